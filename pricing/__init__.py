@@ -1,0 +1,1 @@
+"""Cloud GPU prices: provider clients, one normalised schema, and the offline SQLite price cache."""
