@@ -1,0 +1,207 @@
+"""The library's front door: plain values (or pint quantities) in, DataFrames and Assumptions out.
+
+The CLI and the Streamlit app call these functions and nothing else of the model; each one loads the
+shipped data (and the user's refreshed prices) and hands them to the pure functions that compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from planner import defaults, reproduce
+from planner.carbon import region_intensity, zone_intensity
+from planner.defaults import Assumption
+from planner.errors import PlanError, at_least, choice, positive
+from planner.estimate import Estimate, PowerProfile, default_power, estimate
+from planner.presets import Preset, build_presets, preset
+from planner.shipped import load
+from planner.units import to_magnitude
+from planner.workload import Workload, convert, from_compute, from_gpu_hours, from_hours, training_flops
+from pricing.schema import PRICING_MODELS, PROVIDERS
+from pricing.store import current_offers
+
+CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid")
+
+
+def presets() -> dict[str, Preset]:
+    """Every workload preset by name."""
+    data = load()
+    return build_presets(data.catalog, data.tables)
+
+
+def presets_table() -> pd.DataFrame:
+    """The presets as a table: name, GPU, count, hours, GPU-hours, description."""
+    return pd.DataFrame([
+        {"preset": p.name, "gpu": p.workload.gpu, "gpu_count": p.workload.gpu_count, "hours": p.workload.hours,
+         "gpu_hours": p.workload.gpu_hours, "description": p.description} for p in presets().values()
+    ])
+
+
+def make_workload(
+    preset_name: str | None = None,
+    *,
+    gpu: str | None = None,
+    gpu_count: float | None = None,
+    hours: object = None,
+    gpu_hours: object = None,
+    parameters: float | None = None,
+    tokens: float | None = None,
+    flops: float | None = None,
+    mfu: float | None = None,
+    repeats: float = 1.0,
+    precision: str | None = None,
+    name: str = "custom workload",
+) -> tuple[Workload, Preset | None]:
+    """A workload from a preset (optionally moved to another GPU / count) or from flags.
+
+    hours / gpu_hours accept floats (hours) or quantities ('3.3 day', ``Q_(79.2, 'h')``).
+    Exactly one of: a preset; hours; gpu_hours; a compute budget (flops, or parameters × tokens) with mfu.
+    """
+    data = load()
+    catalog = data.catalog
+    positive("repeats", repeats)
+    if preset_name:
+        chosen = preset(presets(), preset_name)
+        workload = replace(chosen.workload, repeats=float(repeats))
+        if precision:
+            workload = replace(workload, precision=precision)
+        if gpu or gpu_count:
+            workload = convert(catalog, workload, gpu or workload.gpu, gpu_count)
+            chosen = replace(chosen, measured_total_w=None) if workload.gpu != chosen.workload.gpu or \
+                workload.gpu_count != chosen.workload.gpu_count else chosen
+        return workload, chosen
+    if not gpu:
+        raise PlanError("gpu: required unless a preset is given; see `trainplan catalog gpus`")
+    precision = precision or str(defaults.DEFAULT_PRECISION.value)
+    ways = sum(x is not None for x in (hours, gpu_hours)) + int(flops is not None or parameters is not None)
+    if ways != 1:
+        raise PlanError("workload: give exactly one of hours, gpu_hours, or a compute budget (flops or parameters+tokens)")
+    if hours is not None:
+        return from_hours(catalog, name, gpu, _count(gpu_count), to_magnitude("hours", hours, "hour"), repeats,
+                          precision), None
+    if gpu_hours is not None:
+        return from_gpu_hours(catalog, name, gpu, to_magnitude("gpu_hours", gpu_hours, "hour"), _count(gpu_count),
+                              repeats, precision), None
+    if flops is None:
+        if parameters is None or tokens is None:
+            raise PlanError("parameters, tokens: give both (or flops) for a compute budget")
+        flops = training_flops(parameters, tokens)
+    if mfu is None:
+        raise PlanError("mfu: required with a compute budget, in (0, 1]; published values: `trainplan catalog mfu`")
+    return from_compute(catalog, name, gpu, _count(gpu_count), flops, mfu, repeats, precision), None
+
+
+def _count(gpu_count: float | None) -> float:
+    if gpu_count is None:
+        raise PlanError("gpu_count: required (a whole number of GPUs > 0)")
+    return positive("gpu_count", gpu_count)
+
+
+def grid_assumption(zone: str | None = None, provider: str | None = None, region: str | None = None) -> Assumption:
+    """Grid intensity from a cloud region, a zone (country ISO-3, ``US-CA``, ``WORLD``), or the default zone."""
+    data = load()
+    if provider and region:
+        return region_intensity(data["cloud_regions"], provider, region)
+    return zone_intensity(data["grid_intensity"], zone or str(defaults.DEFAULT_GRID_ZONE.value))
+
+
+def pue_assumption(pue: float | None, provider: str | None) -> Assumption:
+    """The PUE to use: the user's, else the provider's fleet figure, else the owned-room default."""
+    base = defaults.PUE[provider] if provider in defaults.PUE else defaults.PUE["owned"]
+    if pue is None:
+        return base
+    return base.with_value(at_least("pue", pue, 1.0))
+
+
+def filtered_offers(provider: str | None = None, region: str | None = None, pricing: str | None = None) -> pd.DataFrame:
+    """Current offers, narrowed to a provider, region and pricing model (each validated)."""
+    offers = current_offers()
+    if provider:
+        choice("provider", provider, PROVIDERS)
+        offers = offers[offers["provider"] == provider]
+    if region:
+        regions = sorted(offers["region"].unique())
+        if region not in regions:
+            from planner.errors import unknown
+
+            raise unknown("region", region, regions)
+        offers = offers[offers["region"] == region]
+    if pricing:
+        choice("pricing", pricing, PRICING_MODELS)
+        offers = offers[offers["pricing"] == pricing]
+    return offers
+
+
+def estimate_workload(
+    workload: Workload,
+    chosen: Preset | None = None,
+    *,
+    provider: str | None = None,
+    region: str | None = None,
+    pricing: str | None = None,
+    grid_zone: str | None = None,
+    pue: float | None = None,
+    gpu_power_fraction: float | None = None,
+    power: PowerProfile | None = None,
+) -> Estimate:
+    """Energy, CO2e and cost range of a workload, with every assumption listed."""
+    data = load()
+    if region and not provider:
+        raise PlanError("region: give --provider too (aws, gcp or azure)")
+    grid = grid_assumption(grid_zone, provider, region) if (grid_zone or region) else grid_assumption()
+    pue_used = pue_assumption(pue, provider)
+    power_assumptions: tuple[Assumption, ...] = ()
+    if power is None and chosen is not None and chosen.measured_total_w is not None:
+        power = PowerProfile(0.0, 0.0, chosen.description, measured=True, total_w=chosen.measured_total_w)
+        power_assumptions = (Assumption("power_w_measured", chosen.measured_total_w, "W", chosen.workload.source, ""),)
+    if power is None:
+        power, power_assumptions = default_power(data.catalog, workload, gpu_power_fraction)
+    elif power.measured and not power_assumptions:
+        power_assumptions = (Assumption("gpu_w_measured", power.gpu_w, "W", power.source, ""),
+                             Assumption("host_w_measured", power.host_w, "W", power.source, ""))
+    offers = filtered_offers(provider, region, pricing)
+    return estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
+
+
+def strubell2019() -> dict[str, pd.DataFrame]:
+    """Strubell et al. 2019 reproduced from its inputs: ``table3``, ``table4``, ``ownership``."""
+    data = load()
+    prices = data["gcp_2019_prices"]
+    us = data["electricity_prices"]
+    us_2018 = float(us[(us["zone"] == "US") & (us["year"] == 2018) & (us["sector"] == "commercial")]["usd_per_kwh"].iloc[0])
+    t4 = reproduce.table4(data["strubell2019_table4"], prices, data["ownership_defaults"], us_2018)
+    server = data.catalog.server("strubell-8x-gtx1080ti")
+    lisa = t4.iloc[-1]
+    on_demand = float(prices.loc[prices["accelerator"] == "P100", "on_demand_usd_per_hour"].iloc[0])
+    ownership = reproduce.ownership_section4(float(lisa["gpu_hours"]), 172.0, float(server.price_usd), server.gpu_count,
+                                             on_demand, float(lisa["electricity_usd"]))
+    return {
+        "table3": reproduce.table3(data["strubell2019_inputs"], data["strubell_constants"], prices,
+                                   data["strubell2019_table3"]),
+        "table4": t4,
+        "ownership": ownership,
+        "electricity_rate": pd.DataFrame([{
+            "usd_per_gpu_hour": reproduce.electricity_rate_usd_per_gpu_hour(data["ownership_defaults"])[0],
+            "source": reproduce.electricity_rate_usd_per_gpu_hour(data["ownership_defaults"])[1],
+            "us_commercial_2018_usd_per_kwh": us_2018,
+        }]),
+    }
+
+
+def catalog_table(kind: str) -> pd.DataFrame:
+    """A catalog listing: gpus, servers, regions, presets or grid zones."""
+    choice("catalog", kind, CATALOG_KINDS)
+    data = load()
+    if kind == "gpus":
+        return data.catalog.gpus[["gpu", "name", "tdp_w", "memory_gb", "fp32_tflops", "fp16_tensor_tflops",
+                                  "bf16_tensor_tflops", "release_year", "source"]]
+    if kind == "servers":
+        return data["servers"][["server", "gpu", "gpu_count", "price_usd", "price_year", "max_w", "source"]]
+    if kind == "regions":
+        return data["cloud_regions"][["provider", "region", "location", "country_iso3", "grid_gco2e_per_kwh", "year",
+                                      "source"]]
+    if kind == "grid":
+        return data["grid_intensity"][["zone", "name", "level", "gco2e_per_kwh", "year", "source"]]
+    return presets_table()

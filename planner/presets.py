@@ -1,0 +1,104 @@
+"""Workload presets: the paper's models, its LISA case study, and modern published runs, from the shipped data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from planner.catalog import Catalog
+from planner.errors import unknown
+from planner.workload import Workload, from_compute, from_gpu_hours, from_hours, training_flops
+
+#: GPUs assumed when a published run gives GPU-hours but no GPU count: one 8-GPU server. It changes the
+#: wall-clock time only, never GPU-hours, energy, CO2e or cost.
+ASSUMED_GPU_COUNT = 8
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named workload and, where the source measured it, the job's summed average power [W]."""
+
+    name: str
+    workload: Workload
+    description: str
+    measured_total_w: float | None = None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _paper_presets(catalog: Catalog, inputs: pd.DataFrame) -> list[Preset]:
+    presets = []
+    seen: set[str] = set()
+    for row in inputs.itertuples():
+        name = _slug(row.model)
+        if name in seen or row.accelerator.startswith("TPU"):
+            name = f"{name}-{_slug(row.accelerator)}"
+        seen.add(name)
+        count = float(row.count)
+        notes: tuple[str, ...] = ()
+        if row.accelerator.startswith("TPU"):
+            # A 2019 TPU "device" is a v2-8 / v3-8 board: 4 chips; the catalog counts chips.
+            count *= 4
+            notes = (f"{int(row.count)} TPU devices = {int(count)} chips (4 chips per v2-8/v3-8 device)",)
+        if float(row.hours_used) != float(row.hours_printed):
+            notes += (str(row.note),)
+        workload = from_hours(catalog, f"{row.model} ({row.hardware})", row.gpu, count, float(row.hours_used),
+                              precision="fp32", source=str(row.source), notes=notes)
+        power = None if pd.isna(row.power_w) else float(row.power_w)
+        presets.append(Preset(name, workload, f"Strubell et al. 2019, Table 3: {row.model} on {row.hardware}", power))
+    return presets
+
+
+def _lisa_preset(catalog: Catalog, ownership: pd.DataFrame) -> Preset:
+    gpu_hours = float(ownership.loc[ownership["key"] == "strubell_lisa_rd_gpu_hours", "value"].iloc[0])
+    # "approximately 58 GPUs for 172 days" (section 4); Table 4 prices it as P100 GPU-hours.
+    workload = from_gpu_hours(catalog, "LISA development, 4,789 models (Strubell et al. 2019, Table 4)",
+                              "p100-pcie-16gb", gpu_hours, 58, precision="fp32",
+                              source="Strubell et al. 2019, Table 4 and section 4",
+                              notes=("58 GPUs for about 172 days, as the paper's section 4 puts it",))
+    return Preset("lisa", workload, "Strubell et al. 2019, Table 4: developing LISA (4,789 models, 239,942 GPU-h)")
+
+
+def _published_presets(catalog: Catalog, runs: pd.DataFrame) -> list[Preset]:
+    presets = []
+    known = set(catalog.gpu_ids())
+    for row in runs.itertuples():
+        if row.gpu not in known or pd.isna(row.gpu_hours) or row.verified != "yes":
+            continue
+        count = ASSUMED_GPU_COUNT if pd.isna(row.gpu_count) else float(row.gpu_count)
+        notes = () if not pd.isna(row.gpu_count) else (
+            f"GPU count not published: {ASSUMED_GPU_COUNT} assumed; this changes wall-clock time only",)
+        workload = from_gpu_hours(catalog, str(row.model), row.gpu, float(row.gpu_hours), count,
+                                  source=f"{row.source} ({row.url})", notes=notes)
+        presets.append(Preset(row.run_id, workload, f"{row.model}: {float(row.gpu_hours):,.0f} GPU-h on {row.gpu}"))
+    return presets
+
+
+def _compute_presets(catalog: Catalog, runs: pd.DataFrame, mfu: pd.DataFrame) -> list[Preset]:
+    """MPT-7B from its compute budget: 6 · 7B · 1T FLOPs on 440 A100-40GB at the published MFU."""
+    run = runs[runs["run_id"] == "mpt-7b"].iloc[0]
+    rate = mfu[(mfu["model"] == "MPT 7B") & (mfu["gpu"] == "a100-sxm4-40gb")].iloc[0]
+    flops = training_flops(float(run["params_b"]) * 1e9, float(run["tokens_b"]) * 1e9)
+    workload = from_compute(catalog, "MPT-7B (from compute: 6·N·D)", "a100-sxm4-40gb", float(run["gpu_count"]),
+                            flops, float(rate["mfu"]), source=f"{run['source']}; MFU: {rate['source']}")
+    return [Preset("mpt-7b-compute", workload, "MPT-7B: 7B params x 1T tokens on 440 A100-40GB at MosaicML's MFU")]
+
+
+def build_presets(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> dict[str, Preset]:
+    """Every preset by name."""
+    presets = _paper_presets(catalog, tables["strubell2019_inputs"])
+    presets.append(_lisa_preset(catalog, tables["ownership_defaults"]))
+    presets += _published_presets(catalog, tables["published_runs"])
+    presets += _compute_presets(catalog, tables["published_runs"], tables["mfu"])
+    return {p.name: p for p in presets}
+
+
+def preset(presets: dict[str, Preset], name: str) -> Preset:
+    """Look up a preset by name, with close matches on a miss."""
+    if name not in presets:
+        raise unknown("workload preset", name, presets)
+    return presets[name]

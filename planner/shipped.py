@@ -1,0 +1,55 @@
+"""Read the database shipped inside the package (its only job: the model itself never opens a file)."""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from planner.catalog import Catalog
+
+DB_NAME = "trainplan.sqlite"
+
+
+def shipped_db_path() -> Path:
+    """Path of the shipped SQLite file inside the installed package."""
+    return Path(__file__).resolve().parent / "data" / DB_NAME
+
+
+@dataclass(frozen=True)
+class ShippedData:
+    """Every shipped table as a DataFrame, by table name."""
+
+    tables: dict[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    @property
+    def catalog(self) -> Catalog:
+        gpus = pd.concat([self.tables["gpus"], self.tables["gpus_extra"]], ignore_index=True)
+        return Catalog(gpus=gpus, servers=self.tables["servers"], regions=self.tables["cloud_regions"])
+
+
+def read_tables(path: Path) -> dict[str, pd.DataFrame]:
+    """All tables of a SQLite file (opened read-only)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {name: pd.read_sql_query(f'SELECT * FROM "{name}"', conn) for name in names}
+    finally:
+        conn.close()
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> ShippedData:
+    """The shipped data, read once per process."""
+    return ShippedData(read_tables(shipped_db_path()))
+
+
+def load_catalog() -> Catalog:
+    """The hardware catalog from the shipped data."""
+    return load().catalog

@@ -1,0 +1,178 @@
+"""Build the package's shipped SQLite database from ``../shared/data`` and ``data_src/``.
+
+    python scripts/build_data.py                 # writes planner/data/trainplan.sqlite
+    python scripts/build_data.py --out /tmp/x.sqlite --shared ../shared
+
+Every table keeps each row's source; tables also get a ``retrieved`` date (when the data was gathered,
+from the folder's README) where the source rows carry no date of their own. The build is
+deterministic: the same inputs give the same tables and rows, which a test checks against the
+committed file. Rows that fail a price check are not shipped as offers; they are listed in
+``price_anomalies`` and printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sqlite3
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pricing.cache import ensure_schema, write_snapshot  # noqa: E402
+from pricing.shipped import shipped_offers  # noqa: E402
+
+DEFAULT_OUT = REPO / "planner" / "data" / "trainplan.sqlite"
+DEFAULT_SHARED = REPO.parent / "shared"
+
+# Dates the shared data folders were gathered (their READMEs), stored with rows that carry no date.
+RETRIEVED = {"carbon": "2026-11-24", "hardware": "2026-11-24", "prices": "2026-11-24", "workloads": "2026-11-25"}
+
+# (table name, path under shared/data or data_src, retrieved key or None)
+TABLES = (
+    ("gpus", "hardware/gpus.csv", "hardware"),
+    ("servers", "hardware/servers.csv", "hardware"),
+    ("electricity_prices", "hardware/electricity_prices.csv", "hardware"),
+    ("ownership_defaults", "hardware/ownership_defaults.csv", "hardware"),
+    ("cloud_regions", "carbon/cloud_regions.csv", "carbon"),
+    ("grid_intensity", "carbon/grid_intensity.csv", "carbon"),
+    ("pue", "carbon/pue.csv", "carbon"),
+    ("embodied", "carbon/embodied.csv", "carbon"),
+    ("ccf_coefficients", "carbon/ccf_coefficients.csv", "carbon"),
+    ("ccf_emission_factors", "carbon/ccf_emission_factors.csv", "carbon"),
+    ("energy_mix_2019", "carbon/energy_mix_2019_strubell.csv", "carbon"),
+    ("strubell_constants", "carbon/strubell_2019_constants.csv", "carbon"),
+    ("gcp_2019_prices", "prices/gcp_2019_strubell.csv", "prices"),
+    ("spot_interruption", "prices/spot_interruption.csv", "prices"),
+    ("published_runs", "workloads/published_runs.csv", "workloads"),
+    ("mfu", "workloads/mfu.csv", "workloads"),
+)
+LOCAL_TABLES = (
+    ("gpus_extra", "gpus_extra.csv"),
+    ("accelerator_map", "accelerator_map.csv"),
+    ("gcp_host_map", "gcp_host_map.csv"),
+    ("strubell2019_inputs", "strubell2019_inputs.csv"),
+)
+
+CATALOG_SOURCE = {
+    "aws": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/aws/vms.csv (public AWS list prices; spot = min over the "
+           "region's zones at catalog build time, 2025 or later), extracted in shared/data/prices/aws_gpu_vms.csv",
+    "gcp": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/gcp/vms.csv (accelerator + host VM rows summed; spot = min over "
+           "zones), extracted in shared/data/prices/gcp_gpu_vms.csv and gcp_host_vms.csv",
+    "azure": "skypilot-org/skypilot-catalog@098741e7 catalogs/v6/azure/vms.csv (public Azure retail prices, 9 US regions), "
+             "extracted in shared/data/prices/azure_gpu_vms.csv",
+}
+SNAPSHOT_FETCHED_AT = RETRIEVED["prices"]
+
+
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False).replace({"": None})
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns whose every non-empty cell is a number become REAL; the rest stay TEXT."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column].dropna()
+        if len(values) and pd.to_numeric(values, errors="coerce").notna().all():
+            out[column] = pd.to_numeric(out[column])
+    return out
+
+
+def _markdown_table(text: str, heading: str) -> pd.DataFrame:
+    """The first pipe table under a ``## heading`` line of a Markdown file."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("## ") and heading in line)
+    rows = []
+    for line in lines[start + 1:]:
+        if line.startswith("## "):
+            break
+        if line.startswith("|"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    header, body = rows[0], [r for r in rows[2:]]
+    return pd.DataFrame(body, columns=header)
+
+
+def _reference_tables(reference: Path) -> dict[str, pd.DataFrame]:
+    """The paper's published figures (Tables 1, 3, 4), kept as text: they are the comparison column only."""
+    text = reference.read_text(encoding="utf-8")
+    source = "Strubell, Ganesh & McCallum 2019 (ACL), as transcribed in shared/reference/strubell2019.md"
+    tables = {
+        "strubell2019_table1": _markdown_table(text, "Table 1"),
+        "strubell2019_table3": _markdown_table(text, "Table 3"),
+        "strubell2019_table4": _markdown_table(text, "Table 4"),
+    }
+    for frame in tables.values():
+        frame.columns = [c.replace(" ", "_").replace("·", "_").lower() for c in frame.columns]
+        frame["source"] = source
+    return tables
+
+
+def build(shared: Path, out: Path) -> pd.DataFrame:
+    """Write the database to ``out`` (replacing it). Returns the price anomalies kept out of the offers."""
+    data = shared / "data"
+    frames: dict[str, pd.DataFrame] = {}
+    inputs: list[tuple[str, str]] = []
+    for table, rel, retrieved in TABLES:
+        frame = _read(data / rel)
+        frame["retrieved"] = RETRIEVED[retrieved]
+        frames[table] = _numeric(frame)
+        inputs.append((f"shared/data/{rel}", hashlib.sha256((data / rel).read_bytes()).hexdigest()))
+    for table, rel in LOCAL_TABLES:
+        frames[table] = _numeric(_read(REPO / "data_src" / rel))
+        inputs.append((f"data_src/{rel}", hashlib.sha256((REPO / "data_src" / rel).read_bytes()).hexdigest()))
+    reference = shared / "reference" / "strubell2019.md"
+    frames.update(_reference_tables(reference))
+    inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))
+
+    prices = {name: _numeric(_read(data / "prices" / f"{name}.csv"))
+              for name in ("aws_gpu_vms", "azure_gpu_vms", "gcp_gpu_vms", "gcp_host_vms")}
+    for name in prices:
+        inputs.append((f"shared/data/prices/{name}.csv",
+                       hashlib.sha256((data / "prices" / f"{name}.csv").read_bytes()).hexdigest()))
+    offers, anomalies = shipped_offers(
+        prices["aws_gpu_vms"], prices["azure_gpu_vms"], prices["gcp_gpu_vms"], prices["gcp_host_vms"],
+        frames["gcp_host_map"], frames["cloud_regions"], frames["accelerator_map"],
+        fetched_at=SNAPSHOT_FETCHED_AT, sources=CATALOG_SOURCE,
+    )
+    frames["price_anomalies"] = anomalies
+    frames["build_inputs"] = pd.DataFrame(inputs, columns=["path", "sha256"])
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    try:
+        for table in sorted(frames):
+            frames[table].to_sql(table, conn, index=False)
+        ensure_schema(conn)
+        for provider in ("aws", "azure", "gcp"):
+            write_snapshot(conn, provider, offers[offers["provider"] == provider], SNAPSHOT_FETCHED_AT,
+                           CATALOG_SOURCE[provider])
+        conn.commit()
+        conn.execute("VACUUM")
+    finally:
+        conn.close()
+    tmp.replace(out)
+    return anomalies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared/ folder (default: ../shared)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output file (default: {DEFAULT_OUT})")
+    args = parser.parse_args(argv)
+    anomalies = build(args.shared, args.out)
+    counts = anomalies.groupby("reason").size()
+    print(f"wrote {args.out}")
+    for reason, count in counts.items():
+        print(f"  kept out of offers: {count:4d} rows: {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""Shared fixtures: the shipped data, its catalog, and an isolated user price cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planner.shipped import load
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_cache(tmp_path, monkeypatch):
+    """Every test gets an empty per-user price cache, so a developer's refreshed prices never leak in."""
+    monkeypatch.setenv("TRAINPLAN_CACHE_DIR", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache"
+
+
+@pytest.fixture(scope="session")
+def data():
+    return load()
+
+
+@pytest.fixture(scope="session")
+def catalog(data):
+    return data.catalog

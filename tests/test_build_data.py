@@ -1,0 +1,66 @@
+"""The shipped database is exactly what scripts/build_data.py makes from shared/data."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO, SHARED
+
+from planner.shipped import shipped_db_path
+
+
+def _tables(path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        return {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(not (SHARED / "data").exists(), reason="../shared/data is not beside this checkout")
+def test_rebuild_equals_committed_database(tmp_path):
+    out = tmp_path / "rebuilt.sqlite"
+    subprocess.run([sys.executable, str(REPO / "scripts" / "build_data.py"), "--shared", str(SHARED), "--out", str(out)],
+                   check=True, capture_output=True)
+    rebuilt, committed = _tables(out), _tables(shipped_db_path())
+    assert rebuilt.keys() == committed.keys()
+    for name in committed:
+        assert rebuilt[name] == committed[name], f"table {name} differs: rebuild and commit the database"
+
+
+def test_every_offer_names_a_catalog_gpu_and_a_source(data):
+    conn = sqlite3.connect(shipped_db_path())
+    gpus = set(data.catalog.gpu_ids())
+    rows = conn.execute("SELECT gpu, source, usd_per_hour, fetched_at FROM offers").fetchall()
+    assert rows and all(g in gpus and s and p > 0 and f for g, s, p, f in rows)
+
+
+def test_spot_never_above_on_demand_in_shipped_offers():
+    conn = sqlite3.connect(shipped_db_path())
+    bad = conn.execute("""
+        SELECT s.provider, s.region, s.instance_type FROM offers s JOIN offers o
+          ON s.provider = o.provider AND s.region = o.region AND s.instance_type = o.instance_type
+         AND s.gpu_count = o.gpu_count AND s.gpu = o.gpu
+        WHERE s.pricing = 'spot' AND o.pricing = 'on_demand' AND s.usd_per_hour > o.usd_per_hour""").fetchall()
+    assert bad == []
+    anomalies = conn.execute("SELECT count(*) FROM price_anomalies WHERE reason LIKE 'spot price above%'").fetchone()
+    assert anomalies[0] == 18  # the 18 rows the prices README lists
+
+
+def test_gcp_offer_is_accelerator_plus_host(data):
+    conn = sqlite3.connect(shipped_db_path())
+    price = conn.execute("SELECT usd_per_hour FROM offers WHERE provider='gcp' AND region='us-central1' "
+                         "AND instance_type='a2-highgpu-1g' AND pricing='on_demand'").fetchone()[0]
+    # host a2-highgpu-1g 0.73948 + A100 x1 2.93391 = 3.67339 (shared/data/prices/README.md check)
+    assert price == pytest.approx(3.67339)
+
+
+def test_every_data_table_row_keeps_a_source(data):
+    for name in ("gpus", "servers", "cloud_regions", "grid_intensity", "pue", "embodied", "electricity_prices",
+                 "ownership_defaults", "published_runs", "mfu", "accelerator_map", "strubell2019_inputs"):
+        table = data[name]
+        assert table["source"].notna().all(), name

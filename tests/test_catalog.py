@@ -1,0 +1,48 @@
+"""Hardware catalog lookups and throughput ratios."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.errors import PlanError
+
+
+def test_gpu_lookup_reads_tdp_and_peaks(catalog):
+    h100 = catalog.gpu("H100-SXM5-80GB")
+    assert h100.gpu == "h100-sxm5-80gb" and h100.tdp_w == 700
+    assert h100.tflops("bf16") == (989.4, "bf16_tensor_tflops")
+
+
+def test_precision_falls_back_to_what_the_hardware_has(catalog):
+    # V100 has no bf16: its fp16 tensor rate (125) is used; a P100 has no tensor cores: fp32 (9.526)
+    assert catalog.gpu("v100-sxm2-16gb").tflops("bf16") == (125.0, "fp16_tensor_tflops")
+    assert catalog.gpu("p100-pcie-16gb").tflops("bf16") == (9.526, "fp32_tflops")
+
+
+def test_unknown_gpu_lists_close_matches(catalog):
+    with pytest.raises(PlanError, match=r"^gpu 'v101': unknown; did you mean v100-sxm2-16gb, v100-sxm2-32gb"):
+        catalog.gpu("v101")
+
+
+def test_unknown_server_and_region(catalog):
+    with pytest.raises(PlanError, match=r"^server 'dgx-9'"):
+        catalog.server("dgx-9")
+    with pytest.raises(PlanError, match=r"^provider 'ibm': unknown"):
+        catalog.region("ibm", "us-south")
+
+
+def test_server_lookup(catalog):
+    server = catalog.server("strubell-8x-gtx1080ti")
+    assert (server.gpu, server.gpu_count, server.price_usd, server.price_year) == ("gtx-1080-ti", 8, 20000, 2019)
+
+
+def test_throughput_ratio_is_peak_over_peak(catalog):
+    ratio, note = catalog.throughput_ratio("a100-sxm4-80gb", "h100-sxm5-80gb", "bf16")
+    # 989.4 / 312 = 3.1712
+    assert ratio == pytest.approx(989.4 / 312)
+    assert note.startswith("estimate")
+
+
+def test_a10_added_with_its_source(catalog):
+    a10 = catalog.gpu("a10")
+    assert a10.tdp_w == 150 and "datasheet" in a10.source
