@@ -7,8 +7,11 @@ import logging
 from pathlib import Path
 
 import boto3
+import pandas as pd
 import pytest
 from botocore.stub import ANY, Stubber
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pricing import aws
 from pricing.fetch_result import PricingCredentialsError
@@ -52,7 +55,9 @@ class StubbedSession(boto3.Session):
 @pytest.fixture(autouse=True)
 def hermetic_aws_env(monkeypatch, tmp_path):
     """Credentials from env only (fake), no config files, no instance metadata look-up."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"):
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                 "AWS_CONTAINER_CREDENTIALS_FULL_URI"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", FAKE_KEY_ID)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret-under-test")
@@ -298,3 +303,29 @@ def test_secret_from_env_is_in_no_log_and_no_row(monkeypatch, caplog, sleeps):
     for row in result.rows:
         assert FAKE_SECRET not in repr(row)
         assert FAKE_SECRET not in json.dumps(row.as_record())
+    assert FAKE_SECRET not in repr(result.failures) + result.raw.to_csv() + result.spot_spread.to_csv()
+
+
+def test_all_regions_is_one_price_list_query_without_region_filter(sleeps):
+    session = StubbedSession()
+    params = {"ServiceCode": "AmazonEC2", "Filters": list(aws.PRODUCT_FILTERS), "FormatVersion": "aws_v1",
+              "MaxResults": 100}
+    session.stub("pricing", "us-east-1").add_response("get_products", load("aws_get_products_us_west_2.json"), params)
+    result = aws.fetch(session, spot=False, sleep=sleeps.append)
+    session.assert_all_answered()
+    assert [(row.region, row.pricing) for row in result.rows] == [("us-west-2", "on_demand")]
+
+
+@given(st.lists(st.floats(min_value=0.001, max_value=500.0), min_size=1, max_size=12))
+def test_spot_offer_is_the_median_between_low_and_high(prices):
+    records = [
+        {"AvailabilityZone": f"us-east-1-z{zone}", "InstanceType": "p3.2xlarge", "SpotPrice": f"{price:.6f}",
+         "Timestamp": "2025-01-01T00:00:00+00:00"}
+        for zone, price in enumerate(prices)
+    ]
+    raw, _ = aws.parse_spot_history(records, "us-east-1")
+    spread = aws.spot_spread(raw).iloc[0]
+    assert spread.usd_per_hour_min <= spread.usd_per_hour_median <= spread.usd_per_hour_max
+    product = aws.AwsProduct("us-east-1", "US East (N. Virginia)", "p3.2xlarge", "v100-sxm2-16gb", 1, 8, 61)
+    rows = aws.spot_offers(aws.spot_spread(raw), {("us-east-1", "p3.2xlarge"): product}, "2025-01-01").rows
+    assert rows[0].usd_per_hour == pytest.approx(float(pd.Series([float(f"{p:.6f}") for p in prices]).median()))

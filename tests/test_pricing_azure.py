@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -129,3 +130,14 @@ def test_every_size_series_is_in_the_accelerator_map():
 
     series = accelerator_map("azure", "series")
     assert all(size.series in series for size in azure_sizes().values())
+
+
+def test_secret_in_env_is_in_no_log_and_no_row(monkeypatch, caplog, sleeps):
+    secret = "FAKESECRET-trainplan-1234"
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", secret)
+    with responses.RequestsMock() as served, caplog.at_level(logging.DEBUG):
+        served.get(URL, json=load("azure_westus2.json"))
+        result = azure.fetch(requests.Session(), ["westus2"], sleep=sleeps.append)
+    assert len(result.rows) == 2
+    assert secret not in caplog.text
+    assert all(secret not in json.dumps(row.as_record()) for row in result.rows)
