@@ -80,7 +80,7 @@ def shipped_offers(
         for row in frame.itertuples(index=False):
             key = aws_family(row.instance_type) if provider == "aws" else azure_series(row.instance_type)
             kind = "family" if provider == "aws" else "series"
-            mapped = lookup_gpu(accelerator_map, provider, kind, key) if key else None
+            mapped = lookup_gpu(accelerator_map, provider, kind, key) if key else None  # type: ignore[arg-type]
             if mapped is None:
                 _unmapped(anomalies, provider, row.region, row.instance_type, row.accelerator_name,
                           f"unmapped GPU '{row.accelerator_name}'")

@@ -53,9 +53,14 @@ TABLES = (
 )
 LOCAL_TABLES = (
     ("gpus_extra", "gpus_extra.csv"),
-    ("accelerator_map", "accelerator_map.csv"),
     ("gcp_host_map", "gcp_host_map.csv"),
     ("strubell2019_inputs", "strubell2019_inputs.csv"),
+)
+# Mapping tables the price clients read at run time: stored as text, exactly as written.
+TEXT_TABLES = (
+    ("accelerator_map", "accelerator_map.csv"),
+    ("gcp_machine_types", "gcp_machine_types.csv"),
+    ("azure_vm_sizes", "azure_vm_sizes.csv"),
 )
 
 CATALOG_SOURCE = {
@@ -125,6 +130,9 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     for table, rel in LOCAL_TABLES:
         frames[table] = _numeric(_read(REPO / "data_src" / rel))
         inputs.append((f"data_src/{rel}", hashlib.sha256((REPO / "data_src" / rel).read_bytes()).hexdigest()))
+    for table, rel in TEXT_TABLES:
+        frames[table] = pd.read_csv(REPO / "data_src" / rel, dtype=str, keep_default_na=False)
+        inputs.append((f"data_src/{rel}", hashlib.sha256((REPO / "data_src" / rel).read_bytes()).hexdigest()))
     reference = shared / "reference" / "strubell2019.md"
     frames.update(_reference_tables(reference))
     inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))
@@ -136,7 +144,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
                        hashlib.sha256((data / "prices" / f"{name}.csv").read_bytes()).hexdigest()))
     offers, anomalies = shipped_offers(
         prices["aws_gpu_vms"], prices["azure_gpu_vms"], prices["gcp_gpu_vms"], prices["gcp_host_vms"],
-        frames["gcp_host_map"], frames["cloud_regions"], frames["accelerator_map"],
+        frames["gcp_host_map"], frames["cloud_regions"], _numeric(frames["accelerator_map"]),
         fetched_at=SNAPSHOT_FETCHED_AT, sources=CATALOG_SOURCE,
     )
     frames["price_anomalies"] = anomalies

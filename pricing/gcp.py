@@ -1,0 +1,246 @@
+"""GCP Compute Engine GPU VM prices from the Cloud Billing Catalog: host cores + host RAM + attached GPUs.
+
+Google bills a GPU VM as separate SKUs (vCPU-hours, GiB-hours of RAM, GPU-hours), so an offer here is
+the whole VM: ``usd_per_hour = vcpus · core + memory_gib · ram + gpu_count · gpu``, each per region and
+per usage type (OnDemand -> ``on_demand``, Preemptible -> ``spot``), with the VM shapes of
+data_src/gcp_machine_types.csv. Parsing is pure over skus.list JSON (camelCase, as the REST API returns
+it); :func:`fetch` drives ``google.cloud.billing_v1.CloudCatalogClient``. Credentials come from
+google-auth's default chain only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import requests
+from google.api_core.exceptions import GoogleAPICallError, RetryError
+from google.auth.exceptions import DefaultCredentialsError
+from google.protobuf import json_format
+
+from pricing.accelerators import GcpMachineType, accelerator_map, gcp_machine_types, normalise_gcp_gpu_name
+from pricing.fetch_result import FetchResult, PricingCredentialsError, SkipItem, utc_now_iso
+from pricing.schema import OfferRow
+from pricing.validate import checked_region, usd_price
+
+log = logging.getLogger(__name__)
+
+#: The Compute Engine service in the Cloud Billing Catalog.
+COMPUTE_SERVICE = "services/6F81-5844-456A"
+USAGE_TYPES = {"OnDemand": "on_demand", "Preemptible": "spot"}
+#: Unit each component is priced per: GPU-hour, vCPU-hour, GiB-hour of RAM.
+USAGE_UNITS = {"gpu": "h", "core": "h", "ram": "GiBy.h"}
+# N1 predefined cores/RAM sit in resource group "N1Standard"; newer families in "CPU"/"RAM".
+HOST_RESOURCE_GROUPS = frozenset({"CPU", "RAM", "N1Standard"})
+PRICE_COLUMNS = ("component", "name", "pricing", "region", "usd_per_unit")
+CREDENTIALS_MESSAGE = (
+    "gcp: no credentials found; run 'gcloud auth application-default login' or set "
+    "GOOGLE_APPLICATION_CREDENTIALS (see google-auth docs); the shipped snapshot stays in use"
+)
+SOURCE = f"gcp cloudbilling skus.list {COMPUTE_SERVICE} (host cores + RAM + GPUs)"
+
+_GPU_NAME = re.compile(r"^(?P<name>.*?\bGPU)\b", re.IGNORECASE)
+_HOST = re.compile(
+    r"^(?:spot preemptible |preemptible )?(?P<family>[a-z0-9]+) (?:predefined )?instance (?P<kind>core|ram)\b",
+    re.IGNORECASE,
+)
+
+
+def money_usd(money: Mapping[str, Any]) -> float:
+    """A ``google.type.Money`` as a float: ``units + nanos / 1e9`` [USD].
+
+    Absent units/nanos are 0 (proto3 JSON leaves zero fields out). Raises SkipItem for a non-USD
+    currency, non-numeric parts, or a total <= 0.
+    """
+    try:
+        amount = int(money.get("units") or 0) + int(money.get("nanos") or 0) / 1e9
+    except (TypeError, ValueError):
+        raise SkipItem("non_numeric_price") from None
+    return usd_price(amount, money.get("currencyCode"))
+
+
+def sku_usd_per_unit(sku: Mapping[str, Any], expected_unit: str) -> float:
+    """A SKU's list price [USD per ``expected_unit``], e.g. per GPU-hour or per GiB-hour.
+
+    Takes the first tier with a non-zero price in order of ``startUsageAmount`` (normally the single
+    tier starting at 0; a free first tier is passed over).
+    """
+    infos = sku.get("pricingInfo") or []
+    if not infos:
+        raise SkipItem("missing_price")
+    expression = infos[0].get("pricingExpression") or {}
+    if expression.get("usageUnit") != expected_unit:
+        raise SkipItem("unexpected_unit", str(expression.get("usageUnit")))
+    tiers = sorted(expression.get("tieredRates") or [], key=lambda tier: float(tier.get("startUsageAmount") or 0))
+    if not tiers or all("unitPrice" not in tier for tier in tiers):
+        raise SkipItem("missing_price")
+    last_skip = SkipItem("missing_price")
+    for tier in tiers:
+        try:
+            return money_usd(tier.get("unitPrice") or {})
+        except SkipItem as skip:
+            if skip.reason != "non_positive_price":
+                raise
+            last_skip = skip
+    raise last_skip
+
+
+def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[str, str, str] | None:
+    """``(component, name, pricing)`` of a GPU or host core/RAM SKU, None for any other SKU.
+
+    component : ``gpu``, ``core`` or ``ram``
+    name : normalised GPU name (:func:`normalise_gcp_gpu_name`) or host family (``N1``, ``A2``, ...)
+    Raises SkipItem(unmapped_gpu) for a GPU SKU whose name is not in the accelerator map.
+    """
+    category = sku.get("category") or {}
+    pricing = USAGE_TYPES.get(category.get("usageType", ""))
+    description = str(sku.get("description", ""))
+    if pricing is None:
+        return None
+    group = category.get("resourceGroup")
+    if group == "GPU":
+        matched = _GPU_NAME.match(description)
+        name = normalise_gcp_gpu_name(matched["name"]) if matched else ""
+        if name not in accelerator_map("gcp", "sku_description"):
+            raise SkipItem("unmapped_gpu", matched["name"] if matched else description)
+        return "gpu", name, pricing
+    if group in HOST_RESOURCE_GROUPS:
+        matched = _HOST.match(description)
+        families = {family.upper() for family in host_families}
+        if matched and matched["family"].upper() in families:
+            return matched["kind"].lower(), matched["family"].upper(), pricing
+    return None
+
+
+def parse_skus(
+    skus: Iterable[Mapping[str, Any]], machine_types: Iterable[GcpMachineType] | None = None
+) -> tuple[pd.DataFrame, FetchResult]:
+    """Unit prices of GPUs and of the host families in ``machine_types``, one row per SKU and region.
+
+    skus : skus.list ``skus`` entries (camelCase JSON dicts)
+    Returns a DataFrame with columns :data:`PRICE_COLUMNS` (``usd_per_unit`` [USD per GPU-hour,
+    vCPU-hour or GiB-hour]) and a result holding the skip counts (no rows).
+    """
+    families = {machine.host_family for machine in (machine_types or gcp_machine_types())}
+    result = FetchResult()
+    prices = []
+    for sku in skus:
+        try:
+            kind = classify_sku(sku, families)
+            if kind is None:
+                continue
+            usd = sku_usd_per_unit(sku, USAGE_UNITS[kind[0]])
+        except SkipItem as skip:
+            result.record_skip(skip)
+            continue
+        for region in sku.get("serviceRegions") or []:
+            try:
+                prices.append((*kind, checked_region("gcp", region), usd))
+            except SkipItem as skip:
+                result.record_skip(skip)
+    frame = pd.DataFrame(prices, columns=list(PRICE_COLUMNS))
+    # A region is normally covered by one SKU per component; if two overlap, the first listed stands.
+    frame = frame.drop_duplicates(["component", "name", "pricing", "region"], keep="first")
+    return frame.reset_index(drop=True), result
+
+
+def vm_offers(
+    prices: pd.DataFrame,
+    fetched_at: str,
+    machine_types: Iterable[GcpMachineType] | None = None,
+    regions: Iterable[str] | None = None,
+) -> FetchResult:
+    """Whole-VM offers: ``vcpus · core + memory_gib · ram + gpu_count · gpu`` [USD/h] per region.
+
+    prices : output of :func:`parse_skus`
+    regions : keep only these region codes (None: all)
+    A region with the GPU price but no host core or RAM price is counted as ``incomplete_vm_price``.
+    """
+    lookup = {
+        (component, name, pricing, region): usd
+        for component, name, pricing, region, usd in prices[list(PRICE_COLUMNS)].itertuples(index=False)
+    }
+    wanted = None if regions is None else set(regions)
+    gpu_map = accelerator_map("gcp", "sku_description")
+    result = FetchResult()
+    for machine in machine_types or gcp_machine_types():
+        gpu_name = normalise_gcp_gpu_name(machine.gpu_sku)
+        match = gpu_map.get(gpu_name)
+        if match is None:
+            result.record_skip(SkipItem("unmapped_gpu", machine.gpu_sku))
+            continue
+        for (component, name, pricing, region), gpu_usd in lookup.items():
+            if component != "gpu" or name != gpu_name or (wanted is not None and region not in wanted):
+                continue
+            core_usd = lookup.get(("core", machine.host_family, pricing, region))
+            ram_usd = lookup.get(("ram", machine.host_family, pricing, region))
+            if core_usd is None or ram_usd is None:
+                result.record_skip(SkipItem("incomplete_vm_price", machine.instance_type))
+                continue
+            usd_per_hour = machine.vcpus * core_usd + machine.memory_gib * ram_usd + machine.gpu_count * gpu_usd
+            result.rows.append(
+                OfferRow(
+                    provider="gcp",
+                    region=region,
+                    location=region,  # the catalog names regions only by code
+                    instance_type=machine.instance_type,
+                    gpu=match.gpu,
+                    gpu_count=machine.gpu_count * match.chips_per_unit,
+                    vcpus=float(machine.vcpus),
+                    memory_gib=machine.memory_gib,
+                    pricing=pricing,
+                    usd_per_hour=usd_per_hour,
+                    fetched_at=fetched_at,
+                    source=SOURCE,
+                )
+            )
+    return result
+
+
+def sku_as_dict(sku: Any) -> dict:
+    """A ``billing_v1.Sku`` (or an already-decoded dict) as the REST API's camelCase JSON dict."""
+    if isinstance(sku, Mapping):
+        return dict(sku)
+    return json_format.MessageToDict(type(sku).pb(sku))
+
+
+def fetch(
+    client_or_session: Any = None,
+    regions: Iterable[str] | None = None,
+    *,
+    machine_types: Iterable[GcpMachineType] | None = None,
+    fetched_at: str | None = None,
+) -> FetchResult:
+    """Fetch GCP whole-VM GPU offers (on-demand and spot) in ``regions`` (None: every region).
+
+    client_or_session : a ``billing_v1.CloudCatalogClient`` (None: one on the REST transport with
+        google-auth's default credentials)
+    A listing that breaks off is put in ``failures``; offers are still built from the pages read,
+    since a VM is only priced when all its parts were read.
+    Raises PricingCredentialsError when google-auth finds no credentials.
+    """
+    fetched_at = fetched_at or utc_now_iso()
+    result = FetchResult()
+    skus: list[dict] = []
+    try:
+        client = client_or_session
+        if client is None:
+            from google.cloud import billing_v1  # imported here: the client library is heavy
+
+            client = billing_v1.CloudCatalogClient(transport="rest")
+        for sku in client.list_skus(parent=COMPUTE_SERVICE):
+            skus.append(sku_as_dict(sku))
+    except DefaultCredentialsError:
+        raise PricingCredentialsError(CREDENTIALS_MESSAGE) from None
+    except (GoogleAPICallError, RetryError, requests.RequestException) as error:
+        result.failures.append(f"gcp: skus.list after {len(skus)} SKUs: {type(error).__name__}: {error}")
+    machines = tuple(machine_types or gcp_machine_types())
+    prices, parsed = parse_skus(skus, machines)
+    result.extend(parsed)
+    result.extend(vm_offers(prices, fetched_at, machines, regions))
+    result.raw = prices
+    log.debug("gcp: %d SKUs read, %d offers, skipped %s", len(skus), len(result.rows), dict(result.skipped))
+    return result
