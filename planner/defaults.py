@@ -94,3 +94,66 @@ def default_host_power_per_gpu_w() -> float:
 def host_assumptions() -> tuple[Assumption, ...]:
     """The assumptions behind ``default_host_power_per_gpu_w``."""
     return (HOST_W_PER_VCPU, HOST_W_PER_GIB, HOST_VCPUS_PER_GPU, HOST_GIB_PER_GPU)
+
+
+# --- Owned hardware -----------------------------------------------------------------------------------
+_OWN = "shared/data/hardware/ownership_defaults.csv"
+
+#: Ranges of uncertain ownership inputs: (low, central, high). Each has a source; "low"/"high" are the
+#: input's own range, not the direction of the result.
+OWNED_LIFETIME_YEARS = Assumption(
+    "owned_lifetime_years", 5.0, "years",
+    "University depreciation lives for servers/computers: RIT 5, Dartmouth (>$25k) 5, Hamilton 5; Amazon 5 "
+    f"({_OWN})", "2023", "range 3 (Dartmouth servers < $25k) to 6 (Microsoft, Alphabet)")
+OWNED_LIFETIME_RANGE = (3.0, 5.0, 6.0)
+
+OWNED_UTILISATION = Assumption(
+    "owned_utilisation", 0.6, "fraction",
+    "Microsoft Philly trace (Jeon et al. ATC 2019, via affinode.io): 25-50% of reserved GPU time idle, i.e. "
+    f"50-75% busy; central 60% ({_OWN})", "2019",
+    "No published academic-cluster GPU utilisation was found; set your own cluster's figure.")
+OWNED_UTILISATION_RANGE = (0.5, 0.6, 0.75)
+
+MAINTENANCE_PCT_PER_YEAR = Assumption(
+    "maintenance_pct_per_year", 11.0, "% of purchase price per year",
+    f"Library Technology Guides doc 7428: 10-12% (midpoint 11); TechTarget: 10-30% ({_OWN})", "2013",
+    "Generic hardware, not GPU-specific; DGX support quoted at 20%.")
+MAINTENANCE_PCT_RANGE = (10.0, 11.0, 20.0)
+
+STAFF_USD_PER_SERVER_YEAR = Assumption(
+    "staff_usd_per_server_year", 2500.0, "USD/server-year",
+    f"Lambda Hyperplane-16 TCO analysis: sysadmin $10k per year per 4 servers ({_OWN})", "2020")
+
+HOSTING_USD_PER_KW_MONTH = Assumption(
+    "hosting_usd_per_kw_month", 0.0, "USD/kW-month",
+    "In-house server room: space and cooling are covered by the PUE and the electricity price. For colocation, "
+    f"$196/kW-month (encoradvisors, North America, H2 2025) or $134.55 (Lambda TCO) ({_OWN})", "2025")
+COLOCATION_USD_PER_KW_MONTH = 196.0
+
+RESALE_FRACTION = Assumption("resale_fraction", 0.0, "fraction of purchase price",
+                             "No sourced resale value of used GPU servers; 0 is the conservative default", "")
+
+OVERHEAD_PCT_OF_CAPEX = Assumption(
+    "overhead_pct_of_capex", 0.0, "% of server capex",
+    "Network, storage and racks: no sourced share for GPU clusters; 0 by default. The Duke TCO exercise "
+    f"(Beowulf list, 2010) put facility support at 30-50% of hardware cost ({_OWN})", "2010")
+
+ELECTRICITY_USD_PER_KWH = Assumption(
+    "electricity_usd_per_kwh", 0.1241, "USD/kWh",
+    "US commercial average 2022: EIA revenue / sales (shared/data/hardware/electricity_prices.csv)", "2022")
+
+#: Embodied emissions of a GPU server: base server without GPUs + per GPU (Luccioni et al. 2022, BLOOM).
+EMBODIED_SERVER_KG = Assumption(
+    "embodied_server_kg", 2500.0, "kg CO2e/server",
+    "Luccioni, Viguier, Ligozat (2022) BLOOM, Sec. 4.1: ~2,500 kg per HPE server excluding GPUs", "2022")
+EMBODIED_GPU_KG = Assumption(
+    "embodied_gpu_kg", 150.0, "kg CO2e/GPU",
+    "Luccioni et al. (2022) BLOOM, Sec. 4.1 and CCF/Teads coefficients: 150 kg per GPU (a lower bound)", "2022")
+
+#: Cloud hardware lifetime and utilisation for amortising embodied emissions of rented GPUs.
+CLOUD_LIFETIME_YEARS = Assumption(
+    "cloud_lifetime_years", 6.0, "years",
+    f"Server depreciation lives in 10-K/10-Q filings: Microsoft 6, Alphabet 6, Amazon 5 ({_OWN})", "2023")
+CLOUD_UTILISATION = Assumption(
+    "cloud_utilisation", 0.5, "fraction",
+    "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
