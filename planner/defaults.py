@@ -157,3 +157,42 @@ CLOUD_LIFETIME_YEARS = Assumption(
 CLOUD_UTILISATION = Assumption(
     "cloud_utilisation", 0.5, "fraction",
     "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
+
+# --- Procurement planning ------------------------------------------------------------------------------
+_SPOT = "shared/data/prices/spot_interruption.csv"
+
+#: Years a procurement plan covers when the user names none.
+PROCUREMENT_HORIZON_YEARS = Assumption(
+    "horizon_years", 5, "years",
+    "Lambda Hyperplane-16 TCO analysis amortises over 5 years; university server depreciation lives are 5 years "
+    f"(RIT, Dartmouth > $25k, Hamilton) ({_OWN})", "2023")
+
+#: Extra spot GPU-hours for work lost to preemption, as a fraction of the work itself.
+SPOT_OVERHEAD_FRACTION = Assumption(
+    "spot_overhead_fraction", 0.10, "fraction of GPU-hours",
+    "GCP preemptible VM docs (older revision): '5-15% per day' historical preemption rate; GCP preemptible VMs "
+    f"run at most 24 h, so a preemption loses at most a day of work and the rework is at most the daily rate "
+    f"(an upper bound without checkpoints); midpoint 10% ({_SPOT})", "2017-2020",
+    "With frequent checkpoints the rework is far smaller; AWS Spot Advisor's global interruption rate is <10%.")
+SPOT_OVERHEAD_RANGE = (0.05, 0.10, 0.15)
+
+#: Ranges for the procurement tornado (low, central, high), beyond the ownership ranges above.
+PUE_OWNED_RANGE = (1.25, 1.58, 2.0)
+PUE_OWNED_RANGE_SOURCE = (
+    "shared/data/carbon/pue.csv: 1.25 IDC public-cloud average (2024) as the best a room could do; 1.58 Uptime "
+    "2023 survey average; 2.0 'typical enterprise data center' (Data Center Knowledge 2008; IDC 2024: two-thirds "
+    "of US enterprise rooms above 2.0)")
+ELECTRICITY_PRICE_FACTOR_RANGE = (0.0882 / 0.1241, 1.0, 0.2391 / 0.1241)
+ELECTRICITY_PRICE_FACTOR_SOURCE = (
+    "EIA Electric Power Annual 2023, commercial sector: Texas 8.82 and California 23.91 c/kWh, the cheapest and "
+    "dearest US states in shared/data/hardware/electricity_prices.csv, relative to the US 2022 average 12.41")
+SERVER_PRICE_FACTOR_RANGE = (269000.0 / 317000.0, 1.0, 317000.0 / 269000.0)
+SERVER_PRICE_FACTOR_SOURCE = (
+    "Two sourced prices of an 8x H100 server in shared/data/hardware/servers.csv: $269k (SemiAnalysis estimate, "
+    "2023) and $317k (Thinkmate quote, 2024), each relative to the other")
+
+#: GPUs per cloud host, for the embodied emissions of a rented GPU (server base shared by its GPUs).
+CLOUD_GPUS_PER_HOST = Assumption(
+    "cloud_gpus_per_host", 8.0, "GPUs/host",
+    "8-GPU HGX/DGX-class hosts: AWS p4d/p5 (8 GPUs), GCP a2-highgpu-8g/a3-highgpu-8g, Azure ND A100/H100 v4/v5 "
+    "(8 GPUs)", "2025")
