@@ -416,9 +416,12 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             hits = of_gpu[of_gpu["pricing"] == pricing].sort_values("usd_per_gpu_hour", kind="mergesort")
             overhead = float(spot_overhead.value) if pricing == "spot" else 0.0
             if hits.empty:
-                note = (f"no {pricing} price in the data for {gpu} in {provider} {region}"
-                        + (" (the shipped snapshot has only on_demand and spot; refresh prices or give "
-                           "usd_per_gpu_hour)" if pricing.startswith("reserved") else ""))
+                if pricing.startswith("reserved"):
+                    note = (f"no reserved price in the data: no {pricing} offer for {gpu} in {provider} {region} "
+                            "(the shipped snapshot has only on_demand and spot; refresh prices or give "
+                            "usd_per_gpu_hour)")
+                else:
+                    note = f"no {pricing} price in the data for {gpu} in {provider} {region}"
                 rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": np.nan,
                              "overhead_fraction": overhead, "source": "", "note": note})
                 continue

@@ -186,15 +186,9 @@ def electricity_usd_per_gpu_hour(server: OwnedServer) -> float:
     return energy_kwh_per_gpu_hour(server.power_w, server.gpu_count, server.pue) * server.electricity_usd_per_kwh
 
 
-def owned_tco(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: float,
-              whole_servers: bool = True) -> pd.DataFrame:
-    """Owned cluster cost per year, cash basis [USD] (formulas in the module docstring).
-
-    Columns: year, servers_needed, servers_bought, fleet_servers, capex_usd, network_storage_usd,
-    electricity_usd, maintenance_usd, staff_usd, hosting_usd, resale_usd (≤ 0: money back),
-    total_usd, cumulative_usd, energy_kwh, book_value_usd (straight-line value of the fleet at year end;
-    not part of the total).
-    """
+def _owned_columns(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: float,
+                   whole_servers: bool) -> dict[str, np.ndarray]:
+    """The columns of ``owned_tco`` as arrays (the tornado re-runs this many times)."""
     lifetime = whole_lifetime(server.lifetime_years)
     years = len(demand_gpu_hours)
     needed = servers_needed(demand_gpu_hours, server.gpu_count, utilisation, whole_servers)
@@ -206,7 +200,7 @@ def owned_tco(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: fl
                      for y in year])
     resale = np.zeros(years)
     resale[-1] = -(book[-1] * server.resale_fraction) if server.resale_fraction else 0.0
-    table = pd.DataFrame({
+    columns = {
         "year": year,
         "servers_needed": needed,
         "servers_bought": bought,
@@ -218,14 +212,35 @@ def owned_tco(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: fl
         "staff_usd": fleet * server.staff_usd_per_server_year,
         "hosting_usd": fleet * server.hosting_usd_per_kw_month * 12.0 * server.power_w / 1000.0,
         "resale_usd": resale,
-    })
-    cost_columns = ["capex_usd", "network_storage_usd", "electricity_usd", "maintenance_usd", "staff_usd",
-                    "hosting_usd", "resale_usd"]
-    table["total_usd"] = table[cost_columns].sum(axis=1)
-    table["cumulative_usd"] = table["total_usd"].cumsum()
-    table["energy_kwh"] = energy
-    table["book_value_usd"] = book
-    return table
+    }
+    total = sum(columns[c] for c in _COST_COLUMNS)
+    columns.update({"total_usd": total, "cumulative_usd": np.cumsum(total), "energy_kwh": energy,
+                    "book_value_usd": book})
+    return columns
+
+
+_COST_COLUMNS = ("capex_usd", "network_storage_usd", "electricity_usd", "maintenance_usd", "staff_usd",
+                 "hosting_usd", "resale_usd")
+
+
+def owned_tco(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: float,
+              whole_servers: bool = True) -> pd.DataFrame:
+    """Owned cluster cost per year, cash basis [USD] (formulas in the module docstring).
+
+    Columns: year, servers_needed, servers_bought, fleet_servers, capex_usd, network_storage_usd,
+    electricity_usd, maintenance_usd, staff_usd, hosting_usd, resale_usd (≤ 0: money back),
+    total_usd, cumulative_usd, energy_kwh, book_value_usd (straight-line value of the fleet at year end;
+    not part of the total).
+    """
+    return pd.DataFrame(_owned_columns(server, np.asarray(demand_gpu_hours, dtype=float), utilisation,
+                                       whole_servers))
+
+
+def owned_total_usd(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: float,
+                    whole_servers: bool = True) -> float:
+    """The owned TCO summed over the horizon [USD]."""
+    return float(_owned_columns(server, np.asarray(demand_gpu_hours, dtype=float), utilisation,
+                                whole_servers)["total_usd"].sum())
 
 
 def queue_table(demand_gpu_hours: np.ndarray, fleet_servers: np.ndarray, gpus_per_server: float,
@@ -268,6 +283,9 @@ def cloud_by_year(cloud: pd.DataFrame, demand_gpu_hours: np.ndarray) -> pd.DataF
     if missing:
         raise PlanError(f"cloud options: missing columns {', '.join(missing)}")
     years = np.arange(1, len(demand_gpu_hours) + 1)
+    numeric = ["usd_per_gpu_hour", "throughput_ratio", "overhead_fraction", "kwh_per_gpu_hour",
+               "grid_gco2e_per_kwh", "embodied_kg_per_gpu_hour"]
+    cloud = cloud.reset_index(drop=True).astype({c: float for c in numeric})
     rows = cloud.loc[cloud.index.repeat(len(years))].reset_index(drop=True)
     rows["year"] = np.tile(years, len(cloud))
     rows["demand_gpu_hours"] = np.tile(demand_gpu_hours, len(cloud))
@@ -405,7 +423,7 @@ def sensitivity(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: 
     Columns: input, unit, low, central, high, tco_usd_low, tco_usd_central, tco_usd_high, swing_usd
     (|high − low|), source; sorted by swing, largest first.
     """
-    central_tco = float(owned_tco(server, demand_gpu_hours, utilisation, whole_servers)["total_usd"].sum())
+    central_tco = owned_total_usd(server, demand_gpu_hours, utilisation, whole_servers)
     rows = []
     for r in ranges if ranges is not None else default_ranges():
         central = utilisation if r.name == "target_utilisation" else float(getattr(server, r.name))
@@ -413,10 +431,10 @@ def sensitivity(server: OwnedServer, demand_gpu_hours: np.ndarray, utilisation: 
         for bound in (r.low, r.high):
             value = central * bound if r.factor else bound
             if r.name == "target_utilisation":
-                totals.append(owned_tco(server, demand_gpu_hours, value, whole_servers)["total_usd"].sum())
+                totals.append(owned_total_usd(server, demand_gpu_hours, value, whole_servers))
             else:
                 varied = replace(server, **{r.name: value})
-                totals.append(owned_tco(varied, demand_gpu_hours, utilisation, whole_servers)["total_usd"].sum())
+                totals.append(owned_total_usd(varied, demand_gpu_hours, utilisation, whole_servers))
         rows.append({"input": r.name, "unit": r.unit, "low": central * r.low if r.factor else r.low,
                      "central": central, "high": central * r.high if r.factor else r.high,
                      "tco_usd_low": float(totals[0]), "tco_usd_central": central_tco, "tco_usd_high": float(totals[1]),

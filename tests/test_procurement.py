@@ -182,7 +182,8 @@ def test_shipped_prices_have_no_reserved_and_say_so():
     by_pricing = result.breakeven.set_index("pricing")
     assert by_pricing.loc["on_demand", "cloud_usd_per_gpu_hour"] > 0
     assert np.isnan(by_pricing.loc["reserved_1y", "cloud_usd_per_gpu_hour"])
-    assert any("no reserved_1y price in the data" in n for n in result.notes)
+    assert any(n.startswith("aws us-east-1 h100-sxm5-80gb reserved_1y: no reserved price in the data")
+               for n in result.notes)
     assert {"spot_overhead_fraction", "horizon_years", "target_utilisation"} <= {a.name for a in result.assumptions}
 
 
@@ -214,3 +215,11 @@ def test_bad_plans_give_one_line_errors_naming_the_field(kwargs, message):
 def test_plan_file_with_an_unknown_key_names_it():
     with pytest.raises(PlanError, match=r"^plan: unknown key 'servers'; allowed: server, "):
         api.procurement_plan_from_config({"servers": "nvidia-dgx-h100"})
+
+
+def test_plan_without_cloud_options_still_costs_owning():
+    # 2 servers as in the 3-year plan; no cloud row to compare with
+    result = plan(server(), [70000.0] * 3, cloud().iloc[0:0], utilisation=0.6)
+    assert result.summary["option"].tolist() == ["owned"]
+    assert result.summary["total_usd"].iloc[0] == pytest.approx(266630.0)
+    assert result.breakeven.empty

@@ -1,0 +1,63 @@
+"""``trainplan procure PLAN.toml``: buy a shared cluster or rent, from a plan file; prints and writes the tables."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from planner import api
+from planner.cli import add_format, emit
+from planner.errors import PlanError
+from planner.procurement import headline
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``procure`` subcommand."""
+    parser = subparsers.add_parser(
+        "procure", help="buy GPU servers or rent: sizing, multi-year TCO, break-even, tornado, carbon (a TOML plan)")
+    parser.add_argument("plan", help="plan file (TOML; schema in README, example examples/cluster_plan.toml)")
+    parser.add_argument("--out-dir", help="write every table as CSV into this folder")
+    add_format(parser)
+    parser.set_defaults(func=_procure)
+
+
+def read_plan(path: Path) -> dict:
+    """The parsed TOML plan file; a missing or malformed file is a one-line PlanError."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanError(f"plan '{path}': no such file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"plan '{path}': not valid TOML: {exc}") from None
+
+
+def _procure(args: argparse.Namespace) -> int:
+    plan = api.procurement_plan_from_config(read_plan(Path(args.plan)))
+    tables = plan.tables()
+    if args.format != "table":
+        emit(plan.summary, args.format)
+    else:
+        print(headline(plan))
+        emit(plan.summary, "table", "Summary: total over the horizon, per option")
+        emit(plan.years, "table", "Demand, sizing and queue (M/M/c) per year")
+        emit(plan.tco, "table", "Owned TCO per year, cash basis (USD)")
+        emit(plan.breakeven.drop(columns=["owned_total_usd"]), "table", "Break-even against each cloud option")
+        emit(plan.sensitivity.drop(columns=["source"]), "table", "Sensitivity (tornado) of the owned TCO")
+        emit(plan.carbon_totals(), "table", "Carbon over the horizon (per year in carbon.csv)")
+        if plan.notes:
+            print("\nNotes:\n" + "\n".join(f"  - {n}" for n in plan.notes))
+        emit(tables["assumptions"][["name", "value", "unit", "source", "as_of"]], "table", "Assumptions")
+    if args.out_dir:
+        _write(tables, Path(args.out_dir))
+    return 0
+
+
+def _write(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, table in tables.items():
+        table.to_csv(out_dir / f"{name}.csv", index=False)
+    print(f"wrote {len(tables)} tables to {out_dir}", file=sys.stderr)

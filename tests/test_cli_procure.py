@@ -1,0 +1,68 @@
+"""`trainplan procure PLAN.toml`: prints the summary, writes every table, one-line errors with exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planner.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "cluster_plan.toml"
+
+PLAN = """
+server = "nvidia-dgx-h100"
+horizon_years = 2
+demand_gpu_hours = [70080, 70080]
+target_utilisation = 0.5
+[owned]
+price_usd = 100000
+[[clouds]]
+provider = "gcp"
+name = "quote"
+usd_per_gpu_hour = 2.0
+"""
+
+
+def test_example_plan_prints_summary_and_writes_tables(tmp_path, capsys):
+    assert main(["procure", str(EXAMPLE), "--out-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Owning: ")
+    assert "Break-even against each cloud option" in out and "no reserved price in the data" in out
+    written = {p.name for p in tmp_path.iterdir()}
+    assert written == {f"{n}.csv" for n in ("summary", "years", "tco", "cloud", "breakeven", "sensitivity",
+                                            "carbon", "assumptions")}
+    assert len(pd.read_csv(tmp_path / "tco.csv")) == 5
+
+
+def test_json_summary_of_a_small_plan(tmp_path, capsys):
+    # 70,080 GPU-h / (8,760 · 8 · 0.5 = 35,040) = 2 servers; the quote: 70,080 · 2.00 = 140,160 a year
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN)
+    assert main(["procure", str(plan), "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["option"] for r in rows] == ["owned", "quote"]
+    assert rows[1]["total_usd"] == pytest.approx(2 * 140160.0)
+
+
+@pytest.mark.parametrize("text,field", [
+    ("server = 'nvidia-dgx-h100'\ndemand_gpu_hours = 100\ntarget_utilisation = 1.0\n", "target_utilisation 1"),
+    ("server = 'nvidia-dgx-h100'\ndemand_gpu_hours = 100\nhorizon_years = 0\n", "horizon_years 0"),
+    ("server = 'nvidia-dgx-h100'\ndemand_gpu_hours = [100, -1]\n", "demand_gpu_hours (year 2) -1"),
+    ("server = 'dgx-9000'\ndemand_gpu_hours = 100\n", "server 'dgx-9000'"),
+    ("server = 'nvidia-dgx-h100'\ndemand = 100\n", "plan: unknown key 'demand'"),
+    ("server = \n", "not valid TOML"),
+])
+def test_bad_plan_is_one_line_and_exit_2(tmp_path, capsys, text, field):
+    plan = tmp_path / "bad.toml"
+    plan.write_text(text)
+    assert main(["procure", str(plan)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and field in err[0]
+
+
+def test_missing_plan_file_is_one_line(capsys):
+    assert main(["procure", "/nonexistent/plan.toml"]) == 2
+    assert "no such file" in capsys.readouterr().err
