@@ -47,6 +47,7 @@ from planner.ownership import (
     capex_usd,
     energy_kwh_per_gpu_hour,
     fixed_opex_usd_per_year,
+    shared_usd_per_gpu_hour,
 )
 from planner.queueing import erlang_c, mean_wait_job_lengths
 from planner.units import Num
@@ -87,10 +88,11 @@ class Plan:
             ["energy_kwh", "operational_co2e_kg", "embodied_co2e_kg", "co2e_kg"]].sum()
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by name, assumptions included (for writing them out)."""
+        """Every table by name, assumptions and notes included (for writing them out)."""
         return {"summary": self.summary, "years": self.years, "tco": self.tco, "cloud": self.cloud,
                 "breakeven": self.breakeven, "sensitivity": self.sensitivity, "carbon": self.carbon,
-                "assumptions": pd.DataFrame([a.__dict__ for a in self.assumptions])}
+                "assumptions": pd.DataFrame([a.__dict__ for a in self.assumptions]),
+                "notes": pd.DataFrame({"note": list(self.notes)}, dtype=object)}
 
 
 # --- demand and sizing ----------------------------------------------------------------------------------
@@ -342,8 +344,6 @@ def breakeven_table(server: OwnedServer, cloud: pd.DataFrame, cloud_years: pd.Da
     the plan's utilisation: demand / capacity over the horizon), owned_electricity_usd_per_gpu_hour, breakeven_utilisation, breakeven_year,
     owned_total_usd, cloud_total_usd, owned_share_of_cloud, verdict.
     """
-    from planner.ownership import shared_usd_per_gpu_hour
-
     fixed = fixed_usd_per_server_year(server)
     e = electricity_usd_per_gpu_hour(server)
     owned_rate = shared_usd_per_gpu_hour(replace(server, utilisation=utilisation))

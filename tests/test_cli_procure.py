@@ -33,7 +33,7 @@ def test_example_plan_prints_summary_and_writes_tables(tmp_path, capsys):
     assert "Break-even against each cloud option" in out and "no reserved price in the data" in out
     written = {p.name for p in tmp_path.iterdir()}
     assert written == {f"{n}.csv" for n in ("summary", "years", "tco", "cloud", "breakeven", "sensitivity",
-                                            "carbon", "assumptions")}
+                                            "carbon", "assumptions", "notes")}
     assert len(pd.read_csv(tmp_path / "tco.csv")) == 5
 
 

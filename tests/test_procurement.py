@@ -72,9 +72,9 @@ def test_breakeven_utilisation_hand_computed(three_years):
     assert three_years.breakeven["breakeven_utilisation"].iloc[0] == pytest.approx(23480 / 134904)
 
 
-@pytest.mark.parametrize("price", [0.6, 1.0, 2.0, 7.0])
+@pytest.mark.parametrize("price", [0.6, 1.0, 2.0, 3.0])
 def test_breakeven_utilisation_plugged_back_gives_the_cloud_price(price):
-    # F = 11,000 + 10,000 + 9,000 + 480 = 30,480: u* from 0.83 (at 0.60) down to 0.006 (at 7.00), all <= 1
+    # F = 11,000 + 10,000 + 9,000 + 480 = 30,480: u* from 0.83 (at 0.60) down to 0.149 (at 3.00), all in (0, 1]
     s = server(staff_usd_per_server_year=9000.0)
     u = float(breakeven_utilisation(fixed_usd_per_server_year(s), s.gpu_count, price,
                                     electricity_usd_per_gpu_hour(s)))
