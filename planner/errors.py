@@ -64,6 +64,11 @@ def at_least(field: str, value: float, minimum: float) -> float:
     return number
 
 
+#: Largest magnitude any input may have: far beyond any real workload, small enough that products of a
+#: few inputs stay finite (so no result is ever inf or NaN).
+MAX_MAGNITUDE = 1e15
+
+
 def _finite(field: str, value: object) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -71,4 +76,14 @@ def _finite(field: str, value: object) -> float:
         raise PlanError(f"{field} '{value}': not a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise PlanError(f"{field} {value}: must be a finite number")
+    if abs(number) > MAX_MAGNITUDE:
+        raise PlanError(f"{field} {number:g}: too large; must be at most {MAX_MAGNITUDE:g}")
+    return number
+
+
+def between(field: str, value: float, low: float, high: float, unit: str = "") -> float:
+    """A finite number in [low, high], else a PlanError naming the field and the range."""
+    number = _finite(field, value)
+    if not low <= number <= high:
+        raise PlanError(f"{field} {number:g}{' ' + unit if unit else ''}: must be between {low:g} and {high:g}")
     return number
