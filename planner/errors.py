@@ -32,9 +32,9 @@ def choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def positive(field: str, value: float, unit: str = "") -> float:
-    """A finite number > 0, else a PlanError naming the field."""
-    number = _finite(field, value)
+def positive(field: str, value: float, unit: str = "", maximum: float | None = None) -> float:
+    """A finite number > 0 (and <= maximum, default ``MAX_MAGNITUDE``), else a PlanError naming the field."""
+    number = _finite(field, value, maximum)
     if number <= 0:
         raise PlanError(f"{field} {number:g}{' ' + unit if unit else ''}: must be > 0")
     return number
@@ -69,15 +69,16 @@ def at_least(field: str, value: float, minimum: float) -> float:
 MAX_MAGNITUDE = 1e15
 
 
-def _finite(field: str, value: object) -> float:
+def _finite(field: str, value: object, maximum: float | None = None) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise PlanError(f"{field} '{value}': not a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise PlanError(f"{field} {value}: must be a finite number")
-    if abs(number) > MAX_MAGNITUDE:
-        raise PlanError(f"{field} {number:g}: too large; must be at most {MAX_MAGNITUDE:g}")
+    limit = MAX_MAGNITUDE if maximum is None else maximum
+    if abs(number) > limit:
+        raise PlanError(f"{field} {number:g}: too large; must be at most {limit:g}")
     return number
 
 
