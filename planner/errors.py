@@ -32,9 +32,9 @@ def choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
-def positive(field: str, value: float, unit: str = "") -> float:
-    """A finite number > 0, else a PlanError naming the field."""
-    number = _finite(field, value)
+def positive(field: str, value: float, unit: str = "", maximum: float | None = None) -> float:
+    """A finite number > 0 (and <= maximum, default ``MAX_MAGNITUDE``), else a PlanError naming the field."""
+    number = _finite(field, value, maximum)
     if number <= 0:
         raise PlanError(f"{field} {number:g}{' ' + unit if unit else ''}: must be > 0")
     return number
@@ -64,11 +64,27 @@ def at_least(field: str, value: float, minimum: float) -> float:
     return number
 
 
-def _finite(field: str, value: object) -> float:
+#: Largest magnitude any input may have: far beyond any real workload, small enough that products of a
+#: few inputs stay finite (so no result is ever inf or NaN).
+MAX_MAGNITUDE = 1e15
+
+
+def _finite(field: str, value: object, maximum: float | None = None) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise PlanError(f"{field} '{value}': not a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise PlanError(f"{field} {value}: must be a finite number")
+    limit = MAX_MAGNITUDE if maximum is None else maximum
+    if abs(number) > limit:
+        raise PlanError(f"{field} {number:g}: too large; must be at most {limit:g}")
+    return number
+
+
+def between(field: str, value: float, low: float, high: float, unit: str = "") -> float:
+    """A finite number in [low, high], else a PlanError naming the field and the range."""
+    number = _finite(field, value)
+    if not low <= number <= high:
+        raise PlanError(f"{field} {number:g}{' ' + unit if unit else ''}: must be between {low:g} and {high:g}")
     return number

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.errors import PlanError, at_least, choice, fraction, non_negative, positive
+from planner.errors import PlanError, at_least, between, choice, non_negative, positive
 from planner.units import Num
 
 ACCOUNTING_MODES = ("dedicated", "shared")
@@ -55,8 +55,8 @@ class OwnedServer:
         positive("gpu_count", self.gpu_count)
         positive("price_usd", self.price_usd, "USD")
         positive("power_w", self.power_w, "W")
-        positive("lifetime_years", self.lifetime_years, "years")
-        fraction("utilisation", self.utilisation)
+        between("lifetime_years", self.lifetime_years, 0.25, 30.0, "years")
+        between("utilisation", self.utilisation, 0.01, 1.0)
         at_least("pue", self.pue, 1.0)
         non_negative("electricity_usd_per_kwh", self.electricity_usd_per_kwh)
         non_negative("maintenance_pct_per_year", self.maintenance_pct_per_year)

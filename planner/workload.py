@@ -19,6 +19,10 @@ from dataclasses import dataclass, field, replace
 from planner.catalog import PRECISIONS, Catalog
 from planner.errors import PlanError, choice, fraction, positive
 
+#: Bounds on compute-budget inputs: far beyond any published run (Llama 3.1 405B: ~3.8e25 FLOP).
+MAX_COUNT = 1e16
+MAX_FLOPS = 1e32
+
 #: Training FLOPs per parameter per token for a dense transformer (forward + backward), Kaplan et al. 2020.
 FLOPS_PER_PARAM_TOKEN = 6.0
 
@@ -79,7 +83,8 @@ def from_gpu_hours(catalog: Catalog, name: str, gpu: str, gpu_hours: float, gpu_
 
 def training_flops(parameters: float, tokens: float) -> float:
     """Training compute of a dense transformer [FLOP]: ``C = 6 · N · D`` (Kaplan et al. 2020)."""
-    return FLOPS_PER_PARAM_TOKEN * positive("parameters", parameters) * positive("tokens", tokens)
+    return (FLOPS_PER_PARAM_TOKEN * positive("parameters", parameters, maximum=MAX_COUNT)
+            * positive("tokens", tokens, maximum=MAX_COUNT))
 
 
 def from_compute(catalog: Catalog, name: str, gpu: str, gpu_count: float, flops: float, mfu: float,
@@ -90,7 +95,7 @@ def from_compute(catalog: Catalog, name: str, gpu: str, gpu_count: float, flops:
 
     flops : training compute C [FLOP]; mfu : model-FLOPs utilisation in (0, 1] [-]
     """
-    positive("flops", flops, "FLOP")
+    positive("flops", flops, "FLOP", maximum=MAX_FLOPS)
     fraction("mfu", mfu)
     positive("gpu_count", gpu_count)
     peak, column = catalog.gpu(gpu).tflops(choice("precision", precision, PRECISIONS))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -49,9 +50,27 @@ def current_snapshots(user_path: Path | None = None) -> pd.DataFrame:
     return table.groupby("provider", sort=True).head(1).reset_index(drop=True)
 
 
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return str(path), 0, 0
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
 def current_offers(user_path: Path | None = None) -> pd.DataFrame:
-    """Every offer of the snapshots in use, in the normalised schema."""
-    in_use = current_snapshots(user_path)
+    """Every offer of the snapshots in use, in the normalised schema.
+
+    Read once per state of the two database files (path, modification time, size): a refresh that
+    writes the user cache is seen by the next call. Returns a copy, so callers may filter freely.
+    """
+    path = user_path or user_cache_path()
+    return _current_offers(_stamp(shipped_path()), _stamp(path)).copy()
+
+
+@functools.lru_cache(maxsize=4)
+def _current_offers(shipped_stamp: tuple, user_stamp: tuple) -> pd.DataFrame:
+    in_use = current_snapshots(Path(user_stamp[0]))
     frames = []
     for path, group in in_use.groupby("path"):
         conn = open_readonly(Path(path))

@@ -47,7 +47,8 @@ def test_embodied_amortised_over_busy_gpu_hours():
 
 
 @pytest.mark.parametrize("field,value,message", [
-    ("utilisation", 1.2, r"^utilisation 1.2: must be in \(0, 1\]"),
+    ("utilisation", 1.2, r"^utilisation 1.2: must be between 0.01 and 1"),
+    ("lifetime_years", 0.0, r"^lifetime_years 0 years: must be between 0.25 and 30"),
     ("pue", 0.8, r"^pue 0.8: must be >= 1"),
     ("price_usd", -5, r"^price_usd -5 USD: must be > 0"),
     ("resale_fraction", 1.0, r"^resale_fraction 1: must be in \[0, 1\)"),

@@ -1,0 +1,83 @@
+"""The library's front door: workloads from presets and flags, estimates, presets from the shipped data."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner import api
+from planner.errors import PlanError
+from planner.units import Q_
+
+
+def test_preset_bert_base_uses_the_measured_power_and_79_2_hours():
+    workload, preset = api.make_workload("bert-base")
+    result = api.estimate_workload(workload, preset, grid_zone="US-EPA-2018", pue=1.58)
+    row = result.table.iloc[0]
+    # 1.58 · 79.2 h · 12,041.51 W / 1000 = 1,506.83 kWh; · 0.4327 kg/kWh = 652.0 kg = 1,437.5 lb (Table 3: 1,438)
+    assert row["energy_kwh"] == pytest.approx(1506.826, abs=1e-3)
+    assert row["co2e_lb"] == pytest.approx(1437.5, abs=0.1)
+    assert bool(row["power_measured"])
+
+
+def test_quantity_hours_at_the_edge():
+    workload, _ = api.make_workload(gpu="v100-sxm2-16gb", gpu_count=64, hours=Q_(3.3, "day"))
+    assert workload.hours == pytest.approx(79.2)
+
+
+def test_compute_budget_workload():
+    workload, _ = api.make_workload(gpu="h100-sxm5-80gb", gpu_count=1024, parameters=7e9, tokens=2e12, mfu=0.4)
+    # 6 · 7e9 · 2e12 = 8.4e22 FLOP / (1024 · 989.4e12 · 0.4) = 207,263 s = 57.57 h
+    assert workload.hours == pytest.approx(8.4e22 / (1024 * 989.4e12 * 0.4) / 3600)
+
+
+def test_moving_a_preset_to_another_gpu_drops_its_measured_power():
+    workload, preset = api.make_workload("transformer-big", gpu="v100-sxm2-16gb")
+    assert workload.gpu == "v100-sxm2-16gb"
+    assert preset.measured_total_w is None
+    assert any(n.startswith("estimate") for n in workload.notes)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({}, r"^gpu: required"),
+    ({"gpu": "t4", "gpu_count": 1}, r"^workload: give exactly one"),
+    ({"gpu": "t4", "gpu_count": 1, "hours": 1, "gpu_hours": 1}, r"^workload: give exactly one"),
+    ({"gpu": "t4", "hours": 1}, r"^gpu_count: required"),
+    ({"gpu": "t4", "gpu_count": 1, "parameters": 1e9, "tokens": 1e9}, r"^mfu: required"),
+    ({"gpu": "t4", "gpu_count": 1, "parameters": 1e9}, r"^parameters, tokens: give both"),
+])
+def test_incomplete_workloads_are_one_line_errors(kwargs, message):
+    with pytest.raises(PlanError, match=message):
+        api.make_workload(**kwargs)
+
+
+def test_region_without_provider_is_rejected():
+    workload, _ = api.make_workload(gpu="t4", gpu_count=1, hours=1)
+    with pytest.raises(PlanError, match=r"^region: give --provider too"):
+        api.estimate_workload(workload, region="us-east-1")
+
+
+def test_cost_range_comes_from_the_offers_for_that_gpu():
+    import sqlite3
+
+    from planner.shipped import shipped_db_path
+
+    workload, _ = api.make_workload(gpu="a100-sxm4-40gb", gpu_count=8, hours=10)
+    result = api.estimate_workload(workload, provider="gcp", region="us-central1", pricing="on_demand")
+    conn = sqlite3.connect(shipped_db_path())
+    low, high = conn.execute(
+        "SELECT min(usd_per_hour / gpu_count), max(usd_per_hour / gpu_count) FROM offers WHERE provider='gcp' "
+        "AND region='us-central1' AND gpu='a100-sxm4-40gb' AND pricing='on_demand'").fetchone()
+    row = result.table.iloc[0]
+    # 80 GPU-h at the cheapest and the dearest on-demand A100 VM per GPU-hour in us-central1
+    assert row["cost_usd_low"] == pytest.approx(80 * low)
+    assert row["cost_usd_high"] == pytest.approx(80 * high)
+    assert set(result.prices["provider"]) == {"gcp"}
+
+
+def test_presets_cover_the_paper_and_modern_runs():
+    table = api.presets_table().set_index("preset")
+    for name in ("transformer-base", "transformer-big", "elmo", "bert-base", "nas", "gpt-2-tpu-v3", "lisa",
+                 "llama2-7b", "mpt-7b-compute"):
+        assert name in table.index
+    # LISA: 239,942 GPU-hours on 58 GPUs
+    assert table.loc["lisa", "gpu_hours"] == pytest.approx(239942)
