@@ -20,12 +20,14 @@ CLOUD = pd.DataFrame([{
 
 
 def test_five_year_plan_pure(benchmark):
+    benchmark.extra_info.update(years=5, cloud_options=len(CLOUD))
     result = benchmark(plan, SERVER, [150000.0 * 1.2 ** y for y in range(5)], CLOUD, utilisation=0.7,
                        mean_job_hours=24.0)
     assert len(result.tco) == 5
 
 
 def test_five_year_plan_api(benchmark):
+    benchmark.extra_info.update(years=5, cloud_options=8)
     api.procurement_plan("nvidia-dgx-h100", demand_gpu_hours=150000.0, growth=0.2, horizon_years=5)  # warm the cache
 
     def run():
