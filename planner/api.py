@@ -289,7 +289,7 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
     max_age_days : staleness threshold [days] (None: ``defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS``)
     now : the time ages are measured at (None: now, UTC)
     Returns columns ``pricing.status.STATUS_COLUMNS``; ``attrs["warnings"]`` holds one line per stale
-    provider and per damaged user cache set aside.
+    provider, ``attrs["cache_warnings"]`` one per damaged user cache set aside in this process.
     """
     from pricing.status import snapshot_status, staleness_warnings
     from pricing.store import cache_warnings, current_snapshots
@@ -300,7 +300,8 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     in_use = current_snapshots()
     table = snapshot_status(in_use, moment, limit)
-    table.attrs["warnings"] = cache_warnings() + staleness_warnings(table, limit)
+    table.attrs["warnings"] = staleness_warnings(table, limit)
+    table.attrs["cache_warnings"] = cache_warnings()  # already logged once, as they happened
     table.attrs["max_age_days"] = limit
     return table
 
