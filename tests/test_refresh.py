@@ -17,8 +17,9 @@ from test_pricing_aws import StubbedSession, product_params, spot_params
 
 from planner.errors import PlanError
 from pricing import aws, azure, refresh
+from pricing.cache import write_snapshot
 from pricing.schema import OFFER_COLUMNS
-from pricing.store import current_offers, current_snapshots, user_cache_path
+from pricing.store import current_offers, current_snapshots, open_user_cache_for_write, user_cache_path
 
 DATA = Path(__file__).parent / "data"
 GCP_SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
@@ -158,8 +159,14 @@ def test_azure_nc_meter_is_stored_and_a_failed_region_keeps_its_previous_prices(
     assert len(south) == len(shipped_south) > 0
 
 
+def user_snapshot_of_shipped_aws() -> None:
+    conn = open_user_cache_for_write()
+    write_snapshot(conn, "aws", shipped_aws(), "2030-01-01T00:00:00+00:00", "earlier refresh")
+    conn.close()
+
+
 def test_gcp_listing_broken_off_at_page_two_writes_nothing():
-    refresh_aws_us_east_1()
+    user_snapshot_of_shipped_aws()
     client = billing_v1.CloudCatalogClient(transport="rest", credentials=AnonymousCredentials())
     with responses.RequestsMock() as served:
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page1.json"))
@@ -201,7 +208,7 @@ def test_bad_payload_inside_page_two_leaves_the_previous_snapshot_newest():
 
 
 def test_ctrl_c_inside_page_two_leaves_the_previous_snapshot_newest_and_readable():
-    refresh_aws_us_east_1()
+    user_snapshot_of_shipped_aws()
     before = current_offers()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as served:
         azure_pages(served)
