@@ -196,3 +196,12 @@ CLOUD_GPUS_PER_HOST = Assumption(
     "cloud_gpus_per_host", 8.0, "GPUs/host",
     "8-GPU HGX/DGX-class hosts: AWS p4d/p5 (8 GPUs), GCP a2-highgpu-8g/a3-highgpu-8g, Azure ND A100/H100 v4/v5 "
     "(8 GPUs)", "2025")
+
+#: Age after which `trainplan prices status` warns that a provider's prices are stale.
+PRICE_SNAPSHOT_MAX_AGE_DAYS = Assumption(
+    "price_snapshot_max_age_days", 30.0, "day",
+    "trainplan's choice: one billing month. Cloud GPU list prices move by tens of percent within months "
+    "(AWS cut P4d/P4de/P5/P5en on-demand prices by up to 45% on 2025-06-05, AWS What's New), and spot "
+    "prices drift daily (EC2 spot price history; shared/data/prices/README.md: spot values are snapshots)", "2025",
+    "A judgement, not a measured threshold; on-demand list prices often hold for a year, spot never does.",
+)

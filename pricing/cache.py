@@ -4,6 +4,10 @@ Two databases hold snapshots with the same tables: the one shipped inside the pa
 ``scripts/build_data.py``) and a per-user cache that ``trainplan prices refresh`` writes. For each
 provider the newest complete snapshot wins, so a user's refresh overlays the shipped prices and a
 failed refresh (never marked complete) changes nothing.
+
+The user cache runs in WAL mode with a busy timeout: a writer commits a whole snapshot at once, and a
+reader that reads inside one transaction (:func:`read_newest`) sees either the old or the new
+snapshot, never part of one, even from another process.
 """
 
 from __future__ import annotations
@@ -78,10 +82,18 @@ def write_snapshot(conn: sqlite3.Connection, provider: str, offers: pd.DataFrame
 
 
 def snapshots(conn: sqlite3.Connection) -> pd.DataFrame:
-    """Every complete snapshot, newest first per provider."""
+    """Every complete snapshot, newest first per provider.
+
+    Columns: snapshot_id, provider, fetched_at (of the snapshot), source, row_count, and
+    oldest_offer_at (the oldest ``fetched_at`` of its rows: a refresh of some regions carries the
+    other regions' older rows forward). An empty table if the database holds no snapshot tables yet.
+    """
+    if not has_snapshot_tables(conn):
+        return pd.DataFrame(columns=list(SNAPSHOT_COLUMNS))
     return pd.read_sql_query(
-        "SELECT snapshot_id, provider, fetched_at, source, row_count FROM price_snapshots "
-        "WHERE complete = 1 ORDER BY provider, fetched_at DESC, snapshot_id DESC",
+        "SELECT s.snapshot_id, s.provider, s.fetched_at, s.source, s.row_count, "
+        "(SELECT MIN(o.fetched_at) FROM offers o WHERE o.snapshot_id = s.snapshot_id) AS oldest_offer_at "
+        "FROM price_snapshots s WHERE s.complete = 1 ORDER BY s.provider, s.fetched_at DESC, s.snapshot_id DESC",
         conn,
     )
 
@@ -106,6 +118,92 @@ def read_offers(conn: sqlite3.Connection, snapshot_ids: Iterable[int]) -> pd.Dat
     )
 
 
+def read_newest(conn: sqlite3.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every complete snapshot, and the offers of each provider's newest one, read in ONE transaction.
+
+    Reading both inside one read transaction is what makes a concurrent writer invisible: the reader
+    sees the database as of its first read, whatever commits meanwhile.
+    """
+    conn.execute("BEGIN")
+    try:
+        table = snapshots(conn)
+        newest = table.groupby("provider").head(1)["snapshot_id"].astype(int).tolist()
+        offers = read_offers(conn, newest)
+    finally:
+        conn.execute("COMMIT")
+    return table, offers
+
+
+#: Columns of :func:`snapshots`.
+SNAPSHOT_COLUMNS = ("snapshot_id", "provider", "fetched_at", "source", "row_count", "oldest_offer_at")
+#: How long a connection waits for another process's lock before giving up [ms].
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def has_snapshot_tables(conn: sqlite3.Connection) -> bool:
+    """Whether both snapshot tables exist (a new, empty cache file has neither)."""
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return {"price_snapshots", "offers"} <= names
+
+
 def open_readonly(path: Path) -> sqlite3.Connection:
     """Open a SQLite file read-only (the shipped database is never written at run time)."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
+                           isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def open_for_write(path: Path) -> sqlite3.Connection:
+    """Open (creating it if needed) a cache database for writing: WAL mode, busy timeout, schema present.
+
+    WAL lets readers in other processes keep reading the last committed state while a snapshot is
+    written; the busy timeout makes two writers wait for each other instead of failing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    ensure_schema(conn)
+    return conn
+
+
+_EXPECTED_COLUMNS = {
+    "price_snapshots": {"snapshot_id", "provider", "fetched_at", "source", "row_count", "complete"},
+    "offers": {"snapshot_id", *OFFER_COLUMNS},
+}
+
+
+def database_problem(path: Path) -> str | None:
+    """What is wrong with a cache file, in a few words, or None if it is usable.
+
+    Usable: an empty file, or a SQLite database that passes ``PRAGMA quick_check`` and whose snapshot
+    tables (if any) have the expected columns. A file that is not SQLite, is truncated or damaged, or
+    has someone else's tables under our names is a problem.
+    """
+    with open(path, "rb") as handle:
+        header = handle.read(len(_SQLITE_HEADER))
+    if not header:
+        return None  # a cache file being created by a writer this instant: no tables yet, not damage
+    if header != _SQLITE_HEADER:
+        return "not a SQLite database"
+    try:
+        conn = open_readonly(path)
+        try:
+            verdict = [row[0] for row in conn.execute("PRAGMA quick_check")]
+            if verdict != ["ok"]:
+                return f"damaged ({verdict[0]})"
+            for table, expected in _EXPECTED_COLUMNS.items():
+                columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                if columns and not expected <= columns:
+                    return f"unexpected schema (table {table} lacks {', '.join(sorted(expected - columns))})"
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            return None  # another process holds it: busy, not broken
+        return f"unreadable ({error})"
+    except sqlite3.DatabaseError as error:
+        return f"damaged ({error})"
+    return None

@@ -1,18 +1,44 @@
-"""Where current prices come from: the shipped snapshot, overlaid per provider by the user's refreshed cache."""
+"""Where current prices come from: the shipped snapshot, overlaid per provider by the user's refreshed cache.
+
+A damaged user cache (not SQLite, truncated, failing ``PRAGMA quick_check``, foreign tables) is
+found when it is first opened, renamed aside to ``prices.sqlite.corrupt-<UTC timestamp>`` with one
+warning, and the shipped snapshot is used; the next refresh starts a new cache.
+"""
 
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import platformdirs
 
-from pricing.cache import newest_snapshot_ids, open_readonly, read_offers, snapshots
+from pricing.cache import (
+    SNAPSHOT_COLUMNS,
+    database_problem,
+    newest_snapshot_ids,
+    open_for_write,
+    open_readonly,
+    read_newest,
+    read_offers,
+    snapshots,
+)
+from pricing.schema import OFFER_COLUMNS
+
+log = logging.getLogger(__name__)
 
 #: Environment variable that points the user cache elsewhere (tests, shared installs).
 CACHE_ENV = "TRAINPLAN_CACHE_DIR"
+ORIGINS = ("shipped", "user cache")
+
+# Files already checked in this process, by (path, inode, size, mtime): the check runs once per state.
+_checked: set[tuple[str, int, int, int]] = set()
+# Warnings already given in this process (one per file set aside).
+_warnings: list[str] = []
 
 
 def user_cache_path() -> Path:
@@ -28,57 +54,163 @@ def shipped_path() -> Path:
     return shipped_db_path()
 
 
+def cache_warnings() -> list[str]:
+    """The warnings given so far in this process about the user cache (e.g. a damaged file set aside)."""
+    return list(_warnings)
+
+
+def set_aside_if_damaged(path: Path | None = None) -> str | None:
+    """Check the user cache; if it is damaged, rename it aside and return the one-line warning (else None).
+
+    The file (and its ``-wal``/``-shm`` companions) becomes ``<name>.corrupt-<YYYYmmddTHHMMSSZ>`` beside
+    it, so nothing is deleted and the user can inspect it; prices then come from the shipped snapshot.
+    """
+    path = path or user_cache_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key in _checked:
+        return None
+    problem = database_problem(path)
+    if problem is None:
+        _checked.add(key)
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    try:
+        path.rename(aside)
+    except FileNotFoundError:
+        return None  # another process set it aside first
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            companion.rename(aside.with_name(aside.name + suffix))
+    message = (f"price cache {path} is {problem}: moved aside to {aside.name}; using the shipped prices "
+               "until `trainplan prices refresh` writes a new cache")
+    _warnings.append(message)
+    log.warning(message)
+    return message
+
+
+def _read_user(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Snapshots and newest offers of the user cache; empty frames if absent or damaged (set aside)."""
+    empty = (pd.DataFrame(columns=list(SNAPSHOT_COLUMNS)), pd.DataFrame(columns=list(OFFER_COLUMNS)))
+    set_aside_if_damaged(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return empty
+    try:
+        conn = open_readonly(path)
+        try:
+            return read_newest(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        _checked.clear()
+        if set_aside_if_damaged(path) is None:
+            raise  # locked or busy past the timeout: a real error, not damage
+        return empty
+
+
+def _read_shipped() -> tuple[pd.DataFrame, pd.DataFrame]:
+    path = shipped_path()
+    stat = path.stat()
+    table, offers = _read_shipped_once(str(path), stat.st_mtime_ns, stat.st_size)
+    return table.copy(), offers.copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _read_shipped_once(path: str, mtime_ns: int, size: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped database never changes at run time: read it once per file state."""
+    conn = open_readonly(Path(path))
+    try:
+        return read_newest(conn)
+    finally:
+        conn.close()
+
+
+def _in_use(user_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(snapshot in use per provider with origin and path, every offer of those snapshots)."""
+    path = user_path or user_cache_path()
+    read = {"shipped": (shipped_path(), _read_shipped()), "user cache": (path, _read_user(path))}
+    tables = [table.groupby("provider").head(1).assign(origin=origin, path=str(where))
+              for origin, (where, (table, _)) in read.items() if not table.empty]
+    table = pd.concat(tables, ignore_index=True)
+    table = table.sort_values(["provider", "fetched_at", "origin"], ascending=[True, False, False], kind="mergesort")
+    table = table.groupby("provider", sort=True).head(1).reset_index(drop=True)
+    offers = []
+    for origin, (_, (_, rows)) in read.items():
+        providers = table.loc[table["origin"] == origin, "provider"]
+        if len(providers):
+            offers.append(rows[rows["provider"].isin(providers)])
+    return table, pd.concat(offers, ignore_index=True).loc[:, list(OFFER_COLUMNS)]
+
+
+def current(user_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`current_snapshots`, :func:`current_offers`) read together: each database in one transaction,
+    so the offers are exactly those of the snapshots listed, even while another process refreshes."""
+    return _in_use(user_path)
+
+
 def current_snapshots(user_path: Path | None = None) -> pd.DataFrame:
     """The snapshot in use for each provider, with where it lives (``shipped`` or ``user cache``).
 
     Per provider, the newest complete snapshot of either database wins (by ``fetched_at``).
+    Columns: snapshot_id, provider, fetched_at, source, row_count, oldest_offer_at, origin, path.
     """
-    frames = []
-    for origin, path in (("shipped", shipped_path()), ("user cache", user_path or user_cache_path())):
-        if not path.exists():
-            continue
-        conn = open_readonly(path)
-        try:
-            table = snapshots(conn)
-        finally:
-            conn.close()
-        table["origin"] = origin
-        table["path"] = str(path)
-        frames.append(table)
-    table = pd.concat(frames, ignore_index=True)
-    table = table.sort_values(["provider", "fetched_at", "origin"], ascending=[True, False, False], kind="mergesort")
-    return table.groupby("provider", sort=True).head(1).reset_index(drop=True)
-
-
-def _stamp(path: Path) -> tuple[str, int, int]:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return str(path), 0, 0
-    return str(path), stat.st_mtime_ns, stat.st_size
+    return _in_use(user_path)[0]
 
 
 def current_offers(user_path: Path | None = None) -> pd.DataFrame:
-    """Every offer of the snapshots in use, in the normalised schema.
-
-    Read once per state of the two database files (path, modification time, size): a refresh that
-    writes the user cache is seen by the next call. Returns a copy, so callers may filter freely.
-    """
-    path = user_path or user_cache_path()
-    return _current_offers(_stamp(shipped_path()), _stamp(path)).copy()
+    """Every offer of the snapshots in use, in the normalised schema."""
+    return _in_use(user_path)[1]
 
 
-@functools.lru_cache(maxsize=4)
-def _current_offers(shipped_stamp: tuple, user_stamp: tuple) -> pd.DataFrame:
-    in_use = current_snapshots(Path(user_stamp[0]))
+def all_snapshots(user_path: Path | None = None) -> pd.DataFrame:
+    """Every complete snapshot of both databases, newest first per provider, with origin and path."""
     frames = []
-    for path, group in in_use.groupby("path"):
-        conn = open_readonly(Path(path))
+    for origin, path in (("shipped", shipped_path()), ("user cache", user_path or user_cache_path())):
+        if origin == "user cache":
+            set_aside_if_damaged(path)
+        if not path.exists() or path.stat().st_size == 0:
+            continue
+        conn = open_readonly(path)
         try:
-            frames.append(read_offers(conn, group["snapshot_id"].tolist()))
+            frames.append(snapshots(conn).assign(origin=origin, path=str(path)))
         finally:
             conn.close()
-    return pd.concat(frames, ignore_index=True)
+    table = pd.concat(frames, ignore_index=True)
+    return table.sort_values(["provider", "fetched_at", "origin", "snapshot_id"], ascending=[True, False, False, False],
+                             kind="mergesort").reset_index(drop=True)
 
 
-__all__ = ["current_offers", "current_snapshots", "newest_snapshot_ids", "user_cache_path"]
+def snapshot_offers(path: Path | str, snapshot_id: int) -> pd.DataFrame:
+    """The offers of one snapshot of one database."""
+    conn = open_readonly(Path(path))
+    try:
+        return read_offers(conn, [int(snapshot_id)])
+    finally:
+        conn.close()
+
+
+def open_user_cache_for_write(user_path: Path | None = None) -> sqlite3.Connection:
+    """The user cache opened for writing (WAL, busy timeout), after setting a damaged file aside."""
+    path = user_path or user_cache_path()
+    set_aside_if_damaged(path)
+    return open_for_write(path)
+
+
+__all__ = [
+    "ORIGINS",
+    "all_snapshots",
+    "current",
+    "cache_warnings",
+    "current_offers",
+    "current_snapshots",
+    "newest_snapshot_ids",
+    "open_user_cache_for_write",
+    "set_aside_if_damaged",
+    "snapshot_offers",
+    "user_cache_path",
+]

@@ -27,3 +27,11 @@ def data():
 @pytest.fixture(scope="session")
 def catalog(data):
     return data.catalog
+
+
+# Property tests must not fail on timing: the suite runs on 2 shared cores where one example can take
+# far longer than hypothesis's default 200 ms deadline.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("trainplan", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("trainplan")

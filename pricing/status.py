@@ -1,0 +1,142 @@
+"""Pure functions over price tables: how old each snapshot is, what changed between two, which offers match.
+
+No I/O: :mod:`pricing.store` reads the tables, ``trainplan prices …`` prints what these return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import choice, unknown
+from pricing.schema import PRICING_MODELS, PROVIDERS
+
+STATUS_COLUMNS = ("provider", "origin", "snapshot_id", "fetched_at", "age_days", "oldest_offer_at",
+                  "oldest_offer_age_days", "row_count", "stale", "source")
+#: Identity of an offer across snapshots of one provider.
+OFFER_KEY = ("provider", "region", "instance_type", "pricing")
+CHANGE_COLUMNS = (*OFFER_KEY, "gpu", "change", "old_usd_per_hour", "new_usd_per_hour", "pct_change")
+CHANGES = ("added", "removed", "changed")
+SORT_COLUMNS = ("usd_per_gpu_hour", "usd_per_hour", "provider", "region", "gpu", "instance_type")
+_SECONDS_PER_DAY = 86_400.0
+
+
+def _timestamps(values: pd.Series) -> pd.Series:
+    """ISO dates or timestamps as UTC times (a bare date is midnight UTC)."""
+    return pd.to_datetime(values, utc=True, format="ISO8601")
+
+
+def age_days(fetched_at: pd.Series, now: pd.Timestamp) -> pd.Series:
+    """Age of each ISO ``fetched_at`` at ``now`` [days]: ``(now - fetched_at) / 86 400 s``."""
+    return (now - _timestamps(fetched_at)).dt.total_seconds() / _SECONDS_PER_DAY
+
+
+def snapshot_status(in_use: pd.DataFrame, now: pd.Timestamp, max_age_days: float) -> pd.DataFrame:
+    """Each provider's snapshot in use, its age, and whether it is stale.
+
+    in_use : :func:`pricing.store.current_snapshots` (provider, origin, snapshot_id, fetched_at,
+        oldest_offer_at, row_count, source)
+    now : the time to measure ages at (UTC)
+    max_age_days : older than this is stale [days]
+    ``stale`` looks at the oldest row, not the snapshot date: a refresh of one region carries the other
+    regions' older prices forward, and those are what may be out of date.
+    Returns columns :data:`STATUS_COLUMNS`.
+    """
+    table = in_use.copy()
+    table["age_days"] = age_days(table["fetched_at"], now)
+    oldest = table["oldest_offer_at"].fillna(table["fetched_at"])
+    table["oldest_offer_age_days"] = age_days(oldest, now)
+    table["stale"] = table["oldest_offer_age_days"] > max_age_days
+    return table.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
+
+
+def staleness_warnings(status: pd.DataFrame, max_age_days: float) -> list[str]:
+    """One line per stale provider of :func:`snapshot_status`, saying how to refresh it."""
+    lines = []
+    for row in status[status["stale"]].itertuples():
+        lines.append(
+            f"{row.provider}: prices are up to {row.oldest_offer_age_days:.0f} days old (from {row.oldest_offer_at}, "
+            f"{row.origin}), older than {max_age_days:g} days; run `trainplan prices refresh --provider {row.provider}`"
+        )
+    return lines
+
+
+def offer_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Offers added, removed or re-priced between two snapshots (unchanged ones are left out).
+
+    old, new : offers in the normalised schema
+    pct_change = 100 · (new − old) / old [%], only for ``changed`` rows (NaN otherwise).
+    Returns columns :data:`CHANGE_COLUMNS`, ordered by change, provider, region, instance type, pricing.
+    """
+    key = list(OFFER_KEY)
+    before = old.drop_duplicates(key, keep="last")[[*key, "gpu", "usd_per_hour"]]
+    after = new.drop_duplicates(key, keep="last")[[*key, "gpu", "usd_per_hour"]]
+    merged = before.merge(after, on=key, how="outer", suffixes=("_old", "_new"), indicator=True)
+    merged["gpu"] = merged["gpu_new"].fillna(merged["gpu_old"])
+    merged["old_usd_per_hour"] = merged["usd_per_hour_old"].astype(float)
+    merged["new_usd_per_hour"] = merged["usd_per_hour_new"].astype(float)
+    merged["change"] = np.select(
+        [merged["_merge"] == "right_only", merged["_merge"] == "left_only",
+         ~np.isclose(merged["old_usd_per_hour"], merged["new_usd_per_hour"], rtol=1e-9, atol=0.0)],
+        ["added", "removed", "changed"], default="",
+    )
+    merged = merged[merged["change"] != ""].copy()
+    changed = merged["change"] == "changed"
+    merged["pct_change"] = np.where(
+        changed, 100.0 * (merged["new_usd_per_hour"] - merged["old_usd_per_hour"]) / merged["old_usd_per_hour"], np.nan
+    )
+    merged["change"] = pd.Categorical(merged["change"], categories=list(CHANGES), ordered=True)
+    merged = merged.sort_values(["change", *key], kind="mergesort")
+    merged["change"] = merged["change"].astype(str)
+    return merged.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)
+
+
+def _gpus_matching(value: str, known: Iterable[str]) -> list[str]:
+    """Catalog ids equal to ``value``, or of its family (``h100`` -> ``h100-pcie-80gb``, ``h100-sxm5-80gb``)."""
+    known = sorted(set(known))
+    text = value.lower()
+    if text in known:
+        return [text]
+    return [gpu for gpu in known if gpu.startswith(text + "-")]
+
+
+def select_offers(
+    offers: pd.DataFrame,
+    *,
+    known_gpus: Iterable[str],
+    gpu: str | None = None,
+    pricing: str | None = None,
+    provider: str | None = None,
+    region: str | None = None,
+    sort: str = "usd_per_gpu_hour",
+) -> pd.DataFrame:
+    """The offers matching every given filter, sorted by ``sort`` (then provider, region, instance, pricing).
+
+    gpu : a catalog id (``h100-sxm5-80gb``) or its family (``h100``); checked against ``known_gpus``
+    pricing : one of :data:`pricing.schema.PRICING_MODELS`;  provider : one of ``PROVIDERS``
+    region : a region of the (provider's) offers
+    Raises PlanError naming the field and the allowed values.
+    """
+    choice("sort", sort, SORT_COLUMNS)
+    table = offers
+    if provider is not None:
+        choice("provider", provider, PROVIDERS)
+        table = table[table["provider"] == provider]
+    if pricing is not None:
+        choice("pricing", pricing, PRICING_MODELS)
+        table = table[table["pricing"] == pricing]
+    if region is not None:
+        regions = set(offers.loc[offers["provider"] == provider, "region"] if provider else offers["region"])
+        if region not in regions:
+            raise unknown("region", region, regions)
+        table = table[table["region"] == region]
+    if gpu is not None:
+        matching = _gpus_matching(gpu, known_gpus)
+        if not matching:
+            raise unknown("gpu", gpu, set(offers["gpu"]) | set(known_gpus))
+        table = table[table["gpu"].isin(matching)]
+    tiebreak = [c for c in ("provider", "region", "instance_type", "pricing") if c != sort]
+    return table.sort_values([sort, *tiebreak], kind="mergesort").reset_index(drop=True)
+
