@@ -308,6 +308,8 @@ def measure_command(
 
     from planner.measure_runner import run_measured
 
+    if not argv:
+        raise PlanError("command: give the command to measure after `--`, e.g. trainplan measure -- python train.py")
     interval_s = at_least("interval", to_magnitude("interval", interval, "second"), MIN_MEASURE_INTERVAL_S)
     duration_s = None if duration is None else positive("duration", to_magnitude("duration", duration, "second"), "s")
     out_path = None if out is None else Path(out)
