@@ -4,7 +4,8 @@ The command runs in its own process group: Ctrl-C (SIGINT) or SIGTERM sent to tr
 to that group once (a second Ctrl-C kills it), sampling stops when the command ends, and the record is
 written in every case with what was measured. ``--duration`` stops the command the same way. A sampling
 thread wakes every ``interval_s``, reads NVML and the RAPL counters, and sleeps; all arithmetic is done
-once at the end by ``planner.measure``.
+once at the end by ``planner.measure``. Because the command has its own process group, it cannot read
+from the terminal (it would be stopped with SIGTTIN): training scripts rarely do; redirect stdin if one does.
 """
 
 from __future__ import annotations
@@ -180,7 +181,7 @@ def run_measured(
         sampler.stop_event.set()
         sampler.join()
         for sig, previous in handlers.items():
-            signal.signal(sig, previous)  # type: ignore[arg-type]
+            signal.signal(sig, signal.SIG_DFL if previous is None else previous)  # type: ignore[arg-type]
         if gpus is not None:
             gpus.close()
     if sampler.dropped:
