@@ -157,12 +157,13 @@ def run_measured(
             _signal_group(child, signal.SIGKILL if stopped_by.count("interrupt") > 1 else signum)
 
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    sampler.start()
-    sampler.first_sample.wait()
+    # Handlers first: a Ctrl-C at any point from here on is recorded and reaches the command once it runs.
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            handlers[sig] = signal.signal(sig, forward)
     try:
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                handlers[sig] = signal.signal(sig, forward)
+        sampler.start()
+        sampler.first_sample.wait()
         t_start = time.monotonic()
         try:
             child = subprocess.Popen(list(argv), process_group=0)
@@ -179,7 +180,8 @@ def run_measured(
         wall_s = time.monotonic() - t_start
     finally:
         sampler.stop_event.set()
-        sampler.join()
+        if sampler.is_alive():
+            sampler.join()
         for sig, previous in handlers.items():
             signal.signal(sig, signal.SIG_DFL if previous is None else previous)  # type: ignore[arg-type]
         if gpus is not None:

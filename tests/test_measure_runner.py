@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import pytest
 from fake_sensors import fake_pynvml, rapl_zone
@@ -50,14 +51,22 @@ def test_missing_sensors_said_in_one_line_and_written_as_null(tmp_path):
 
 
 def test_sigint_is_forwarded_and_the_file_still_written(tmp_path, rapl_root):
-    out = tmp_path / "m.json"
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    out, ready = tmp_path / "m.json", tmp_path / "ready"
+
+    def interrupt_when_the_child_runs():
+        deadline = time.monotonic() + 15
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt_when_the_child_runs)
+    thread.start()
     try:
-        status, record = run_measured([sys.executable, "-c", "import time; time.sleep(20)"], interval_s=0.05,
-                                      out_path=out, rapl_root=rapl_root, nvml_module=fake_pynvml())
+        status, record = run_measured(
+            [sys.executable, "-c", f"import pathlib, time; pathlib.Path({str(ready)!r}).touch(); time.sleep(20)"],
+            interval_s=0.05, out_path=out, rapl_root=rapl_root, nvml_module=fake_pynvml())
     finally:
-        timer.cancel()
+        thread.join()
     # Python dies of the forwarded SIGINT (KeyboardInterrupt re-raised as the signal): 128 + 2
     assert status == 130 and record["stopped_by"] == "interrupt"
     assert record["wall_s"] < 10
