@@ -21,6 +21,7 @@ class PowerProfile:
 
     gpu_w : per GPU [W]; host_w : CPUs + DRAM of the whole job [W]
     total_w : the summed average power, when only that is known (Strubell et al.'s Table 3) [W]
+    assumptions : what made the profile (a measurement lists what it measured and what it defaulted)
     """
 
     gpu_w: float
@@ -28,6 +29,7 @@ class PowerProfile:
     source: str
     measured: bool = False
     total_w: float | None = None
+    assumptions: tuple[Assumption, ...] = ()
 
     def job_w(self, gpu_count: float) -> float:
         """``p_cpu + p_dram + n_gpu · p_gpu`` [W]."""
