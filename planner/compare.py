@@ -274,6 +274,8 @@ def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str],
     """
     lo, _, hi = defaults.THROUGHPUT_RATIO_SPREAD
     records, assumptions, notes = [], [], []
+    peaks = catalog.peak_tflops(workload.precision).set_index("gpu")
+    base = peaks.loc[workload.gpu]
     for gpu in sorted(set(gpus)):
         name = f"throughput_ratio_{gpu}"
         if gpu in overrides:
@@ -283,12 +285,14 @@ def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str],
         elif gpu == workload.gpu:
             records.append((gpu, 1.0, 1.0, 1.0, name))
             assumptions.append(Assumption(name, 1.0, f"x {workload.gpu}", "same GPU as the workload", ""))
+        elif gpu not in peaks.index or not peaks.at[gpu, "tflops"] > 0 or not base["tflops"] > 0:
+            notes.append(f"{gpu}: skipped, no peak {workload.precision} throughput in the catalog to convert "
+                         f"{workload.gpu} hours (give a throughput ratio for it)")
         else:
-            try:
-                ratio, note = catalog.throughput_ratio(workload.gpu, gpu, workload.precision)
-            except PlanError as exc:
-                notes.append(f"{gpu}: skipped, no throughput ratio ({exc})")
-                continue
+            target = peaks.loc[gpu]
+            ratio = float(target["tflops"] / base["tflops"])
+            note = (f"estimate: peak {workload.precision} throughput ratio {gpu} {target['tflops']:g} TFLOP/s "
+                    f"({target['column']}) / {workload.gpu} {base['tflops']:g} TFLOP/s ({base['column']})")
             records.append((gpu, ratio * hi, ratio, ratio * lo, name))
             assumptions.append(Assumption(name, ratio, f"x {workload.gpu}", "gpus table peak TFLOP/s (catalog)", "",
                                           note))

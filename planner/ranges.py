@@ -77,10 +77,11 @@ def monte_carlo(evaluate: Callable[[dict[str, object]], Mapping[str, np.ndarray]
     rng = np.random.default_rng(seed)
     names = list(ranges)
     samples: dict[str, list[np.ndarray]] = {}
+    uniforms = rng.random((len(names), draws, 1))  # drawn at once: the chunk size never changes the result
     done = 0
     while done < draws:
         n = min(chunk, draws - done)
-        u = rng.random((len(names), n, 1))
+        u = uniforms[:, done:done + n]
         inputs = {}
         for i, name in enumerate(names):
             r = ranges[name]
