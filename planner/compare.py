@@ -63,6 +63,9 @@ SORT_KEYS = {"cost": "cost_usd", "co2e": "co2e_total_kg", "time": "wall_hours"}
 RANGED = ("cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "wall_hours")
 RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR}
 ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
+#: Text columns of the row-input frames (everything else is a float array the evaluators read).
+_TEXT_COLUMNS = frozenset({"option_kind", "provider", "region", "location", "country", "instance_type", "server",
+                           "accounting_mode", "pricing", "gpu", "assumption_ids", "ratio_name"})
 
 #: Column order of the result table.
 COLUMNS = (
@@ -343,9 +346,9 @@ def _frame(assumptions: Iterable[Assumption]) -> pd.DataFrame:
 
 
 def _join_ids(parts: Sequence[pd.Series | str], index: pd.Index) -> pd.Series:
-    series = [p if isinstance(p, pd.Series) else pd.Series(p, index=index) for p in parts]
-    joined = series[0].astype(str).str.cat([s.astype(str) for s in series[1:]], sep=";")
-    return joined.str.replace(r";{2,}", ";", regex=True).str.strip(";")
+    columns = [p.astype(str).tolist() if isinstance(p, pd.Series) else [p] * len(index) for p in parts]
+    joined = [";".join(x for x in row if x) for row in zip(*columns, strict=True)]
+    return pd.Series(joined, index=index, dtype=object)
 
 
 # --- Cloud ---------------------------------------------------------------------------------------------
@@ -529,7 +532,7 @@ def owned_range_assumptions() -> list[Assumption]:
 
 def _evaluate_all(rows: pd.DataFrame, ranges: Mapping[str, Range], evaluate: object,
                   settings: Settings) -> pd.DataFrame:
-    arrays = {c: rows[c].to_numpy(float) for c in rows.columns if pd.api.types.is_numeric_dtype(rows[c])}
+    arrays = {c: rows[c].to_numpy(float) for c in rows.columns if c not in _TEXT_COLUMNS}
     out = {}
     for bound in BOUNDS:
         result = evaluate(arrays, at_bound(ranges, bound))  # type: ignore[operator]
