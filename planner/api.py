@@ -12,6 +12,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from planner import compare as compare_engine
 from planner import defaults, procurement, reproduce
 from planner.carbon import region_intensity, zone_intensity
 from planner.catalog import Catalog
@@ -244,6 +245,113 @@ def owned_server(
         defaults.EMBODIED_SERVER_KG, defaults.EMBODIED_GPU_KG,
     )
     return server, assumptions
+
+
+def owned_options(
+    servers: list[str] | None = None,
+    *,
+    site_zone: str = "USA",
+    electricity_zone: str | None = None,
+    electricity_usd_per_kwh: float | None = None,
+    gpu_power_fraction: float | None = None,
+    **overrides: float | None,
+) -> list[compare_engine.OwnedOption]:
+    """Owned server configurations at one site, ready for the comparison engine.
+
+    servers : catalog ids; None = every catalog server with a sourced price and GPU. ``overrides`` are
+    ``owned_server``'s keyword inputs (lifetime_years, utilisation, pue, maintenance_pct_per_year, …).
+    The site's grid range: its zone's intensity and, for a subdivision (US state, Chinese or Canadian
+    province, Nordic bidding zone), its country's, as low/high.
+    """
+    data = load()
+    table = data["servers"]
+    if servers is None:
+        servers = table.loc[table["price_usd"].notna() & table["gpu"].notna(), "server"].tolist()
+    grid = data["grid_intensity"]
+    zone_row = grid[grid["zone"].str.upper() == str(site_zone).strip().upper()]
+    options = []
+    for server_id in servers:
+        server, assumptions = owned_server(server_id, grid_zone=site_zone, electricity_zone=electricity_zone,
+                                           electricity_usd_per_kwh=electricity_usd_per_kwh,
+                                           gpu_power_fraction=gpu_power_fraction, **overrides)
+        zone = str(zone_row["zone"].iloc[0])
+        country = compare_engine.zone_country(zone)
+        central = server.grid_gco2e_per_kwh
+        parent = grid.loc[grid["zone"] == country, "gco2e_per_kwh"] if country and country != zone else pd.Series([])
+        other = float(parent.iloc[0]) if len(parent) else central
+        options.append(compare_engine.OwnedOption(
+            server=server, tdp_w=data.catalog.gpu(server.gpu).tdp_w,
+            host_w_per_gpu=defaults.default_host_power_per_gpu_w(), site_zone=zone,
+            site_name=str(zone_row["name"].iloc[0]), country=country,
+            grid=compare_engine.Range(min(central, other), central, max(central, other)), assumptions=assumptions))
+    return options
+
+
+def compare(
+    workload: Workload,
+    preset: Preset | None = None,
+    *,
+    providers: list[str] | None = None,
+    regions: list[str] | None = None,
+    gpus: list[str] | None = None,
+    pricing: list[str] | None = None,
+    countries: list[str] | None = None,
+    max_wall_hours: float | None = None,
+    servers: list[str] | None = None,
+    site_zone: str = "USA",
+    electricity_zone: str | None = None,
+    electricity_usd_per_kwh: float | None = None,
+    utilisation: float | None = None,
+    lifetime_years: float | None = None,
+    owned_pue: float | None = None,
+    maintenance_pct_per_year: float | None = None,
+    staff_usd_per_server_year: float | None = None,
+    hosting_usd_per_kw_month: float | None = None,
+    resale_fraction: float | None = None,
+    overhead_pct_of_capex: float | None = None,
+    whole_servers: bool = True,
+    accounting_modes: tuple[str, ...] = ("dedicated", "shared"),
+    offers: pd.DataFrame | None = None,
+    spot_interruptions_per_hour: float | None = None,
+    checkpoint_interval_hours: float | None = None,
+    restart_hours: float | None = None,
+    throughput_ratios: dict[str, float] | None = None,
+    gpu_power_fraction: float | None = None,
+    monte_carlo: int = 0,
+    seed: int = 0,
+) -> compare_engine.Comparison:
+    """One workload against every cloud offer and owned server configuration (``planner.compare``).
+
+    offers : the normalised offers to compare (default: current offers); pass your own, e.g. 2019 prices
+    servers : owned catalog servers (None = every server with a sourced price; [] = cloud only), at
+    ``site_zone`` (grid zone: ISO-3 country, ``US-CA``, …) with its electricity price unless given
+    Cost [USD], energy [kWh], CO2e [kg] with ``_low``/``_high`` ranges and, with ``monte_carlo`` draws,
+    percentiles 5/50/95 per row (seeded).
+    """
+    data = load()
+    settings = compare_engine.Settings(
+        throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
+        spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
+        restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
+        maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
+        monte_carlo=int(monte_carlo), seed=int(seed))
+    owned: list[compare_engine.OwnedOption] = []
+    if servers is None or servers:
+        owned = owned_options(
+            servers, site_zone=site_zone, electricity_zone=electricity_zone,
+            electricity_usd_per_kwh=electricity_usd_per_kwh, gpu_power_fraction=gpu_power_fraction,
+            lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
+            maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
+            hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
+            overhead_pct_of_capex=overhead_pct_of_capex)
+    base = ()
+    if preset is not None:
+        base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)
+    return compare_engine.compare(
+        data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
+        data["grid_intensity"], data["spot_interruption"], owned, settings=settings, providers=providers,
+        region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
+        modes=accounting_modes, base_assumptions=base)
 
 
 def strubell2019() -> dict[str, pd.DataFrame]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from planner.errors import PlanError, choice, unknown
@@ -124,6 +125,23 @@ class Catalog:
         return Region(row["provider"], row["region"], row["location"],
                       None if pd.isna(row["country_iso3"]) else row["country_iso3"],
                       float(row["grid_gco2e_per_kwh"]), _opt(row["year"]), _opt(row["google_cfe_pct"]), row["source"])
+
+    def peak_tflops(self, precision: str) -> pd.DataFrame:
+        """Every GPU's peak dense TFLOP/s at a precision (same fallbacks as ``GPU.tflops``), vectorised.
+
+        Columns: gpu, tflops (NaN where the catalog has none), column (where it came from).
+        """
+        choice("precision", precision, PRECISIONS)
+        gpus = self.gpus.drop_duplicates("gpu")
+        tflops = pd.Series(np.nan, index=gpus.index)
+        column = pd.Series("", index=gpus.index, dtype=object)
+        for name in reversed(_THROUGHPUT_COLUMNS[precision]):
+            values = pd.to_numeric(gpus[name], errors="coerce")
+            ok = values > 0
+            tflops = tflops.where(~ok, values)
+            column = column.where(~ok, name)
+        return pd.DataFrame({"gpu": gpus["gpu"].to_numpy(), "tflops": tflops.to_numpy(float),
+                             "column": column.to_numpy()})
 
     def throughput_ratio(self, from_gpu: str, to_gpu: str, precision: str) -> tuple[float, str]:
         """How many times faster ``to_gpu`` is than ``from_gpu`` at peak, and an explanation.

@@ -20,7 +20,7 @@ from planner import api
 from planner.errors import PlanError
 
 FORMATS = ("table", "csv", "json")
-COMMAND_MODULES: tuple[str, ...] = ("planner.cli_procure", "pricing.cli", "planner.cli_measure")
+COMMAND_MODULES: tuple[str, ...] = ("planner.cli_procure", "pricing.cli", "planner.cli_measure", "planner.cli_compare")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -205,3 +205,72 @@ PRICE_SNAPSHOT_MAX_AGE_DAYS = Assumption(
     "prices drift daily (EC2 spot price history; shared/data/prices/README.md: spot values are snapshots)", "2025",
     "A judgement, not a measured threshold; on-demand list prices often hold for a year, spot never does.",
 )
+
+
+# --- Ranges of uncertain inputs (comparison engine) ------------------------------------------------------
+#: Average GPU draw as a fraction of TDP: (low, central, high). Low from Strubell et al.'s own measurement.
+GPU_POWER_FRACTION_RANGE = (0.7, 1.0, 1.0)
+GPU_POWER_FRACTION_RANGE_NOTE = Assumption(
+    "gpu_power_fraction_range", "0.7 / 1.0 / 1.0", "fraction of TDP (low/central/high)",
+    "Low: Strubell et al. 2019 (ACL), Table 3 / section 3: 177-188 W average per 250 W P100 measured "
+    "including host share, i.e. about 0.7 of TDP; central and high: the TDP convention above", "2019")
+
+#: Multiplier on the peak-throughput ratio between two different GPUs: (low, central, high).
+THROUGHPUT_RATIO_SPREAD = (0.8, 1.0, 1.25)
+THROUGHPUT_RATIO_SPREAD_NOTE = Assumption(
+    "throughput_ratio_spread", "0.8 / 1.0 / 1.25", "x peak ratio (low/central/high)",
+    "trainplan judgement, no sourced spread: achieved speed-ups between GPU generations depend on memory "
+    "bandwidth, interconnect and software, so the peak ratio is taken as the centre of a +-25% band", "2026",
+    "Only applied where the option's GPU differs from the workload's; give throughput_ratios to fix it.")
+
+#: Embodied CO2e of cloud GPUs: GPUs per physical server sharing its base embodied emissions.
+CLOUD_GPUS_PER_SERVER = Assumption(
+    "cloud_gpus_per_server", 8.0, "GPU/server",
+    "Luccioni et al. (2022) BLOOM, Sec. 4.1: 8 A100 GPUs per HPE Apollo 6500 Gen10 Plus node; the "
+    "common HGX form factor (p4d, p5, a3, ND H100 v5 all hold 8)", "2022")
+
+# --- Spot / preemptible interruptions (planner/spot.py) --------------------------------------------------
+_SPOT = "shared/data/prices/spot_interruption.csv"
+
+#: Hours per month used to turn the Spot Advisor's monthly share into a rate: 8760 / 12.
+HOURS_PER_MONTH = 730.0
+
+#: AWS Spot Instance Advisor bands -> share of instances interrupted per month, % (low, central, high).
+#: Central = the band's midpoint; the open band '>20%' runs to the advisor's internal maximum of 100.
+AWS_SPOT_BANDS_PCT = {
+    "<5%": (0.0, 2.5, 5.0),
+    "5-10%": (5.0, 7.5, 10.0),
+    "10-15%": (10.0, 12.5, 15.0),
+    "15-20%": (15.0, 17.5, 20.0),
+    ">20%": (20.0, 60.0, 100.0),
+    "<10%": (0.0, 5.0, 10.0),
+}
+AWS_SPOT_BANDS = Assumption(
+    "aws_spot_band_mapping", "band midpoint, share per month / 730 h", "interruptions per instance-hour",
+    "AWS Spot Instance Advisor bands (<5%, 5-10%, 10-15%, 15-20%, >20% of Spot capacity reclaimed over the "
+    f"trailing month; internal band maxima 5/11/16/22/100) via alexei-led/spotinfo ({_SPOT})", "2025-06-28",
+    "rate = share / 730 h: each reclaimed instance counted once per month; the open band >20% is taken as "
+    "20-100% (centre 60%). Instance types or regions without a band use the advisor's global rate '<10%'.")
+
+#: GCP preemptible (and, for lack of data, Azure Spot) preemptions: share of VMs per day, % (low, central, high).
+GCP_PREEMPTION_PCT_PER_DAY = (5.0, 10.0, 15.0)
+GCP_PREEMPTION = Assumption(
+    "gcp_preemption_pct_per_day", 10.0, "% of VMs per day",
+    "Google Cloud preemptible VM documentation (older revision): 'historical average preemption rate varies "
+    f"between 5% and 15% per day per project' ({_SPOT})", "2017-2020",
+    "rate = share / 24 h. Azure publishes rates only in its portal and Resource Graph (none stored), so "
+    "Azure Spot uses this GCP figure too.")
+
+SPOT_CHECKPOINT_INTERVAL_HOURS = Assumption(
+    "spot_checkpoint_interval_hours", 0.5, "h",
+    "Practitioner guidance for spot training: 'checkpoint every 15-30 minutes' (lillytechsystems.com, "
+    "AI infrastructure cost course, spot and preemptible instances, read 2026); the 30-min end", "2026",
+    "range 0.25 / 0.5 / 1 h; 1 h is trainplan's upper judgement")
+SPOT_CHECKPOINT_INTERVAL_RANGE = (0.25, 0.5, 1.0)
+
+SPOT_RESTART_HOURS = Assumption(
+    "spot_restart_hours", 0.25, "h",
+    "trainplan judgement, no sourced figure: new capacity, boot, container pull and checkpoint load after an "
+    f"interruption; AWS warns 120 s and GCP/Azure 30 s before reclaiming ({_SPOT})", "2026",
+    "range 0.1 / 0.25 / 1 h; measure your own restart and pass restart_hours")
+SPOT_RESTART_RANGE = (0.1, 0.25, 1.0)

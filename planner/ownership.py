@@ -96,13 +96,25 @@ def shared_usd_per_gpu_hour(server: OwnedServer) -> float:
     Idle servers draw no power in this model (no idle wall power is sourced); the fixed costs are
     spread over busy hours only, so a lower utilisation raises the cost per GPU-hour.
     """
-    fixed = (capex_usd(server.price_usd, server.overhead_pct_of_capex) * (1 - server.resale_fraction)
-             / server.lifetime_years
-             + fixed_opex_usd_per_year(server.price_usd, server.maintenance_pct_per_year,
-                                       server.staff_usd_per_server_year, server.hosting_usd_per_kw_month,
-                                       server.power_w))
-    busy_gpu_hours_per_year = HOURS_PER_YEAR * server.gpu_count * server.utilisation
-    electricity = energy_kwh_per_gpu_hour(server.power_w, server.gpu_count, server.pue) * server.electricity_usd_per_kwh
+    return float(shared_cost_usd_per_gpu_hour(
+        server.price_usd, server.overhead_pct_of_capex, server.resale_fraction, server.lifetime_years,
+        server.maintenance_pct_per_year, server.staff_usd_per_server_year, server.hosting_usd_per_kw_month,
+        server.power_w, server.gpu_count, server.utilisation, server.pue, server.electricity_usd_per_kwh))
+
+
+def shared_cost_usd_per_gpu_hour(price_usd: Num, overhead_pct_of_capex: Num, resale_fraction: Num,
+                                 lifetime_years: Num, maintenance_pct_per_year: Num, staff_usd_per_server_year: Num,
+                                 hosting_usd_per_kw_month: Num, power_w: Num, gpu_count: Num, utilisation: Num,
+                                 pue: Num, electricity_usd_per_kwh: Num) -> Num:
+    """``shared_usd_per_gpu_hour`` over arrays (one value per server configuration) [USD/GPU-h].
+
+    ``c = (P · (1 + o/100) · (1 - resale) / L + opex) / (8760 · n · u) + PUE · W / n / 1000 · price_kWh``
+    """
+    fixed = (capex_usd(price_usd, overhead_pct_of_capex) * (1 - resale_fraction) / lifetime_years
+             + fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
+                                       hosting_usd_per_kw_month, power_w))
+    busy_gpu_hours_per_year = HOURS_PER_YEAR * gpu_count * utilisation
+    electricity = energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * electricity_usd_per_kwh
     return fixed / busy_gpu_hours_per_year + electricity
 
 
@@ -125,11 +137,25 @@ def dedicated_cost_usd(server: OwnedServer, servers: Num, gpu_hours: Num, wall_h
     ``cost = s · capex · (1 - resale) + s · opex · t/8760 + E · price_kWh``, with E the grid energy of
     the project's GPU-hours. ``servers`` may be fractional, as in the paper's 7.25.
     """
-    energy = energy_kwh_per_gpu_hour(server.power_w, server.gpu_count, server.pue) * gpu_hours
-    opex = fixed_opex_usd_per_year(server.price_usd, server.maintenance_pct_per_year,
-                                   server.staff_usd_per_server_year, server.hosting_usd_per_kw_month, server.power_w)
-    return (servers * capex_usd(server.price_usd, server.overhead_pct_of_capex) * (1 - server.resale_fraction)
-            + servers * opex * wall_hours / HOURS_PER_YEAR + energy * server.electricity_usd_per_kwh)
+    return dedicated_project_cost_usd(
+        servers, gpu_hours, wall_hours, server.price_usd, server.overhead_pct_of_capex, server.resale_fraction,
+        server.maintenance_pct_per_year, server.staff_usd_per_server_year, server.hosting_usd_per_kw_month,
+        server.power_w, server.gpu_count, server.pue, server.electricity_usd_per_kwh)
+
+
+def dedicated_project_cost_usd(servers: Num, gpu_hours: Num, wall_hours: Num, price_usd: Num,
+                               overhead_pct_of_capex: Num, resale_fraction: Num, maintenance_pct_per_year: Num,
+                               staff_usd_per_server_year: Num, hosting_usd_per_kw_month: Num, power_w: Num,
+                               gpu_count: Num, pue: Num, electricity_usd_per_kwh: Num) -> Num:
+    """``dedicated_cost_usd`` over arrays (one value per server configuration) [USD].
+
+    ``cost = s · P · (1 + o/100) · (1 - resale) + s · opex · t / 8760 + GPU·h · PUE · W / n / 1000 · price_kWh``
+    """
+    energy = energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * gpu_hours
+    opex = fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
+                                   hosting_usd_per_kw_month, power_w)
+    return (servers * capex_usd(price_usd, overhead_pct_of_capex) * (1 - resale_fraction)
+            + servers * opex * wall_hours / HOURS_PER_YEAR + energy * electricity_usd_per_kwh)
 
 
 def mode(name: str) -> str:

@@ -46,3 +46,11 @@ def test_throughput_ratio_is_peak_over_peak(catalog):
 def test_a10_added_with_its_source(catalog):
     a10 = catalog.gpu("a10")
     assert a10.tdp_w == 150 and "datasheet" in a10.source
+
+
+def test_peak_tflops_table_uses_the_same_fallbacks_as_one_gpu(catalog):
+    peaks = catalog.peak_tflops("bf16").set_index("gpu")
+    # V100 has no bf16: falls back to its fp16 tensor rate, 125 TFLOP/s; the GTX 1080 Ti to fp32, 11.34
+    assert peaks.at["v100-sxm2-16gb", "tflops"] == 125.0
+    assert peaks.at["v100-sxm2-16gb", "column"] == "fp16_tensor_tflops"
+    assert peaks.at["gtx-1080-ti", "tflops"] == 11.34

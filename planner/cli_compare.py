@@ -1,0 +1,136 @@
+"""``trainplan compare WORKLOAD``: every cloud offer and owned server for one workload, best first.
+
+WORKLOAD is a preset name, a TOML/YAML workload file, or left out in favour of the workload flags.
+Prints the top options and writes the full table with ``--out table.csv|table.parquet``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from planner import api
+from planner.cli import add_format, add_workload_args, emit, workload_from_args
+from planner.compare import SORT_KEYS, top_options
+from planner.errors import PlanError
+from planner.workload_file import SUFFIXES, parse_workload_text
+
+OUT_SUFFIXES = (".csv", ".parquet")
+SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
+         "instances", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high", "energy_kwh", "co2e_kg",
+         "co2e_market_kg", "co2e_embodied_kg", "pareto"]
+
+
+def _list(values: list[str] | None) -> list[str] | None:
+    """Repeatable flags that also take comma lists: ``--provider aws,gcp --provider owned``."""
+    if not values:
+        return None
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _ratios(values: list[str] | None) -> dict[str, float]:
+    ratios = {}
+    for item in _list(values) or []:
+        gpu, sep, ratio = item.partition("=")
+        if not sep:
+            raise PlanError(f"ratio '{item}': expected GPU=RATIO, e.g. gtx-1080-ti=1.0")
+        try:
+            ratios[gpu.strip()] = float(ratio)
+        except ValueError:
+            raise PlanError(f"ratio '{item}': {ratio!r} is not a number") from None
+    return ratios
+
+
+def _workload(args: argparse.Namespace) -> tuple:
+    if args.workload and Path(args.workload).suffix.lower() in SUFFIXES:
+        path = Path(args.workload)
+        if not path.is_file():
+            raise PlanError(f"workload file '{path}': not found")
+        kwargs = parse_workload_text(path.read_text(encoding="utf-8"), path.suffix)
+        preset_name = kwargs.pop("preset_name", None)
+        return api.make_workload(preset_name, **kwargs)
+    return workload_from_args(args)
+
+
+def _servers(values: list[str] | None) -> list[str] | None:
+    servers = _list(values)
+    if servers is None:
+        return None
+    return [] if servers == ["none"] else servers
+
+
+def _compare(args: argparse.Namespace) -> int:
+    if args.out and Path(args.out).suffix.lower() not in OUT_SUFFIXES:
+        raise PlanError(f"out '{args.out}': unknown file type; allowed: {', '.join(OUT_SUFFIXES)}")
+    workload, chosen = _workload(args)
+    result = api.compare(
+        workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
+        pricing=_list(args.pricing), countries=_list(args.country), max_wall_hours=args.max_hours,
+        servers=_servers(args.server), site_zone=args.site, electricity_zone=args.electricity_zone,
+        electricity_usd_per_kwh=args.electricity_price, utilisation=args.utilisation, lifetime_years=args.lifetime,
+        owned_pue=args.owned_pue, maintenance_pct_per_year=args.maintenance_pct, resale_fraction=args.resale,
+        whole_servers=not args.fractional_servers, spot_interruptions_per_hour=args.interruptions_per_hour,
+        checkpoint_interval_hours=args.checkpoint_hours, restart_hours=args.restart_hours,
+        throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
+        monte_carlo=args.monte_carlo, seed=args.seed)
+    best = top_options(result.table, args.sort, args.top)
+    if args.out:
+        out = Path(args.out)
+        if out.suffix.lower() == ".parquet":
+            result.table.to_parquet(out, index=False)
+        else:
+            result.table.to_csv(out, index=False)
+    if args.format != "table":
+        emit(best, args.format)
+        return 0
+    percentile_columns = [c for c in best.columns if c.startswith("cost_usd_p") or c.startswith("co2e_kg_p")]
+    print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
+          f"{len(result.table):,} options compared; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
+    emit(best[[*SHOWN, *percentile_columns]], "table", "Options (cost USD, energy kWh, CO2e kg; low/high = ranges)")
+    for note in result.notes:
+        print(f"  note: {note}")
+    if args.out:
+        print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
+    if args.assumptions:
+        emit(result.assumptions_for(int(best.index[0])), "table", "Assumptions behind the first option")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``trainplan compare`` to the CLI."""
+    p = subparsers.add_parser("compare", help="one workload vs every cloud offer and owned server")
+    add_workload_args(p)
+    filters = p.add_argument_group("filters (repeatable, or comma lists)")
+    filters.add_argument("--provider", action="append", help="aws, gcp, azure, owned")
+    filters.add_argument("--region", action="append", help="cloud region id (cloud rows only)")
+    filters.add_argument("--option-gpu", action="append", help="only options on these GPUs (catalog ids)")
+    filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
+    filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
+    filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
+    owned = p.add_argument_group("owned servers")
+    owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
+    owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")
+    owned.add_argument("--electricity-zone", help="electricity price zone (default: the site's, else US/EU/world)")
+    owned.add_argument("--electricity-price", type=float, help="USD per kWh at the site")
+    owned.add_argument("--utilisation", type=float, help="busy share of the shared cluster's GPU-hours, (0, 1]")
+    owned.add_argument("--lifetime", type=float, help="server lifetime [years]")
+    owned.add_argument("--owned-pue", type=float, help="PUE of the owned server room (>= 1)")
+    owned.add_argument("--maintenance-pct", type=float, help="maintenance, %% of price per year")
+    owned.add_argument("--resale", type=float, help="resale value as a fraction of price, [0, 1)")
+    owned.add_argument("--fractional-servers", action="store_true", help="buy fractional servers (the paper's 7.25)")
+    model = p.add_argument_group("model inputs")
+    model.add_argument("--ratio", action="append", help="GPU=speed-up over the workload's GPU (replaces peak ratio)")
+    model.add_argument("--gpu-power-fraction", type=float, help="average GPU power / TDP, (0, 1]")
+    model.add_argument("--interruptions-per-hour", type=float, help="spot interruptions per instance-hour")
+    model.add_argument("--checkpoint-hours", type=float, help="checkpoint interval on spot [h]")
+    model.add_argument("--restart-hours", type=float, help="restart time after an interruption [h]")
+    model.add_argument("--monte-carlo", type=int, default=0, help="draws for percentiles 5/50/95 (0 = none)")
+    model.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    out = p.add_argument_group("output")
+    out.add_argument("--top", type=int, default=10, help="options printed (default 10)")
+    out.add_argument("--sort", choices=tuple(SORT_KEYS), default="cost", help="cost, co2e (incl. embodied) or time")
+    out.add_argument("--out", help="write the full table: table.csv or table.parquet")
+    out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
+    add_format(p)
+    p.set_defaults(func=_compare)
+

@@ -1,0 +1,70 @@
+"""Workload files (TOML, or YAML) turned into ``api.make_workload`` keyword arguments, validated by key.
+
+The file is read by the caller (the CLI); this module only parses its text, so a bad file gives one
+line naming the key. Keys::
+
+    preset = "bert-base"        # optional: start from a preset (then gpu / gpus move it)
+    name = "my model"
+    gpu = "h100-sxm5-80gb"      # catalog id
+    gpus = 8                    # GPUs in parallel
+    hours = "3.3 day"           # or gpu_hours, or flops / params + tokens with mfu
+    gpu_hours = 1000
+    params = 7e9
+    tokens = 1e12
+    flops = 4.2e22
+    mfu = 0.4
+    repeats = 1
+    precision = "bf16"
+"""
+
+from __future__ import annotations
+
+import tomllib
+
+from planner.errors import PlanError, unknown
+
+#: File key -> ``api.make_workload`` keyword.
+KEYS = {"preset": "preset_name", "name": "name", "gpu": "gpu", "gpus": "gpu_count", "gpu_count": "gpu_count",
+        "hours": "hours", "gpu_hours": "gpu_hours", "params": "parameters", "parameters": "parameters",
+        "tokens": "tokens", "flops": "flops", "mfu": "mfu", "repeats": "repeats", "precision": "precision"}
+SUFFIXES = (".toml", ".yaml", ".yml")
+_NUMBERS = ("gpu_count", "parameters", "tokens", "flops", "mfu", "repeats")
+
+
+def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
+    """Keyword arguments for ``api.make_workload`` from a workload file's text.
+
+    suffix : ``.toml``, ``.yaml`` or ``.yml``. Raises PlanError naming the file key for unknown keys,
+    values of the wrong type, or a file that does not parse.
+    """
+    suffix = suffix.lower()
+    if suffix not in SUFFIXES:
+        raise PlanError(f"workload file '{suffix}': unknown type; allowed: {', '.join(SUFFIXES)}")
+    try:
+        if suffix == ".toml":
+            raw = tomllib.loads(text)
+        else:
+            import yaml
+
+            raw = yaml.safe_load(text) or {}
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"workload file: not valid TOML ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - yaml's error family; reworded to one line
+        if type(exc).__module__.startswith("yaml"):
+            raise PlanError(f"workload file: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise
+    if not isinstance(raw, dict):
+        raise PlanError("workload file: expected a table of keys (gpu, gpus, hours, …)")
+    kwargs: dict[str, object] = {}
+    for key, value in raw.items():
+        if key not in KEYS:
+            raise unknown("workload file key", key, KEYS)
+        target = KEYS[key]
+        if target in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be a number")
+        if target in ("preset_name", "name", "gpu", "precision") and not isinstance(value, str):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be a string")
+        if target in ("hours", "gpu_hours") and (isinstance(value, bool) or not isinstance(value, int | float | str)):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be a number (hours) or a quantity string")
+        kwargs[target] = value
+    return kwargs

@@ -1,0 +1,248 @@
+"""The comparison engine: hand-computed cloud and owned rows, the paper's section 4, properties, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner import api
+from planner import compare as engine
+from planner.errors import PlanError
+from planner.ownership import shared_cost_usd_per_gpu_hour
+from planner.workload import from_hours
+from pricing.schema import OFFER_COLUMNS
+
+
+def offer(provider, region, instance_type, gpu, gpu_count, vcpus, memory_gib, pricing, usd_per_hour):
+    return {"provider": provider, "region": region, "location": "test", "instance_type": instance_type, "gpu": gpu,
+            "gpu_count": float(gpu_count), "vcpus": vcpus, "memory_gib": memory_gib, "pricing": pricing,
+            "usd_per_hour": usd_per_hour, "usd_per_gpu_hour": usd_per_hour / gpu_count, "fetched_at": "2026-01-01",
+            "source": "test offer"}
+
+
+def offers(*rows):
+    return pd.DataFrame(list(rows), columns=list(OFFER_COLUMNS))
+
+
+P4D = offer("aws", "us-east-1", "p4d.24xlarge", "a100-sxm4-40gb", 8, 96.0, 1152.0, "on_demand", 32.77)
+A2_SPOT = offer("gcp", "us-central1", "a2-highgpu-8g", "a100-sxm4-40gb", 8, 96.0, 680.0, "spot", 10.0)
+A2_ON_DEMAND = offer("gcp", "us-central1", "a2-highgpu-8g", "a100-sxm4-40gb", 8, 96.0, 680.0, "on_demand", 30.0)
+
+
+def a100_workload(catalog, gpus, hours):
+    return from_hours(catalog, "test", "a100-sxm4-40gb", gpus, hours)
+
+
+def test_aws_on_demand_row_hand_computed(catalog):
+    result = api.compare(a100_workload(catalog, 8, 10.0), offers=offers(P4D), servers=[])
+    row = result.table.iloc[0]
+    # 8 GPUs on one 8-GPU instance for 10 h: cost 32.77 · 10 = 327.70 USD
+    assert row["instances"] == 1 and row["wall_hours"] == pytest.approx(10.0)
+    assert row["cost_usd"] == pytest.approx(327.70)
+    # host 96 vCPU · 2.12 + 1,152 GiB · 0.392 = 203.52 + 451.584 = 655.104 W; GPUs 8 · 400 W TDP = 3,200 W
+    # E = PUE_aws 1.15 · 10 h · 3,855.104 W / 1000 = 44.333696 kWh; CO2e = E · 379.069 g/kWh / 1000
+    assert row["energy_kwh"] == pytest.approx(44.333696)
+    assert row["co2e_kg"] == pytest.approx(44.333696 * 0.379069)
+    # low end: GPUs at 0.7 · TDP: 1.15 · 10 · (2,240 + 655.104) / 1000 = 33.293696 kWh, on Virginia's 244.758 g/kWh
+    assert row["energy_kwh_low"] == pytest.approx(33.293696)
+    assert row["co2e_kg_low"] == pytest.approx(33.293696 * 0.244758)
+    # embodied: (150 + 2,500 / 8) kg per GPU / (8,760 · 6 y · 0.5) = 462.5 / 26,280 kg/GPU-h, × 80 GPU-h
+    assert row["co2e_embodied_kg"] == pytest.approx(80 * 462.5 / 26280)
+    # AWS publishes no carbon-free share: market-based is missing and says so, never a silent zero
+    assert np.isnan(row["co2e_market_kg"]) and row["co2e_market_basis"] == "no data"
+    assert row["cost_usd_low"] == row["cost_usd"] == row["cost_usd_high"]  # list price: same in every zone
+
+
+def test_gcp_spot_row_with_interruption_overhead_hand_computed(catalog):
+    result = api.compare(a100_workload(catalog, 16, 10.0), offers=offers(A2_SPOT, A2_ON_DEMAND), servers=[])
+    row = result.table[result.table["pricing"] == "spot"].iloc[0]
+    # 16 GPUs -> 2 instances; λ = 10%/day / 24 h per instance, × 2 instances = 0.1/12 per hour;
+    # lost per interruption 0.5 h / 2 + 0.25 h restart = 0.5 h -> overhead 0.1/12 · 0.5 = 1/240
+    overhead = 0.1 / 12 * 0.5
+    assert row["instances"] == 2
+    assert row["spot_overhead_fraction"] == pytest.approx(overhead)
+    assert row["wall_hours"] == pytest.approx(10 * (1 + overhead))
+    assert row["gpu_hours"] == pytest.approx(160 * (1 + overhead))
+    assert row["cost_usd"] == pytest.approx(2 * 10.0 * 10 * (1 + overhead))  # 200.83 USD
+    # host (96 · 2.12 + 680 · 0.392) = 470.08 W per instance, × 16/8; GPUs 16 · 400 W; PUE_gcp 1.10
+    energy = 1.10 * 10 * (1 + overhead) * (16 * 400 + 2 * 470.08) / 1000
+    assert row["energy_kwh"] == pytest.approx(energy)
+    assert row["co2e_kg"] == pytest.approx(energy * 0.41272)
+    # market-based with Google's 87% hourly CFE for us-central1
+    assert row["co2e_market_kg"] == pytest.approx(energy * 0.41272 * 0.13)
+    # side by side: the same instance on demand, 2 · 30 USD · 10 h
+    assert row["on_demand_cost_usd"] == pytest.approx(600.0)
+    # high end: 15%/day (λ_job = 0.0125/h), 1 h checkpoints and 1 h restart -> 0.0125 · 1.5 = 0.01875;
+    # spot can rise to the on-demand price: 2 · 30 · 10 · 1.01875 = 611.25
+    assert row["cost_usd_high"] == pytest.approx(611.25)
+
+
+def test_owned_server_rows_in_both_modes_hand_computed(catalog):
+    workload = from_hours(catalog, "test", "gtx-1080-ti", 8, 100.0)
+    result = api.compare(workload, offers=offers(P4D), providers=["owned"], servers=["strubell-8x-gtx1080ti"],
+                         site_zone="US-CA")
+    rows = result.table.set_index("accounting_mode")
+    # wall power 8 · (250 + 12 · 2.12 + 85 · 0.392) = 8 · 308.76 = 2,470.08 W; PUE 1.58
+    # kWh per GPU-h = 1.58 · 308.76 / 1000 = 0.4878408; 800 GPU-h -> 390.27264 kWh; California 179.064 g/kWh
+    for mode in ("dedicated", "shared"):
+        assert rows.at[mode, "energy_kwh"] == pytest.approx(390.27264)
+        assert rows.at[mode, "co2e_kg"] == pytest.approx(390.27264 * 0.179064)
+        assert rows.at[mode, "wall_hours"] == pytest.approx(100.0)
+        # embodied (2,500 + 8 · 150) / (8,760 · 5 y · 8 · 0.6) = 3,700 / 210,240 kg per GPU-h, × 800
+        assert rows.at[mode, "co2e_embodied_kg"] == pytest.approx(800 * 3700 / 210240)
+    # shared: (20,000/5 + 11% · 20,000 + 2,500 staff) / (8,760 · 8 · 0.6) = 8,700 / 42,048 USD per GPU-h
+    #         + 0.4878408 kWh · 0.2391 USD/kWh (EIA 2023 California commercial)
+    assert rows.at["shared", "cost_usd"] == pytest.approx(800 * (8700 / 42048 + 0.4878408 * 0.2391))
+    # dedicated: one server 20,000 + upkeep (2,200 + 2,500) · 100/8,760 + 390.27264 kWh · 0.2391
+    assert rows.at["dedicated", "cost_usd"] == pytest.approx(20000 + 4700 * 100 / 8760 + 390.27264 * 0.2391)
+
+
+def test_strubell_section4_through_the_engine(data, catalog):
+    workload, preset = api.make_workload("lisa")  # 239,942 P100 GPU-h on 58 GPUs
+    prices = data["gcp_2019_prices"].set_index("accelerator")
+    p100 = offers(offer("gcp", "us-central1", "p100-2019", "p100-pcie-16gb", 1, None, None, "on_demand",
+                        float(prices.at["P100", "on_demand_usd_per_hour"])),
+                  offer("gcp", "us-central1", "p100-2019", "p100-pcie-16gb", 1, None, None, "spot",
+                        float(prices.at["P100", "preemptible_usd_per_hour"])))
+    result = api.compare(workload, preset, offers=p100, servers=["strubell-8x-gtx1080ti"], whole_servers=False,
+                         accounting_modes=("dedicated",), throughput_ratios={"gtx-1080-ti": 1.0},
+                         maintenance_pct_per_year=0.0, staff_usd_per_server_year=0.0, spot_interruptions_per_hour=0.0)
+    t = result.table.set_index("pricing")
+    # cloud: 239,942 · 1.46 = 350,315 (on demand); · 0.43 = 103,175 (preemptible): the paper's $103k-$350k
+    assert t.at["on_demand", "cost_usd"] == pytest.approx(239942 * 1.46)
+    assert t.at["spot", "cost_usd"] == pytest.approx(239942 * 0.43)
+    owned = t.loc["owned"]
+    # 58 GPUs / 8 = 7.25 servers · $20,000 = $145,000 plus electricity; 239,942 / 58 h = 172.4 days
+    electricity = owned["energy_kwh"] * 0.1241  # US commercial 2022 (the site USA's default price)
+    assert owned["cost_usd"] - electricity == pytest.approx(145000)
+    assert owned["wall_hours"] / 24 == pytest.approx(239942 / 58 / 24)
+    assert 0.4 < owned["cost_usd"] / t.at["on_demand", "cost_usd"] < 0.5  # "about half"
+
+
+def test_pareto_front_hand_checked():
+    cost = np.array([1.0, 2.0, 3.0, 2.0, 1.0])
+    co2e = np.array([5.0, 3.0, 4.0, 3.0, 6.0])
+    # (1,5) cheapest; (2,3) cleaner; (3,4) dominated by (2,3); the duplicate (2,3) and (1,6) are not new
+    assert engine.pareto_front(cost, co2e).tolist() == [True, True, False, False, False]
+
+
+def test_full_catalog_has_every_kind_and_a_pareto_front(catalog):
+    workload, preset = api.make_workload("transformer-big")
+    table = api.compare(workload, preset).table
+    assert {"aws", "gcp", "azure", "owned"} <= set(table["provider"])
+    assert {"on_demand", "spot"} <= set(table["pricing"])
+    assert set(table.loc[table["option_kind"] == "owned", "accounting_mode"]) == {"dedicated", "shared"}
+    assert table["pareto"].any() and (table["cost_usd_low"] <= table["cost_usd"] + 1e-9).all()
+    assert (table["cost_usd"] <= table["cost_usd_high"] + 1e-9).all()
+    assert (table["co2e_kg_low"] <= table["co2e_kg_high"]).all()
+
+
+def test_every_row_lists_sourced_assumptions(catalog):
+    result = api.compare(a100_workload(catalog, 8, 10.0), offers=offers(P4D, A2_SPOT), servers=["nvidia-dgx-a100"])
+    for index in result.table.index:
+        used = result.assumptions_for(index)
+        assert len(used) >= 10 and used["source"].astype(bool).all()
+    table = result.table
+    aws = set(result.assumptions_for(int(table.index[table["provider"] == "aws"][0]))["name"])
+    assert {"pue_aws", "tdp_a100-sxm4-40gb", "grid_intensity_aws_us-east-1",
+            "price_aws_us-east-1_p4d.24xlarge_on_demand", "embodied_gpu_kg"} <= aws
+    spot_row = set(result.assumptions_for(int(table.index[table["pricing"] == "spot"][0]))["name"])
+    assert {"gcp_preemption_pct_per_day", "spot_checkpoint_interval_hours", "google_cfe_us-central1"} <= spot_row
+    owned = set(result.assumptions_for(int(table.index[table["provider"] == "owned"][0]))["name"])
+    assert {"price_nvidia-dgx-a100", "owned_utilisation", "electricity_US", "grid_intensity_USA"} <= owned
+
+
+def test_filters_narrow_rows(catalog):
+    workload = a100_workload(catalog, 8, 10.0)
+    both = offers(P4D, A2_SPOT, A2_ON_DEMAND)
+    assert set(api.compare(workload, offers=both, servers=[], pricing=["spot"]).table["pricing"]) == {"spot"}
+    assert set(api.compare(workload, offers=both, countries=["usa"], providers=["gcp"]).table["provider"]) == {"gcp"}
+    t = api.compare(workload, offers=both, max_wall_hours=10.01).table
+    assert (t["wall_hours"] <= 10.01).all() and "spot" not in set(t["pricing"])
+
+
+def test_monte_carlo_is_seeded_and_inside_the_range(catalog):
+    workload = a100_workload(catalog, 8, 10.0)
+    first = api.compare(workload, offers=offers(A2_SPOT, A2_ON_DEMAND), servers=[], monte_carlo=300, seed=7).table
+    again = api.compare(workload, offers=offers(A2_SPOT, A2_ON_DEMAND), servers=[], monte_carlo=300, seed=7).table
+    pd.testing.assert_frame_equal(first, again)
+    assert (first["cost_usd_p5"] >= first["cost_usd_low"] - 1e-9).all()
+    assert (first["cost_usd_p95"] <= first["cost_usd_high"] + 1e-9).all()
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"providers": ["ibm"]}, r"^provider 'ibm': unknown"),
+    ({"pricing": ["cheap"]}, r"^pricing 'cheap': unknown"),
+    ({"gpus": ["v101"]}, r"^gpu 'v101': unknown; did you mean"),
+    ({"regions": ["mars-1"]}, r"^region 'mars-1': unknown"),
+    ({"countries": ["XXX"]}, r"^country 'XXX': unknown"),
+    ({"max_wall_hours": -1}, r"^max_wall_hours -1 h: must be > 0"),
+    ({"max_wall_hours": 0.5}, r"^max_wall_hours 0.5: no option finishes in time"),
+    ({"servers": ["nvidia-dgx-9"]}, r"^server 'nvidia-dgx-9': unknown"),
+    ({"utilisation": 1.5}, r"^utilisation 1.5: must be in \(0, 1\]"),
+    ({"throughput_ratios": {"gtx-1080-ti": 0}}, r"^throughput ratio of gtx-1080-ti 0: must be > 0"),
+    ({"site_zone": "ATLANTIS"}, r"^grid zone 'ATLANTIS': unknown"),
+])
+def test_bad_filters_and_overrides_name_the_field(catalog, kwargs, message):
+    with pytest.raises(PlanError, match=message):
+        api.compare(a100_workload(catalog, 8, 10.0), offers=offers(P4D), **kwargs)
+
+
+# --- Properties ----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def engine_rows(data):
+    """Row inputs of three cloud offers and two owned servers (both modes), built once: the properties
+    then run the engine's column expressions, which is where every number is made."""
+    catalog = data.catalog
+    workload = a100_workload(catalog, 16, 10.0)
+    owned = api.owned_options(["strubell-8x-gtx1080ti", "nvidia-dgx-a100"], site_zone="US-CA")
+    settings_ = engine.Settings()
+    rows = offers(P4D, A2_SPOT, A2_ON_DEMAND, {**P4D, "pricing": "reserved_1y", "usd_per_hour": 20.0})
+    ratios, _, _ = engine.throughput_ratios(catalog, workload, {"a100-sxm4-40gb", "gtx-1080-ti"}, {})
+    cloud, cloud_ranges, _ = engine.cloud_rows(catalog, workload, rows, engine.region_grid(
+        data["cloud_regions"], data["grid_intensity"]), data["spot_interruption"], ratios, settings_)
+    own, own_ranges = engine.owned_rows(workload, owned, ratios, settings_)
+    as_arrays = [({c: f[c].to_numpy(float) for c in f.columns if pd.api.types.is_numeric_dtype(f[c])}, r, fn)
+                 for f, r, fn in ((cloud, cloud_ranges, engine.evaluate_cloud), (own, own_ranges, engine.evaluate_owned))]
+    return as_arrays
+
+
+BOUND = st.sampled_from(("low", "central", "high"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(hours=st.floats(0.01, 1e6), factor=st.floats(1.0, 100.0), bound=BOUND)
+def test_more_hours_never_cost_less(engine_rows, hours, factor, bound):
+    for arrays, ranges, evaluate in engine_rows:
+        x = {name: r.at(bound) for name, r in ranges.items()}
+        fewer = evaluate({**arrays, "workload_gpu_hours": np.full_like(arrays["workload_gpu_hours"], hours)}, x)
+        more = evaluate({**arrays, "workload_gpu_hours": np.full_like(arrays["workload_gpu_hours"], hours * factor)}, x)
+        assert (more["cost_usd"] >= fewer["cost_usd"] * (1 - 1e-12)).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(scale=st.floats(0.0, 1.0), bound=BOUND)
+def test_a_cleaner_grid_never_emits_more(engine_rows, scale, bound):
+    for arrays, ranges, evaluate in engine_rows:
+        x = {name: r.at(bound) for name, r in ranges.items()}
+        dirty = evaluate(arrays, x)["co2e_kg"]
+        clean = evaluate(arrays, {**x, "grid": np.asarray(x["grid"]) * scale})["co2e_kg"]
+        assert (clean <= dirty + 1e-12).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(low=st.floats(0.01, 1.0), high=st.floats(0.01, 1.0), price=st.floats(1e3, 1e6), life=st.floats(1, 10),
+       maintenance=st.floats(0, 30), power=st.floats(100, 20000), electricity=st.floats(0, 1))
+def test_higher_utilisation_never_raises_shared_cost_per_gpu_hour(low, high, price, life, maintenance, power,
+                                                                   electricity):
+    low, high = min(low, high), max(low, high)
+
+    def cost(u):
+        return shared_cost_usd_per_gpu_hour(price, 0.0, 0.0, life, maintenance, 2500.0, 0.0, power, 8, u, 1.5,
+                                            electricity)
+
+    assert cost(high) <= cost(low) * (1 + 1e-12)
