@@ -157,3 +157,12 @@ CLOUD_LIFETIME_YEARS = Assumption(
 CLOUD_UTILISATION = Assumption(
     "cloud_utilisation", 0.5, "fraction",
     "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
+
+# --- Plain-language equivalences (reports) ------------------------------------------------------------
+#: A modern, sourced everyday figure beside Strubell et al.'s Table 1 (which is read from the shipped data).
+#: 8,887 g CO2/gallon x 11,500 miles / 22.0 mpg = 4.65 t, which EPA rounds to 4.6 t.
+PASSENGER_VEHICLE_CO2_KG_PER_YEAR = Assumption(
+    "passenger_vehicle_co2_kg_per_year", 4600.0, "kg CO2/vehicle-year",
+    "US EPA, 'Tailpipe Greenhouse Gas Emissions from a Typical Passenger Vehicle', fact sheet EPA-420-F-23-014 "
+    "(June 2023): a typical passenger vehicle emits about 4.6 metric tons of CO2 per year", "2023-06",
+    "Tailpipe CO2 only (22.0 mpg, 11,500 miles/year); excludes CH4, N2O, fuel production and manufacture.")
