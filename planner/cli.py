@@ -20,7 +20,7 @@ from planner import api
 from planner.errors import PlanError
 
 FORMATS = ("table", "csv", "json")
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("planner.cli_report",)
 
 
 class _Parser(argparse.ArgumentParser):

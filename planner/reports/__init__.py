@@ -2,35 +2,32 @@
 
 ``render(report, fmt)`` is pure and returns bytes; ``write_report`` (in ``planner.reports.files``, the
 one module here that touches the file system) checks the format and the path first and writes atomically.
+Renderers are imported when first used: matplotlib, fpdf2 and openpyxl take seconds to import, and
+``trainplan`` subcommands that make no report should not pay for them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
 from planner.errors import choice
-from planner.reports.csv import render_csv
-from planner.reports.html import render_html
-from planner.reports.markdown import render_markdown
+from planner.reports.files import write_report
 from planner.reports.model import Report, build_report, display_number
-from planner.reports.pdf import render_pdf
-from planner.reports.xlsx import render_xlsx
 
 #: Report formats, as the CLI's ``--format`` and the app's download buttons name them.
 REPORT_FORMATS = ("pdf", "html", "md", "csv", "xlsx")
 MIME_TYPES = {"pdf": "application/pdf", "html": "text/html", "md": "text/markdown", "csv": "text/csv",
               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-_RENDERERS: dict[str, Callable[[Report], bytes]] = {
-    "pdf": render_pdf, "html": render_html, "md": render_markdown, "csv": render_csv, "xlsx": render_xlsx,
-}
+#: The module and function that render each format.
+RENDERERS = {"pdf": ("planner.reports.pdf", "render_pdf"), "html": ("planner.reports.html", "render_html"),
+             "md": ("planner.reports.markdown", "render_markdown"), "csv": ("planner.reports.csv", "render_csv"),
+             "xlsx": ("planner.reports.xlsx", "render_xlsx")}
 
 
 def render(report: Report, fmt: str) -> bytes:
     """The report in one of ``REPORT_FORMATS`` as bytes (PlanError for any other format)."""
-    return _RENDERERS[choice("format", fmt, REPORT_FORMATS)](report)
+    module, function = RENDERERS[choice("format", fmt, REPORT_FORMATS)]
+    return getattr(importlib.import_module(module), function)(report)
 
-
-from planner.reports.files import write_report  # noqa: E402  (files imports render from here)
 
 __all__ = ["MIME_TYPES", "REPORT_FORMATS", "Report", "build_report", "display_number", "render", "write_report"]

@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-from planner.reports.model import Report
+from planner.reports.model import Report, display_number
 
 _STYLE = {"svg.hashsalt": "trainplan-report", "svg.fonttype": "none", "font.family": "DejaVu Sans",
           "font.size": 9}
@@ -51,6 +52,7 @@ def _figure(report: Report) -> Figure | None:
         values = points[column]
         if values.max() / values.min() > 20:
             (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+        (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _: display_number(v)))
     ax.set_xlabel("cost [USD]")
     ax.set_ylabel("CO2e [kg]")
     ax.set_title("Cost vs CO2e of the options compared")

@@ -124,7 +124,7 @@ def build_report(
         chosen option (its cost range: cheapest offer, median and dearest on-demand offer)
     table1 : Strubell et al. 2019 Table 1 (``consumption``, ``co2e_lb``, ``source``); default: shipped
     """
-    stamp = _utc_stamp(generated_at)
+    stamp = utc_stamp(generated_at)
     if estimate_table is None or len(estimate_table) != 1:
         raise PlanError("estimate_table: must hold exactly one row (api.estimate_workload(...).table)")
     estimate_row = estimate_table.iloc[0]
@@ -209,7 +209,8 @@ def _missing(value: object) -> bool:
 # --- Pieces -------------------------------------------------------------------------------------------
 
 
-def _utc_stamp(generated_at: datetime | str) -> str:
+def utc_stamp(generated_at: datetime | str) -> str:
+    """``2026-11-25T09:30:00Z``: a datetime (naive = UTC) or ISO 8601 text, in UTC to the second."""
     if isinstance(generated_at, str):
         try:
             generated_at = datetime.fromisoformat(generated_at.replace("Z", "+00:00"))

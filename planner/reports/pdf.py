@@ -51,6 +51,8 @@ def top_options(report: Report, n: int = TOP_OPTIONS) -> pd.DataFrame:
 
 
 def _heading(pdf: FPDF, text: str) -> None:
+    if pdf.get_y() > pdf.h - pdf.b_margin - 30:  # no heading alone at the foot of a page
+        pdf.add_page()
     pdf.ln(2)
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
@@ -73,7 +75,8 @@ def _table(pdf: FPDF, table: pd.DataFrame, widths: tuple[float, ...], numeric: t
                    first_row_as_headings=True) as out:
         header = out.row()
         for column in table.columns:
-            header.cell(str(column))
+            # a zero-width space after '_' lets long unit-suffixed names wrap between words
+            header.cell(str(column).replace("_", "_\u200b"))
         for i, values in enumerate(table.itertuples(index=False)):
             style = FontFace(emphasis="BOLD", fill_color=(255, 244, 229)) if i in bold_rows else None
             row = out.row(style=style)
@@ -118,7 +121,8 @@ def render_pdf(report: Report) -> bytes:
     _heading(pdf, f"Options compared ({len(top)} of {len(report.table)} shown, cheapest first)")
     numeric = tuple(c for c in top.columns if c != "option")
     chosen_rows = tuple(i for i, flag in enumerate(report.table.loc[top.index, "chosen"]) if flag)
-    _table(pdf, top, (180 - 22 * len(numeric),) + (22,) * len(numeric), numeric, bold_rows=chosen_rows)
+    width = min(22.0, (180 - 50) / max(len(numeric), 1))
+    _table(pdf, top, (180 - width * len(numeric),) + (width,) * len(numeric), numeric, bold_rows=chosen_rows)
     if len(report.table) > len(top):
         pdf.set_font("DejaVu", size=7)
         pdf.multi_cell(0, 4, "Every option is in the CSV and XLSX versions of this report.", new_x="LMARGIN",

@@ -8,6 +8,7 @@ report's ``generated_at`` and every zip entry carries that time too.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import numpy as np
@@ -29,8 +30,9 @@ def sheet_tables(report: Report) -> dict[str, pd.DataFrame]:
 
 
 def cell_value(value: object) -> object:
-    """What a DataFrame cell becomes in the sheet: Python numbers and bools, None for missing, else text."""
-    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)) or value is pd.NA:
+    """What a DataFrame cell becomes in the sheet: Python numbers and bools, None (an empty cell) for missing
+    values and empty text, else text."""
+    if value is None or value == "" or (isinstance(value, float | np.floating) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, bool | np.bool_):
         return bool(value)
@@ -54,6 +56,13 @@ class _FixedTimeZip(zipfile.ZipFile):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._date_time)
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename: str, arcname: str | None = None,  # type: ignore[override]
+              compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        # openpyxl streams each worksheet to a temporary file and adds it with write(), which would
+        # stamp the file's modification time.
+        with open(filename, "rb") as source:
+            self.writestr(arcname or os.path.basename(filename), source.read())
 
 
 def render_xlsx(report: Report) -> bytes:
