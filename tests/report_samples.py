@@ -6,6 +6,8 @@ Table 1 'Air travel, 1 passenger, NY<->SF', which makes the equivalences easy to
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 
 from planner.defaults import Assumption
@@ -71,3 +73,11 @@ def sample_report(chosen_index: int | None = 1, **changes: object):
             "chosen_index": chosen_index}
     args.update(changes)
     return build_report(**args)
+
+
+@functools.cache
+def sample_rendering(fmt: str) -> bytes:
+    """The estimate-chosen sample report rendered once per test session (PDF takes seconds)."""
+    from planner.reports import render
+
+    return render(sample_report(chosen_index=None), fmt)

@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from report_samples import GENERATED_AT, sample_report
+from report_samples import GENERATED_AT, sample_rendering, sample_report
 
-from planner.reports import render
 from planner.reports.model import display_number
 from planner.reports.pdf import top_options
 
@@ -29,8 +28,8 @@ def report():
 
 
 @pytest.fixture(scope="module")
-def pdf_bytes(report):
-    return render(report, "pdf")
+def pdf_bytes():
+    return sample_rendering("pdf")
 
 
 @pytest.fixture(scope="module")
