@@ -6,6 +6,7 @@ import streamlit as st
 
 from planner import api
 from planner.errors import PlanError
+from planner.reports import MIME_TYPES, REPORT_FORMATS, render
 
 st.set_page_config(page_title="trainplan", layout="wide")
 st.title("trainplan: what does training this model cost?")
@@ -29,3 +30,11 @@ c3.metric("Cloud cost", f"${row['cost_usd_low']:,.0f} – ${row['cost_usd_high']
 st.dataframe(result.table, hide_index=True)
 st.subheader("Assumptions")
 st.dataframe([a.__dict__ for a in result.assumptions], hide_index=True)
+
+st.subheader("Report for a grant proposal")
+st.caption("Workload, options compared, totals, method with formulas, assumptions and sources; the same "
+           "files as `trainplan report`.")
+report_format = st.selectbox("Format", REPORT_FORMATS, format_func=str.upper)
+report = api.report(workload, chosen)
+st.download_button(f"Download {report_format.upper()}", render(report, report_format),
+                   file_name=f"trainplan-{name}.{report_format}", mime=MIME_TYPES[report_format])

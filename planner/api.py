@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,9 @@ from planner.units import to_magnitude
 from planner.workload import Workload, convert, from_compute, from_gpu_hours, from_hours, training_flops
 from pricing.schema import PRICING_MODELS, PROVIDERS
 from pricing.store import current_offers
+
+if TYPE_CHECKING:  # the renderers load matplotlib and fpdf2: imported only when a report is made
+    from planner.reports import Report
 
 CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid")
 
@@ -733,3 +737,83 @@ def measured_power(path: str, gpu_count: float | None = None) -> PowerProfile:
     record = read_measurement(Path(path))
     count = gpu_count if gpu_count is not None else ((record.get("gpu") or {}).get("count") or 0)
     return power_profile(record, count)
+
+def estimate_options(workload: Workload, chosen: Preset | None = None, *, grid_zone: str | None = None,
+                     pue: float | None = None, gpu_power_fraction: float | None = None,
+                     power: PowerProfile | None = None) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
+    """A small options table from ``estimate_workload``: per provider, on-demand and spot, on the workload's GPU.
+
+    Temporary stand-in for the comparison engine's table in reports: each row is one provider and pricing
+    model over all its regions (cost = median offer, range cheapest to dearest for on-demand; the
+    cheapest offer for spot), with the provider's PUE and the grid zone's intensity. Providers or pricing
+    models with no offer for the GPU are left out. Returns the table and the assumptions it adds (each
+    provider's PUE, and the offers priced, named ``price_<provider>_<pricing>_<bound>``).
+    """
+    rows: list[dict] = []
+    assumptions: list[Assumption] = []
+    for provider in PROVIDERS:
+        for pricing in ("on_demand", "spot"):
+            result = estimate_workload(workload, chosen, provider=provider, pricing=pricing, grid_zone=grid_zone,
+                                       pue=pue, gpu_power_fraction=gpu_power_fraction, power=power)
+            row = result.table.iloc[0]
+            prices = result.prices
+            if prices.empty:
+                continue
+            assumptions += [replace(a, name=f"price_{provider}_{pricing}_{a.name.removeprefix('price_')}")
+                            if a.unit == "USD/GPU-hour" else a for a in result.assumptions]
+            central = row["cost_usd_central"] if pricing == "on_demand" else row["cost_usd_low"]
+            rows.append({
+                "option_kind": "cloud", "provider": provider, "region": "all regions", "pricing": pricing,
+                "gpu": row["gpu"], "gpu_count": row["gpu_count"], "gpu_hours": row["gpu_hours"],
+                "wall_hours": row["wall_hours"], "energy_kwh": row["energy_kwh"], "co2e_kg": row["co2e_kg"],
+                "cost_usd": float(central),
+                "cost_usd_low": float(row["cost_usd_low"]),
+                "cost_usd_high": float(row["cost_usd_high"] if pricing == "on_demand" else row["cost_usd_low"]),
+            })
+    return pd.DataFrame(rows), tuple(assumptions)
+
+
+def report(
+    workload: Workload,
+    chosen: Preset | None = None,
+    *,
+    provider: str | None = None,
+    region: str | None = None,
+    pricing: str | None = None,
+    grid_zone: str | None = None,
+    pue: float | None = None,
+    gpu_power_fraction: float | None = None,
+    power: PowerProfile | None = None,
+    options_table: pd.DataFrame | None = None,
+    assumptions: pd.DataFrame | tuple[Assumption, ...] | None = None,
+    chosen_index: int | None = None,
+    generated_at: object = None,
+    title: str | None = None,
+) -> Report:
+    """A grant-proposal report of a workload: its estimate, compared options, assumptions, sources, method.
+
+    options_table / assumptions : a comparison's options and their assumptions (``api.compare(...)``'s
+        ``table`` and ``assumptions``); without them, ``estimate_options`` supplies the options.
+    chosen_index : row position of the chosen option in the options table; None: the estimate row.
+    generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
+        to get byte-identical files.
+    Render with ``planner.reports.render(report, fmt)`` or write with ``planner.reports.write_report``.
+    """
+    from datetime import UTC, datetime
+
+    from planner.reports import build_report
+    from pricing.store import current_snapshots
+
+    result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
+                               grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power)
+    if options_table is None:
+        options_table, extra = estimate_options(workload, chosen, grid_zone=grid_zone, pue=pue,
+                                                gpu_power_fraction=gpu_power_fraction, power=power)
+        assumptions = extra if assumptions is None else assumptions
+    merged = pd.DataFrame([a.__dict__ for a in result.assumptions])
+    if assumptions is not None:
+        merged = pd.concat([merged, assumptions if isinstance(assumptions, pd.DataFrame)
+                            else pd.DataFrame([a.__dict__ for a in assumptions])], ignore_index=True)
+    return build_report(workload, result.table, options_table, merged, current_snapshots(),
+                        generated_at if generated_at is not None else datetime.now(UTC), chosen_index, title,
+                        table1=load()["strubell2019_table1"])

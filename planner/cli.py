@@ -20,7 +20,9 @@ from planner import api
 from planner.errors import PlanError
 
 FORMATS = ("table", "csv", "json")
-COMMAND_MODULES: tuple[str, ...] = ("planner.cli_procure", "pricing.cli", "planner.cli_measure", "planner.cli_compare")
+COMMAND_MODULES: tuple[str, ...] = (
+    "planner.cli_procure", "pricing.cli", "planner.cli_measure", "planner.cli_compare", "planner.cli_report",
+)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -274,3 +274,12 @@ SPOT_RESTART_HOURS = Assumption(
     f"interruption; AWS warns 120 s and GCP/Azure 30 s before reclaiming ({_SPOT})", "2026",
     "range 0.1 / 0.25 / 1 h; measure your own restart and pass restart_hours")
 SPOT_RESTART_RANGE = (0.1, 0.25, 1.0)
+
+# --- Plain-language equivalences (reports) ------------------------------------------------------------
+#: A modern, sourced everyday figure beside Strubell et al.'s Table 1 (which is read from the shipped data).
+#: 8,887 g CO2/gallon x 11,500 miles / 22.0 mpg = 4.65 t, which EPA rounds to 4.6 t.
+PASSENGER_VEHICLE_CO2_KG_PER_YEAR = Assumption(
+    "passenger_vehicle_co2_kg_per_year", 4600.0, "kg CO2/vehicle-year",
+    "US EPA, 'Tailpipe Greenhouse Gas Emissions from a Typical Passenger Vehicle', fact sheet EPA-420-F-23-014 "
+    "(June 2023): a typical passenger vehicle emits about 4.6 metric tons of CO2 per year", "2023-06",
+    "Tailpipe CO2 only (22.0 mpg, 11,500 miles/year); excludes CH4, N2O, fuel production and manufacture.")

@@ -1,0 +1,44 @@
+"""``trainplan report``: a workload's grant-proposal report written as pdf, html, md, csv or xlsx."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from planner import api
+from planner.cli import add_workload_args, workload_from_args
+from planner.reports import REPORT_FORMATS, write_report
+
+
+def _report(args: argparse.Namespace) -> int:
+    from planner.reports.files import check_target
+    from planner.reports.model import utc_stamp
+
+    check_target(args.format, args.out)  # a bad format, path or time stamp fails before any computing
+    if args.generated_at is not None:
+        utc_stamp(args.generated_at)
+    workload, chosen = workload_from_args(args)
+    report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
+                        grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction,
+                        generated_at=args.generated_at, title=args.title)
+    path = write_report(report, args.format, args.out)
+    print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``report`` to the ``trainplan`` subcommands."""
+    parser = subparsers.add_parser("report", help="a grant-proposal report of a workload: pdf, html, md, csv, xlsx")
+    add_workload_args(parser)
+    parser.add_argument("--format", required=True, help=f"report format: {', '.join(REPORT_FORMATS)}")
+    parser.add_argument("--out", required=True, help="file to write (replaced atomically; no partial file on error)")
+    parser.add_argument("--provider", help="restrict the chosen estimate's prices (and PUE, grid) to aws, gcp or azure")
+    parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
+    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
+    parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
+    parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
+    parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+    parser.add_argument("--title", help="report title (default: 'Compute resources for training: <workload>')")
+    parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
+                        "byte-identical files")
+    parser.set_defaults(func=_report)

@@ -1,0 +1,459 @@
+"""The report model: one result (workload, chosen and compared options, totals, ranges, assumptions,
+sources, price snapshots, method, plain-language summary) built by one pure function.
+
+The model does not know how its options table was made: any table with some of ``OPTION_COLUMNS``
+(at least ``cost_usd`` and ``co2e_kg``) will do, from ``api.estimate_workload`` rows or a comparison.
+Numbers stay floats here; the renderers only format them (``display_number``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from planner import defaults
+from planner.defaults import Assumption
+from planner.errors import PlanError
+from planner.units import convert
+from planner.workload import Workload
+
+#: Columns an options table may carry, in the order reports show them (others follow, as given).
+OPTION_COLUMNS = (
+    "option_kind", "provider", "region", "location", "instance_type", "server", "accounting_mode", "pricing", "gpu",
+    "gpu_count", "gpu_hours", "wall_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_kg",
+    "co2e_kg_low", "co2e_kg_high", "co2e_market_kg", "co2e_embodied_kg", "cost_usd", "cost_usd_low",
+    "cost_usd_high", "pareto",
+)
+REQUIRED_OPTION_COLUMNS = ("cost_usd", "co2e_kg")
+ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
+
+#: Quantities totalled for the chosen option: (column, unit).
+TOTAL_QUANTITIES = (
+    ("gpu_hours", "GPU·h"), ("wall_hours", "h"), ("energy_kwh", "kWh"), ("co2e_kg", "kg CO2e"),
+    ("co2e_market_kg", "kg CO2e"), ("co2e_embodied_kg", "kg CO2e"), ("cost_usd", "USD"),
+)
+
+#: Rows of Strubell et al. 2019 Table 1 used as equivalences, by the start of their ``consumption`` text.
+TABLE1_ROWS = ("Air travel", "American life", "Car, average")
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """Everything a report shows; renderers format it and compute nothing.
+
+    table : the tidy options table (``option`` label, ``chosen`` flag, then ``OPTION_COLUMNS`` present)
+    totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
+    option_ranges : across the compared options: quantity, unit, min, max, min_option, max_option
+    equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
+    """
+
+    title: str
+    generated_at: str
+    workload: pd.DataFrame
+    gpu_hours: float
+    chosen_label: str
+    table: pd.DataFrame
+    totals: pd.DataFrame
+    option_ranges: pd.DataFrame
+    assumptions: pd.DataFrame
+    sources: pd.DataFrame
+    price_snapshots: pd.DataFrame
+    equivalences: pd.DataFrame
+    method: tuple[str, ...]
+    summary: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def price_snapshot_dates(self) -> tuple[str, ...]:
+        """The distinct ``fetched_at`` dates of the price snapshots behind the costs, sorted."""
+        return tuple(sorted(set(self.price_snapshots["fetched_at"].astype(str)))) if len(self.price_snapshots) else ()
+
+    @property
+    def chosen(self) -> pd.Series:
+        """The chosen option's row of ``table``."""
+        return self.table[self.table["chosen"]].iloc[0]
+
+    def summary_table(self) -> pd.DataFrame:
+        """The report's scalar content as one long table: section, item, value, unit (the XLSX summary sheet)."""
+        rows: list[tuple[str, str, object, str]] = [
+            ("report", "title", self.title, ""),
+            ("report", "generated_at", self.generated_at, "UTC"),
+            ("report", "price_snapshot_dates", ", ".join(self.price_snapshot_dates), ""),
+            ("report", "chosen_option", self.chosen_label, ""),
+        ]
+        rows += [("workload", r.item, r.value, r.unit) for r in self.workload.itertuples()]
+        for r in self.totals.itertuples():
+            rows += [("totals", f"{r.quantity} {bound}", getattr(r, bound), r.unit)
+                     for bound in ("central", "low", "high") if not _missing(getattr(r, bound))]
+        for r in self.option_ranges.itertuples():
+            rows += [("option_ranges", f"{r.quantity} min", r.min, r.unit),
+                     ("option_ranges", f"{r.quantity} max", r.max, r.unit)]
+        rows += [("equivalences", r.comparison, r.times, "×") for r in self.equivalences.itertuples()]
+        rows += [("summary", str(i + 1), text, "") for i, text in enumerate(self.summary)]
+        rows += [("method", str(i + 1), text, "") for i, text in enumerate(self.method)]
+        rows += [("notes", str(i + 1), text, "") for i, text in enumerate(self.notes)]
+        return pd.DataFrame(rows, columns=["section", "item", "value", "unit"])
+
+
+def build_report(
+    workload: Workload,
+    estimate_table: pd.DataFrame,
+    options_table: pd.DataFrame | None,
+    assumptions: Sequence[Assumption] | pd.DataFrame,
+    price_snapshots: pd.DataFrame,
+    generated_at: datetime | str,
+    chosen_index: int | None = None,
+    title: str | None = None,
+    *,
+    table1: pd.DataFrame | None = None,
+) -> Report:
+    """Assemble a report from a workload, its estimate row, compared options and their assumptions.
+
+    estimate_table : ``api.estimate_workload(...).table`` (one row: gpu_hours, energy_kwh, co2e_kg,
+        cost_usd_low / _central / _high [USD], …)
+    options_table : compared options with some of ``OPTION_COLUMNS`` (any row order; may be None or empty)
+    assumptions : every input behind the numbers (Assumptions or a DataFrame of ``ASSUMPTION_COLUMNS``)
+    price_snapshots : ``pricing.store.current_snapshots()`` (provider, fetched_at, source, origin, …)
+    generated_at : when the report is generated (the one field that is not from the data), UTC
+    chosen_index : position of the chosen option in ``options_table``; None: the estimate row is the
+        chosen option (its cost range: cheapest offer, median and dearest on-demand offer)
+    table1 : Strubell et al. 2019 Table 1 (``consumption``, ``co2e_lb``, ``source``); default: shipped
+    """
+    stamp = utc_stamp(generated_at)
+    if estimate_table is None or len(estimate_table) != 1:
+        raise PlanError("estimate_table: must hold exactly one row (api.estimate_workload(...).table)")
+    estimate_row = estimate_table.iloc[0]
+    options = _normalised_options(options_table)
+    if chosen_index is None:
+        table = pd.concat([_estimate_option(estimate_row), options], ignore_index=True)
+        ordered = ["option"] + [c for c in OPTION_COLUMNS if c in table.columns]
+        table = table[ordered + [c for c in table.columns if c not in ordered]]
+        chosen_at = 0
+    else:
+        if isinstance(chosen_index, bool) or not isinstance(chosen_index, int | np.integer) \
+                or not 0 <= chosen_index < len(options):
+            raise PlanError(f"chosen_index {chosen_index}: must be a row position of options_table, "
+                            f"0 to {len(options) - 1}" if len(options) else
+                            f"chosen_index {chosen_index}: options_table has no rows; leave it unset")
+        table, chosen_at = options, int(chosen_index)
+    table.insert(1, "chosen", np.arange(len(table)) == chosen_at)
+    chosen = table.iloc[chosen_at]
+
+    snapshots = _snapshots(price_snapshots)
+    equivalences, equivalence_assumptions = _equivalences(_value(chosen, "co2e_kg"), table1)
+    all_assumptions = _dated_prices(pd.concat([_assumption_frame(assumptions),
+                                               _assumption_frame(equivalence_assumptions)], ignore_index=True),
+                                    snapshots)
+    totals = _totals(chosen)
+    compared = table if chosen_index is not None else options
+    ranges = _option_ranges(compared)
+    notes = tuple(str(n) for n in estimate_table.attrs.get("notes", ()))
+    return Report(
+        title=title or f"Compute resources for training: {workload.name}",
+        generated_at=stamp,
+        workload=_workload_table(workload),
+        gpu_hours=float(workload.gpu_hours),
+        chosen_label=str(chosen["option"]),
+        table=table,
+        totals=totals,
+        option_ranges=ranges,
+        assumptions=all_assumptions,
+        sources=_sources(all_assumptions, snapshots),
+        price_snapshots=snapshots,
+        equivalences=equivalences,
+        method=method_text(table),
+        summary=_summary(workload, chosen, totals, ranges, equivalences, len(compared)),
+        notes=notes,
+    )
+
+
+# --- Formatting shared by the renderers ---------------------------------------------------------------
+
+
+def display_number(value: object, significant: int = 4) -> str:
+    """A number as a person reads it: integers with thousands separators at >= 1,000, else 4 significant figures.
+
+    The shown value is within 0.05 % of the true one (|x| < 1,000: 4 significant figures; |x| >= 1,000:
+    rounded to the unit). Missing values are ''; booleans 'yes'/'no'; text is returned as it is.
+    """
+    if _missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return str(value)
+    number = float(value)
+    if number == 0:
+        return "0"
+    if abs(number) >= 1000:
+        return f"{number:,.0f}"
+    decimals = max(significant - 1 - math.floor(math.log10(abs(number))), 0)
+    text = f"{number:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def display_usd(value: object) -> str:
+    """``$1,234`` (whole dollars at >= $1,000, else 4 significant figures); '' when missing."""
+    return "" if _missing(value) else ("-$" if float(value) < 0 else "$") + display_number(abs(float(value)))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float | np.floating) and math.isnan(value))
+
+
+# --- Pieces -------------------------------------------------------------------------------------------
+
+
+def utc_stamp(generated_at: datetime | str) -> str:
+    """``2026-11-25T09:30:00Z``: a datetime (naive = UTC) or ISO 8601 text, in UTC to the second."""
+    if isinstance(generated_at, str):
+        try:
+            generated_at = datetime.fromisoformat(generated_at.replace("Z", "+00:00"))
+        except ValueError:
+            raise PlanError(f"generated_at '{generated_at}': not an ISO 8601 date-time, e.g. 2026-11-25T09:30:00Z") \
+                from None
+    if not isinstance(generated_at, datetime):
+        raise PlanError(f"generated_at '{generated_at}': not a date-time")
+    if generated_at.tzinfo is None:
+        generated_at = generated_at.replace(tzinfo=UTC)
+    return generated_at.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def generated_datetime(report: Report) -> datetime:
+    """The report's generation time as an aware UTC datetime (for file metadata)."""
+    return datetime.strptime(report.generated_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def option_label(row: pd.Series) -> str:
+    """``aws us-east-1 p4d.24xlarge on_demand``, ``owned dgx-a100 shared``: the option's defining fields."""
+    kind = str(row.get("option_kind", "") or "")
+    fields = ["provider", "region", "instance_type", "pricing"] if kind != "owned" else \
+        ["server", "accounting_mode", "location"]
+    parts = ["owned"] if kind == "owned" else []
+    parts += [str(row[f]) for f in fields if f in row.index and not _missing(row[f]) and str(row[f])]
+    return " ".join(parts) or kind or "option"
+
+
+def _normalised_options(options_table: pd.DataFrame | None) -> pd.DataFrame:
+    if options_table is None or len(options_table) == 0:
+        return pd.DataFrame(columns=["option", *REQUIRED_OPTION_COLUMNS])
+    missing = [c for c in REQUIRED_OPTION_COLUMNS if c not in options_table.columns]
+    if missing:
+        raise PlanError(f"options_table: missing column(s) {', '.join(missing)}; needs at least "
+                        f"{', '.join(REQUIRED_OPTION_COLUMNS)}")
+    ordered = [c for c in OPTION_COLUMNS if c in options_table.columns]
+    ordered += [c for c in options_table.columns if c not in ordered and c not in ("option", "chosen")]
+    table = options_table[ordered].reset_index(drop=True).copy()
+    labels = options_table["option"].astype(str).tolist() if "option" in options_table.columns else \
+        [option_label(row) for _, row in table.iterrows()]
+    table.insert(0, "option", labels)
+    return table
+
+
+def _estimate_option(row: pd.Series) -> pd.DataFrame:
+    """The estimate row in the options schema: cost = median on-demand offer, range cheapest to dearest."""
+    option = {
+        "option": f"estimate: {row['gpu']} x {display_number(row['gpu_count'])}, cloud offers of every provider",
+        "option_kind": "cloud", "gpu": row["gpu"], "gpu_count": float(row["gpu_count"]),
+        "gpu_hours": float(row["gpu_hours"]), "wall_hours": float(row["wall_hours"]),
+        "energy_kwh": float(row["energy_kwh"]), "co2e_kg": float(row["co2e_kg"]),
+        "cost_usd": _float(row.get("cost_usd_central")), "cost_usd_low": _float(row.get("cost_usd_low")),
+        "cost_usd_high": _float(row.get("cost_usd_high")),
+    }
+    return pd.DataFrame([option])
+
+
+def _float(value: object) -> float:
+    return float("nan") if _missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def _value(row: pd.Series, column: str) -> float:
+    return _float(row[column]) if column in row.index else float("nan")
+
+
+def _totals(chosen: pd.Series) -> pd.DataFrame:
+    rows = []
+    for column, unit in TOTAL_QUANTITIES:
+        if column not in chosen.index or _missing(chosen[column]):
+            continue
+        rows.append({"quantity": column, "unit": unit, "central": float(chosen[column]),
+                     "low": _value(chosen, f"{column}_low"), "high": _value(chosen, f"{column}_high")})
+    return pd.DataFrame(rows, columns=["quantity", "unit", "central", "low", "high"])
+
+
+def _option_ranges(options: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for column, unit in (("cost_usd", "USD"), ("co2e_kg", "kg CO2e"), ("energy_kwh", "kWh")):
+        if column not in options.columns:
+            continue
+        values = pd.to_numeric(options[column], errors="coerce")
+        if values.notna().sum() == 0:
+            continue
+        low, high = values.idxmin(), values.idxmax()
+        rows.append({"quantity": column, "unit": unit, "min": float(values[low]), "max": float(values[high]),
+                     "min_option": str(options.loc[low, "option"]), "max_option": str(options.loc[high, "option"])})
+    return pd.DataFrame(rows, columns=["quantity", "unit", "min", "max", "min_option", "max_option"])
+
+
+def _workload_table(workload: Workload) -> pd.DataFrame:
+    rows = [
+        ("name", workload.name, ""), ("gpu", workload.gpu, ""), ("gpu_count", float(workload.gpu_count), "GPUs"),
+        ("hours_per_run", float(workload.hours), "h"), ("repeats", float(workload.repeats), "runs"),
+        ("wall_hours", float(workload.wall_hours), "h"), ("gpu_hours", float(workload.gpu_hours), "GPU·h"),
+        ("precision", workload.precision, ""), ("source", workload.source, ""),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value", "unit"])
+
+
+def _assumption_frame(assumptions: Sequence[Assumption] | pd.DataFrame) -> pd.DataFrame:
+    if isinstance(assumptions, pd.DataFrame):
+        missing = [c for c in ASSUMPTION_COLUMNS if c not in assumptions.columns and c != "note"]
+        if missing:
+            raise PlanError(f"assumptions: missing column(s) {', '.join(missing)}; "
+                            f"expected {', '.join(ASSUMPTION_COLUMNS)}")
+        frame = assumptions.reindex(columns=list(ASSUMPTION_COLUMNS))
+    else:
+        frame = pd.DataFrame([asdict(a) for a in assumptions], columns=list(ASSUMPTION_COLUMNS))
+    for column in ("name", "unit", "source", "as_of", "note"):
+        frame[column] = frame[column].fillna("").astype(str)
+    return frame
+
+
+def _dated_prices(assumptions: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    """Give undated price assumptions (source ``'<provider> <region> <instance>'``) their snapshot's date."""
+    frame = assumptions.drop_duplicates(subset=["name", "unit", "source", "as_of", "note"], ignore_index=True)
+    if snapshots.empty:
+        return frame
+    fetched = dict(zip(snapshots["provider"], snapshots["fetched_at"].astype(str), strict=True))
+    provider = frame["source"].str.split(" ").str[0]
+    undated_price = frame["unit"].str.startswith("USD/GPU-hour") & (frame["as_of"] == "") & provider.isin(fetched)
+    frame.loc[undated_price, "as_of"] = provider[undated_price].map(fetched)
+    return frame
+
+
+def _snapshots(price_snapshots: pd.DataFrame | None) -> pd.DataFrame:
+    columns = ["provider", "fetched_at", "origin", "source", "row_count"]
+    if price_snapshots is None or price_snapshots.empty:
+        return pd.DataFrame(columns=columns)
+    # The snapshot's file path is left out: it names a local directory and would change the bytes per machine.
+    frame = price_snapshots.reindex(columns=columns).sort_values(["provider", "fetched_at"], kind="mergesort")
+    frame["fetched_at"] = frame["fetched_at"].astype(str)
+    return frame.reset_index(drop=True)
+
+
+def _sources(assumptions: pd.DataFrame, snapshots: pd.DataFrame) -> pd.DataFrame:
+    rows: dict[str, dict[str, list[str]]] = {}
+    for a in assumptions.itertuples():
+        entry = rows.setdefault(a.source, {"as_of": [], "used_for": []})
+        if a.as_of and a.as_of not in entry["as_of"]:
+            entry["as_of"].append(a.as_of)
+        entry["used_for"].append(a.name)
+    for s in snapshots.itertuples():
+        entry = rows.setdefault(str(s.source), {"as_of": [], "used_for": []})
+        if s.fetched_at not in entry["as_of"]:
+            entry["as_of"].append(s.fetched_at)
+        entry["used_for"].append(f"price snapshot {s.provider} ({s.origin})")
+    return pd.DataFrame([{"source": source, "as_of": "; ".join(e["as_of"]), "used_for": ", ".join(e["used_for"])}
+                         for source, e in rows.items()], columns=["source", "as_of", "used_for"])
+
+
+def _equivalences(co2e_kg: float, table1: pd.DataFrame | None) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
+    """Chosen CO2e as counts of Strubell et al.'s Table 1 items and of EPA's passenger-vehicle year."""
+    if table1 is None:
+        from planner.shipped import load
+
+        table1 = load()["strubell2019_table1"]
+    rows, assumptions = [], []
+    for start in TABLE1_ROWS:
+        hit = table1[table1["consumption"].astype(str).str.startswith(start)]
+        if hit.empty:
+            raise PlanError(f"strubell2019_table1: no row starting '{start}' in the shipped data")
+        item = hit.iloc[0]
+        pounds = float(str(item["co2e_lb"]).replace(",", ""))
+        kg = convert(pounds, "lb", "kg")
+        label = str(item["consumption"])
+        source = f"{item['source']}, Table 1: {label}, {item['co2e_lb']} lb CO2e"
+        rows.append({"comparison": label, "kg_co2e_each": kg, "source": source, "as_of": "2019"})
+        assumptions.append(Assumption(f"equivalence: {label}", kg, "kg CO2e", source, "2019",
+                                      f"{item['co2e_lb']} lb x 0.45359237 kg/lb"))
+    car = defaults.PASSENGER_VEHICLE_CO2_KG_PER_YEAR
+    rows.append({"comparison": "Typical US passenger vehicle, 1 year (tailpipe CO2)", "kg_co2e_each": float(car.value),
+                 "source": car.source, "as_of": car.as_of})
+    assumptions.append(car)
+    table = pd.DataFrame(rows, columns=["comparison", "kg_co2e_each", "source", "as_of"])
+    table.insert(2, "times", co2e_kg / table["kg_co2e_each"])
+    return table, tuple(assumptions)
+
+
+def method_text(table: pd.DataFrame) -> tuple[str, ...]:
+    """How each number was made, formulas written out; owned and embodied lines only when the table has them."""
+    lines = [
+        "GPU-hours: GPU·h = n_gpu · t · repeats, with t the wall-clock hours of one run [h].",
+        "Energy (Strubell et al. 2019, eq. 1): E = PUE · t · (p_cpu + p_dram + n · p_gpu) / 1000 [kWh], powers in W. "
+        "Without a measurement, p_gpu = TDP · f and p_cpu + p_dram = vCPUs · W/vCPU + GiB · W/GiB (Cloud Carbon "
+        "Footprint coefficients).",
+        "Operational emissions: CO2e = E · I / 1000 [kg], with I the location-based grid intensity of the region "
+        "or zone [gCO2e/kWh].",
+        "Cloud cost: cost = GPU·h × price per GPU-hour [USD]. The estimate's range is the cheapest offer of any "
+        "pricing (low), the median on-demand offer (central) and the dearest on-demand offer (high) for the GPU.",
+    ]
+    if "co2e_market_kg" in table.columns:
+        lines.append("Market-based emissions (co2e_market_kg): the same energy times the market-based emission "
+                     "factor supplied with the options.")
+    if "co2e_embodied_kg" in table.columns:
+        lines.append("Embodied emissions: manufacturing CO2e spread over the busy GPU-hours of a lifetime, "
+                     "e = (E_server + n · E_gpu) / (8760 · L · n · u) [kg/GPU·h], times the GPU-hours "
+                     "(Luccioni et al. 2022).")
+    if "option_kind" in table.columns and (table["option_kind"] == "owned").any():
+        lines += [
+            "Owned, shared cluster: c = (capex · (1 − resale) / L + opex) / (8760 · n · u) + PUE · P / n / 1000 · "
+            "price_kWh [USD/GPU·h], with opex = price · m/100 + staff + hosting · 12 · kW [USD/year].",
+            "Owned, dedicated: cost = s · capex · (1 − resale) + s · opex · t / 8760 + E · price_kWh [USD] for s servers.",
+        ]
+    lines.append("Equivalences: times = CO2e / CO2e of the item (Strubell et al. 2019 Table 1 figures converted at "
+                 "0.45359237 kg/lb).")
+    return tuple(lines)
+
+
+def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges: pd.DataFrame,
+             equivalences: pd.DataFrame, compared: int) -> tuple[str, ...]:
+    by = totals.set_index("quantity")
+    lines = [f"{workload.name}: {display_number(workload.gpu_hours)} GPU-hours ({display_number(workload.gpu_count)} × "
+             f"{workload.gpu} for {display_number(workload.wall_hours)} h)."]
+    parts = []
+    if "cost_usd" in by.index:
+        cost = by.loc["cost_usd"]
+        spread = f" (range {display_usd(cost['low'])} to {display_usd(cost['high'])})" \
+            if not (_missing(cost["low"]) or _missing(cost["high"])) else ""
+        parts.append(f"about {display_usd(cost['central'])}{spread}")
+    else:
+        parts.append("no cloud price for this GPU")
+    if "energy_kwh" in by.index:
+        parts.append(f"{display_number(by.loc['energy_kwh', 'central'])} kWh")
+    if "co2e_kg" in by.index:
+        parts.append(f"{display_number(by.loc['co2e_kg', 'central'])} kg CO2e")
+    lines.append(f"Chosen option ({chosen['option']}): " + ", ".join(parts) + ".")
+    if compared > 1 and len(ranges):
+        rng = ranges.set_index("quantity")
+        pieces = []
+        if "cost_usd" in rng.index:
+            pieces.append(f"cost runs from {display_usd(rng.loc['cost_usd', 'min'])} "
+                          f"({rng.loc['cost_usd', 'min_option']}) to {display_usd(rng.loc['cost_usd', 'max'])} "
+                          f"({rng.loc['cost_usd', 'max_option']})")
+        if "co2e_kg" in rng.index:
+            pieces.append(f"CO2e from {display_number(rng.loc['co2e_kg', 'min'])} to "
+                          f"{display_number(rng.loc['co2e_kg', 'max'])} kg")
+        lines.append(f"Across the {compared} options compared, " + " and ".join(pieces) + ".")
+    if "co2e_kg" in by.index:
+        table1 = equivalences.iloc[:-1]
+        counts = "; ".join(f"{display_number(r.times, 2)} × '{r.comparison}'" for r in table1.itertuples())
+        car = equivalences.iloc[-1]
+        lines.append(f"{display_number(by.loc['co2e_kg', 'central'])} kg CO2e is about {counts} (Strubell et al. "
+                     f"2019, Table 1), or {display_number(car['times'], 2)} years of a typical US passenger vehicle's "
+                     "tailpipe CO2 (US EPA 2023).")
+    return tuple(lines)

@@ -1,0 +1,54 @@
+"""`trainplan report`: writes the chosen format, byte-stable with --generated-at; bad input is one line, no file."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import pytest
+
+from planner.cli import main
+
+FIXED = ["--generated-at", "2026-11-25T09:30:00Z"]
+
+
+def test_report_writes_an_xlsx_for_a_preset(tmp_path, capsys):
+    out = tmp_path / "bert.xlsx"
+    assert main(["report", "bert-base", "--format", "xlsx", "--out", str(out), *FIXED]) == 0
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
+    assert workbook.sheetnames == ["summary", "options", "assumptions", "sources"]
+    summary = {(r[0], r[1]): r[2] for r in workbook["summary"].iter_rows(min_row=2, values_only=True)}
+    # BERT base (Strubell Table 3): 64 V100 x 79.2 h = 5,068.8 GPU-hours.
+    assert summary[("workload", "gpu_hours")] == pytest.approx(5068.8)
+    assert summary[("report", "generated_at")] == "2026-11-25T09:30:00Z"
+    assert "wrote" in capsys.readouterr().err
+
+
+def test_same_flags_give_the_same_markdown_bytes(tmp_path):
+    first, second = tmp_path / "a.md", tmp_path / "b.md"
+    for path in (first, second):
+        assert main(["report", "--gpu", "a100-sxm4-80gb", "--gpus", "8", "--hours", "24", "--format", "md",
+                     "--out", str(path), *FIXED]) == 0
+    assert first.read_bytes() == second.read_bytes()
+    assert "| gpu_hours | 192 | GPU·h |" in first.read_text()  # 8 GPUs x 24 h
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--format", "docx"], "format 'docx': not allowed; allowed: pdf, html, md, csv, xlsx"),
+    (["--format", "md", "--out-dir"], "unrecognized arguments"),
+    (["--format", "md", "--generated-at", "tomorrow"], "generated_at 'tomorrow'"),
+])
+def test_bad_report_flags_are_one_line_exit_2_and_write_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "report.out"
+    argv = ["report", "bert-base", "--out", str(out), *args]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert os.listdir(tmp_path) == []
+
+
+def test_report_into_a_missing_directory_fails_before_computing(tmp_path, capsys):
+    assert main(["report", "bert-base", "--format", "pdf", "--out", str(tmp_path / "nope" / "r.pdf")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+"""The report model: chosen option, totals and ranges, equivalences, dated sources, validation."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+from report_samples import AIR_TRAVEL_KG, GENERATED_AT, options_table, sample_report
+
+from planner.errors import PlanError
+from planner.reports.model import display_number, display_usd
+
+
+def test_chosen_option_is_the_indexed_row_and_totals_carry_its_range():
+    report = sample_report(chosen_index=1)
+    assert report.chosen_label == "gcp us-central1 a2-ultragpu-8g spot"
+    totals = report.totals.set_index("quantity")
+    # gcp spot row: cost 1,200 with low = high = 1,200; CO2e 38 kg without a range.
+    assert totals.loc["cost_usd", ["central", "low", "high"]].tolist() == [1200.0, 1200.0, 1200.0]
+    assert totals.loc["co2e_kg", "central"] == 38.0 and math.isnan(totals.loc["co2e_kg", "low"])
+    assert totals.loc["gpu_hours", "unit"] == "GPU·h"
+    assert report.table["chosen"].tolist() == [False, True, False]
+
+
+def test_without_chosen_index_the_estimate_row_is_chosen_and_prepended():
+    report = sample_report(chosen_index=None)
+    assert len(report.table) == 4 and report.table["chosen"].tolist() == [True, False, False, False]
+    totals = report.totals.set_index("quantity")
+    # The estimate's cost = median on-demand 3,277.5, range cheapest 1,200 to dearest 3,500.
+    assert totals.loc["cost_usd", ["central", "low", "high"]].tolist() == [3277.5, 1200.0, 3500.0]
+    assert report.notes == ("a note carried from the estimate",)
+
+
+def test_option_ranges_span_the_compared_options_with_their_labels():
+    ranges = sample_report(chosen_index=None).option_ranges.set_index("quantity")
+    # Costs 3,277.5 / 1,200 / 2,500: min 1,200 (gcp spot), max 3,277.5 (aws on-demand); the estimate row is not
+    # one of the compared options.
+    assert ranges.loc["cost_usd", ["min", "max"]].tolist() == [1200.0, 3277.5]
+    assert ranges.loc["cost_usd", "min_option"] == "gcp us-central1 a2-ultragpu-8g spot"
+    assert ranges.loc["co2e_kg", ["min", "max"]].tolist() == [38.0, 200.0]
+    assert ranges.loc["co2e_kg", "max_option"] == "owned dgx-a100 shared USA"
+
+
+def test_equivalences_use_strubell_table1_and_the_epa_vehicle_year():
+    eq = sample_report(chosen_index=None).equivalences.set_index("comparison")
+    # 899.927 kg = 1,984 lb: 1 air trip; 1,984 / 36,156 = 0.054873 American-years; 1,984 / 126,000 = 0.015746
+    # car lifetimes; 899.927 / 4,600 = 0.195636 vehicle-years.
+    assert eq.loc["Air travel, 1 passenger, NY↔SF", "times"] == pytest.approx(1.0)
+    assert eq.loc["American life, average, 1 year", "times"] == pytest.approx(0.054873, rel=1e-4)
+    assert eq.loc["Car, average incl. fuel, 1 lifetime", "times"] == pytest.approx(0.015746, rel=1e-4)
+    vehicle = eq.loc["Typical US passenger vehicle, 1 year (tailpipe CO2)"]
+    assert vehicle["times"] == pytest.approx(0.195636, rel=1e-4) and "EPA-420-F-23-014" in vehicle["source"]
+    assert eq.loc["Air travel, 1 passenger, NY↔SF", "kg_co2e_each"] == pytest.approx(AIR_TRAVEL_KG)
+
+
+def test_summary_states_gpu_hours_cost_range_and_equivalences_in_words():
+    summary = sample_report(chosen_index=None).summary
+    assert summary[0] == "test run: 800 GPU-hours (8 × a100-sxm4-80gb for 100 h)."
+    assert "about $3,278 (range $1,200 to $3,500), 450 kWh, 899.9 kg CO2e" in summary[1]
+    assert "Across the 3 options compared, cost runs from $1,200" in summary[2]
+    # Two significant figures: 1.0 air trip, 0.055 American-years, 0.016 car lifetimes, 0.20 vehicle-years.
+    assert "1 × 'Air travel, 1 passenger, NY↔SF'; 0.055 × 'American life, average, 1 year'; 0.016 ×" in summary[3]
+    assert "or 0.2 years of a typical US passenger vehicle" in summary[3]
+
+
+def test_undated_price_assumptions_take_their_providers_snapshot_date():
+    assumptions = sample_report().assumptions.set_index("name")
+    assert assumptions.loc["price_low", "as_of"] == "2026-11-24"  # the aws snapshot
+    assert assumptions.loc["pue_aws", "as_of"] == "2024"
+
+
+def test_sources_list_every_assumption_source_and_each_snapshot_once():
+    report = sample_report()
+    sources = report.sources.set_index("source")
+    assert set(report.assumptions["source"]) <= set(sources.index)
+    assert sources.loc["gcp catalog extract", "as_of"] == "2026-11-20"
+    assert "price snapshot aws (shipped)" in sources.loc["aws catalog extract", "used_for"]
+    assert sources.index.is_unique
+
+
+def test_price_snapshots_keep_dates_but_not_local_paths():
+    report = sample_report()
+    assert report.price_snapshot_dates == ("2026-11-20", "2026-11-24")
+    assert "path" not in report.price_snapshots.columns
+
+
+def test_method_lists_owned_and_embodied_formulas_only_when_the_options_have_them():
+    full = sample_report().method
+    assert any("E = PUE · t · (p_cpu + p_dram + n · p_gpu) / 1000" in line for line in full)
+    assert any(line.startswith("Owned, shared cluster") for line in full)
+    assert any(line.startswith("Embodied emissions") for line in full)
+    cloud_only = sample_report(options_table=options_table().iloc[:2].drop(columns=["co2e_embodied_kg"]))
+    assert not any(line.startswith(("Owned", "Embodied")) for line in cloud_only.method)
+
+
+def test_options_with_few_columns_and_none_at_all_are_accepted():
+    minimal = pd.DataFrame({"cost_usd": [10.0, 20.0], "co2e_kg": [1.0, 2.0]})
+    report = sample_report(chosen_index=0, options_table=minimal)
+    assert report.table.columns.tolist() == ["option", "chosen", "co2e_kg", "cost_usd"]
+    assert sample_report(chosen_index=None, options_table=None).table["chosen"].tolist() == [True]
+
+
+def test_generated_at_is_normalised_to_utc_seconds():
+    local = datetime(2026, 11, 25, 10, 30, 0, 123456, tzinfo=timezone(timedelta(hours=1)))
+    assert sample_report(generated_at=local).generated_at == GENERATED_AT
+
+
+@pytest.mark.parametrize("changes,field", [
+    ({"chosen_index": 3}, "chosen_index 3: must be a row position of options_table, 0 to 2"),
+    ({"chosen_index": True}, "chosen_index True"),
+    ({"options_table": pd.DataFrame({"cost_usd": [1.0]})}, "options_table: missing column(s) co2e_kg"),
+    ({"generated_at": "soon"}, "generated_at 'soon': not an ISO 8601 date-time"),
+    ({"estimate_table": pd.DataFrame()}, "estimate_table: must hold exactly one row"),
+    ({"assumptions": pd.DataFrame({"name": ["x"]})}, "assumptions: missing column(s) value"),
+])
+def test_bad_input_raises_one_line_plan_error(changes, field):
+    with pytest.raises(PlanError) as err:
+        sample_report(**changes)
+    assert field in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("value,shown", [
+    (1506.826395, "1,507"), (556.731669, "556.7"), (79.2, "79.2"), (0.3355, "0.3355"), (12345678.9, "12,345,679"),
+    (64.0, "64"), (0.0, "0"), (float("nan"), ""), (None, ""), (True, "yes"), ("text", "text"), (-2.5, "-2.5"),
+])
+def test_display_number_rounds_to_four_significant_figures_or_whole_units(value, shown):
+    assert display_number(value) == shown
+
+
+def test_display_usd_prefixes_the_dollar_sign():
+    assert display_usd(15839.72) == "$15,840" and display_usd(float("nan")) == ""

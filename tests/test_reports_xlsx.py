@@ -1,0 +1,60 @@
+"""XLSX: four sheets whose every cell equals the report's DataFrames; numbers stored as numbers."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+import openpyxl
+import pytest
+from report_samples import sample_report
+
+from planner.reports import render
+from planner.reports.xlsx import SHEETS, cell_value, sheet_tables
+
+
+@pytest.fixture(scope="module")
+def report():
+    return sample_report(chosen_index=None)
+
+
+@pytest.fixture(scope="module")
+def workbook(report):
+    return openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
+
+
+def test_xlsx_has_the_four_sheets_in_order(workbook):
+    assert workbook.sheetnames == list(SHEETS)
+
+
+@pytest.mark.parametrize("sheet", SHEETS)
+def test_every_xlsx_cell_equals_the_dataframe(workbook, report, sheet):
+    table = sheet_tables(report)[sheet]
+    rows = list(workbook[sheet].iter_rows(values_only=True))
+    assert list(rows[0]) == [str(c) for c in table.columns]
+    assert len(rows) - 1 == len(table)
+    for got, want in zip(rows[1:], table.itertuples(index=False), strict=True):
+        expected = [cell_value(v) for v in want]
+        # openpyxl writes floats as '%.16g' (Excel itself keeps 15 significant digits): equal to 1e-15.
+        assert list(got) == [pytest.approx(v, rel=1e-15, abs=0) if isinstance(v, float) else v for v in expected]
+        # Numbers come back as numbers (a whole float such as 64.0 reads back as the int 64), never as text.
+        assert all(isinstance(g, int | float) and not isinstance(g, bool) for g, v in zip(got, expected, strict=True)
+                   if isinstance(v, float))
+
+
+def test_xlsx_numbers_are_numeric_cells_and_headers_carry_units(workbook):
+    options = workbook["options"]
+    header = [c.value for c in options[1]]
+    cost = options.cell(row=2, column=header.index("cost_usd") + 1)
+    assert cost.data_type == "n" and cost.value == 3277.5
+    assert {"gpu_hours", "energy_kwh", "co2e_kg", "cost_usd"} <= set(header)
+    assert [c.value for c in workbook["assumptions"][1]][:3] == ["name", "value", "unit"]
+
+
+def test_xlsx_document_dates_and_zip_entries_come_from_generated_at(report):
+    data = render(report, "xlsx")
+    props = openpyxl.load_workbook(io.BytesIO(data)).properties
+    assert props.created == props.modified == datetime(2026, 11, 25, 9, 30, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 25, 9, 30, 0)}
