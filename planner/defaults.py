@@ -157,3 +157,11 @@ CLOUD_LIFETIME_YEARS = Assumption(
 CLOUD_UTILISATION = Assumption(
     "cloud_utilisation", 0.5, "fraction",
     "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
+
+#: Age of a price snapshot [days] beyond which the app and reports warn that prices may be out of date.
+PRICE_STALE_DAYS = Assumption(
+    "price_stale_days", 30.0, "days",
+    "trainplan's choice, not a published figure: spot prices 'adjust gradually based on long-term trends in supply "
+    "and demand' (AWS EC2 User Guide, Spot Instance pricing), so a month-old snapshot is a fair guide to spot and "
+    "still current for on-demand list prices, which providers change by announcement",
+    "2026", "Refresh with the pricing clients to clear the warning.")
