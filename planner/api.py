@@ -6,6 +6,7 @@ shipped data (and the user's refreshed prices) and hands them to the pure functi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -31,6 +32,12 @@ CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid")
 
 def presets() -> dict[str, Preset]:
     """Every workload preset by name."""
+    return dict(_shipped_presets())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_presets() -> dict[str, Preset]:
+    # Built once per process: the shipped data is read once (``load``) and presets are frozen dataclasses.
     data = load()
     return build_presets(data.catalog, data.tables)
 
@@ -224,11 +231,14 @@ def region_estimates(
     offers = offers[(offers["gpu"] == workload.gpu) & (offers["pricing"] == pricing)
                     & offers["provider"].isin(chosen_providers)]
     power_used, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
+    catalog = data.catalog
+    regions = data["cloud_regions"]
+    regions = regions[regions["provider"].isin(chosen_providers)]
     rows, assumptions = [], list(power_assumptions)
     for (provider, region), here in offers.groupby(["provider", "region"], sort=True):
-        grid = region_intensity(data["cloud_regions"], provider, region)
+        grid = region_intensity(regions, provider, region)
         pue_used = pue_assumption(pue, provider)
-        result = estimate(data.catalog, workload, here, grid, pue_used, power_used, power_assumptions)
+        result = estimate(catalog, workload, here, grid, pue_used, power_used, power_assumptions)
         row = result.table.iloc[0]
         low = result.prices[result.prices["bound"] == "low"].iloc[0]
         rows.append({
