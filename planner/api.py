@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from planner import defaults, options, reproduce
-from planner.carbon import region_intensity, zone_intensity
+from planner.carbon import co2e_kg, region_intensity, zone_intensity
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, positive
 from planner.estimate import Estimate, PowerProfile, default_power, estimate
@@ -215,10 +215,10 @@ def region_estimates(
 ) -> RegionEstimates:
     """The workload on its own GPU in every cloud region that offers that GPU, one row each.
 
-    Each row is exactly ``estimate_workload(workload, chosen, provider=p, region=r, pricing=pricing, pue=pue)``:
-    the region's grid intensity, the provider's PUE (or ``pue``), and ``cost_usd`` = GPU-hours × the cheapest
-    offer of that pricing model in the region (``cost_usd_low``); ``cost_usd_high`` = the dearest on-demand
-    offer there (empty for spot). ``pareto`` marks the cost-CO2e front (``options.pareto_front``).
+    Each row equals ``estimate_workload(workload, chosen, provider=p, region=r, pricing=pricing, pue=pue)``,
+    computed a column at a time: energy with the provider's PUE (or ``pue``), ``co2e_kg = E · I / 1000`` with
+    the region's grid intensity I, ``cost_usd`` = GPU-hours × the cheapest offer of that pricing model in the
+    region (``cost_usd_low``); ``cost_usd_high`` = GPU-hours × the dearest on-demand offer there (empty for spot). ``pareto`` marks the cost-CO2e front (``options.pareto_front``).
     Columns are those of ``REGION_COLUMNS``, sorted by cost. The comparison engine (``compare``) supersedes this
     for owned servers and GPU conversion; this table is its cloud-only, same-GPU subset.
     """
@@ -232,28 +232,42 @@ def region_estimates(
                     & offers["provider"].isin(chosen_providers)]
     power_used, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
     catalog = data.catalog
+    # The cheapest offer per region, picked as estimate.offer_price_range picks it (stable sort by price).
+    by_price = offers.sort_values("usd_per_gpu_hour", kind="mergesort")
+    cheapest = by_price.groupby(["provider", "region"], sort=True).head(1).sort_values(["provider", "region"])
+    dearest_on_demand = (offers[offers["pricing"] == "on_demand"].groupby(["provider", "region"])["usd_per_gpu_hour"]
+                         .max().rename("high_usd_per_gpu_hour"))
     regions = data["cloud_regions"]
-    regions = regions[regions["provider"].isin(chosen_providers)]
+    regions = regions[regions["provider"].isin(chosen_providers) & regions["region"].isin(cheapest["region"])]
     rows, assumptions = [], list(power_assumptions)
-    for (provider, region), here in offers.groupby(["provider", "region"], sort=True):
-        grid = region_intensity(regions, provider, region)
+    energy_by_provider = {}
+    for provider in cheapest["provider"].unique():
+        # Energy depends on the provider only (its PUE): one estimate per provider, not per region.
         pue_used = pue_assumption(pue, provider)
-        result = estimate(catalog, workload, here, grid, pue_used, power_used, power_assumptions)
-        row = result.table.iloc[0]
-        low = result.prices[result.prices["bound"] == "low"].iloc[0]
+        energy_by_provider[provider] = estimate(catalog, workload, offers.iloc[:0], grid_assumption(), pue_used,
+                                                power_used, power_assumptions).table["energy_kwh"].iloc[0]
+        assumptions.append(pue_used)
+    for offer in cheapest.itertuples():
+        grid = region_intensity(regions, offer.provider, offer.region)
+        assumptions.append(grid)
+        high = dearest_on_demand.get((offer.provider, offer.region))
         rows.append({
-            "option_kind": "cloud", "provider": provider, "region": region, "location": here["location"].iloc[0],
-            "instance_type": low["instance_type"], "pricing": pricing, "gpu": workload.gpu,
-            "gpu_count": workload.gpu_count, "gpu_hours": row["gpu_hours"], "wall_hours": row["wall_hours"],
-            "pue": row["pue"], "grid_gco2e_per_kwh": row["grid_gco2e_per_kwh"], "energy_kwh": row["energy_kwh"],
-            "co2e_kg": row["co2e_kg"], "cost_usd": row["cost_usd_low"], "cost_usd_low": row["cost_usd_low"],
-            "cost_usd_high": row["cost_usd_high"],
+            "option_kind": "cloud", "provider": offer.provider, "region": offer.region, "location": offer.location,
+            "instance_type": offer.instance_type, "pricing": pricing, "gpu": workload.gpu,
+            "gpu_count": workload.gpu_count, "gpu_hours": workload.gpu_hours, "wall_hours": workload.wall_hours,
+            "pue": float(pue_assumption(pue, offer.provider).value), "grid_gco2e_per_kwh": float(grid.value),
+            "energy_kwh": energy_by_provider[offer.provider],
+            "cost_usd_low": offer.usd_per_gpu_hour * workload.gpu_hours,
+            "cost_usd_high": None if high is None else high * workload.gpu_hours,
         })
-        assumptions += [pue_used, grid]
-        assumptions += [Assumption(f"{a.name}_{provider}_{region}", a.value, a.unit, a.source, a.as_of, a.note)
-                        for a in result.assumptions if a.name.startswith("price_")]
-    table = pd.DataFrame(rows, columns=list(REGION_COLUMNS[:-1]))
-    table = table.astype({"cost_usd": float, "cost_usd_low": float, "cost_usd_high": float, "co2e_kg": float})
+        assumptions.append(Assumption(f"price_low_{offer.provider}_{offer.region}", offer.usd_per_gpu_hour,
+                                      "USD/GPU-hour", f"{offer.provider} {offer.region} {offer.instance_type}", "",
+                                      pricing))
+    table = pd.DataFrame(rows, columns=[c for c in REGION_COLUMNS if c not in ("co2e_kg", "cost_usd", "pareto")])
+    table = table.astype({"cost_usd_low": float, "cost_usd_high": float, "energy_kwh": float})
+    table["co2e_kg"] = co2e_kg(table["energy_kwh"], table["grid_gco2e_per_kwh"])
+    table["cost_usd"] = table["cost_usd_low"]
+    table = table[list(REGION_COLUMNS[:-1])]
     table["pareto"] = options.pareto_front(table["cost_usd"], table["co2e_kg"])
     table = table.sort_values(["cost_usd", "co2e_kg", "provider", "region"], kind="mergesort").reset_index(drop=True)
     return RegionEstimates(table, assumptions_table(assumptions))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from planner import api
@@ -93,9 +94,22 @@ def test_region_estimates_row_is_the_estimate_for_that_region():
     assert row["energy_kwh"] == pytest.approx(1049.056, abs=1e-3) == single["energy_kwh"]
     assert row["co2e_kg"] == pytest.approx(432.97, abs=0.01)
     assert row["cost_usd"] == single["cost_usd_low"]
+    assert row["cost_usd_high"] == single["cost_usd_high"]
     assert set(table["provider"]) == {"gcp"} and set(table["pricing"]) == {"on_demand"}
     assert list(table.columns) == list(api.REGION_COLUMNS)
     assert table["cost_usd"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("provider,region", [("aws", "us-east-1"), ("azure", "eastus"), ("gcp", "europe-west4")])
+def test_region_estimates_equal_estimate_workload_on_every_provider(provider, region):
+    workload, preset = api.make_workload(gpu="v100-sxm2-16gb", gpu_count=8, hours=10)
+    table = api.region_estimates(workload, preset, pricing="spot").table.set_index(["provider", "region"])
+    row = table.loc[(provider, region)]
+    single = api.estimate_workload(workload, preset, provider=provider, region=region, pricing="spot").table.iloc[0]
+    for column in ("energy_kwh", "co2e_kg", "gpu_hours", "wall_hours", "pue", "grid_gco2e_per_kwh"):
+        assert row[column] == pytest.approx(single[column], rel=1e-12), column
+    assert row["cost_usd"] == pytest.approx(single["cost_usd_low"], rel=1e-12)
+    assert pd.isna(row["cost_usd_high"]) and single["cost_usd_high"] is None  # no on-demand offer among spot ones
 
 
 def test_region_estimates_mark_the_undominated_regions():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-PROVIDER_COLOURS = {"aws": "#ff9900", "gcp": "#4285f4", "azure": "#008ad7", "owned": "#555555"}
+PROVIDER_COLOURS = {"aws": "#ff9900", "gcp": "#4285f4", "azure": "#9467bd", "owned": "#555555"}
 
 
 def _label(table: pd.DataFrame) -> pd.Series:

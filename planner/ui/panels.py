@@ -106,7 +106,7 @@ def workload_panel() -> None:
             side.number_input("Parameters", key="params", format="%.3e")
             side.number_input("Training tokens", key="tokens", format="%.3e")
             side.number_input("MFU (model-FLOPs utilisation)", key="mfu", format="%.2f", step=0.05,
-                              help="in (0, 1]; published values: `trainplan catalog mfu`")
+                              help="in (0, 1]: achieved model FLOP/s over the GPUs' peak")
     side.number_input("Runs (repeats for tuning)", key="repeats", step=1.0, format="%g",
                       help="Every run costs and emits the same; tuning multiplies the total")
 
@@ -169,16 +169,18 @@ def stale_banner() -> None:
 def estimate_cards(result: object) -> None:
     """Headline cards of one estimate: GPU-hours, wall-clock, energy, CO2e and the cloud cost range."""
     row = result.table.iloc[0]
-    cols = st.columns(5)
-    cols[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
-    cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
-    cols[2].metric("Energy", _number(row["energy_kwh"], "kWh"))
-    cols[3].metric("CO2e", _number(row["co2e_kg"], "kg"))
+    top = st.columns([1, 1, 2])
+    top[0].metric("Energy", _number(row["energy_kwh"], "kWh"))
+    top[1].metric("CO2e", _number(row["co2e_kg"], "kg"))
     cost = "no offer" if pd.isna(row["cost_usd_low"]) else (
         _usd(row["cost_usd_low"]) if pd.isna(row["cost_usd_high"])
         else f"{_usd(row['cost_usd_low'])} – {_usd(row['cost_usd_high'])}")
-    cols[4].metric("Cloud cost", cost, help="GPU-hours × the cheapest offer – × the dearest on-demand offer "
-                                            "(matching your provider, region and pricing)")
+    top[2].metric("Cloud cost", cost, help="GPU-hours × the cheapest offer – × the dearest on-demand offer "
+                                           "(matching your provider, region and pricing)")
+    second = st.columns([1, 1, 2])
+    second[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
+    second[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
+    second[2].metric("GPUs", f"{row['gpu_count']:g} × {row['gpu']}")
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
@@ -195,6 +197,11 @@ COLUMN_CONFIG = {
     "pue": st.column_config.NumberColumn("PUE", format="%.3f"),
     "pareto": st.column_config.CheckboxColumn("Pareto front"),
 }
+
+
+#: Columns first in the compare table (the rest follow in the library's order).
+LEADING_COLUMNS = ("provider", "region", "location", "server", "pricing", "cost_usd", "co2e_kg", "energy_kwh",
+                   "wall_hours", "pareto", "instance_type", "gpu", "gpu_count", "gpu_hours")
 
 
 def _option_name(row: pd.Series) -> str:
@@ -250,7 +257,8 @@ def render_compare(values: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFram
         hit = table[(table["provider"] == values["provider"]) & (table["region"] == values["region"])]
         current = hit.iloc[0] if len(hit) else None
     option_cards(table, current)
-    st.dataframe(table, hide_index=True, column_config=COLUMN_CONFIG, width="stretch")
+    order = [c for c in LEADING_COLUMNS if c in table] + [c for c in table if c not in LEADING_COLUMNS]
+    st.dataframe(table, hide_index=True, column_config=COLUMN_CONFIG, column_order=order, width="stretch")
     st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(), file_name="trainplan-options.csv",
                        mime="text/csv")
     st.altair_chart(charts.cost_co2e_scatter(table), width="stretch")
