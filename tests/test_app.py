@@ -104,3 +104,24 @@ def test_bad_link_parameters_are_error_messages_not_tracebacks():
     assert any("workload preset 'bert-bse': unknown; did you mean" in e for e in errors), errors
     assert at.sidebar.selectbox(key="preset").value == "bert-base"
     assert any("pue 'high': not a number" in e for e in errors), errors
+
+
+def test_old_prices_raise_a_banner_and_the_assumptions_list_sources(monkeypatch):
+    from datetime import date, timedelta
+
+    from planner.ui import panels
+
+    fetched = date.fromisoformat(api.price_snapshot_ages()["fetched_at"].iloc[0][:10])
+    real = api.price_snapshot_ages
+    # 45 days after the fetch: every snapshot is older than the 30-day threshold.
+    monkeypatch.setattr(api, "price_snapshot_ages", lambda today=None: real(fetched + timedelta(days=45)))
+    panels.snapshot_ages.clear()
+    try:
+        at = start()
+        assert not at.exception
+        assert any("Prices older than 30 days" in w.value and "aws (45 days, shipped)" in w.value for w in at.warning)
+        sources = [df.value for df in at.dataframe if "source" in df.value.columns and "name" in df.value.columns]
+        assert sources and sources[0]["source"].str.len().gt(0).all()
+        assert "power_w_measured" in set(sources[0]["name"]) and "price_stale_days" in set(sources[0]["name"])
+    finally:
+        panels.snapshot_ages.clear()
