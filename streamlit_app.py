@@ -1,40 +1,47 @@
-"""trainplan's interactive what-if app: a thin Streamlit page over ``planner.api`` (it computes nothing)."""
+"""trainplan's interactive what-if app: a thin Streamlit page over ``planner.api`` (it computes nothing).
+
+The panels live in ``planner/ui/``; every number on the page comes from a ``planner.api`` call.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from planner import api
 from planner.errors import PlanError
-from planner.reports import MIME_TYPES, REPORT_FORMATS, render
+from planner.ui import panels, state
 
 st.set_page_config(page_title="trainplan", layout="wide")
 st.title("trainplan: what does training this model cost?")
-st.caption("USD, kWh and kg CO2e of a training workload, from the data shipped with trainplan.")
+st.caption("USD, kWh and kg CO2e of a training workload, from the data shipped with trainplan. "
+           "The URL holds every input: copy it to share this view.")
 
-presets = api.presets_table()
-name = st.selectbox("Workload preset", presets["preset"].tolist(), index=presets["preset"].tolist().index("bert-base"))
+panels.init_state()
+panels.workload_panel()
+panels.placement_panel()
+values = panels.current_values()
+panels.sync_query_params(values)
+panels.link_problems()
+panels.stale_banner()
+
 try:
-    workload, chosen = api.make_workload(name)
-    result = api.estimate_workload(workload, chosen)
+    workload, chosen, result = panels.workload_estimate(state.workload_kwargs(values), state.estimate_kwargs(values))
 except PlanError as exc:
     st.error(str(exc))
     st.stop()
 
-row = result.table.iloc[0]
-c1, c2, c3 = st.columns(3)
-c1.metric("Energy", f"{row['energy_kwh']:,.0f} kWh")
-c2.metric("CO2e", f"{row['co2e_kg']:,.0f} kg")
-c3.metric("Cloud cost", f"${row['cost_usd_low']:,.0f} – ${row['cost_usd_high']:,.0f}"
-          if row["cost_usd_low"] is not None else "no offer")
-st.dataframe(result.table, hide_index=True)
-st.subheader("Assumptions")
-st.dataframe([a.__dict__ for a in result.assumptions], hide_index=True)
+st.subheader(workload.name)
+panels.estimate_cards(result)
 
-st.subheader("Report for a grant proposal")
-st.caption("Workload, options compared, totals, method with formulas, assumptions and sources; the same "
-           "files as `trainplan report`.")
-report_format = st.selectbox("Format", REPORT_FORMATS, format_func=str.upper)
-report = api.report(workload, chosen)
-st.download_button(f"Download {report_format.upper()}", render(report, report_format),
-                   file_name=f"trainplan-{name}.{report_format}", mime=MIME_TYPES[report_format])
+compare_tab, own_tab, procurement_tab, assumptions_tab, export_tab = st.tabs(
+    ["Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export"])
+with compare_tab:
+    compared = panels.render_compare(values)
+table, compared_assumptions = compared if compared is not None else (None, None)
+with own_tab:
+    panels.render_own_vs_rent()
+with procurement_tab:
+    panels.render_procurement()
+with assumptions_tab:
+    panels.render_assumptions(result, compared_assumptions)
+with export_tab:
+    panels.render_exports(result, table)

@@ -6,16 +6,18 @@ shipped data (and the user's refreshed prices) and hands them to the pure functi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+import functools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from planner import compare as compare_engine
-from planner import defaults, procurement, reproduce
-from planner.carbon import region_intensity, zone_intensity
+from planner import defaults, options, procurement, reproduce
+from planner.carbon import co2e_kg, region_intensity, zone_intensity
 from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive, unknown
@@ -27,7 +29,7 @@ from planner.site import site_assumptions
 from planner.units import to_magnitude
 from planner.workload import Workload, convert, from_compute, from_gpu_hours, from_hours, training_flops
 from pricing.schema import PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers
+from pricing.store import current_offers, current_snapshots
 
 if TYPE_CHECKING:  # the renderers load matplotlib and fpdf2: imported only when a report is made
     from planner.reports import Report
@@ -37,6 +39,12 @@ CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid")
 
 def presets() -> dict[str, Preset]:
     """Every workload preset by name."""
+    return dict(_shipped_presets())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_presets() -> dict[str, Preset]:
+    # Built once per process: the shipped data is read once (``load``) and presets are frozen dataclasses.
     data = load()
     return build_presets(data.catalog, data.tables)
 
@@ -162,19 +170,140 @@ def estimate_workload(
         raise PlanError("region: give --provider too (aws, gcp or azure)")
     grid = grid_assumption(grid_zone, provider, region) if (grid_zone or region) else grid_assumption()
     pue_used = pue_assumption(pue, provider)
-    power_assumptions: tuple[Assumption, ...] = ()
-    if power is None and chosen is not None and chosen.measured_total_w is not None:
-        power = PowerProfile(0.0, 0.0, chosen.description, measured=True, total_w=chosen.measured_total_w)
-        power_assumptions = (Assumption("power_w_measured", chosen.measured_total_w, "W", chosen.workload.source, ""),)
-    if power is None:
-        power, power_assumptions = default_power(data.catalog, workload, gpu_power_fraction)
-    elif power.assumptions:
-        power_assumptions = power.assumptions
-    elif power.measured and not power_assumptions:
-        power_assumptions = (Assumption("gpu_w_measured", power.gpu_w, "W", power.source, ""),
-                             Assumption("host_w_measured", power.host_w, "W", power.source, ""))
+    power, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
     offers = filtered_offers(provider, region, pricing)
     return estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
+
+
+def _power(workload: Workload, chosen: Preset | None, gpu_power_fraction: float | None,
+           power: PowerProfile | None) -> tuple[PowerProfile, tuple[Assumption, ...]]:
+    """The job's power: given, else the preset's measured draw, else TDP × fraction + default host."""
+    if power is None and chosen is not None and chosen.measured_total_w is not None:
+        power = PowerProfile(0.0, 0.0, chosen.description, measured=True, total_w=chosen.measured_total_w)
+        return power, (Assumption("power_w_measured", chosen.measured_total_w, "W", chosen.workload.source, ""),)
+    if power is None:
+        return default_power(load().catalog, workload, gpu_power_fraction)
+    if power.assumptions:
+        return power, power.assumptions
+    if power.measured:
+        return power, (Assumption("gpu_w_measured", power.gpu_w, "W", power.source, ""),
+                       Assumption("host_w_measured", power.host_w, "W", power.source, ""))
+    return power, ()
+
+
+def assumptions_table(assumptions: Iterable[Assumption]) -> pd.DataFrame:
+    """Assumptions as a table (name, value, unit, source, as_of, note), first occurrence of each name kept."""
+    rows = [asdict(a) for a in assumptions]
+    table = pd.DataFrame(rows, columns=["name", "value", "unit", "source", "as_of", "note"])
+    table["value"] = table["value"].astype(str)
+    return table.drop_duplicates("name").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class RegionEstimates:
+    """One row per cloud region that offers the workload's GPU, and every assumption behind the rows."""
+
+    table: pd.DataFrame
+    assumptions: pd.DataFrame
+
+
+REGION_COLUMNS = ("option_kind", "provider", "region", "location", "instance_type", "pricing", "gpu", "gpu_count",
+                  "gpu_hours", "wall_hours", "pue", "grid_gco2e_per_kwh", "energy_kwh", "co2e_kg", "cost_usd",
+                  "cost_usd_low", "cost_usd_high", "pareto")
+
+
+def region_estimates(
+    workload: Workload,
+    chosen: Preset | None = None,
+    *,
+    providers: Iterable[str] | None = None,
+    pricing: str = "on_demand",
+    pue: float | None = None,
+    gpu_power_fraction: float | None = None,
+    power: PowerProfile | None = None,
+) -> RegionEstimates:
+    """The workload on its own GPU in every cloud region that offers that GPU, one row each.
+
+    Each row equals ``estimate_workload(workload, chosen, provider=p, region=r, pricing=pricing, pue=pue)``,
+    computed a column at a time: energy with the provider's PUE (or ``pue``), ``co2e_kg = E · I / 1000`` with
+    the region's grid intensity I, ``cost_usd`` = GPU-hours × the cheapest offer of that pricing model in the
+    region (``cost_usd_low``); ``cost_usd_high`` = GPU-hours × the dearest on-demand offer there (empty for spot). ``pareto`` marks the cost-CO2e front (``options.pareto_front``).
+    Columns are those of ``REGION_COLUMNS``, sorted by cost. The comparison engine (``compare``) supersedes this
+    for owned servers and GPU conversion; this table is its cloud-only, same-GPU subset.
+    """
+    data = load()
+    choice("pricing", pricing, PRICING_MODELS)
+    chosen_providers = tuple(providers) if providers is not None else PROVIDERS
+    for name in chosen_providers:
+        choice("provider", name, PROVIDERS)
+    offers = current_offers()
+    offers = offers[(offers["gpu"] == workload.gpu) & (offers["pricing"] == pricing)
+                    & offers["provider"].isin(chosen_providers)]
+    power_used, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
+    catalog = data.catalog
+    # The cheapest offer per region, picked as estimate.offer_price_range picks it (stable sort by price).
+    by_price = offers.sort_values("usd_per_gpu_hour", kind="mergesort")
+    cheapest = by_price.groupby(["provider", "region"], sort=True).head(1).sort_values(["provider", "region"])
+    dearest_on_demand = (offers[offers["pricing"] == "on_demand"].groupby(["provider", "region"])["usd_per_gpu_hour"]
+                         .max().rename("high_usd_per_gpu_hour"))
+    regions = data["cloud_regions"]
+    regions = regions[regions["provider"].isin(chosen_providers) & regions["region"].isin(cheapest["region"])]
+    rows, assumptions = [], list(power_assumptions)
+    energy_by_provider = {}
+    for provider in cheapest["provider"].unique():
+        # Energy depends on the provider only (its PUE): one estimate per provider, not per region.
+        pue_used = pue_assumption(pue, provider)
+        energy_by_provider[provider] = estimate(catalog, workload, offers.iloc[:0], grid_assumption(), pue_used,
+                                                power_used, power_assumptions).table["energy_kwh"].iloc[0]
+        assumptions.append(pue_used)
+    for offer in cheapest.itertuples():
+        grid = region_intensity(regions, offer.provider, offer.region)
+        assumptions.append(grid)
+        high = dearest_on_demand.get((offer.provider, offer.region))
+        rows.append({
+            "option_kind": "cloud", "provider": offer.provider, "region": offer.region, "location": offer.location,
+            "instance_type": offer.instance_type, "pricing": pricing, "gpu": workload.gpu,
+            "gpu_count": workload.gpu_count, "gpu_hours": workload.gpu_hours, "wall_hours": workload.wall_hours,
+            "pue": float(pue_assumption(pue, offer.provider).value), "grid_gco2e_per_kwh": float(grid.value),
+            "energy_kwh": energy_by_provider[offer.provider],
+            "cost_usd_low": offer.usd_per_gpu_hour * workload.gpu_hours,
+            "cost_usd_high": None if high is None else high * workload.gpu_hours,
+        })
+        assumptions.append(Assumption(f"price_low_{offer.provider}_{offer.region}", offer.usd_per_gpu_hour,
+                                      "USD/GPU-hour", f"{offer.provider} {offer.region} {offer.instance_type}", "",
+                                      pricing))
+    table = pd.DataFrame(rows, columns=[c for c in REGION_COLUMNS if c not in ("co2e_kg", "cost_usd", "pareto")])
+    table = table.astype({"cost_usd_low": float, "cost_usd_high": float, "energy_kwh": float})
+    table["co2e_kg"] = co2e_kg(table["energy_kwh"], table["grid_gco2e_per_kwh"])
+    table["cost_usd"] = table["cost_usd_low"]
+    table = table[list(REGION_COLUMNS[:-1])]
+    table["pareto"] = options.pareto_front(table["cost_usd"], table["co2e_kg"])
+    table = table.sort_values(["cost_usd", "co2e_kg", "provider", "region"], kind="mergesort").reset_index(drop=True)
+    return RegionEstimates(table, assumptions_table(assumptions))
+
+
+def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = None) -> pd.DataFrame:
+    """The cheapest, lowest-carbon and fastest rows of a comparison table and their deltas to ``current``.
+
+    See ``planner.options.headline_options``: ``delta_cost_usd`` [USD], ``delta_co2e_kg`` [kg],
+    ``delta_wall_hours`` [h] = pick − current.
+    """
+    return options.headline_options(table, current)
+
+
+def price_snapshot_ages(today: date | None = None) -> pd.DataFrame:
+    """The price snapshot in use per provider and its age.
+
+    Columns: provider, fetched_at, origin (shipped | user cache), source, row_count, age_days = today − fetched_at
+    [days], stale = age_days > ``defaults.PRICE_STALE_DAYS`` (30 days).
+    """
+    today = today or date.today()
+    snaps = current_snapshots()
+    fetched = pd.to_datetime(snaps["fetched_at"], utc=True).dt.tz_localize(None).dt.normalize()
+    table = snaps[["provider", "fetched_at", "origin", "source", "row_count"]].copy()
+    table["age_days"] = (pd.Timestamp(today) - fetched).dt.days.astype(int)
+    table["stale"] = table["age_days"] > float(defaults.PRICE_STALE_DAYS.value)
+    return table.reset_index(drop=True)
 
 
 def owned_server(

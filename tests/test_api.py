@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from planner import api
@@ -81,3 +82,71 @@ def test_presets_cover_the_paper_and_modern_runs():
         assert name in table.index
     # LISA: 239,942 GPU-hours on 58 GPUs
     assert table.loc["lisa", "gpu_hours"] == pytest.approx(239942)
+
+
+def test_region_estimates_row_is_the_estimate_for_that_region():
+    workload, preset = api.make_workload("bert-base")
+    table = api.region_estimates(workload, preset, providers=["gcp"], pricing="on_demand").table
+    row = table.set_index("region").loc["us-central1"]
+    single = api.estimate_workload(workload, preset, provider="gcp", region="us-central1",
+                                   pricing="on_demand").table.iloc[0]
+    # GCP PUE 1.10 · 79.2 h · 12,041.51 W (Table 3's measured power) / 1000 = 1,049.06 kWh; · 412.72 g/kWh = 432.97 kg
+    assert row["energy_kwh"] == pytest.approx(1049.056, abs=1e-3) == single["energy_kwh"]
+    assert row["co2e_kg"] == pytest.approx(432.97, abs=0.01)
+    assert row["cost_usd"] == single["cost_usd_low"]
+    assert row["cost_usd_high"] == single["cost_usd_high"]
+    assert set(table["provider"]) == {"gcp"} and set(table["pricing"]) == {"on_demand"}
+    assert list(table.columns) == list(api.REGION_COLUMNS)
+    assert table["cost_usd"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("provider,region", [("aws", "us-east-1"), ("azure", "eastus"), ("gcp", "europe-west4")])
+def test_region_estimates_equal_estimate_workload_on_every_provider(provider, region):
+    workload, preset = api.make_workload(gpu="v100-sxm2-16gb", gpu_count=8, hours=10)
+    table = api.region_estimates(workload, preset, pricing="spot").table.set_index(["provider", "region"])
+    row = table.loc[(provider, region)]
+    single = api.estimate_workload(workload, preset, provider=provider, region=region, pricing="spot").table.iloc[0]
+    for column in ("energy_kwh", "co2e_kg", "gpu_hours", "wall_hours", "pue", "grid_gco2e_per_kwh"):
+        assert row[column] == pytest.approx(single[column], rel=1e-12), column
+    assert row["cost_usd"] == pytest.approx(single["cost_usd_low"], rel=1e-12)
+    assert pd.isna(row["cost_usd_high"]) and single["cost_usd_high"] is None  # no on-demand offer among spot ones
+
+
+def test_region_estimates_mark_the_undominated_regions():
+    workload, preset = api.make_workload(gpu="t4", gpu_count=1, hours=10)
+    table = api.region_estimates(workload, preset, pricing="spot").table
+    cheapest = table.sort_values(["cost_usd", "co2e_kg"]).iloc[0]
+    greenest = table.sort_values(["co2e_kg", "cost_usd"]).iloc[0]
+    assert cheapest["pareto"] and greenest["pareto"]
+    for row in table[~table["pareto"]].itertuples():
+        beaten = (table["cost_usd"] <= row.cost_usd) & (table["co2e_kg"] <= row.co2e_kg) & (
+            (table["cost_usd"] < row.cost_usd) | (table["co2e_kg"] < row.co2e_kg))
+        assert beaten.any(), row
+
+
+def test_region_estimates_reject_an_unknown_provider():
+    workload, preset = api.make_workload("bert-base")
+    with pytest.raises(PlanError, match="provider 'oracle'"):
+        api.region_estimates(workload, preset, providers=["oracle"])
+
+
+def test_price_snapshot_ages_flag_snapshots_older_than_30_days():
+    from datetime import date, timedelta
+
+    # 30 days after the fetch is still fresh, 31 is stale (the threshold is "older than 30 days").
+    fetched = {date.fromisoformat(d[:10]) for d in api.price_snapshot_ages()["fetched_at"]}
+    assert len(fetched) == 1, "the shipped snapshots share one fetch date"
+    fetched_at = fetched.pop()
+    fresh = api.price_snapshot_ages(fetched_at + timedelta(days=30))
+    stale = api.price_snapshot_ages(fetched_at + timedelta(days=31))
+    assert set(fresh["age_days"]) == {30} and not fresh["stale"].any()
+    assert set(stale["age_days"]) == {31} and stale["stale"].all()
+    assert set(stale["provider"]) == {"aws", "gcp", "azure"}
+
+
+def test_assumptions_table_keeps_the_first_of_each_name():
+    from planner import defaults
+
+    table = api.assumptions_table([defaults.PUE["gcp"], defaults.PUE["gcp"].with_value(1.3), defaults.PRICE_STALE_DAYS])
+    assert table["name"].tolist() == ["pue_gcp", "price_stale_days"]
+    assert table.loc[0, "value"] == "1.1" and table.loc[0, "as_of"] == "2023"

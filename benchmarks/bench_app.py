@@ -1,0 +1,69 @@
+"""The app in Debian's Chromium: process start to first full render, and one interaction round-trip.
+
+Run: ``python -m pytest benchmarks/bench_app.py --benchmark-enable -q`` (needs chromium and playwright).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from app_server import (  # tests/ is on the path (pyproject: pythonpath)
+    choose_preset,
+    chromium_page,
+    metric_text,
+    missing_browser_reason,
+    running_app,
+    start_app,
+    stop_app,
+    wait_healthy,
+    wait_rendered,
+)
+
+from planner import api
+from planner.ui.panels import _number
+
+pytestmark = pytest.mark.skipif(missing_browser_reason() is not None, reason=str(missing_browser_reason()))
+
+#: Presets visited in turn by the round-trip benchmark: each is a cold computation for the server.
+ROUND_TRIP_PRESETS = ("transformer-base", "transformer-big", "elmo", "nas", "lisa", "llama2-7b")
+
+
+@pytest.fixture(scope="module")
+def page():
+    with chromium_page() as page:
+        yield page
+
+
+def test_start_to_first_render(benchmark, page, tmp_path):
+    """From ``streamlit run`` to the Energy card and compare table visible in Chromium [s]."""
+    started = []
+
+    def start_and_render():
+        process, url = start_app(tmp_path / "cache")
+        started.append(process)
+        wait_healthy(process, url)
+        page.goto(url)
+        wait_rendered(page)
+
+    benchmark.pedantic(start_and_render, teardown=lambda: stop_app(started.pop()), rounds=3, iterations=1)
+
+
+def test_interaction_round_trip(benchmark, page, tmp_path):
+    """From picking another preset to its Energy card shown [s] (the server computes it afresh)."""
+    expected = {}
+    for name in ROUND_TRIP_PRESETS:
+        workload, preset = api.make_workload(name)
+        expected[name] = _number(api.estimate_workload(workload, preset).table["energy_kwh"].iloc[0], "kWh")
+    names = itertools.cycle(ROUND_TRIP_PRESETS)
+    with running_app(tmp_path / "cache") as url:
+        page.goto(f"{url}/?preset=bert-base")
+        wait_rendered(page)
+
+        def pick_next():
+            name = next(names)
+            choose_preset(page, name)
+            page.get_by_test_id("stMetricValue").get_by_text(expected[name], exact=True).wait_for()
+            assert metric_text(page, "Energy") == expected[name]
+
+        benchmark.pedantic(pick_next, rounds=len(ROUND_TRIP_PRESETS), iterations=1)

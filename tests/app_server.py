@@ -1,0 +1,126 @@
+"""Start the Streamlit app on a free port and drive Debian's Chromium through Playwright (browser tests, benchmarks).
+
+Not a test module: ``tests/test_app_browser.py`` and ``benchmarks/bench_app.py`` import it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "tests" / "artifacts"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def missing_browser_reason() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[test]')"
+    if chromium_path() is None:
+        return "no chromium executable on PATH (.ci/run installs Debian's chromium with apt-get)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_app(cache_dir: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``streamlit run streamlit_app.py`` on a free port (not waiting): the process and its base URL."""
+    port = free_port()
+    env = dict(os.environ, TRAINPLAN_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(process: subprocess.Popen, url: str, timeout_s: float = 90.0) -> None:
+    """Poll ``/_stcore/health`` until it answers 200 (or the process dies, or the timeout passes)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}: {process.stderr.read().decode()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"streamlit did not answer {url}/_stcore/health within {timeout_s:.0f} s")
+        time.sleep(0.1)
+
+
+def stop_app(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextmanager
+def running_app(cache_dir: Path, timeout_s: float = 90.0) -> Iterator[str]:
+    """The app running on a free port, healthy; yields its base URL and stops it afterwards."""
+    process, url = start_app(cache_dir)
+    try:
+        wait_healthy(process, url, timeout_s)
+        yield url
+    finally:
+        stop_app(process)
+
+
+@contextmanager
+def chromium_page() -> Iterator[object]:
+    """A Playwright page in a headless Debian Chromium (``playwright install`` cannot download browsers here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(60_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_rendered(page: object) -> None:
+    """Wait until the page shows its headline Energy card and the compare table."""
+    page.get_by_test_id("stMetricValue").first.wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for()
+
+
+def metric_text(page: object, label: str) -> str:
+    """The value text of the metric card whose label is ``label`` (e.g. 'Energy')."""
+    card = page.get_by_test_id("stMetric").filter(has=page.get_by_test_id("stMetricLabel").get_by_text(label,
+                                                                                                       exact=True))
+    return card.get_by_test_id("stMetricValue").inner_text()
+
+
+def choose_preset(page: object, name: str) -> None:
+    """Pick a preset in the sidebar's select box by typing its name."""
+    select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Preset")
+    select.click()
+    page.keyboard.type(name)
+    page.get_by_role("option", name=name, exact=True).click()

@@ -1,0 +1,47 @@
+"""The app in a real Chromium: start it, load it, pick another preset, read the rendered cards and table."""
+
+from __future__ import annotations
+
+import pytest
+from app_server import (
+    ARTIFACTS,
+    choose_preset,
+    chromium_page,
+    metric_text,
+    missing_browser_reason,
+    running_app,
+)
+
+from planner import api
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(missing_browser_reason() is not None, reason=str(missing_browser_reason()))]
+
+
+def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
+    workload, preset = api.make_workload("transformer-big")
+    row = api.estimate_workload(workload, preset).table.iloc[0]
+    # Cards show values >= 100 with no decimals, 10 to 100 with one: energy is above 100 kWh, CO2e under 100 kg.
+    assert row["energy_kwh"] >= 100 and 10 <= row["co2e_kg"] < 100
+    energy, co2e = f"{row['energy_kwh']:,.0f} kWh", f"{row['co2e_kg']:,.1f} kg"
+    first = api.region_estimates(workload, preset, pricing="on_demand").table.iloc[0]
+    with running_app(tmp_path / "cache") as url, chromium_page() as page:
+        page.goto(f"{url}/?preset=bert-base")
+        page.get_by_test_id("stMetricValue").first.wait_for()
+        assert metric_text(page, "GPU-hours") == "5,069 GPU-h"  # 64 V100 × 79.2 h = 5,068.8
+        choose_preset(page, "transformer-big")
+        page.get_by_test_id("stMetricValue").get_by_text(energy, exact=True).wait_for()
+        assert metric_text(page, "GPU-hours") == "672 GPU-h"  # 8 P100 × 84 h
+        assert metric_text(page, "CO2e") == co2e
+        assert "preset=transformer-big" in page.url
+        # The compare table (a canvas grid) keeps an accessible copy of its visible cells in the DOM.
+        grid = page.get_by_test_id("stDataFrame").first
+        grid.get_by_test_id("glide-cell-0-0").get_by_text(str(first["provider"]), exact=True).wait_for(state="attached")
+        assert grid.get_by_test_id("glide-cell-1-0").inner_text() == first["region"]
+        # Columns: provider, region, location, pricing, cost_usd, co2e_kg, … (the accessible copy holds raw values).
+        assert float(grid.get_by_test_id("glide-cell-4-0").inner_text()) == pytest.approx(first["cost_usd"], abs=0.01)
+        assert float(grid.get_by_test_id("glide-cell-5-0").inner_text()) == pytest.approx(first["co2e_kg"], abs=0.01)
+        page.set_viewport_size({"width": 1400, "height": 2600})
+        page.wait_for_timeout(500)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
