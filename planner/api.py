@@ -452,6 +452,7 @@ def compare(
     gpu_power_fraction: float | None = None,
     monte_carlo: int = 0,
     seed: int = 0,
+    power: PowerProfile | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -460,6 +461,8 @@ def compare(
     ``site_zone`` (grid zone: ISO-3 country, ``US-CA``, …) with its electricity price unless given
     Cost [USD], energy [kWh], CO2e [kg] with ``_low``/``_high`` ranges and, with ``monte_carlo`` draws,
     percentiles 5/50/95 per row (seeded).
+    power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
+    workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
     """
     data = load()
     settings = compare_engine.Settings(
@@ -467,7 +470,9 @@ def compare(
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
-        monte_carlo=int(monte_carlo), seed=int(seed))
+        monte_carlo=int(monte_carlo), seed=int(seed),
+        measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
+        measured_source=power.source if power is not None else "")
     owned: list[compare_engine.OwnedOption] = []
     if servers is None or servers:
         owned = owned_options(
@@ -867,41 +872,6 @@ def measured_power(path: str, gpu_count: float | None = None) -> PowerProfile:
     count = gpu_count if gpu_count is not None else ((record.get("gpu") or {}).get("count") or 0)
     return power_profile(record, count)
 
-def estimate_options(workload: Workload, chosen: Preset | None = None, *, grid_zone: str | None = None,
-                     pue: float | None = None, gpu_power_fraction: float | None = None,
-                     power: PowerProfile | None = None) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
-    """A small options table from ``estimate_workload``: per provider, on-demand and spot, on the workload's GPU.
-
-    Temporary stand-in for the comparison engine's table in reports: each row is one provider and pricing
-    model over all its regions (cost = median offer, range cheapest to dearest for on-demand; the
-    cheapest offer for spot), with the provider's PUE and the grid zone's intensity. Providers or pricing
-    models with no offer for the GPU are left out. Returns the table and the assumptions it adds (each
-    provider's PUE, and the offers priced, named ``price_<provider>_<pricing>_<bound>``).
-    """
-    rows: list[dict] = []
-    assumptions: list[Assumption] = []
-    for provider in PROVIDERS:
-        for pricing in ("on_demand", "spot"):
-            result = estimate_workload(workload, chosen, provider=provider, pricing=pricing, grid_zone=grid_zone,
-                                       pue=pue, gpu_power_fraction=gpu_power_fraction, power=power)
-            row = result.table.iloc[0]
-            prices = result.prices
-            if prices.empty:
-                continue
-            assumptions += [replace(a, name=f"price_{provider}_{pricing}_{a.name.removeprefix('price_')}")
-                            if a.unit == "USD/GPU-hour" else a for a in result.assumptions]
-            central = row["cost_usd_central"] if pricing == "on_demand" else row["cost_usd_low"]
-            rows.append({
-                "option_kind": "cloud", "provider": provider, "region": "all regions", "pricing": pricing,
-                "gpu": row["gpu"], "gpu_count": row["gpu_count"], "gpu_hours": row["gpu_hours"],
-                "wall_hours": row["wall_hours"], "energy_kwh": row["energy_kwh"], "co2e_kg": row["co2e_kg"],
-                "cost_usd": float(central),
-                "cost_usd_low": float(row["cost_usd_low"]),
-                "cost_usd_high": float(row["cost_usd_high"] if pricing == "on_demand" else row["cost_usd_low"]),
-            })
-    return pd.DataFrame(rows), tuple(assumptions)
-
-
 def report(
     workload: Workload,
     chosen: Preset | None = None,
@@ -922,7 +892,9 @@ def report(
     """A grant-proposal report of a workload: its estimate, compared options, assumptions, sources, method.
 
     options_table / assumptions : a comparison's options and their assumptions (``api.compare(...)``'s
-        ``table`` and ``assumptions``); without them, ``estimate_options`` supplies the options.
+        ``table`` and ``assumptions``); without them, ``compare`` is run for the workload (the same power)
+        and its shortlist is reported: the cheapest, lowest-CO2e and fastest ten, the Pareto front, and
+        every owned configuration (``planner.compare.shortlist``).
     chosen_index : row position of the chosen option in the options table; None: the estimate row.
     generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
         to get byte-identical files.
@@ -936,9 +908,13 @@ def report(
     result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
                                grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power)
     if options_table is None:
-        options_table, extra = estimate_options(workload, chosen, grid_zone=grid_zone, pue=pue,
-                                                gpu_power_fraction=gpu_power_fraction, power=power)
-        assumptions = extra if assumptions is None else assumptions
+        comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
+                             power=power if power is not None and power.measured else None)
+        options_table = compare_engine.shortlist(comparison.table)
+        if assumptions is None:
+            used = {name for ids in options_table["assumption_ids"] for name in str(ids).split(";") if name}
+            table = comparison.assumptions
+            assumptions = table[table["name"].isin(used) | table["name"].str.startswith("workload_")]
     merged = pd.DataFrame([a.__dict__ for a in result.assumptions])
     if assumptions is not None:
         merged = pd.concat([merged, assumptions if isinstance(assumptions, pd.DataFrame)

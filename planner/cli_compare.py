@@ -72,7 +72,8 @@ def _compare(args: argparse.Namespace) -> int:
         whole_servers=not args.fractional_servers, spot_interruptions_per_hour=args.interruptions_per_hour,
         checkpoint_interval_hours=args.checkpoint_hours, restart_hours=args.restart_hours,
         throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
-        monte_carlo=args.monte_carlo, seed=args.seed)
+        monte_carlo=args.monte_carlo, seed=args.seed,
+        power=api.measured_power(args.power, workload.gpu_count) if args.power else None)
     best = top_options(result.table, args.sort, args.top)
     if args.out:
         out = Path(args.out)
@@ -120,6 +121,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     owned.add_argument("--fractional-servers", action="store_true", help="buy fractional servers (the paper's 7.25)")
     model = p.add_argument_group("model inputs")
     model.add_argument("--ratio", action="append", help="GPU=speed-up over the workload's GPU (replaces peak ratio)")
+    model.add_argument("--power", help="a measurement file from `trainplan measure`: its W per GPU replaces "
+                        "TDP x fraction for the workload's GPU")
     model.add_argument("--gpu-power-fraction", type=float, help="average GPU power / TDP, (0, 1]")
     model.add_argument("--interruptions-per-hour", type=float, help="spot interruptions per instance-hour")
     model.add_argument("--checkpoint-hours", type=float, help="checkpoint interval on spot [h]")

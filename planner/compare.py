@@ -72,7 +72,7 @@ COLUMNS = (
     "option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
-    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd",
+    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured",
     *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "assumption_ids",
 )
 
@@ -121,12 +121,16 @@ class Settings:
     monte_carlo: int = 0
     seed: int = 0
     percentiles: tuple[float, ...] = DEFAULT_PERCENTILES
+    measured_gpu_w: Mapping[str, float] = field(default_factory=dict)
+    measured_source: str = ""
 
     def __post_init__(self) -> None:
         for gpu, ratio in self.throughput_ratios.items():
             positive(f"throughput ratio of {gpu}", ratio)
         if self.gpu_power_fraction is not None:
             fraction("gpu_power_fraction", self.gpu_power_fraction)
+        for gpu, watts in self.measured_gpu_w.items():
+            positive(f"measured power of {gpu}", watts, "W")
         if self.spot_interruptions_per_hour is not None:
             non_negative("spot_interruptions_per_hour", self.spot_interruptions_per_hour, "1/h")
         if self.checkpoint_interval_hours is not None:
@@ -252,6 +256,15 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10) -> 
         raise PlanError(f"sort '{sort}': not allowed; allowed: {', '.join(SORT_KEYS)}")
     ordered = table.sort_values([SORT_KEYS[sort], "cost_usd"], kind="mergesort")
     return ordered if n is None else ordered.head(int(positive("top", n)))
+
+
+def shortlist(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The options worth showing a reader: the ``n`` cheapest, the ``n`` lowest-CO2e, the ``n`` fastest,
+    the Pareto front (cost vs CO2e) and every owned configuration, without repeats, cheapest first."""
+    picks = [top_options(table, key, n) for key in SORT_KEYS]
+    picks += [table[table["pareto"].astype(bool)], table[table["option_kind"] == OWNED]]
+    chosen = pd.concat(picks).loc[lambda t: ~t.index.duplicated()]
+    return chosen.sort_values(["cost_usd", "co2e_total_kg"], kind="mergesort").reset_index(drop=True)
 
 
 # --- Inputs: GPUs, regions, offers ----------------------------------------------------------------------
@@ -617,11 +630,13 @@ def compare(
         rows, ranges, extra = cloud_rows(catalog, workload, chosen, region_grid(regions, grid), spot_table, ratios,
                                          settings)
         if len(rows):
+            rows, ranges = _apply_measured(rows, ranges, settings)
             parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_cloud, settings)], axis=1))
         extras.append(extra)
     if owned:
         rows, ranges = owned_rows(workload, owned, ratios, settings, modes)
         if len(rows):
+            rows, ranges = _apply_measured(rows, ranges, settings)
             parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_owned, settings)], axis=1))
     if not parts:
         raise PlanError("filters: no cloud offer or owned server matches; loosen providers, regions, gpus, pricing "
@@ -637,6 +652,29 @@ def compare(
     assumptions = _assumptions(catalog, workload, ratio_assumptions, extras, owned, regions, settings,
                                base_assumptions)
     return Comparison(table, assumptions, tuple(workload.notes) + tuple(notes))
+
+
+def _apply_measured(rows: pd.DataFrame, ranges: dict[str, Range],
+                    settings: Settings) -> tuple[pd.DataFrame, dict[str, Range]]:
+    """Rows whose GPU was measured (``trainplan measure``) use the measured W per GPU, not TDP × fraction.
+
+    The measured draw replaces ``tdp_w`` and its power fraction is fixed at 1 (no TDP-fraction range);
+    the row's ``power_measured`` flag and its assumption ids say so.
+    """
+    rows = rows.copy()
+    measured = rows["gpu"].map(dict(settings.measured_gpu_w)).to_numpy(float) if settings.measured_gpu_w else \
+        np.full(len(rows), np.nan)
+    has = ~np.isnan(measured)
+    rows["power_measured"] = has
+    if not has.any():
+        return rows, ranges
+    rows["tdp_w"] = np.where(has, measured, rows["tdp_w"].to_numpy(float))
+    fraction_range = ranges["power_fraction"]
+    ranges = {**ranges, "power_fraction": Range(*(
+        np.where(has, 1.0, np.broadcast_to(np.asarray(fraction_range.at(b), float), len(rows))) for b in BOUNDS))}
+    rows["assumption_ids"] = np.where(has, rows["assumption_ids"] + ";gpu_w_measured_" + rows["gpu"],
+                                      rows["assumption_ids"])
+    return rows, ranges
 
 
 def _finish(table: pd.DataFrame) -> pd.DataFrame:
@@ -680,6 +718,9 @@ def _assumptions(catalog: Catalog, workload: Workload, ratio_assumptions: list[A
         defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, *owned_range_assumptions(),
         *ratio_assumptions, *tdp,
     ]
+    for gpu, watts in settings.measured_gpu_w.items():
+        fixed.append(Assumption(f"gpu_w_measured_{gpu}", float(watts), "W per GPU", settings.measured_source or
+                                "measured", "", "replaces TDP x fraction for this GPU's rows"))
     if settings.spot_interruptions_per_hour is not None:
         fixed.append(Assumption("spot_interruptions_per_hour", settings.spot_interruptions_per_hour,
                                 "per instance-hour", "user input", ""))

@@ -1,4 +1,4 @@
-"""The api front door for reports: estimate_options and report()."""
+"""The api front door for reports: report() over the comparison engine's shortlist."""
 
 from __future__ import annotations
 
@@ -15,16 +15,20 @@ def bert():
     return api.make_workload("bert-base")
 
 
-def test_report_of_a_preset_chooses_its_estimate_and_lists_provider_options(bert):
+def test_report_of_a_preset_chooses_its_estimate_and_lists_the_comparison_shortlist(bert):
     report = api.report(*bert, generated_at=FIXED)
     chosen = report.chosen
     estimate = api.estimate_workload(*bert).table.iloc[0]
     assert chosen["cost_usd"] == estimate["cost_usd_central"] and chosen["co2e_kg"] == estimate["co2e_kg"]
     options = report.table[~report.table["chosen"]]
-    assert set(options["provider"]) <= {"aws", "gcp", "azure"} and len(options) >= 3
-    # Each provider option's PUE is in the assumptions (it changes energy), and its prices are dated.
+    full = api.compare(*bert).table
+    # the shortlist holds the cheapest option of the whole comparison and every owned configuration
+    assert options["cost_usd"].min() == pytest.approx(full["cost_usd"].min())
+    assert (options["option_kind"] == "owned").sum() == (full["option_kind"] == "owned").sum()
+    assert set(options["provider"]) <= {"aws", "gcp", "azure", "owned"} and len(options) >= 10
     names = set(report.assumptions["name"])
-    assert {"pue_aws", "pue_gcp", "pue_azure"} <= names
+    # every shortlisted provider's PUE is listed (it changes energy), and the owned room's
+    assert {f"pue_{p}" for p in set(options["provider"]) - {"owned"}} | {"pue_owned"} <= names
     prices = report.assumptions[report.assumptions["unit"] == "USD/GPU-hour"]
     assert (prices["as_of"] != "").all()
 

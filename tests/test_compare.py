@@ -246,3 +246,25 @@ def test_higher_utilisation_never_raises_shared_cost_per_gpu_hour(low, high, pri
                                             electricity)
 
     assert cost(high) <= cost(low) * (1 + 1e-12)
+
+
+def test_measured_gpu_power_replaces_tdp_for_that_gpu_only():
+    from planner import api
+    from planner.estimate import PowerProfile
+
+    workload, _ = api.make_workload(gpu="a100-sxm4-40gb", gpu_count=8, hours=10)
+    measured = PowerProfile(gpu_w=250.0, host_w=0.0, source="measured: test", measured=True)
+    kwargs = dict(providers=["gcp"], regions=["us-central1"], pricing=["on_demand"], servers=[])
+    base = api.compare(workload, **kwargs).table
+    with_power = api.compare(workload, power=measured, **kwargs).table
+    key = ["instance_type", "gpu"]
+    merged = base.merge(with_power, on=key, suffixes=("_tdp", "_measured"))
+    a100 = merged[merged["gpu"] == "a100-sxm4-40gb"].iloc[0]
+    # same GPU, same hours: the difference is PUE 1.10 · 10 h · 8 GPUs · (400 W TDP − 250 W measured) / 1000 = 13.2 kWh
+    assert a100["energy_kwh_tdp"] - a100["energy_kwh_measured"] == pytest.approx(1.10 * 10 * 8 * 150 / 1000)
+    assert bool(a100["power_measured_measured"]) and not bool(a100["power_measured_tdp"])
+    others = merged[merged["gpu"] != "a100-sxm4-40gb"]
+    assert (others["energy_kwh_tdp"] == others["energy_kwh_measured"]).all()
+    assert not others["power_measured_measured"].any()
+    assumptions = api.compare(workload, power=measured, **kwargs).assumptions
+    assert "gpu_w_measured_a100-sxm4-40gb" in set(assumptions["name"])

@@ -81,8 +81,17 @@ def _table(pdf: FPDF, table: pd.DataFrame, widths: tuple[float, ...], numeric: t
             style = FontFace(emphasis="BOLD", fill_color=(255, 244, 229)) if i in bold_rows else None
             row = out.row(style=style)
             for value in values:
-                row.cell(display_number(value))
+                row.cell(_fit(display_number(value)))
     pdf.ln(1)
+
+
+#: Longest cell text a PDF table prints: a row must fit on one page (fpdf2 cannot split a row). The HTML,
+#: Markdown, CSV and XLSX reports keep the full text.
+PDF_CELL_CHARS = 700
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= PDF_CELL_CHARS else text[:PDF_CELL_CHARS - 40] + " … (full text in the XLSX/HTML report)"
 
 
 def render_pdf(report: Report) -> bytes:
