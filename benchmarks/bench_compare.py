@@ -139,3 +139,18 @@ def _report(benchmark, label, rows):
     if benchmark.stats is not None:  # None when run with --benchmark-disable
         median = benchmark.stats.stats.median
         print(f"\n{label}: {rows} rows, median {median * 1000:.1f} ms, {rows / median:,.0f} rows/s")
+
+
+def test_monte_carlo_10000_draws(benchmark, inputs):
+    """The full comparison with 10,000 seeded Monte Carlo draws per row (percentiles 5/50/95)."""
+    data, workload, offers, owned = inputs
+    settings = engine.Settings(monte_carlo=10_000, seed=1)
+
+    def run():
+        return engine.compare(data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"],
+                              data["spot_interruption"], owned, settings=settings).table
+
+    table = benchmark.pedantic(run, rounds=3, iterations=1)
+    assert {"cost_usd_p5", "cost_usd_p95"} <= set(table.columns)
+    benchmark.extra_info["rows"] = len(table)
+    benchmark.extra_info["draws"] = 10_000

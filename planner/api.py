@@ -34,7 +34,7 @@ from pricing.store import current_offers, current_snapshots
 if TYPE_CHECKING:  # the renderers load matplotlib and fpdf2: imported only when a report is made
     from planner.reports import Report
 
-CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid")
+CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid", "mfu")
 
 
 def presets() -> dict[str, Preset]:
@@ -531,6 +531,8 @@ def catalog_table(kind: str) -> pd.DataFrame:
                                       "source"]]
     if kind == "grid":
         return data["grid_intensity"][["zone", "name", "level", "gco2e_per_kwh", "year", "source"]]
+    if kind == "mfu":
+        return data["mfu"][["model", "gpu", "precision", "mfu", "gpu_count", "seq_len", "source", "year"]]
     return presets_table()
 
 

@@ -68,7 +68,7 @@ def test_estimate_with_quantity_hours_and_strubell_grid(capsys):
 
 
 @pytest.mark.parametrize("kind,column", [("gpus", "tdp_w"), ("servers", "price_usd"), ("regions", "grid_gco2e_per_kwh"),
-                                         ("presets", "gpu_hours")])
+                                         ("presets", "gpu_hours"), ("mfu", "mfu")])
 def test_catalog_lists(capsys, kind, column):
     assert main(["catalog", kind, "--format", "csv"]) == 0
     assert column in capsys.readouterr().out.splitlines()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from planner import api
@@ -89,3 +89,47 @@ def test_cli_never_tracebacks(argv):
 def test_non_finite_hours_are_rejected(hours):
     with pytest.raises(PlanError, match="hours"):
         api.make_workload(gpu="t4", gpu_count=1, hours=float(hours))
+
+
+@settings(max_examples=25)
+@given(providers=st.one_of(st.none(), st.lists(st.sampled_from(["aws", "gcp", "azure", "owned", "ibm"]), min_size=1,
+                                               max_size=3)),
+       pricing=st.one_of(st.none(), st.lists(st.sampled_from(["on_demand", "spot", "free"]), min_size=1, max_size=2)),
+       utilisation=st.one_of(st.none(), numbers), max_hours=st.one_of(st.none(), numbers),
+       interruptions=st.one_of(st.none(), numbers))
+@example(providers=None, pricing=None, utilisation=None, max_hours=None, interruptions=None)
+@example(providers=["gcp", "owned"], pricing=["spot"], utilisation=0.9, max_hours=500, interruptions=0.2)
+def test_compare_gives_sane_rows_or_a_plan_error(providers, pricing, utilisation, max_hours, interruptions):
+    workload, preset = api.make_workload(gpu="a100-sxm4-80gb", gpu_count=8, hours=24)
+    try:
+        table = api.compare(workload, preset, providers=providers, pricing=pricing, utilisation=utilisation,
+                            max_wall_hours=max_hours, spot_interruptions_per_hour=interruptions,
+                            servers=["strubell-8x-gtx1080ti", "nvidia-dgx-a100"]).table
+    except PlanError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    assert len(table)
+    for column in ("gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "cost_usd",
+                   "cost_usd_low", "cost_usd_high"):
+        values = table[column].astype(float)
+        assert values.notna().all() and (values >= 0).all() and values.map(math.isfinite).all(), column
+    assert (table["cost_usd_low"] <= table["cost_usd"] + 1e-9).all()
+    assert (table["cost_usd"] <= table["cost_usd_high"] + 1e-9).all()
+
+
+@settings(max_examples=25)
+@given(demand=numbers, years=st.one_of(numbers, st.integers(0, 8)), target=numbers, growth=st.one_of(st.none(), numbers))
+@example(demand=100_000, years=3, target=0.7, growth=0.1)
+def test_procurement_gives_sane_totals_or_a_plan_error(demand, years, target, growth):
+    config = {"server": "strubell-8x-gtx1080ti", "demand_gpu_hours": demand, "horizon_years": years,
+              "target_utilisation": target, "clouds": [{"provider": "gcp", "region": "us-central1"}]}
+    if growth is not None:
+        config["growth"] = growth
+    try:
+        plan = api.procurement_plan_from_config(config)
+    except PlanError as exc:
+        assert "\n" not in str(exc) and str(exc)
+        return
+    totals = plan.tco["total_usd"].astype(float)
+    assert totals.map(math.isfinite).all()
+    assert (plan.tco["capex_usd"] >= 0).all() and (plan.tco["electricity_usd"] >= 0).all()
