@@ -163,16 +163,48 @@ def estimate_workload(
     pue: float | None = None,
     gpu_power_fraction: float | None = None,
     power: PowerProfile | None = None,
+    gpu_w: object = None,
+    host_w: object = None,
+    grid_gco2e_per_kwh: object = None,
 ) -> Estimate:
-    """Energy, CO2e and cost range of a workload, with every assumption listed."""
+    """Energy, CO2e and cost range of a workload, with every assumption listed.
+
+    gpu_w : average power per GPU [W] (float or quantity, e.g. '400 W'), instead of TDP x fraction
+    host_w : CPU + DRAM power of the whole job [W]; 0 counts GPUs only (as Meta's model cards do)
+    grid_gco2e_per_kwh : a grid intensity of your own [gCO2e/kWh], instead of a zone or region
+    """
     data = load()
     if region and not provider:
         raise PlanError("region: give --provider too (aws, gcp or azure)")
-    grid = grid_assumption(grid_zone, provider, region) if (grid_zone or region) else grid_assumption()
+    if grid_gco2e_per_kwh is not None:
+        if grid_zone:
+            raise PlanError("grid_gco2e_per_kwh: give it or a grid zone, not both")
+        grid = Assumption("grid_intensity_user", non_negative(
+            "grid_gco2e_per_kwh", to_magnitude("grid_gco2e_per_kwh", grid_gco2e_per_kwh, "g/kWh")), "gCO2e/kWh",
+            "user input", "")
+    else:
+        grid = grid_assumption(grid_zone, provider, region) if (grid_zone or region) else grid_assumption()
     pue_used = pue_assumption(pue, provider)
+    if power is None and (gpu_w is not None or host_w is not None):
+        power = _given_power(workload, gpu_w, host_w, gpu_power_fraction)
     power, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
     offers = filtered_offers(provider, region, pricing)
     return estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
+
+
+def _given_power(workload: Workload, gpu_w: object, host_w: object,
+                 gpu_power_fraction: float | None) -> PowerProfile:
+    """A power profile from user-given W per GPU and/or host W; the one not given takes its default."""
+    defaulted, defaulted_assumptions = default_power(
+        load().catalog, workload, gpu_power_fraction,
+        host_w=None if host_w is None else to_magnitude("host_w", host_w, "W"))
+    assumptions = list(defaulted_assumptions)
+    per_gpu = defaulted.gpu_w
+    if gpu_w is not None:
+        per_gpu = positive("gpu_w", to_magnitude("gpu_w", gpu_w, "W"), "W")
+        assumptions = [a for a in assumptions if not a.name.startswith(("tdp_", "gpu_power_fraction"))]
+        assumptions.insert(0, Assumption("gpu_w", per_gpu, "W per GPU", "user input", ""))
+    return PowerProfile(per_gpu, defaulted.host_w, "user input", measured=False, assumptions=tuple(assumptions))
 
 
 def _power(workload: Workload, chosen: Preset | None, gpu_power_fraction: float | None,

@@ -80,7 +80,8 @@ def _estimate(args: argparse.Namespace) -> int:
         power = power_profile_from_file(Path(args.power), workload.gpu_count)
     result = api.estimate_workload(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                                    grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction,
-                                   power=power)
+                                   power=power, gpu_w=args.gpu_w, host_w=args.host_w,
+                                   grid_gco2e_per_kwh=args.grid_intensity)
     emit(result.table, args.format, "Estimate")
     if args.format == "table":
         emit(result.prices, "table", "Cloud price per GPU-hour behind the cost range")
@@ -145,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     est.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
     est.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
     est.add_argument("--power", help="a measurement file from `trainplan measure` (replaces the TDP default)")
+    est.add_argument("--gpu-w", help="average power per GPU in W (e.g. 400 or '0.4 kW'), instead of TDP x fraction")
+    est.add_argument("--host-w", help="CPU + DRAM power of the whole job in W; 0 counts the GPUs only")
+    est.add_argument("--grid-intensity", help="your grid's intensity in gCO2e/kWh, instead of --grid or a region")
     add_format(est)
     est.set_defaults(func=_estimate)
 
