@@ -791,6 +791,7 @@ def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Pl
     kwargs = {k: v for k, v in config.items() if k != "server"}
     return procurement_plan(str(config["server"]), **kwargs)  # type: ignore[arg-type]
 
+
 def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd.DataFrame:
     """Each provider's price snapshot in use: origin (shipped / user cache), age and whether it is stale.
 
@@ -905,6 +906,7 @@ def measured_power(path: str, gpu_count: float | None = None) -> PowerProfile:
     record = read_measurement(Path(path))
     count = gpu_count if gpu_count is not None else ((record.get("gpu") or {}).get("count") or 0)
     return power_profile(record, count)
+
 
 def report(
     workload: Workload,
