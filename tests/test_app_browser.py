@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from app_server import (
     ARTIFACTS,
@@ -24,7 +26,9 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
     # Cards show values >= 100 with no decimals, 10 to 100 with one: energy is above 100 kWh, CO2e under 100 kg.
     assert row["energy_kwh"] >= 100 and 10 <= row["co2e_kg"] < 100
     energy, co2e = f"{row['energy_kwh']:,.0f} kWh", f"{row['co2e_kg']:,.1f} kg"
-    first = api.region_estimates(workload, preset, pricing="on_demand").table.iloc[0]
+    # The compare view's default filters: every provider and owned servers in the USA, on-demand prices.
+    first = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
+                        site_zone="USA").table.iloc[0]
     with running_app(tmp_path / "cache") as url, chromium_page() as page:
         page.goto(f"{url}/?preset=bert-base")
         page.get_by_test_id("stMetricValue").first.wait_for()
@@ -37,11 +41,30 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
         # The compare table (a canvas grid) keeps an accessible copy of its visible cells in the DOM.
         grid = page.get_by_test_id("stDataFrame").first
         grid.get_by_test_id("glide-cell-0-0").get_by_text(str(first["provider"]), exact=True).wait_for(state="attached")
+        # The old preset's table may still be shown for a moment: wait for the new first row's cost.
+        cost_cell = grid.get_by_test_id("glide-cell-8-0")
+        deadline = time.monotonic() + 30
+        while not _close(cost_cell.inner_text(), first["cost_usd"]) and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
         assert grid.get_by_test_id("glide-cell-1-0").inner_text() == first["region"]
-        # Columns: provider, region, location, pricing, cost_usd, co2e_kg, … (the accessible copy holds raw values).
-        assert float(grid.get_by_test_id("glide-cell-4-0").inner_text()) == pytest.approx(first["cost_usd"], abs=0.01)
-        assert float(grid.get_by_test_id("glide-cell-5-0").inner_text()) == pytest.approx(first["co2e_kg"], abs=0.01)
-        page.set_viewport_size({"width": 1400, "height": 2600})
-        page.wait_for_timeout(500)
+        # Columns: provider, region, location, instance_type, server, accounting_mode, pricing, gpu, cost_usd,
+        # co2e_total_kg, … (the accessible copy holds the raw values).
+        assert grid.get_by_test_id("glide-cell-3-0").inner_text() == str(first["instance_type"])
+        assert float(grid.get_by_test_id("glide-cell-8-0").inner_text()) == pytest.approx(first["cost_usd"], abs=0.01)
+        assert float(grid.get_by_test_id("glide-cell-9-0").inner_text()) == pytest.approx(first["co2e_total_kg"],
+                                                                                          abs=0.01)
+        page.set_viewport_size({"width": 1400, "height": 3000})
+        page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
+        for tab, name in (("Own vs rent", "app-own-vs-rent.png"), ("Procurement", "app-procurement.png")):
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def _close(text: str, value: float) -> bool:
+    try:
+        return abs(float(text) - value) <= 0.01
+    except ValueError:
+        return False
