@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from app_server import (
     ARTIFACTS,
+    DEFAULT_COMPARE,
     choose_preset,
     chromium_page,
     metric_text,
     missing_browser_reason,
     running_app,
+    wait_first_cost,
 )
 
 from planner import api
@@ -27,8 +27,7 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
     assert row["energy_kwh"] >= 100 and 10 <= row["co2e_kg"] < 100
     energy, co2e = f"{row['energy_kwh']:,.0f} kWh", f"{row['co2e_kg']:,.1f} kg"
     # The compare view's default filters: every provider and owned servers in the USA, on-demand prices.
-    first = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
-                        site_zone="USA").table.iloc[0]
+    first = api.compare(workload, preset, **DEFAULT_COMPARE).table.iloc[0]
     with running_app(tmp_path / "cache") as url, chromium_page() as page:
         page.goto(f"{url}/?preset=bert-base")
         page.get_by_test_id("stMetricValue").first.wait_for()
@@ -41,11 +40,7 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
         # The compare table (a canvas grid) keeps an accessible copy of its visible cells in the DOM.
         grid = page.get_by_test_id("stDataFrame").first
         grid.get_by_test_id("glide-cell-0-0").get_by_text(str(first["provider"]), exact=True).wait_for(state="attached")
-        # The old preset's table may still be shown for a moment: wait for the new first row's cost.
-        cost_cell = grid.get_by_test_id("glide-cell-8-0")
-        deadline = time.monotonic() + 30
-        while not _close(cost_cell.inner_text(), first["cost_usd"]) and time.monotonic() < deadline:
-            page.wait_for_timeout(100)
+        wait_first_cost(page, first["cost_usd"])  # the old preset's table may linger a moment
         assert grid.get_by_test_id("glide-cell-1-0").inner_text() == first["region"]
         # Columns: provider, region, location, instance_type, server, accounting_mode, pricing, gpu, cost_usd,
         # co2e_total_kg, … (the accessible copy holds the raw values).
@@ -62,9 +57,3 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
             page.wait_for_timeout(1500)
             page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
-
-def _close(text: str, value: float) -> bool:
-    try:
-        return abs(float(text) - value) <= 0.01
-    except ValueError:
-        return False
