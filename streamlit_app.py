@@ -35,13 +35,12 @@ panels.estimate_cards(result)
 compare_tab, own_tab, procurement_tab, assumptions_tab, export_tab = st.tabs(
     ["Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export"])
 with compare_tab:
-    compared = panels.render_compare(values)
-table, compared_assumptions = compared if compared is not None else (None, None)
+    compared = panels.render_compare(values, workload)
 with own_tab:
     panels.render_own_vs_rent()
 with procurement_tab:
     panels.render_procurement()
 with assumptions_tab:
-    panels.render_assumptions(result, compared_assumptions)
+    panels.render_assumptions(result, compared)
 with export_tab:
-    panels.render_exports(result, table)
+    panels.render_exports(result, compared, panels.current_values())

@@ -9,6 +9,7 @@ import itertools
 
 import pytest
 from app_server import (  # tests/ is on the path (pyproject: pythonpath)
+    DEFAULT_COMPARE,
     choose_preset,
     chromium_page,
     metric_text,
@@ -16,6 +17,7 @@ from app_server import (  # tests/ is on the path (pyproject: pythonpath)
     running_app,
     start_app,
     stop_app,
+    wait_first_cost,
     wait_healthy,
     wait_rendered,
 )
@@ -50,11 +52,12 @@ def test_start_to_first_render(benchmark, page, tmp_path):
 
 
 def test_interaction_round_trip(benchmark, page, tmp_path):
-    """From picking another preset to its Energy card shown [s] (the server computes it afresh)."""
-    expected = {}
+    """From picking another preset to its Energy card and its compare table shown [s] (computed afresh)."""
+    expected, first_cost = {}, {}
     for name in ROUND_TRIP_PRESETS:
         workload, preset = api.make_workload(name)
         expected[name] = _number(api.estimate_workload(workload, preset).table["energy_kwh"].iloc[0], "kWh")
+        first_cost[name] = float(api.compare(workload, preset, **DEFAULT_COMPARE).table["cost_usd"].iloc[0])
     names = itertools.cycle(ROUND_TRIP_PRESETS)
     with running_app(tmp_path / "cache") as url:
         page.goto(f"{url}/?preset=bert-base")
@@ -64,6 +67,7 @@ def test_interaction_round_trip(benchmark, page, tmp_path):
             name = next(names)
             choose_preset(page, name)
             page.get_by_test_id("stMetricValue").get_by_text(expected[name], exact=True).wait_for()
+            wait_first_cost(page, first_cost[name])
             assert metric_text(page, "Energy") == expected[name]
 
         benchmark.pedantic(pick_next, rounds=len(ROUND_TRIP_PRESETS), iterations=1)

@@ -284,10 +284,5 @@ PASSENGER_VEHICLE_CO2_KG_PER_YEAR = Assumption(
     "(June 2023): a typical passenger vehicle emits about 4.6 metric tons of CO2 per year", "2023-06",
     "Tailpipe CO2 only (22.0 mpg, 11,500 miles/year); excludes CH4, N2O, fuel production and manufacture.")
 
-#: Age of a price snapshot [days] beyond which the app and reports warn that prices may be out of date.
-PRICE_STALE_DAYS = Assumption(
-    "price_stale_days", 30.0, "days",
-    "trainplan's choice, not a published figure: spot prices 'adjust gradually based on long-term trends in supply "
-    "and demand' (AWS EC2 User Guide, Spot Instance pricing), so a month-old snapshot is a fair guide to spot and "
-    "still current for on-demand list prices, which providers change by announcement",
-    "2026", "Refresh with the pricing clients to clear the warning.")
+#: The app's and reports' staleness threshold is the one `trainplan prices status` uses (one threshold).
+PRICE_STALE_DAYS = PRICE_SNAPSHOT_MAX_AGE_DAYS

@@ -124,3 +124,29 @@ def choose_preset(page: object, name: str) -> None:
     select.click()
     page.keyboard.type(name)
     page.get_by_role("option", name=name, exact=True).click()
+
+
+#: The compare view's default filters (``planner.ui.state.compare_kwargs`` of the defaults).
+DEFAULT_COMPARE = {"providers": ["aws", "gcp", "azure", "owned"], "pricing": ["on_demand"], "site_zone": "USA"}
+#: Column of ``cost_usd`` in the compare table as shown (``planner.ui.panels.LEADING_COLUMNS``).
+COST_COLUMN = 8
+
+
+def wait_first_cost(page: object, cost_usd: float, timeout_s: float = 60.0) -> None:
+    """Wait until the compare table's first row shows ``cost_usd`` (the grid's accessible copy holds raw values).
+
+    After an input changes, the previous table stays on the page until the new one arrives.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    cell = page.get_by_test_id("stDataFrame").first.get_by_test_id(f"glide-cell-{COST_COLUMN}-0")
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if abs(float(cell.inner_text(timeout=1000)) - cost_usd) <= 0.01:
+                return
+        except (ValueError, PlaywrightTimeout):  # not drawn yet, or not a number yet
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the compare table's first cost did not become {cost_usd:.2f} in {timeout_s:.0f} s")
+        page.wait_for_timeout(50)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,8 +148,9 @@ def test_price_snapshot_ages_flag_snapshots_older_than_30_days():
 def test_assumptions_table_keeps_the_first_of_each_name():
     from planner import defaults
 
-    table = api.assumptions_table([defaults.PUE["gcp"], defaults.PUE["gcp"].with_value(1.3), defaults.PRICE_STALE_DAYS])
-    assert table["name"].tolist() == ["pue_gcp", "price_stale_days"]
+    table = api.assumptions_table([defaults.PUE["gcp"], defaults.PUE["gcp"].with_value(1.3),
+                                   defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS])
+    assert table["name"].tolist() == ["pue_gcp", "price_snapshot_max_age_days"]
     assert table.loc[0, "value"] == "1.1" and table.loc[0, "as_of"] == "2023"
 
 
@@ -189,3 +191,21 @@ def test_given_power_and_grid_are_validated(kwargs, message):
     workload, _ = api.make_workload(gpu="t4", gpu_count=1, hours=1)
     with pytest.raises(PlanError, match=message):
         api.estimate_workload(workload, **kwargs)
+
+
+def test_assumptions_table_of_a_comparison_is_text_with_numbers_beside():
+    import pyarrow as pa
+
+    workload, preset = api.make_workload("elmo")
+    table = api.assumptions_table(api.compare(workload, preset, pricing=["on_demand"]).assumptions)
+    # The preset's name and 1.58 (a PUE) share the value column: as text, with the number beside where one.
+    by_name = table.set_index("name")
+    assert by_name.loc["workload_preset", "value"] == "elmo" and np.isnan(by_name.loc["workload_preset", "value_number"])
+    assert by_name.loc["pue_owned", "value"] == "1.58" and by_name.loc["pue_owned", "value_number"] == 1.58
+    pa.Table.from_pandas(table)  # what st.dataframe does; a mixed object column fails here
+
+
+def test_one_price_staleness_threshold():
+    from planner import defaults
+
+    assert defaults.PRICE_STALE_DAYS is defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planner import api
+from planner import api, options
 
 APP = str(Path(__file__).resolve().parents[1] / "streamlit_app.py")
 
@@ -74,19 +74,79 @@ def test_custom_gpu_and_hours_equal_the_library():
 
 
 def test_compare_table_and_cards_equal_the_library_for_a_link():
-    at = start(preset="elmo", provider="gcp", region="us-central1", cmp_pricing="on_demand")
+    at = start(preset="elmo", provider="gcp", region="us-central1", cmp_pricing="on_demand", cmp_site="US-CA")
     assert not at.exception
     workload, preset = api.make_workload("elmo")
-    expected = api.region_estimates(workload, preset, pricing="on_demand").table
+    expected = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
+                           site_zone="US-CA").table
     shown = at.dataframe[0].value
-    assert shown[["provider", "region"]].values.tolist() == expected[["provider", "region"]].values.tolist()
-    assert shown["co2e_kg"].tolist() == pytest.approx(expected["co2e_kg"].tolist())
+    keys = ["provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu"]
+    assert shown[keys].fillna("").values.tolist() == expected[keys].fillna("").values.tolist()
+    for column in ("cost_usd", "co2e_total_kg", "co2e_kg", "wall_hours", "energy_kwh"):
+        assert shown[column].tolist() == pytest.approx(expected[column].tolist()), column
+    owned = shown[shown["provider"] == "owned"]
+    assert len(owned) and set(owned["region"]) == {"US-CA"} and set(owned["accounting_mode"]) == {"dedicated", "shared"}
+    # The current choice: gcp us-central1 on the workload's GPU (P100), its cheapest offer.
+    current = options.current_option(expected, "gcp", "us-central1", None, workload.gpu)
+    assert current is not None
+    picks = options.headline_options(expected, current, co2e_column="co2e_total_kg").set_index("pick")
+    cards = {m.label: m for m in at.metric}
+    assert number(cards["Cheapest"].value) == pytest.approx(picks.loc["cheapest", "cost_usd"], abs=0.5)
+    assert number(cards["Cheapest"].delta.split(" vs")[0]) == pytest.approx(picks.loc["cheapest", "delta_cost_usd"],
+                                                                             abs=0.5)
+    carbon = picks.loc["lowest_carbon", "co2e_total_kg"]
+    assert number(cards["Lowest carbon"].value) == pytest.approx(carbon, abs=0.5 if carbon >= 100 else 0.05)
+    assert number(cards["Fastest"].value) == pytest.approx(picks.loc["fastest", "wall_hours"], abs=0.05)
+
+
+def test_filters_narrow_the_table_as_the_library_does():
+    at = start(preset="bert-base", cmp_providers="gcp,owned", cmp_pricing="spot,on_demand", cmp_max_hours="100",
+               cmp_gpus="v100-sxm2-16gb", cmp_servers="nvidia-dgx-1-v100")
+    assert not at.exception
+    workload, preset = api.make_workload("bert-base")
+    expected = api.compare(workload, preset, providers=["gcp", "owned"], pricing=["spot", "on_demand"],
+                           gpus=["v100-sxm2-16gb"], servers=["nvidia-dgx-1-v100"], max_wall_hours=100).table
+    shown = at.dataframe[0].value
     assert shown["cost_usd"].tolist() == pytest.approx(expected["cost_usd"].tolist())
-    current = expected[(expected["provider"] == "gcp") & (expected["region"] == "us-central1")].iloc[0]
-    picks = api.headline_options(expected, current).set_index("pick")
-    card = next(m for m in at.metric if m.label.startswith("Cheapest"))
-    assert number(card.value) == pytest.approx(picks.loc["cheapest", "cost_usd"], abs=0.5)
-    assert number(card.delta.split(" vs")[0]) == pytest.approx(picks.loc["cheapest", "delta_cost_usd"], abs=0.5)
+    assert set(shown["provider"]) <= {"gcp", "owned"} and (shown["wall_hours"] <= 100).all()
+    at.multiselect(key="cmp_pricing").set_value(["spot"]).run()
+    assert set(at.dataframe[0].value.query("provider == 'gcp'")["pricing"]) == {"spot"}
+    assert at.query_params["cmp_pricing"] == "spot"
+
+
+def test_own_vs_rent_break_even_equals_the_library():
+    at = start(own_server="nvidia-dgx-1-v100", own_util="0.5", own_site="DEU", own_clouds="aws:us-east-1")
+    assert not at.exception
+    result = api.breakeven_curve("nvidia-dgx-1-v100", site_zone="DEU", utilisation=0.5, lifetime_years=5, pue=1.58,
+                                 clouds=[{"provider": "aws", "region": "us-east-1", "pricing": "on_demand"}])
+    u = result.clouds.loc[0, "breakeven_utilisation"]
+    shown = metrics(at)
+    assert shown["Break-even vs aws us-east-1"] == f"{u:.1%}"
+    assert number(shown["Owning at 50% utilisation"]) == pytest.approx(
+        result.owned.loc[0, "owned_usd_per_gpu_hour"], abs=0.0005)
+
+
+def test_procurement_total_equals_the_library():
+    at = start(proc_server="nvidia-dgx-a100", proc_years="3", proc_demand="50000", proc_growth="0.1",
+               proc_util="0.5", proc_site="US-CA", proc_clouds="gcp:us-central1")
+    assert not at.exception
+    plan = api.procurement_plan("nvidia-dgx-a100", horizon_years=3, demand_gpu_hours=50000, growth=0.1,
+                                target_utilisation=0.5, site={"grid_zone": "US-CA"},
+                                clouds=[{"provider": "gcp", "region": "us-central1", "pricing": "on_demand"}])
+    total = plan.summary.loc[0, "total_usd"]
+    assert number(metrics(at)["Owned TCO, 3 years"]) == pytest.approx(total, abs=0.5)
+    summary = next(d.value for d in at.dataframe if "cost_vs_owned" in d.value.columns)
+    assert summary["total_usd"].tolist() == pytest.approx(plan.summary["total_usd"].tolist(), nan_ok=True)
+    assert any(api.procurement_headline(plan) == i.value for i in at.info)
+
+
+def test_invalid_tab_inputs_are_error_messages_not_tracebacks():
+    at = start(cmp_max_hours="soon", own_site="ATLANTIS", proc_demand="0")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("max wall-clock hours 'soon': not a number" in e for e in errors), errors
+    assert any("'ATLANTIS'" in e for e in errors), errors
+    assert any("demand_gpu_hours" in e for e in errors), errors
 
 
 def test_zero_gpus_is_an_error_message_not_a_traceback():
@@ -98,9 +158,11 @@ def test_zero_gpus_is_an_error_message_not_a_traceback():
 
 
 def test_bad_link_parameters_are_error_messages_not_tracebacks():
-    at = start(preset="bert-bse", pue="high")
+    at = start(preset="bert-bse", pue="high", cmp_gpus="v101", own_server="dgx-9")
     assert not at.exception
     errors = [e.value for e in at.error]
+    assert any("gpu 'v101': unknown" in e for e in errors), errors
+    assert any("server 'dgx-9': unknown" in e for e in errors), errors
     assert any("workload preset 'bert-bse': unknown; did you mean" in e for e in errors), errors
     assert at.sidebar.selectbox(key="preset").value == "bert-base"
     assert any("pue 'high': not a number" in e for e in errors), errors
@@ -122,6 +184,6 @@ def test_old_prices_raise_a_banner_and_the_assumptions_list_sources(monkeypatch)
         assert any("Prices older than 30 days" in w.value and "aws (45 days, shipped)" in w.value for w in at.warning)
         sources = [df.value for df in at.dataframe if "source" in df.value.columns and "name" in df.value.columns]
         assert sources and sources[0]["source"].str.len().gt(0).all()
-        assert "power_w_measured" in set(sources[0]["name"]) and "price_stale_days" in set(sources[0]["name"])
+        assert "power_w_measured" in set(sources[0]["name"]) and "price_snapshot_max_age_days" in set(sources[0]["name"])
     finally:
         panels.snapshot_ages.clear()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from app_server import (
     ARTIFACTS,
+    DEFAULT_COMPARE,
     choose_preset,
     chromium_page,
     metric_text,
     missing_browser_reason,
     running_app,
+    wait_first_cost,
 )
 
 from planner import api
@@ -24,7 +26,8 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
     # Cards show values >= 100 with no decimals, 10 to 100 with one: energy is above 100 kWh, CO2e under 100 kg.
     assert row["energy_kwh"] >= 100 and 10 <= row["co2e_kg"] < 100
     energy, co2e = f"{row['energy_kwh']:,.0f} kWh", f"{row['co2e_kg']:,.1f} kg"
-    first = api.region_estimates(workload, preset, pricing="on_demand").table.iloc[0]
+    # The compare view's default filters: every provider and owned servers in the USA, on-demand prices.
+    first = api.compare(workload, preset, **DEFAULT_COMPARE).table.iloc[0]
     with running_app(tmp_path / "cache") as url, chromium_page() as page:
         page.goto(f"{url}/?preset=bert-base")
         page.get_by_test_id("stMetricValue").first.wait_for()
@@ -37,11 +40,20 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
         # The compare table (a canvas grid) keeps an accessible copy of its visible cells in the DOM.
         grid = page.get_by_test_id("stDataFrame").first
         grid.get_by_test_id("glide-cell-0-0").get_by_text(str(first["provider"]), exact=True).wait_for(state="attached")
+        wait_first_cost(page, first["cost_usd"])  # the old preset's table may linger a moment
         assert grid.get_by_test_id("glide-cell-1-0").inner_text() == first["region"]
-        # Columns: provider, region, location, pricing, cost_usd, co2e_kg, … (the accessible copy holds raw values).
-        assert float(grid.get_by_test_id("glide-cell-4-0").inner_text()) == pytest.approx(first["cost_usd"], abs=0.01)
-        assert float(grid.get_by_test_id("glide-cell-5-0").inner_text()) == pytest.approx(first["co2e_kg"], abs=0.01)
-        page.set_viewport_size({"width": 1400, "height": 2600})
-        page.wait_for_timeout(500)
+        # Columns: provider, region, location, instance_type, server, accounting_mode, pricing, gpu, cost_usd,
+        # co2e_total_kg, … (the accessible copy holds the raw values).
+        assert grid.get_by_test_id("glide-cell-3-0").inner_text() == str(first["instance_type"])
+        assert float(grid.get_by_test_id("glide-cell-8-0").inner_text()) == pytest.approx(first["cost_usd"], abs=0.01)
+        assert float(grid.get_by_test_id("glide-cell-9-0").inner_text()) == pytest.approx(first["co2e_total_kg"],
+                                                                                          abs=0.01)
+        page.set_viewport_size({"width": 1400, "height": 3000})
+        page.wait_for_timeout(1000)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app.png"), full_page=True)
+        for tab, name in (("Own vs rent", "app-own-vs-rent.png"), ("Procurement", "app-procurement.png")):
+            page.get_by_role("tab", name=tab).click()
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+

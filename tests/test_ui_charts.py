@@ -1,43 +1,64 @@
-"""The app's charts, drawn from a per-region table the library made (never hand-typed numbers)."""
+"""The app's charts, drawn from tables the library made (never hand-typed numbers)."""
 
 from __future__ import annotations
 
 import pytest
 
-from planner import api
+from planner import api, options
 from planner.ui import charts
 
 
 @pytest.fixture(scope="module")
-def regions():
+def compared():
     workload, preset = api.make_workload("bert-base")
-    return api.region_estimates(workload, preset, pricing="on_demand").table
+    return api.compare(workload, preset, pricing=["on_demand"]).table
 
 
 def _rows(spec, layer):
     return spec["datasets"][layer["data"]["name"]]
 
 
-def test_scatter_draws_every_priced_option_and_the_pareto_front_on_top(regions):
-    spec = charts.cost_co2e_scatter(regions).to_dict()
+def test_scatter_draws_every_priced_option_and_the_pareto_front_on_top(compared):
+    spec = charts.cost_co2e_scatter(compared).to_dict()
     points, line, rings = spec["layer"]
-    assert len(_rows(spec, points)) == len(regions)
+    assert len(_rows(spec, points)) == len(compared)
     front = _rows(spec, line)
-    assert len(front) == int(regions["pareto"].sum()) >= 1
-    assert {(r["provider"], r["region"]) for r in front} == set(
-        regions.loc[regions["pareto"], ["provider", "region"]].itertuples(index=False, name=None))
-    assert line["mark"]["type"] == "line" and points["encoding"]["x"]["field"] == "cost_usd"
+    assert len(front) == int(compared["pareto"].sum()) >= 1
+    assert sorted(r["cost_usd"] for r in front) == sorted(compared.loc[compared["pareto"], "cost_usd"])
+    # The front is on cost vs operational + embodied CO2e, as the engine computed it.
+    assert points["encoding"]["y"]["field"] == "co2e_total_kg" and line["mark"]["type"] == "line"
 
 
-def test_scatter_without_a_pareto_column_has_points_only(regions):
-    spec = charts.cost_co2e_scatter(regions.drop(columns="pareto")).to_dict()
+def test_scatter_without_a_pareto_column_has_points_only(compared):
+    spec = charts.cost_co2e_scatter(compared.drop(columns="pareto")).to_dict()
     assert len(spec["layer"]) == 1
 
 
-def test_region_bars_show_cost_and_co2e_per_region_in_table_order(regions):
-    spec = charts.region_bars(regions).to_dict()
+def test_region_bars_show_cost_and_co2e_per_region_in_table_order(compared):
+    best = options.best_per_region(compared, top=10)
+    spec = charts.region_bars(best).to_dict()
     cost, co2e = spec["hconcat"]
-    assert cost["encoding"]["x"]["field"] == "cost_usd" and co2e["encoding"]["x"]["field"] == "co2e_kg"
+    assert cost["encoding"]["x"]["field"] == "cost_usd" and co2e["encoding"]["x"]["field"] == "co2e_total_kg"
     order = cost["encoding"]["y"]["sort"]
-    assert order[0] == f"{regions['provider'].iloc[0]} {regions['region'].iloc[0]}"
-    assert len(order) == len(regions)
+    first = best.iloc[0]
+    assert order[0].startswith(f"{first['provider']} ") and len(order) == 10
+
+
+def test_breakeven_chart_marks_each_crossing_and_the_expected_utilisation():
+    result = api.breakeven_curve("nvidia-dgx-1-v100", utilisation=0.4)
+    spec = charts.breakeven_chart(result.curve, result.clouds, 0.4).to_dict()
+    owned, levels, points, expected = spec["layer"]
+    assert len(_rows(spec, levels)) == len(result.clouds)
+    crossings = [r["breakeven_utilisation"] for r in _rows(spec, points)]
+    assert sorted(crossings) == sorted(result.clouds["breakeven_utilisation"].dropna())
+    assert _rows(spec, expected) == [{"utilisation": 0.4}]
+
+
+def test_tco_by_year_has_one_line_per_priced_option():
+    plan = api.procurement_plan("nvidia-dgx-a100", horizon_years=3, demand_gpu_hours=50000,
+                                clouds=[{"provider": "gcp", "region": "us-central1", "pricing": "on_demand"}])
+    spec = charts.tco_by_year(plan.tco, plan.cloud).to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    owned = [r["cumulative_usd"] for r in rows if r["option"] == "owned"]
+    assert owned == pytest.approx(plan.tco["cumulative_usd"].tolist())
+    assert {r["option"] for r in rows} == {"owned", *plan.cloud["option"]}

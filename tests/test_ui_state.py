@@ -24,7 +24,7 @@ def test_a_bad_number_or_choice_keeps_the_default_and_says_why():
     assert problems == [
         "link parameter gpus='eight': not a number; kept 8",
         "link parameter how='days': not allowed; allowed: hours, gpu_hours, compute",
-        "link parameter cmp_providers='aws,oracle': oracle not allowed; allowed: aws, gcp, azure",
+        "link parameter cmp_providers='aws,oracle': oracle not allowed; allowed: aws, gcp, azure, owned",
     ]
 
 
@@ -39,3 +39,39 @@ def test_estimate_kwargs_turn_any_and_blank_into_none():
     values = dict(state.DEFAULTS, provider="gcp", region="us-west1", pue="1.2")
     assert state.estimate_kwargs(values) == {"provider": "gcp", "region": "us-west1", "pricing": None, "pue": "1.2",
                                              "grid_zone": None}
+
+
+def test_compare_kwargs_turn_empty_lists_and_blanks_into_no_filter():
+    kwargs = state.compare_kwargs(state.DEFAULTS)
+    assert kwargs == {"providers": ["aws", "gcp", "azure", "owned"], "pricing": ["on_demand"], "regions": None,
+                      "gpus": None, "servers": None, "max_wall_hours": None, "site_zone": "USA"}
+    values = dict(state.DEFAULTS, cmp_regions=["us-east-1"], cmp_max_hours="72", cmp_site=" US-CA ")
+    kwargs = state.compare_kwargs(values)
+    assert kwargs["regions"] == ["us-east-1"] and kwargs["max_wall_hours"] == 72.0 and kwargs["site_zone"] == "US-CA"
+
+
+def test_a_blank_number_is_none_and_text_is_an_error_naming_the_field():
+    import pytest
+
+    from planner.errors import PlanError
+
+    with pytest.raises(PlanError, match="max wall-clock hours 'soon': not a number"):
+        state.compare_kwargs(dict(state.DEFAULTS, cmp_max_hours="soon"))
+    assert state.breakeven_kwargs(state.DEFAULTS)["electricity_usd_per_kwh"] is None
+
+
+def test_cloud_items_become_procurement_entries_or_the_defaults():
+    values = dict(state.DEFAULTS, own_clouds=["aws:us-east-1"], own_pricing="spot")
+    assert state.breakeven_kwargs(values)["clouds"] == [{"provider": "aws", "region": "us-east-1", "pricing": "spot"}]
+    assert state.breakeven_kwargs(state.DEFAULTS)["clouds"] is None  # the library picks each provider's cheapest
+    plan = state.procurement_kwargs(state.DEFAULTS, ["gcp:us-central1"])
+    assert plan["clouds"] == [{"provider": "gcp", "region": "us-central1", "pricing": "on_demand"}]
+    assert plan["server"] == "nvidia-dgx-h100" and plan["site"] == {"grid_zone": "USA"}
+
+
+def test_list_inputs_round_trip_through_the_url():
+    values, _ = state.from_query({"cmp_pricing": "spot,on_demand", "own_clouds": "aws:us-east-1,gcp:us-west1",
+                                  "proc_years": "3"})
+    assert values["cmp_pricing"] == ["spot", "on_demand"] and values["own_clouds"] == ["aws:us-east-1", "gcp:us-west1"]
+    again, problems = state.from_query(state.to_query(values))
+    assert again == values and problems == []

@@ -1,8 +1,7 @@
-"""Altair charts of a comparison table (per-region estimates, or the comparison engine's table).
+"""Altair charts of the library's tables: a comparison, a break-even curve, a procurement plan.
 
-Each function takes the table as the library returns it (columns ``provider``, ``region``, ``cost_usd``,
-``co2e_kg``, and ``pareto`` when known) and returns a chart; nothing is computed here beyond what Altair
-draws.
+Each function takes tables as the library returns them and returns a chart; nothing is computed here beyond
+labels and the reshaping Altair needs.
 """
 
 from __future__ import annotations
@@ -14,11 +13,14 @@ PROVIDER_COLOURS = {"aws": "#ff9900", "gcp": "#4285f4", "azure": "#9467bd", "own
 
 
 def _label(table: pd.DataFrame) -> pd.Series:
-    """``provider region`` (``owned <server>`` for an owned option) for tooltips and axes."""
+    """``provider region`` (``owned <server> <mode>`` for an owned option) for tooltips and axes."""
     where = table["region"] if "region" in table else pd.Series(None, index=table.index, dtype=object)
+    label = table["provider"].fillna("owned").astype(str) + " " + where.fillna("").astype(str)
     if "server" in table:
-        where = where.fillna(table["server"])
-    return table["provider"].fillna("owned").astype(str) + " " + where.fillna("").astype(str)
+        owned = table["server"].notna()
+        mode = table["accounting_mode"].fillna("") if "accounting_mode" in table else ""
+        label = label.where(~owned, "owned " + table["server"].astype(str) + " " + mode + " @ " + where.astype(str))
+    return label.str.strip()
 
 
 def _colour() -> alt.Color:
@@ -26,43 +28,111 @@ def _colour() -> alt.Color:
                      scale=alt.Scale(domain=list(PROVIDER_COLOURS), range=list(PROVIDER_COLOURS.values())))
 
 
+def _co2e_column(table: pd.DataFrame) -> tuple[str, str]:
+    if "co2e_total_kg" in table:
+        return "co2e_total_kg", "CO2e, operational + embodied (kg)"
+    return "co2e_kg", "CO2e (kg)"
+
+
 def cost_co2e_scatter(table: pd.DataFrame) -> alt.LayerChart:
     """Cost [USD] against CO2e [kg], one point per option; the Pareto front (``pareto``) drawn as a line.
 
-    Rows without a cost are left out (they have no place on a cost axis).
+    CO2e is ``co2e_total_kg`` (what the comparison engine's front uses) when the table has it. Rows without a
+    cost are left out (they have no place on a cost axis). Both axes are logarithmic: options span decades.
     """
-    data = table.dropna(subset=["cost_usd", "co2e_kg"]).assign(option=lambda t: _label(t))
+    co2e, co2e_title = _co2e_column(table)
+    data = table.dropna(subset=["cost_usd", co2e]).assign(option=lambda t: _label(t))
+    keep = [c for c in ("option", "provider", "instance_type", "pricing", "gpu", "cost_usd", co2e, "wall_hours",
+                        "pareto") if c in data]
+    data = data[keep]
     tooltip = ["option:N", alt.Tooltip("cost_usd:Q", title="cost (USD)", format=",.0f"),
-               alt.Tooltip("co2e_kg:Q", title="CO2e (kg)", format=",.1f")]
-    if "instance_type" in data:
-        tooltip.append("instance_type:N")
+               alt.Tooltip(f"{co2e}:Q", title=co2e_title, format=",.1f")]
+    for extra in ("instance_type", "pricing", "gpu"):
+        if extra in data:
+            tooltip.append(f"{extra}:N")
     base = alt.Chart(data).encode(
-        x=alt.X("cost_usd:Q", title="cost (USD)", scale=alt.Scale(zero=False)),
-        y=alt.Y("co2e_kg:Q", title="CO2e (kg)", scale=alt.Scale(zero=False)),
+        x=alt.X("cost_usd:Q", title="cost (USD, log scale)", scale=alt.Scale(type="log")),
+        y=alt.Y(f"{co2e}:Q", title=f"{co2e_title}, log scale", scale=alt.Scale(type="log")),
     )
-    points = base.mark_circle(size=70, opacity=0.75).encode(color=_colour(), tooltip=tooltip)
+    points = base.mark_circle(size=60, opacity=0.6).encode(color=_colour(), tooltip=tooltip)
     if "pareto" not in data or not data["pareto"].any():
-        return alt.layer(points).properties(title="Cost vs CO2e", height=360)
+        return alt.layer(points).properties(title="Cost vs CO2e", height=380)
     front = alt.Chart(data[data["pareto"]]).encode(
-        x="cost_usd:Q", y="co2e_kg:Q", order=alt.Order("cost_usd:Q"), tooltip=tooltip)
+        x="cost_usd:Q", y=f"{co2e}:Q", order=alt.Order("cost_usd:Q"), tooltip=tooltip)
     line = front.mark_line(color="#d62728", strokeDash=[4, 3])
     rings = front.mark_point(size=160, color="#d62728", strokeWidth=2)
     return alt.layer(points, line, rings).properties(
-        title="Cost vs CO2e: red = Pareto front (no option is both cheaper and lower-carbon)", height=360)
+        title="Cost vs CO2e: red = Pareto front (no option is both cheaper and lower-carbon)", height=380)
 
 
 def region_bars(table: pd.DataFrame) -> alt.HConcatChart:
-    """Two bar charts side by side, one bar per option: cost [USD] and CO2e [kg], in the table's order."""
-    data = table.assign(option=lambda t: _label(t))
+    """Two bar charts side by side, one bar per row: cost [USD] and CO2e [kg], in the table's order."""
+    co2e, co2e_title = _co2e_column(table)
+    data = table.assign(option=lambda t: _label(t))[["option", "provider", "cost_usd", co2e]]
     order = data["option"].tolist()
-    height = max(160, 16 * len(data))
+    height = max(160, 22 * len(data))
 
-    def bars(column: str, title: str, fmt: str) -> alt.Chart:
+    def bars(column: str, title: str, fmt: str, labels: bool = True) -> alt.Chart:
+        # The second chart shares the first one's rows: its labels would only repeat them.
+        axis = alt.Axis(labelLimit=300, labelOverlap=False) if labels else alt.Axis(labels=False, ticks=False)
         return alt.Chart(data).mark_bar().encode(
-            y=alt.Y("option:N", sort=order, title=None),
+            y=alt.Y("option:N", sort=order, title=None, axis=axis),
             x=alt.X(f"{column}:Q", title=title),
             color=_colour(),
             tooltip=["option:N", alt.Tooltip(f"{column}:Q", title=title, format=fmt)],
-        ).properties(width=300, height=height)
+        ).properties(width=280, height=height)
 
-    return alt.hconcat(bars("cost_usd", "cost (USD)", ",.0f"), bars("co2e_kg", "CO2e (kg)", ",.1f"))
+    return alt.hconcat(bars("cost_usd", "cost (USD)", ",.0f"), bars(co2e, co2e_title, ",.1f", labels=False)).configure_legend(
+        orient="bottom")
+
+
+def breakeven_chart(curve: pd.DataFrame, clouds: pd.DataFrame, utilisation: float) -> alt.LayerChart:
+    """Owned cost per busy GPU-hour against utilisation, each cloud option's price as a level line, the
+    break-even utilisations as points, and the expected utilisation as a vertical rule.
+
+    curve : ``BreakEven.curve``; clouds : ``BreakEven.clouds``; utilisation : the expected one [-]
+    """
+    priced = clouds.dropna(subset=["cloud_usd_per_gpu_hour"])[
+        ["option", "provider", "cloud_usd_per_gpu_hour", "breakeven_utilisation"]]
+    top = float(max(curve["owned_usd_per_gpu_hour"].min() * 6, priced["cloud_usd_per_gpu_hour"].max() * 1.6
+                    if len(priced) else 0.0))
+    shown = curve[curve["owned_usd_per_gpu_hour"] <= top]
+    owned = alt.Chart(shown).mark_line(color=PROVIDER_COLOURS["owned"], strokeWidth=3).encode(
+        x=alt.X("utilisation:Q", title="utilisation of the owned cluster", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("owned_usd_per_gpu_hour:Q", title="USD per busy GPU-hour", scale=alt.Scale(domain=[0, top])),
+        tooltip=[alt.Tooltip("utilisation:Q", format=".0%"),
+                 alt.Tooltip("owned_usd_per_gpu_hour:Q", title="owned USD/GPU-h", format=".3f")])
+    levels = alt.Chart(priced).mark_rule(strokeDash=[6, 3]).encode(
+        y="cloud_usd_per_gpu_hour:Q", color=_colour(),
+        tooltip=["option:N", alt.Tooltip("cloud_usd_per_gpu_hour:Q", title="cloud USD/GPU-h", format=".3f")])
+    crossing = priced[priced["breakeven_utilisation"].between(0, 1)]
+    points = alt.Chart(crossing).mark_point(size=120, filled=True).encode(
+        x="breakeven_utilisation:Q", y="cloud_usd_per_gpu_hour:Q", color=_colour(),
+        tooltip=["option:N", alt.Tooltip("breakeven_utilisation:Q", title="break-even", format=".1%")])
+    expected = alt.Chart(pd.DataFrame({"utilisation": [utilisation]})).mark_rule(color="#2ca02c").encode(
+        x="utilisation:Q", tooltip=[alt.Tooltip("utilisation:Q", title="expected utilisation", format=".0%")])
+    return alt.layer(owned, levels, points, expected).properties(
+        title="Owning (grey) vs renting (dashed): owning is cheaper right of each dot; green = your utilisation",
+        height=380)
+
+
+def tco_by_year(tco: pd.DataFrame, cloud: pd.DataFrame) -> alt.Chart:
+    """Cumulative cost by year [USD]: the owned cluster (``Plan.tco``) and each priced cloud option
+    (``Plan.cloud``), one line each."""
+    owned = pd.DataFrame({"year": tco["year"], "option": "owned", "provider": "owned",
+                          "cumulative_usd": tco["cumulative_usd"]})
+    priced = cloud.dropna(subset=["cumulative_cost_usd"])
+    rented = pd.DataFrame({"year": priced["year"], "option": priced["option"], "provider": priced["provider"],
+                           "cumulative_usd": priced["cumulative_cost_usd"]})
+    data = pd.concat([owned, rented], ignore_index=True)
+    names = list(dict.fromkeys(data["option"]))
+    palette = ["#333333", "#4285f4", "#ff9900", "#9467bd", "#2ca02c", "#d62728", "#8c564b", "#17becf"]
+    colours = [palette[i % len(palette)] for i in range(len(names))]
+    return alt.Chart(data).mark_line(point=True, strokeWidth=2.5).encode(
+        x=alt.X("year:O", title="year", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("cumulative_usd:Q", title="cumulative cost (USD)"),
+        color=alt.Color("option:N", title="option", scale=alt.Scale(domain=names, range=colours),
+                        legend=alt.Legend(orient="right", labelLimit=320)),
+        tooltip=["option:N", "year:O", alt.Tooltip("cumulative_usd:Q", title="cumulative USD", format=",.0f")],
+    ).properties(title="Total cost of ownership by year, cumulative (cash basis)", height=340)

@@ -1,21 +1,25 @@
-"""The app's Streamlit panels: each reads widgets or shows a ``planner.api`` result; none computes a number.
+"""The app's Streamlit panels: each reads widgets or shows a ``planner`` result; none computes a number.
 
 Widgets keep their values in ``st.session_state`` under the keys of ``state.DEFAULTS``; the first run of a
 session fills them from the URL's query parameters, and every run writes them back, so a link reproduces
-the view.
+the view. Library calls are cached with ``st.cache_data``, keyed on the inputs.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import streamlit as st
 
-from planner import api, defaults
+from planner import api, defaults, options
 from planner.errors import PlanError, unknown
 from planner.ui import charts, state
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
+#: Regions shown in the per-region bar chart (the cheapest first).
+BAR_REGIONS = 25
 
 
 # --- cached library calls -------------------------------------------------------------------------------------
@@ -30,8 +34,27 @@ def gpu_ids() -> list[str]:
 
 
 @st.cache_data(show_spinner=False)
+def priced_servers() -> list[str]:
+    """Catalog servers with a sourced price and GPU: the owned configurations the app can price."""
+    servers = api.catalog_table("servers")
+    return servers.loc[servers["price_usd"].notna() & servers["gpu"].notna(), "server"].tolist()
+
+
+@st.cache_data(show_spinner=False)
 def provider_regions(provider: str) -> list[str]:
     return sorted(api.filtered_offers(provider)["region"].unique())
+
+
+@st.cache_data(show_spinner=False)
+def offer_regions() -> list[str]:
+    return sorted(api.filtered_offers()["region"].unique())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def gpu_regions(server: str, pricing: str) -> pd.DataFrame:
+    """Regions offering the GPU of ``server`` at ``pricing``, cheapest first (``api.gpu_regions``)."""
+    gpu = api.catalog_table("servers").set_index("server").loc[server, "gpu"]
+    return api.gpu_regions(str(gpu), pricing)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -41,16 +64,26 @@ def workload_estimate(workload_kwargs: dict, estimate_kwargs: dict) -> tuple:
     return workload, chosen, api.estimate_workload(workload, chosen, **estimate_kwargs)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def options_table(workload_kwargs: dict, providers: tuple[str, ...], pricing: str, pue: object) -> tuple:
-    """``(table, assumptions, engine)``: the comparison engine's table when present, else the per-region table."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def comparison(workload_kwargs: dict, compare_kwargs: dict) -> object:
+    """``api.compare`` of the workload with the compare view's filters (a ``Comparison``)."""
     workload, chosen = api.make_workload(**workload_kwargs)
-    pue_value = None if pue in ("", None) else pue
-    if hasattr(api, "compare"):
-        result = api.compare(workload, chosen, providers=list(providers), pricing=[pricing])
-        return result.table, result.assumptions, "compare"
-    result = api.region_estimates(workload, chosen, providers=providers, pricing=pricing, pue=pue_value)
-    return result.table, result.assumptions, "region_estimates"
+    return api.compare(workload, chosen, **compare_kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def breakeven(kwargs: dict) -> object:
+    """``api.breakeven_curve`` for the own-vs-rent inputs (a ``BreakEven``)."""
+    kwargs = dict(kwargs)
+    return api.breakeven_curve(kwargs.pop("server"), **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def procurement_plan(kwargs: dict) -> tuple:
+    """``(plan, headline)`` of ``api.procurement_plan`` for the procurement inputs."""
+    kwargs = dict(kwargs)
+    plan = api.procurement_plan(kwargs.pop("server"), **kwargs)
+    return plan, api.procurement_headline(plan)
 
 
 @st.cache_data(show_spinner=False, ttl=3600)
@@ -58,14 +91,48 @@ def snapshot_ages() -> pd.DataFrame:
     return api.price_snapshot_ages()
 
 
+def report_bytes(fmt: str, values: dict, generated_at: datetime | None = None) -> bytes:
+    """The report of the current view in ``fmt`` (``planner.reports.REPORT_FORMATS``).
+
+    ``api.report`` of the workload and the current choice, with the comparison's report-sized part
+    (``options.report_subset``: the cheapest rows, the Pareto front, the headline picks, the current
+    choice, and the assumptions they use) as its options.
+    """
+    from planner.reports import render
+
+    workload_kwargs, estimate_kwargs = state.workload_kwargs(values), state.estimate_kwargs(values)
+    workload, chosen = api.make_workload(**workload_kwargs)
+    compared = comparison(workload_kwargs, state.compare_kwargs(values))
+    current = current_choice(compared.table, values, workload.gpu)
+    rows, assumptions, position = options.report_subset(compared.table, compared.assumptions,
+                                                        None if current is None else current.name)
+    report = api.report(workload, chosen, **estimate_kwargs, options_table=rows, assumptions=assumptions,
+                        chosen_index=position, generated_at=generated_at or datetime.now(UTC))
+    return render(report, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_report_bytes(fmt: str, values: dict) -> bytes:
+    return report_bytes(fmt, values)
+
+
 # --- inputs ---------------------------------------------------------------------------------------------------
+def _check_list(key: str, field: str, allowed: list[str], values: dict, problems: list[str]) -> None:
+    bad = [v for v in values[key] if v not in allowed]
+    for item in bad:
+        problems.append(f"link parameter {key}: {unknown(field, item, allowed)}")
+    values[key] = [v for v in values[key] if v in allowed]
+
+
 def init_state() -> None:
     """On a session's first run, fill every input from the URL (defaults for what the URL lacks)."""
     if _LINK_PROBLEMS in st.session_state:
         return
     values, problems = state.from_query(st.query_params.to_dict())
+    servers = priced_servers()
     lists = {"preset": ("workload preset", presets_table()["preset"].tolist()), "gpu": ("gpu", gpu_ids()),
-             "provider": ("provider", [state.ANY, *PROVIDERS]), "pricing": ("pricing", [state.ANY, *PRICING_MODELS])}
+             "provider": ("provider", [state.ANY, *PROVIDERS]), "pricing": ("pricing", [state.ANY, *PRICING_MODELS]),
+             "own_server": ("server", servers), "proc_server": ("server", servers)}
     for key, (field, allowed) in lists.items():
         if values[key] not in allowed:
             problems.append(f"link parameter {key}: {unknown(field, values[key], allowed)}")
@@ -75,9 +142,20 @@ def init_state() -> None:
         problems.append(f"link parameter region '{values['region']}': not a region of provider "
                         f"'{values['provider']}'; kept {state.ANY}")
         values["region"] = state.ANY
+    _check_list("cmp_regions", "region", offer_regions(), values, problems)
+    _check_list("cmp_gpus", "gpu", gpu_ids(), values, problems)
+    _check_list("cmp_servers", "server", servers, values, problems)
+    for key, server, pricing in (("own_clouds", "own_server", "own_pricing"),
+                                 ("proc_clouds", "proc_server", "proc_pricing")):
+        _check_list(key, "cloud region", _cloud_items(values[server], values[pricing]), values, problems)
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state[_LINK_PROBLEMS] = problems
+
+
+def _cloud_items(server: str, pricing: str) -> list[str]:
+    regions = gpu_regions(server, pricing)
+    return (regions["provider"] + ":" + regions["region"]).tolist()
 
 
 def workload_panel() -> None:
@@ -128,7 +206,8 @@ def placement_panel() -> None:
 
 
 def current_values() -> dict[str, object]:
-    return {key: st.session_state[key] for key in state.DEFAULTS}
+    """Every input's value (the default for a widget not drawn in this run)."""
+    return {key: st.session_state.get(key, state.DEFAULTS[key]) for key in state.DEFAULTS}
 
 
 def sync_query_params(values: dict[str, object]) -> None:
@@ -152,18 +231,20 @@ def _number(value: float, unit: str = "") -> str:
 
 
 def _usd(value: float) -> str:
-    return "–" if value is None or pd.isna(value) else f"${value:,.0f}"
+    if value is None or pd.isna(value):
+        return "–"
+    return f"-${-value:,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def stale_banner() -> None:
-    """A warning at the top of the page when a price snapshot in use is older than PRICE_STALE_DAYS."""
+    """A warning at the top of the page when a price snapshot in use is older than the staleness threshold."""
     ages = snapshot_ages()
     stale = ages[ages["stale"]]
     if not stale.empty:
-        days = int(defaults.PRICE_STALE_DAYS.value)
+        days = int(defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS.value)
         listed = ", ".join(f"{r.provider} ({r.age_days} days, {r.origin})" for r in stale.itertuples())
-        st.warning(f"Prices older than {days} days: {listed}. Cloud costs may be out of date; refresh prices "
-                   "with the pricing clients.")
+        st.warning(f"Prices older than {days} days: {listed}. Cloud costs may be out of date; refresh them with "
+                   "`trainplan prices refresh`.")
 
 
 def estimate_cards(result: object) -> None:
@@ -185,121 +266,286 @@ def estimate_cards(result: object) -> None:
         st.caption(f"Note: {note}")
 
 
+def _num(label: str, fmt: str) -> object:
+    return st.column_config.NumberColumn(label, format=fmt)
+
+
 COLUMN_CONFIG = {
-    "cost_usd": st.column_config.NumberColumn("cost (USD)", format="%.0f"),
-    "cost_usd_low": st.column_config.NumberColumn("cost low (USD)", format="%.0f"),
-    "cost_usd_high": st.column_config.NumberColumn("cost high (USD)", format="%.0f"),
-    "co2e_kg": st.column_config.NumberColumn("CO2e (kg)", format="%.1f"),
-    "energy_kwh": st.column_config.NumberColumn("energy (kWh)", format="%.1f"),
-    "gpu_hours": st.column_config.NumberColumn("GPU-hours", format="%.1f"),
-    "wall_hours": st.column_config.NumberColumn("wall-clock (h)", format="%.1f"),
-    "grid_gco2e_per_kwh": st.column_config.NumberColumn("grid (gCO2e/kWh)", format="%.0f"),
-    "pue": st.column_config.NumberColumn("PUE", format="%.3f"),
+    "option_kind": "kind", "accounting_mode": "owned mode", "instance_type": "instance type",
+    "cost_usd": _num("cost (USD)", "%.0f"),
+    "cost_usd_low": _num("cost low (USD)", "%.0f"),
+    "cost_usd_high": _num("cost high (USD)", "%.0f"),
+    "on_demand_cost_usd": _num("on-demand cost (USD)", "%.0f"),
+    "spot_cost_usd": _num("spot cost (USD)", "%.0f"),
+    "co2e_total_kg": _num("CO2e total (kg)", "%.1f"),
+    "co2e_kg": _num("CO2e operational (kg)", "%.1f"),
+    "co2e_kg_low": _num("CO2e op. low (kg)", "%.1f"),
+    "co2e_kg_high": _num("CO2e op. high (kg)", "%.1f"),
+    "co2e_embodied_kg": _num("CO2e embodied (kg)", "%.1f"),
+    "co2e_embodied_kg_low": _num("CO2e embodied low (kg)", "%.1f"),
+    "co2e_embodied_kg_high": _num("CO2e embodied high (kg)", "%.1f"),
+    "co2e_market_kg": _num("CO2e market-based (kg)", "%.1f"),
+    "co2e_market_basis": "market-based basis",
+    "energy_kwh": _num("energy (kWh)", "%.1f"),
+    "energy_kwh_low": _num("energy low (kWh)", "%.1f"),
+    "energy_kwh_high": _num("energy high (kWh)", "%.1f"),
+    "gpu_hours": _num("GPU-hours (GPU-h)", "%.1f"),
+    "wall_hours": _num("wall-clock (h)", "%.1f"),
+    "wall_hours_low": _num("wall-clock low (h)", "%.1f"),
+    "wall_hours_high": _num("wall-clock high (h)", "%.1f"),
+    "gpu_count": _num("GPUs", "%g"),
+    "instances": _num("instances / servers", "%g"),
+    "billed_gpus": _num("billed GPUs", "%g"),
+    "throughput_ratio": _num("speed vs workload GPU (x)", "%.2f"),
+    "spot_overhead_fraction": _num("spot overhead (fraction)", "%.3f"),
+    "grid_gco2e_per_kwh": _num("grid (gCO2e/kWh)", "%.0f"),
+    "pue": _num("PUE", "%.3f"),
     "pareto": st.column_config.CheckboxColumn("Pareto front"),
+    "assumption_ids": "assumptions used",
 }
 
-
 #: Columns first in the compare table (the rest follow in the library's order).
-LEADING_COLUMNS = ("provider", "region", "location", "server", "pricing", "cost_usd", "co2e_kg", "energy_kwh",
-                   "wall_hours", "pareto", "instance_type", "gpu", "gpu_count", "gpu_hours")
+LEADING_COLUMNS = ("provider", "region", "location", "instance_type", "server", "accounting_mode", "pricing", "gpu",
+                   "cost_usd", "co2e_total_kg", "wall_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "pareto")
 
 
 def _option_name(row: pd.Series) -> str:
-    where = row.get("region") if pd.notna(row.get("region")) else row.get("server", "")
-    return f"{row.get('provider') or 'owned'} {where}"
+    if row.get("option_kind") == "owned" or pd.notna(row.get("server")):
+        return f"owned {row.get('server')} ({row.get('accounting_mode')})"
+    return f"{row.get('provider')} {row.get('region')} {row.get('instance_type')} ({row.get('gpu')}, " \
+           f"{row.get('pricing')})"
+
+
+def current_choice(table: pd.DataFrame, values: dict[str, object], gpu: str) -> pd.Series | None:
+    """The sidebar's provider and region in the comparison: its cheapest row on the workload's GPU."""
+    given = state.estimate_kwargs(values)
+    return options.current_option(table, given["provider"], given["region"], given["pricing"], gpu)
 
 
 def option_cards(table: pd.DataFrame, current: pd.Series | None) -> None:
     """Cards for the cheapest, lowest-carbon and fastest options, with their difference from the current one."""
-    picks = api.headline_options(table, current).set_index("pick")
+    picks = options.headline_options(table, current, co2e_column="co2e_total_kg").set_index("pick")
     if picks.empty:
         return
     vs = " vs your choice"
     cols = st.columns(3)
     cards = (("cheapest", "Cheapest", "cost_usd", _usd),
-             ("lowest_carbon", "Lowest carbon", "co2e_kg", lambda v: _number(v, "kg")),
+             ("lowest_carbon", "Lowest carbon", "co2e_total_kg", lambda v: _number(v, "kg")),
              ("fastest", "Fastest", "wall_hours", lambda v: _number(v, "h")))
     for col, (pick, title, column, show) in zip(cols, cards, strict=True):
         row = picks.loc[pick]
         delta = row[f"delta_{column}"]
-        col.metric(f"{title}: {_option_name(row)}", show(row[column]),
-                   delta=None if pd.isna(delta) else f"{show(delta)}{vs}", delta_color="inverse")
-        col.caption(f"{_usd(row['cost_usd'])} · {_number(row['co2e_kg'], 'kg CO2e')} · "
-                    f"{_number(row['wall_hours'], 'h')}")
+        col.metric(title, show(row[column]), delta=None if pd.isna(delta) else f"{show(delta)}{vs}",
+                   delta_color="inverse", help="CO2e: operational + embodied" if pick == "lowest_carbon" else None)
+        col.caption(f"{_option_name(row)}: {_usd(row['cost_usd'])} · "
+                    f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}")
     if current is None:
-        st.caption("Pick a provider and region in the sidebar to see how each option differs from your choice.")
+        st.caption("Pick a provider and region in the sidebar (on the workload's GPU, within the filters) to see "
+                   "how each option differs from your choice.")
+    else:
+        st.caption(f"Your choice: {_option_name(current)}, {_usd(current['cost_usd'])}, "
+                   f"{_number(current['co2e_total_kg'], 'kg CO2e')}, {_number(current['wall_hours'], 'h')}.")
 
 
-def render_compare(values: dict[str, object]) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+def compare_filters() -> None:
+    """The compare view's filters (each an input mirrored in the URL)."""
+    row = st.columns([2, 1, 1])
+    row[0].multiselect("Providers", list(state.COMPARE_PROVIDERS), key="cmp_providers")
+    row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing")
+    row[2].text_input("Max wall-clock (h, blank: any)", key="cmp_max_hours")
+    with st.expander("More filters: regions, GPUs, owned servers, site"):
+        row = st.columns(2)
+        row[0].multiselect("Regions (none: all)", offer_regions(), key="cmp_regions")
+        row[1].multiselect("Option GPUs (none: all; hours converted by peak throughput)", gpu_ids(), key="cmp_gpus")
+        row = st.columns([2, 1])
+        row[0].multiselect("Owned servers (none: every catalog server with a price)", priced_servers(),
+                           key="cmp_servers")
+        row[1].text_input("Site of owned servers (grid zone)", key="cmp_site",
+                          help="ISO-3 country (DEU), US state (US-CA), WORLD; its grid and electricity price")
+
+
+def render_compare(values: dict[str, object], workload: object) -> object | None:
     """Compare view: filters, headline options, a sortable table, cost-CO2e scatter, per-region bars, CSV.
 
-    Returns ``(table, assumptions)`` or None. Uses ``api.compare`` (owned servers, GPU conversion) when the comparison engine is present; until then
-    ``api.region_estimates``: the workload on its own GPU in every cloud region that offers it.
+    Returns the ``Comparison`` shown, or None when the inputs are invalid (the error is on the page).
     """
-    left, right = st.columns([2, 1])
-    left.multiselect("Providers", list(PROVIDERS), key="cmp_providers")
-    right.radio("Pricing", state.COMPARE_PRICING, key="cmp_pricing", horizontal=True)
-    providers = tuple(st.session_state["cmp_providers"])
+    compare_filters()
+    values = current_values()
     try:
-        table, assumptions, engine = options_table(state.workload_kwargs(values), providers,
-                                                   st.session_state["cmp_pricing"], values["pue"])
+        compared = comparison(state.workload_kwargs(values), state.compare_kwargs(values))
     except PlanError as exc:
         st.error(str(exc))
         return None
-    if engine != "compare":
-        st.caption("Cloud regions offering this workload's GPU. Owned servers and other GPUs join this view with "
-                   "the comparison engine.")
-    if table.empty:
-        st.info("No cloud region in the price data offers this GPU at these prices; try another pricing or GPU.")
-        return None
-    current = None
-    if values["provider"] != state.ANY and values["region"] != state.ANY:
-        hit = table[(table["provider"] == values["provider"]) & (table["region"] == values["region"])]
-        current = hit.iloc[0] if len(hit) else None
+    table = compared.table
+    current = current_choice(table, values, workload.gpu)
     option_cards(table, current)
+    st.caption(f"{len(table):,} options: every cloud offer (provider × region × instance × pricing) and owned "
+               "server (dedicated purchase and shared cluster) that passes the filters, cheapest first. Click a "
+               "column header to sort. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
     order = [c for c in LEADING_COLUMNS if c in table] + [c for c in table if c not in LEADING_COLUMNS]
-    st.dataframe(table, hide_index=True, column_config=COLUMN_CONFIG, column_order=order, width="stretch")
-    st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(), file_name="trainplan-options.csv",
-                       mime="text/csv")
+    st.dataframe(table, hide_index=True, column_config=COLUMN_CONFIG, column_order=order, width="stretch",
+                 height=420)
+    st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(),
+                       file_name="trainplan-options.csv", mime="text/csv", key="compare_csv")
+    for note in compared.notes:
+        st.caption(f"Note: {note}")
     st.altair_chart(charts.cost_co2e_scatter(table), width="stretch")
-    st.altair_chart(charts.region_bars(table), width="content")
-    return table, assumptions
+    st.markdown(f"**Cheapest option per region** (the {BAR_REGIONS} cheapest regions)")
+    st.altair_chart(charts.region_bars(options.best_per_region(table, top=BAR_REGIONS)), width="content")
+    return compared
 
 
 def render_own_vs_rent() -> None:
-    if hasattr(api, "break_even"):
-        st.info("Own-vs-rent: the break-even view is wired up with the procurement model's merge.")
-    else:
-        st.info("Own vs rent: arrives with the procurement model (owned-server settings and the break-even chart).")
+    """Own vs rent: one owned server's cost per busy GPU-hour against utilisation, and cloud price lines."""
+    left, right = st.columns(2)
+    left.selectbox("Owned server", priced_servers(), key="own_server")
+    left.text_input("Site (grid zone)", key="own_site", help="ISO-3 country, US state (US-CA), WORLD")
+    left.number_input("Lifetime (years)", key="own_lifetime", min_value=0.25, max_value=30.0, step=1.0, format="%g")
+    left.slider("Expected utilisation", key="own_util", min_value=0.01, max_value=1.0, step=0.01)
+    right.text_input("Electricity price (USD/kWh; blank: the site's)", key="own_elec")
+    right.number_input("PUE of the machine room", key="own_pue", min_value=1.0, max_value=3.0, step=0.05,
+                       format="%.2f")
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="own_pricing", horizontal=True)
+    values = current_values()
+    items = _cloud_items(values["own_server"], values["own_pricing"])
+    if any(i not in items for i in st.session_state.get("own_clouds", [])):
+        st.session_state["own_clouds"] = [i for i in st.session_state["own_clouds"] if i in items]
+    right.multiselect("Cloud regions to compare (none: each provider's cheapest)", items, key="own_clouds")
+    values = current_values()
+    try:
+        result = breakeven(state.breakeven_kwargs(values))
+    except PlanError as exc:
+        st.error(str(exc))
+        return
+    owned = result.owned.iloc[0]
+    cards = st.columns(1 + min(len(result.clouds), 3))
+    cards[0].metric(f"Owning at {owned['utilisation']:.0%} utilisation", f"${owned['owned_usd_per_gpu_hour']:.3f}",
+                    help="USD per busy GPU-hour of the server's GPU: fixed costs over busy hours + electricity")
+    for col, cloud in zip(cards[1:], result.clouds.itertuples(), strict=False):
+        u = cloud.breakeven_utilisation
+        shown = "never" if pd.isna(u) else ("above 100%" if u > 1 else f"{u:.1%}")
+        col.metric(f"Break-even vs {cloud.provider} {cloud.region}".strip(), shown,
+                   help=f"{cloud.option}: {cloud.cloud_usd_per_gpu_hour:.3f} USD per server-GPU-hour; owning is "
+                        "cheaper above this utilisation")
+    st.altair_chart(charts.breakeven_chart(result.curve, result.clouds, float(owned["utilisation"])),
+                    width="stretch")
+    st.dataframe(result.clouds[["option", "cloud_usd_per_gpu_hour", "breakeven_utilisation", "usd_per_gpu_hour",
+                                "throughput_ratio", "overhead_fraction", "gpu", "source"]],
+                 hide_index=True, width="stretch", column_config={
+                     "usd_per_gpu_hour": _num("list price (USD/GPU-h)", "%.3f"),
+                     "throughput_ratio": _num("speed vs server GPU (x)", "%.2f"),
+                     "overhead_fraction": _num("spot overhead (fraction)", "%.2f"),
+                     "cloud_usd_per_gpu_hour": _num("per server-GPU-hour (USD)", "%.3f"),
+                     "breakeven_utilisation": _num("break-even utilisation (fraction)", "%.3f")})
+    st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capex over the "
+               f"lifetime + upkeep), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD per busy GPU-hour. "
+               "c(u) = F / (8760 · n · u) + e; break-even u* = F / (8760 · n · (c_cloud − e)).")
+
+
+#: Column-name suffixes → (unit shown in the header, number format).
+_SUFFIX_UNITS = (("usd_per_gpu_hour", "USD/GPU-h", "%.3f"), ("_usd", "USD", "%.0f"), ("_kg", "kg", "%.0f"),
+                 ("_kwh", "kWh", "%.0f"), ("_gpu_hours", "GPU-h", "%.0f"), ("_hours", "h", "%.1f"),
+                 ("utilisation", "fraction", "%.3f"), ("p_wait", "probability", "%.3f"))
+
+
+def _units(table: pd.DataFrame) -> dict[str, object]:
+    """Column headers with the unit their name's suffix states, numbers formatted to match."""
+    config = {}
+    for column in table.columns:
+        for suffix, unit, fmt in _SUFFIX_UNITS:
+            if column.endswith(suffix):
+                config[column] = _num(f"{column.removesuffix(suffix).rstrip('_') or column} ({unit})".replace("_", " "), fmt)
+                break
+    return config
 
 
 def render_procurement() -> None:
-    if hasattr(api, "procurement_plan"):
-        st.info("Procurement: the multi-year plan view is wired up with the procurement model's merge.")
-    else:
-        st.info("Procurement: arrives with the procurement model (a multi-year plan for a cluster).")
+    """Procurement: a multi-year plan for a shared cluster against renting the same GPU-hours."""
+    left, right = st.columns(2)
+    left.selectbox("Server to buy", priced_servers(), key="proc_server")
+    left.number_input("Years", key="proc_years", min_value=1.0, max_value=15.0, step=1.0, format="%g")
+    left.number_input("Demand in year 1 (GPU-hours on the server's GPU)", key="proc_demand", min_value=0.0,
+                      step=10000.0, format="%g")
+    left.number_input("Growth per year (0.2 = +20%)", key="proc_growth", step=0.05, format="%.2f")
+    right.slider("Target utilisation", key="proc_util", min_value=0.05, max_value=0.95, step=0.05)
+    right.text_input("Site (grid zone)", key="proc_site")
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="proc_pricing", horizontal=True)
+    values = current_values()
+    regions = gpu_regions(values["proc_server"], values["proc_pricing"])
+    items = (regions["provider"] + ":" + regions["region"]).tolist()
+    if any(i not in items for i in st.session_state.get("proc_clouds", [])):
+        st.session_state["proc_clouds"] = [i for i in st.session_state["proc_clouds"] if i in items]
+    right.multiselect("Cloud regions to compare (none: each provider's cheapest)", items, key="proc_clouds")
+    values = current_values()
+    cheapest = regions[regions["cheapest_of_provider"]]
+    try:
+        plan, headline = procurement_plan(state.procurement_kwargs(
+            values, (cheapest["provider"] + ":" + cheapest["region"]).tolist()))
+    except PlanError as exc:
+        st.error(str(exc))
+        return
+    st.info(headline)
+    owned = plan.summary.iloc[0]
+    cards = st.columns(3)
+    cards[0].metric(f"Owned TCO, {len(plan.years)} years", _usd(owned["total_usd"]))
+    cards[1].metric("Owned per GPU-hour", f"${owned['usd_per_gpu_hour']:.3f}")
+    cards[2].metric("Owned CO2e", _number(owned["co2e_kg"] / 1000, "t"))
+    st.altair_chart(charts.tco_by_year(plan.tco, plan.cloud), width="stretch")
+    st.markdown("**Summary over the horizon**")
+    st.dataframe(plan.summary, hide_index=True, width="stretch", column_config=_units(plan.summary))
+    st.markdown("**Demand, servers and queue per year**")
+    st.dataframe(plan.years, hide_index=True, width="stretch", column_config=_units(plan.years))
+    st.markdown("**Owned TCO per year (cash basis, USD)**")
+    st.dataframe(plan.tco, hide_index=True, width="stretch", column_config=_units(plan.tco))
+    st.markdown("**Break-even against each cloud option**")
+    st.dataframe(plan.breakeven, hide_index=True, width="stretch", column_config=_units(plan.breakeven))
+    st.markdown("**Carbon over the horizon (kWh, kg CO2e)**")
+    carbon = plan.carbon_totals()
+    st.dataframe(carbon, hide_index=True, width="stretch", column_config=_units(carbon))
+    for note in plan.notes:
+        st.caption(f"Note: {note}")
 
 
-def render_assumptions(result: object, compared: pd.DataFrame | None) -> None:
+def render_assumptions(result: object, compared: object | None) -> None:
     """Every input behind the numbers shown, with source and date, and the price snapshots' age."""
     st.subheader("Price snapshots in use")
     st.dataframe(snapshot_ages(), hide_index=True, width="stretch",
                  column_config={"age_days": st.column_config.NumberColumn("age (days)")})
-    threshold = defaults.PRICE_STALE_DAYS
-    st.caption(f"Stale after {threshold.value:g} {threshold.unit}: {threshold.source}.")
+    threshold = defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS
+    st.caption(f"Stale after {threshold.value:g} {threshold.unit}s: {threshold.source}.")
     st.subheader("Assumptions behind the headline estimate")
     st.dataframe(api.assumptions_table([*result.assumptions, threshold]), hide_index=True, width="stretch")
     if compared is not None:
-        with st.expander("Assumptions behind the compare table (every region's grid, PUE and prices)"):
-            st.dataframe(compared, hide_index=True, width="stretch")
+        table = api.assumptions_table(compared.assumptions)
+        st.subheader(f"Assumptions behind the comparison ({len(table):,})")
+        st.caption("Every grid intensity, PUE, price and default the compare table used; each row's "
+                   "`assumptions used` column names its own.")
+        st.dataframe(table, hide_index=True, width="stretch", height=420)
 
 
-def render_exports(result: object, table: pd.DataFrame | None) -> None:
-    st.download_button("Headline estimate (CSV)", result.table.to_csv(index=False).encode(),
-                       file_name="trainplan-estimate.csv", mime="text/csv")
-    st.download_button("Assumptions (CSV)", api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
-                       file_name="trainplan-assumptions.csv", mime="text/csv")
-    if table is not None:
-        st.download_button("Compare table (CSV)", table.to_csv(index=False).encode(),
-                           file_name="trainplan-options.csv", mime="text/csv", key="export_options")
-    st.caption("Report formats (PDF, spreadsheet) arrive with the report feature.")
+def render_exports(result: object, compared: object | None, values: dict[str, object]) -> None:
+    """Download buttons: a report in every format (made when clicked), and the tables as CSV."""
+    from planner.reports import MIME_TYPES, REPORT_FORMATS
+
+    if compared is not None:
+        st.markdown("**Report** of this workload, your choice and the compared options (the cheapest, the Pareto "
+                    "front, the headline picks), with every assumption's source and date; made when you click.")
+        cols = st.columns(len(REPORT_FORMATS))
+        frozen = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()}
+        for col, fmt in zip(cols, REPORT_FORMATS, strict=True):
+            col.download_button(f"Report ({fmt})", lambda fmt=fmt: cached_report_bytes(fmt, _thawed(frozen)),
+                                file_name=f"trainplan-report.{fmt}", mime=MIME_TYPES[fmt], key=f"report_{fmt}",
+                                on_click="ignore")
+    st.markdown("**Tables**")
+    cols = st.columns(3)
+    cols[0].download_button("Headline estimate (CSV)", result.table.to_csv(index=False).encode(),
+                            file_name="trainplan-estimate.csv", mime="text/csv")
+    cols[1].download_button("Assumptions (CSV)", api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
+                            file_name="trainplan-assumptions.csv", mime="text/csv")
+    if compared is not None:
+        cols[2].download_button("Compare table (CSV)", compared.table.to_csv(index=False).encode(),
+                                file_name="trainplan-options.csv", mime="text/csv", key="export_options")
+
+
+def _thawed(frozen: dict[str, object]) -> dict[str, object]:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in frozen.items()}

@@ -2,19 +2,26 @@
 
 Pure parsing, no Streamlit: ``from_query`` reads a query-parameter mapping into the inputs (keeping the
 default, and reporting why, for a value that is not a number or not one of the allowed choices), and
-``to_query`` writes the inputs back. Values are checked against the catalog by ``planner.api`` later.
+``to_query`` writes the inputs back. Lists travel comma-separated (``cmp_providers=aws,owned``). Values that
+depend on the data (presets, GPUs, regions, servers) are checked against the catalog by ``planner.ui.panels``
+and ``planner.api`` later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+from planner import defaults
+from planner.errors import PlanError
 from pricing.schema import PROVIDERS
 
 MODES = ("preset", "custom")
 HOW = ("hours", "gpu_hours", "compute")
 ANY = "any"
+OWNED = "owned"
+COMPARE_PROVIDERS = (*PROVIDERS, OWNED)
 COMPARE_PRICING = ("on_demand", "spot")
+CLOUD_PRICING = ("on_demand", "spot")
 
 #: Every input with its default; the key is both the query parameter and the widget's session-state key.
 DEFAULTS: dict[str, object] = {
@@ -34,18 +41,49 @@ DEFAULTS: dict[str, object] = {
     "pricing": ANY,
     "pue": "",
     "grid": "",
-    "cmp_providers": list(PROVIDERS),
-    "cmp_pricing": "on_demand",
+    # Compare view filters: an empty list means no filter (every region, GPU, priced server).
+    "cmp_providers": list(COMPARE_PROVIDERS),
+    "cmp_pricing": ["on_demand"],
+    "cmp_regions": [],
+    "cmp_gpus": [],
+    "cmp_servers": [],
+    "cmp_max_hours": "",
+    "cmp_site": "USA",
+    # Own vs rent: one owned server at a site against cloud prices (empty clouds: each provider's cheapest).
+    "own_server": "nvidia-dgx-1-v100",
+    "own_site": "USA",
+    "own_lifetime": float(defaults.OWNED_LIFETIME_YEARS.value),
+    "own_util": float(defaults.OWNED_UTILISATION.value),
+    "own_elec": "",
+    "own_pue": float(defaults.PUE["owned"].value),
+    "own_pricing": "on_demand",
+    "own_clouds": [],
+    # Procurement: a shared cluster over several years (empty clouds: each provider's cheapest region).
+    "proc_server": "nvidia-dgx-h100",
+    "proc_years": float(defaults.PROCUREMENT_HORIZON_YEARS.value),
+    "proc_demand": 150000.0,
+    "proc_growth": 0.2,
+    "proc_util": float(defaults.OWNED_UTILISATION.value),
+    "proc_site": "USA",
+    "proc_pricing": "on_demand",
+    "proc_clouds": [],
 }
-NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats")
-CHOICES = {"mode": MODES, "how": HOW, "cmp_pricing": COMPARE_PRICING}
+NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
+           "proc_demand", "proc_growth", "proc_util")
+CHOICES = {"mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
+#: List inputs and their allowed items (None: checked against the data by the panels).
+LISTS: dict[str, tuple[str, ...] | None] = {
+    "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
+    "cmp_servers": None, "own_clouds": None, "proc_clouds": None,
+}
 
 
 def from_query(params: Mapping[str, object]) -> tuple[dict[str, object], list[str]]:
     """Inputs from query parameters: (values, messages about the parameters that were ignored).
 
     Unknown keys are ignored silently (links from newer versions); a number that does not parse or a choice
-    outside its allowed values keeps its default and yields a one-line message naming the parameter.
+    outside its allowed values keeps its default and yields a one-line message naming the parameter; a list
+    keeps its allowed items and names the others.
     """
     values = {k: list(v) if isinstance(v, list) else v for k, v in DEFAULTS.items()}
     problems = []
@@ -54,13 +92,14 @@ def from_query(params: Mapping[str, object]) -> tuple[dict[str, object], list[st
             continue
         raw = params[key]
         text = str(raw[-1] if isinstance(raw, list | tuple) else raw).strip()
-        if key == "cmp_providers":
-            chosen = provider_list(text)
-            bad = [p for p in chosen if p not in PROVIDERS]
+        if key in LISTS:
+            chosen = item_list(text)
+            allowed = LISTS[key]
+            bad = [p for p in chosen if allowed is not None and p not in allowed]
             if bad:
                 problems.append(f"link parameter {key}='{text}': {', '.join(bad)} not allowed; allowed: "
-                                f"{', '.join(PROVIDERS)}")
-            values[key] = [p for p in chosen if p in PROVIDERS]
+                                f"{', '.join(allowed or ())}")
+            values[key] = [p for p in chosen if p not in bad]
             continue
         if key in NUMBERS:
             try:
@@ -82,16 +121,20 @@ def to_query(values: Mapping[str, object]) -> dict[str, str]:
         value = values.get(key, DEFAULTS[key])
         if key in NUMBERS:
             out[key] = repr(float(value))
-        elif key == "cmp_providers":
+        elif key in LISTS:
             out[key] = ",".join(value)
         else:
             out[key] = str(value)
     return out
 
 
-def provider_list(text: str) -> list[str]:
+def item_list(text: str) -> list[str]:
     """``'aws,gcp'`` → ``['aws', 'gcp']`` (blank items dropped)."""
     return [p.strip() for p in str(text).split(",") if p.strip()]
+
+
+#: Earlier name of ``item_list``.
+provider_list = item_list
 
 
 def workload_kwargs(values: Mapping[str, object]) -> dict[str, object]:
@@ -108,11 +151,68 @@ def workload_kwargs(values: Mapping[str, object]) -> dict[str, object]:
     return kwargs
 
 
+def _given(values: Mapping[str, object], key: str) -> object:
+    value = values[key]
+    return None if value in (ANY, "", None) else value
+
+
 def estimate_kwargs(values: Mapping[str, object]) -> dict[str, object]:
     """Keyword arguments of ``api.estimate_workload`` for the inputs ("any" and blanks become None)."""
-    def given(key: str) -> object:
-        value = values[key]
-        return None if value in (ANY, "", None) else value
+    return {"provider": _given(values, "provider"), "region": _given(values, "region"),
+            "pricing": _given(values, "pricing"), "pue": _given(values, "pue"), "grid_zone": _given(values, "grid")}
 
-    return {"provider": given("provider"), "region": given("region"), "pricing": given("pricing"),
-            "pue": given("pue"), "grid_zone": given("grid")}
+
+def _number_or_none(field: str, text: object) -> float | None:
+    """A blank text input is None; anything else must parse as a number (a PlanError names the field)."""
+    if text in ("", None):
+        return None
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        raise PlanError(f"{field} '{text}': not a number; give a number or leave it blank") from None
+
+
+def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
+    """Keyword arguments of ``api.compare`` for the compare view's filters (empty lists: no filter)."""
+    return {
+        "providers": list(values["cmp_providers"]), "pricing": list(values["cmp_pricing"]),
+        "regions": list(values["cmp_regions"]) or None, "gpus": list(values["cmp_gpus"]) or None,
+        "servers": list(values["cmp_servers"]) or None,
+        "max_wall_hours": _number_or_none("max wall-clock hours", values["cmp_max_hours"]),
+        "site_zone": str(values["cmp_site"]).strip() or "USA",
+    }
+
+
+def cloud_entries(items: list[str], pricing: str) -> list[dict[str, str]] | None:
+    """``['aws:us-east-1']`` → procurement cloud entries ``[{provider, region, pricing}]``; empty → None."""
+    entries = []
+    for item in items:
+        provider, _, region = item.partition(":")
+        entries.append({"provider": provider, "region": region, "pricing": pricing})
+    return entries or None
+
+
+def breakeven_kwargs(values: Mapping[str, object]) -> dict[str, object]:
+    """Arguments of ``api.breakeven_curve`` for the own-vs-rent inputs (server first, then keywords)."""
+    return {
+        "server": values["own_server"], "site_zone": str(values["own_site"]).strip() or "USA",
+        "lifetime_years": float(values["own_lifetime"]), "utilisation": float(values["own_util"]),
+        "pue": float(values["own_pue"]),
+        "electricity_usd_per_kwh": _number_or_none("electricity price (USD/kWh)", values["own_elec"]),
+        "pricing": values["own_pricing"], "clouds": cloud_entries(list(values["own_clouds"]), values["own_pricing"]),
+    }
+
+
+def procurement_kwargs(values: Mapping[str, object], default_clouds: list[str]) -> dict[str, object]:
+    """Arguments of ``api.procurement_plan`` for the procurement inputs (server first, then keywords).
+
+    default_clouds : ``provider:region`` items used when none is chosen (each provider's cheapest region)
+    """
+    clouds = list(values["proc_clouds"]) or list(default_clouds)
+    return {
+        "server": values["proc_server"], "horizon_years": float(values["proc_years"]),
+        "demand_gpu_hours": float(values["proc_demand"]), "growth": float(values["proc_growth"]),
+        "target_utilisation": float(values["proc_util"]),
+        "site": {"grid_zone": str(values["proc_site"]).strip() or "USA"},
+        "clouds": cloud_entries(clouds, values["proc_pricing"]) or [],
+    }
