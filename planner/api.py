@@ -22,6 +22,7 @@ from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive, unknown
 from planner.estimate import Estimate, PowerProfile, default_power, estimate
+from planner.options import report_subset
 from planner.ownership import OwnedServer, embodied_kg_per_gpu_hour, server_embodied_kg
 from planner.presets import Preset, build_presets, preset
 from planner.shipped import load
@@ -947,8 +948,8 @@ def report(
 
     options_table / assumptions : a comparison's options and their assumptions (``api.compare(...)``'s
         ``table`` and ``assumptions``); without them, ``compare`` is run for the workload (the same power)
-        and its shortlist is reported: the cheapest, lowest-CO2e and fastest ten, the Pareto front, and
-        every owned configuration (``planner.compare.shortlist``).
+        and a report-sized part of it is reported (``planner.options.report_subset``: the ten cheapest,
+        the Pareto front, the headline picks and every owned configuration).
     chosen_index : row position of the chosen option in the options table; None: the estimate row.
     generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
         to get byte-identical files.
@@ -964,11 +965,8 @@ def report(
     if options_table is None:
         comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
                              power=power if power is not None and power.measured else None)
-        options_table = compare_engine.shortlist(comparison.table)
-        if assumptions is None:
-            used = {name for ids in options_table["assumption_ids"] for name in str(ids).split(";") if name}
-            table = comparison.assumptions
-            assumptions = table[table["name"].isin(used) | table["name"].str.startswith("workload_")]
+        options_table, used, _ = report_subset(comparison.table, comparison.assumptions)
+        assumptions = used if assumptions is None else assumptions
     merged = pd.DataFrame([a.__dict__ for a in result.assumptions])
     if assumptions is not None:
         merged = pd.concat([merged, assumptions if isinstance(assumptions, pd.DataFrame)

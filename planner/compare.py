@@ -258,15 +258,6 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10) -> 
     return ordered if n is None else ordered.head(int(positive("top", n)))
 
 
-def shortlist(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:
-    """The options worth showing a reader: the ``n`` cheapest, the ``n`` lowest-CO2e, the ``n`` fastest,
-    the Pareto front (cost vs CO2e) and every owned configuration, without repeats, cheapest first."""
-    picks = [top_options(table, key, n) for key in SORT_KEYS]
-    picks += [table[table["pareto"].astype(bool)], table[table["option_kind"] == OWNED]]
-    chosen = pd.concat(picks).loc[lambda t: ~t.index.duplicated()]
-    return chosen.sort_values(["cost_usd", "co2e_total_kg"], kind="mergesort").reset_index(drop=True)
-
-
 # --- Inputs: GPUs, regions, offers ----------------------------------------------------------------------
 
 def zone_country(zone: str) -> str | None:

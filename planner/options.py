@@ -84,8 +84,9 @@ def best_per_region(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame
 
 def report_subset(table: pd.DataFrame, assumptions: pd.DataFrame, current_index: int | None = None,
                   top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
-    """A report-sized part of a comparison: its ``top`` cheapest rows, the Pareto front, the headline picks
-    and the current choice, with only the assumptions those rows use.
+    """A report-sized part of a comparison: its ``top`` cheapest rows, the Pareto front, the headline picks,
+    every owned configuration (own-vs-rent is the question a report answers) and the current choice, with
+    only the assumptions those rows use.
 
     table / assumptions : ``Comparison.table`` (``assumption_ids``, ``pareto``) and ``Comparison.assumptions``
     current_index : the current choice's index label in ``table`` (None: none)
@@ -94,6 +95,8 @@ def report_subset(table: pd.DataFrame, assumptions: pd.DataFrame, current_index:
     ``table``'s order, assumptions, the current choice's position in the rows or None).
     """
     keep = set(table.index[:max(int(top), 0)]) | set(table.index[table["pareto"].astype(bool)])
+    if "option_kind" in table:
+        keep |= set(table.index[table["option_kind"] == "owned"])
     co2e = "co2e_total_kg" if "co2e_total_kg" in table else "co2e_kg"
     for order in HEADLINE_PICKS.values():
         priced = table.dropna(subset=["cost_usd"])
