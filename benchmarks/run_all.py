@@ -33,13 +33,18 @@ def main() -> int:
     print("|---|---:|---:|---:|---|")
     for bench in sorted(data["benchmarks"], key=lambda b: b["fullname"]):
         stats = bench["stats"]
-        extra = ", ".join(f"{k}={v:,.0f}" if isinstance(v, int | float) else f"{k}={v}"
-                          for k, v in (bench.get("extra_info") or {}).items())
+        extra = ", ".join(f"{k}={_value(v)}" for k, v in (bench.get("extra_info") or {}).items())
         name = bench["fullname"].split("/")[-1]
         print(f"| {name} | {_fmt(stats['median'])} | {_fmt(stats['iqr'])} | {stats['rounds']} | {extra} |")
     if result.returncode != 0:
         sys.stderr.write("some benchmarks failed:\n" + result.stdout[-2000:])
     return result.returncode
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:.4g}"
 
 
 def _fmt(seconds: float) -> str:
