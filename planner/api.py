@@ -571,6 +571,14 @@ def strubell2019() -> dict[str, pd.DataFrame]:
 def catalog_table(kind: str) -> pd.DataFrame:
     """A catalog listing: gpus, servers, regions, presets or grid zones."""
     choice("catalog", kind, CATALOG_KINDS)
+    table = _catalog_table(kind)
+    for column in ("year", "release_year", "price_year", "gpu_count", "seq_len"):
+        if column in table:
+            table = table.assign(**{column: pd.to_numeric(table[column]).round().astype("Int64")})
+    return table
+
+
+def _catalog_table(kind: str) -> pd.DataFrame:
     data = load()
     if kind == "gpus":
         return data.catalog.gpus[["gpu", "name", "tdp_w", "memory_gb", "fp32_tflops", "fp16_tensor_tflops",
