@@ -536,11 +536,19 @@ def compare(
     base = ()
     if preset is not None:
         base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)
-    return compare_engine.compare(
+    result = compare_engine.compare(
         data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
         data["grid_intensity"], data["spot_interruption"], owned, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
         modes=accounting_modes, base_assumptions=base)
+    if preset is not None and preset.measured_total_w is not None and power is None:
+        # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
+        # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
+        note = (f"{preset.name}: the paper's measured {preset.measured_total_w:,.0f} W (CPU + DRAM + GPUs) is used "
+                "by `estimate`; every compared option uses TDP-based power so options compare like for like "
+                "(pass a `trainplan measure` file to use measured GPU power)")
+        result = replace(result, notes=(*result.notes, note))
+    return result
 
 
 def strubell2019() -> dict[str, pd.DataFrame]:

@@ -268,3 +268,11 @@ def test_measured_gpu_power_replaces_tdp_for_that_gpu_only():
     assert not others["power_measured_measured"].any()
     assumptions = api.compare(workload, power=measured, **kwargs).assumptions
     assert "gpu_w_measured_a100-sxm4-40gb" in set(assumptions["name"])
+
+
+def test_a_preset_with_the_papers_summed_power_says_compare_uses_tdp():
+    from planner import api
+
+    workload, preset = api.make_workload("transformer-big")
+    notes = api.compare(workload, preset, providers=["gcp"], servers=[]).notes
+    assert any("1,515 W" in n and "TDP-based" in n for n in notes)
