@@ -65,6 +65,16 @@ def add_workload_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", choices=("fp32", "fp16", "bf16"), help="precision, for GPU conversion")
 
 
+def add_estimate_args(parser: argparse.ArgumentParser) -> None:
+    """Flags that choose the prices, grid, PUE and GPU power of an estimate (``estimate``, ``report``)."""
+    parser.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
+    parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
+    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
+    parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
+    parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
+    parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+
+
 def workload_from_args(args: argparse.Namespace) -> tuple:
     return api.make_workload(args.workload, gpu=args.gpu, gpu_count=args.gpu_count, hours=args.hours,
                              gpu_hours=args.gpu_hours, parameters=args.params, tokens=args.tokens, flops=args.flops,
@@ -139,12 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     est = sub.add_parser("estimate", help="a workload -> kWh, CO2e and a cloud cost range")
     add_workload_args(est)
-    est.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
-    est.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
-    est.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
-    est.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
-    est.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
-    est.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+    add_estimate_args(est)
     est.add_argument("--power", help="a measurement file from `trainplan measure` (replaces the TDP default)")
     est.add_argument("--gpu-w", help="average power per GPU in W (e.g. 400 or '0.4 kW'), instead of TDP x fraction")
     est.add_argument("--host-w", help="CPU + DRAM power of the whole job in W; 0 counts the GPUs only")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from planner import api
-from planner.cli import add_workload_args, workload_from_args
+from planner.cli import add_estimate_args, add_workload_args, workload_from_args
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -32,12 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_workload_args(parser)
     parser.add_argument("--format", required=True, help=f"report format: {', '.join(REPORT_FORMATS)}")
     parser.add_argument("--out", required=True, help="file to write (replaced atomically; no partial file on error)")
-    parser.add_argument("--provider", help="restrict the chosen estimate's prices (and PUE, grid) to aws, gcp or azure")
-    parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
-    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
-    parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
-    parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
-    parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+    add_estimate_args(parser)
     parser.add_argument("--title", help="report title (default: 'Compute resources for training: <workload>')")
     parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
                         "byte-identical files")
