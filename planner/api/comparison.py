@@ -1,0 +1,96 @@
+"""One workload against every cloud offer and owned server (the comparison engine's front door)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from planner import compare as compare_engine
+from planner.api.owned import owned_options
+from planner.defaults import Assumption
+from planner.estimate import PowerProfile
+from planner.presets import Preset
+from planner.shipped import load
+from planner.workload import Workload
+from pricing.store import current_offers
+
+
+def compare(
+    workload: Workload,
+    preset: Preset | None = None,
+    *,
+    providers: list[str] | None = None,
+    regions: list[str] | None = None,
+    gpus: list[str] | None = None,
+    pricing: list[str] | None = None,
+    countries: list[str] | None = None,
+    max_wall_hours: float | None = None,
+    servers: list[str] | None = None,
+    site_zone: str = "USA",
+    electricity_zone: str | None = None,
+    electricity_usd_per_kwh: float | None = None,
+    utilisation: float | None = None,
+    lifetime_years: float | None = None,
+    owned_pue: float | None = None,
+    maintenance_pct_per_year: float | None = None,
+    staff_usd_per_server_year: float | None = None,
+    hosting_usd_per_kw_month: float | None = None,
+    resale_fraction: float | None = None,
+    overhead_pct_of_capex: float | None = None,
+    whole_servers: bool = True,
+    accounting_modes: tuple[str, ...] = ("dedicated", "shared"),
+    offers: pd.DataFrame | None = None,
+    spot_interruptions_per_hour: float | None = None,
+    checkpoint_interval_hours: float | None = None,
+    restart_hours: float | None = None,
+    throughput_ratios: dict[str, float] | None = None,
+    gpu_power_fraction: float | None = None,
+    monte_carlo: int = 0,
+    seed: int = 0,
+    power: PowerProfile | None = None,
+) -> compare_engine.Comparison:
+    """One workload against every cloud offer and owned server configuration (``planner.compare``).
+
+    offers : the normalised offers to compare (default: current offers); pass your own, e.g. 2019 prices
+    servers : owned catalog servers (None = every server with a sourced price; [] = cloud only), at
+    ``site_zone`` (grid zone: ISO-3 country, ``US-CA``, …) with its electricity price unless given
+    Cost [USD], energy [kWh], CO2e [kg] with ``_low``/``_high`` ranges and, with ``monte_carlo`` draws,
+    percentiles 5/50/95 per row (seeded).
+    power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
+    workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    """
+    data = load()
+    settings = compare_engine.Settings(
+        throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
+        spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
+        restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
+        maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
+        monte_carlo=int(monte_carlo), seed=int(seed),
+        measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
+        measured_source=power.source if power is not None else "")
+    owned: list[compare_engine.OwnedOption] = []
+    if servers is None or servers:
+        owned = owned_options(
+            servers, site_zone=site_zone, electricity_zone=electricity_zone,
+            electricity_usd_per_kwh=electricity_usd_per_kwh, gpu_power_fraction=gpu_power_fraction,
+            lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
+            maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
+            hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
+            overhead_pct_of_capex=overhead_pct_of_capex)
+    base = ()
+    if preset is not None:
+        base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)
+    result = compare_engine.compare(
+        data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
+        data["grid_intensity"], data["spot_interruption"], owned, settings=settings, providers=providers,
+        region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
+        modes=accounting_modes, base_assumptions=base)
+    if preset is not None and preset.measured_total_w is not None and power is None:
+        # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
+        # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
+        note = (f"{preset.name}: the paper's measured {preset.measured_total_w:,.0f} W (CPU + DRAM + GPUs) is used "
+                "by `estimate`; every compared option uses TDP-based power so options compare like for like "
+                "(pass a `trainplan measure` file to use measured GPU power)")
+        result = replace(result, notes=(*result.notes, note))
+    return result

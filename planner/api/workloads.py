@@ -1,0 +1,95 @@
+"""Workloads: presets, and workloads from plain values or quantities."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+import pandas as pd
+
+from planner import defaults
+from planner.errors import PlanError, positive
+from planner.presets import Preset, build_presets, preset
+from planner.shipped import load
+from planner.units import to_magnitude
+from planner.workload import Workload, convert, from_compute, from_gpu_hours, from_hours, training_flops
+
+
+def presets() -> dict[str, Preset]:
+    """Every workload preset by name."""
+    return dict(_shipped_presets())
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_presets() -> dict[str, Preset]:
+    # Built once per process: the shipped data is read once (``load``) and presets are frozen dataclasses.
+    data = load()
+    return build_presets(data.catalog, data.tables)
+
+
+def presets_table() -> pd.DataFrame:
+    """The presets as a table: name, GPU, count, hours, GPU-hours, description."""
+    return pd.DataFrame([
+        {"preset": p.name, "gpu": p.workload.gpu, "gpu_count": p.workload.gpu_count, "hours": p.workload.hours,
+         "gpu_hours": p.workload.gpu_hours, "description": p.description} for p in presets().values()
+    ])
+
+
+def make_workload(
+    preset_name: str | None = None,
+    *,
+    gpu: str | None = None,
+    gpu_count: float | None = None,
+    hours: object = None,
+    gpu_hours: object = None,
+    parameters: float | None = None,
+    tokens: float | None = None,
+    flops: float | None = None,
+    mfu: float | None = None,
+    repeats: float = 1.0,
+    precision: str | None = None,
+    name: str = "custom workload",
+) -> tuple[Workload, Preset | None]:
+    """A workload from a preset (optionally moved to another GPU / count) or from flags.
+
+    hours / gpu_hours accept floats (hours) or quantities ('3.3 day', ``Q_(79.2, 'h')``).
+    Exactly one of: a preset; hours; gpu_hours; a compute budget (flops, or parameters × tokens) with mfu.
+    """
+    data = load()
+    catalog = data.catalog
+    positive("repeats", repeats)
+    if preset_name:
+        chosen = preset(presets(), preset_name)
+        workload = replace(chosen.workload, repeats=float(repeats))
+        if precision:
+            workload = replace(workload, precision=precision)
+        if gpu or gpu_count:
+            workload = convert(catalog, workload, gpu or workload.gpu, gpu_count)
+            chosen = replace(chosen, measured_total_w=None) if workload.gpu != chosen.workload.gpu or \
+                workload.gpu_count != chosen.workload.gpu_count else chosen
+        return workload, chosen
+    if not gpu:
+        raise PlanError("gpu: required unless a preset is given; see `trainplan catalog gpus`")
+    precision = precision or str(defaults.DEFAULT_PRECISION.value)
+    ways = sum(x is not None for x in (hours, gpu_hours)) + int(flops is not None or parameters is not None)
+    if ways != 1:
+        raise PlanError("workload: give exactly one of hours, gpu_hours, or a compute budget (flops or parameters+tokens)")
+    if hours is not None:
+        return from_hours(catalog, name, gpu, _count(gpu_count), to_magnitude("hours", hours, "hour"), repeats,
+                          precision), None
+    if gpu_hours is not None:
+        return from_gpu_hours(catalog, name, gpu, to_magnitude("gpu_hours", gpu_hours, "hour"), _count(gpu_count),
+                              repeats, precision), None
+    if flops is None:
+        if parameters is None or tokens is None:
+            raise PlanError("parameters, tokens: give both (or flops) for a compute budget")
+        flops = training_flops(parameters, tokens)
+    if mfu is None:
+        raise PlanError("mfu: required with a compute budget, in (0, 1]; published values: `trainplan catalog mfu`")
+    return from_compute(catalog, name, gpu, _count(gpu_count), flops, mfu, repeats, precision), None
+
+
+def _count(gpu_count: float | None) -> float:
+    if gpu_count is None:
+        raise PlanError("gpu_count: required (a whole number of GPUs > 0)")
+    return positive("gpu_count", gpu_count)
