@@ -49,6 +49,11 @@ CREATE INDEX IF NOT EXISTS offers_snapshot ON offers(snapshot_id);
 """
 
 
+#: Snapshots a provider keeps in the user cache: enough for `prices diff` and a look back, without the
+#: file growing by ~1 MB with every refresh.
+KEEP_SNAPSHOTS = 5
+
+
 def ensure_schema(conn: sqlite3.Connection) -> None:
     """Create the snapshot tables if they are missing."""
     conn.executescript(SNAPSHOT_DDL)
@@ -79,6 +84,20 @@ def write_snapshot(conn: sqlite3.Connection, provider: str, offers: pd.DataFrame
     except BaseException:
         raise
     return snapshot_id
+
+
+def prune_snapshots(conn: sqlite3.Connection, provider: str, keep: int = KEEP_SNAPSHOTS) -> int:
+    """Delete all but the ``keep`` newest complete snapshots of a provider (and any incomplete ones), in one
+    transaction; readers see the database before or after, never between. Returns snapshots deleted."""
+    with conn:
+        rows = conn.execute(
+            "SELECT snapshot_id FROM price_snapshots WHERE provider = ? AND (complete = 0 OR snapshot_id NOT IN ("
+            "SELECT snapshot_id FROM price_snapshots WHERE provider = ? AND complete = 1 "
+            "ORDER BY fetched_at DESC, snapshot_id DESC LIMIT ?))", (provider, provider, int(keep))).fetchall()
+        ids = [r[0] for r in rows]
+        conn.executemany("DELETE FROM offers WHERE snapshot_id = ?", ((i,) for i in ids))
+        conn.executemany("DELETE FROM price_snapshots WHERE snapshot_id = ?", ((i,) for i in ids))
+    return len(ids)
 
 
 def snapshots(conn: sqlite3.Connection) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import choice, unknown
-from pricing.cache import write_snapshot
+from pricing.cache import prune_snapshots, write_snapshot
 from pricing.fetch_result import FetchResult, PricingCredentialsError, utc_now_iso
 from pricing.schema import OFFER_COLUMNS, PRICING_MODELS, PROVIDERS
 from pricing.store import current_offers, current_snapshots, open_user_cache_for_write
@@ -289,6 +289,7 @@ def _refresh_one(provider: str, regions: list[str] | None, client: Any, options:
     conn = open_user_cache_for_write(user_path)
     try:
         report.snapshot_id = write_snapshot(conn, provider, merged, fetched_at, source)
+        prune_snapshots(conn, provider)
     finally:
         conn.close()
     report.outcome, report.rows_written = "written", len(merged)

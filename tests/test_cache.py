@@ -112,3 +112,27 @@ def test_garbage_truncated_and_foreign_files_are_problems(tmp_path, db):
     foreign.commit()
     foreign.close()
     assert cache.database_problem(tmp_path / "foreign.sqlite").startswith("unexpected schema (table offers lacks")
+
+
+def test_prune_keeps_the_newest_snapshots_of_that_provider_only(tmp_path):
+    import sqlite3
+
+    from pricing.cache import prune_snapshots, snapshots, write_snapshot
+    from pricing.schema import OFFER_COLUMNS
+
+    def offers(provider, price):
+        return pd.DataFrame([{"provider": provider, "region": "r1", "location": "x", "instance_type": "i",
+                              "gpu": "t4", "gpu_count": 1.0, "vcpus": 4.0, "memory_gib": 16.0,
+                              "pricing": "on_demand", "usd_per_hour": price, "usd_per_gpu_hour": price,
+                              "fetched_at": "2026-01-01", "source": "test"}], columns=list(OFFER_COLUMNS))
+
+    conn = sqlite3.connect(tmp_path / "c.sqlite")
+    for day in range(1, 8):
+        write_snapshot(conn, "aws", offers("aws", float(day)), f"2026-01-0{day}", "test")
+    write_snapshot(conn, "gcp", offers("gcp", 1.0), "2026-01-01", "test")
+    # 7 aws snapshots, keep 3: the 4 oldest go, with their offers; gcp's one is untouched
+    assert prune_snapshots(conn, "aws", keep=3) == 4
+    left = snapshots(conn)
+    assert sorted(left.loc[left["provider"] == "aws", "fetched_at"]) == ["2026-01-05", "2026-01-06", "2026-01-07"]
+    assert (left["provider"] == "gcp").sum() == 1
+    assert conn.execute("SELECT count(*) FROM offers").fetchone()[0] == 4
