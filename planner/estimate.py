@@ -9,9 +9,10 @@ import pandas as pd
 from planner import defaults
 from planner.carbon import co2e_in, co2e_kg
 from planner.catalog import Catalog
+from planner.cost import cloud_cost_usd
 from planner.defaults import Assumption
 from planner.energy import energy_from_total_power_kwh, training_energy_kwh
-from planner.errors import PlanError, at_least, fraction, non_negative, positive
+from planner.errors import at_least, fraction, non_negative
 from planner.workload import Workload
 
 
@@ -91,7 +92,7 @@ def estimate(catalog: Catalog, workload: Workload, offers: pd.DataFrame, grid: A
     for that GPU (filter ``offers`` first to restrict providers, regions or pricing).
     """
     at_least("pue", float(pue.value), 1.0)
-    positive("grid intensity", float(grid.value), "gCO2e/kWh") if float(grid.value) != 0 else None
+    non_negative("grid intensity", float(grid.value), "gCO2e/kWh")
     if power is None:
         power, power_assumptions = default_power(catalog, workload)
     if power.total_w is not None:
@@ -118,7 +119,8 @@ def estimate(catalog: Catalog, workload: Workload, offers: pd.DataFrame, grid: A
     }
     for bound in ("low", "central", "high"):
         hit = prices[prices["bound"] == bound]
-        row[f"cost_usd_{bound}"] = float(hit["usd_per_gpu_hour"].iloc[0]) * workload.gpu_hours if len(hit) else None
+        row[f"cost_usd_{bound}"] = (cloud_cost_usd(workload.gpu_hours, float(hit["usd_per_gpu_hour"].iloc[0]))
+                                    if len(hit) else None)
     if prices.empty:
         notes = (f"no cloud offer for {workload.gpu} in the price data: no cost",)
     else:
@@ -129,10 +131,3 @@ def estimate(catalog: Catalog, workload: Workload, offers: pd.DataFrame, grid: A
     table = pd.DataFrame([row])
     table.attrs["notes"] = workload.notes + notes
     return Estimate(table, assumptions, prices)
-
-
-def require_offers(offers: pd.DataFrame, what: str) -> pd.DataFrame:
-    """Raise a PlanError naming the filter when a filter leaves no offer."""
-    if offers.empty:
-        raise PlanError(f"{what}: no cloud offer matches")
-    return offers

@@ -11,6 +11,7 @@ import re
 
 import pandas as pd
 
+from planner.cost import cloud_cost_usd
 from planner.energy import energy_from_total_power_kwh
 
 
@@ -86,9 +87,9 @@ def table3(inputs: pd.DataFrame, constants: pd.DataFrame, gcp_2019: pd.DataFrame
             "paper_energy_kwh": _number(pub.kwh_pue),
             "co2e_lb": kwh * lb_per_kwh if kwh is not None else None,
             "paper_co2e_lb": _number(pub.co2e_lb),
-            "cost_usd_low": accelerator_hours * low_price,
+            "cost_usd_low": cloud_cost_usd(accelerator_hours, low_price),
             "paper_cost_usd_low": paper_low,
-            "cost_usd_high": accelerator_hours * high_price,
+            "cost_usd_high": cloud_cost_usd(accelerator_hours, high_price),
             "paper_cost_usd_high": paper_high,
             "note": "" if pd.isna(inp.note) or inp.note is None else str(inp.note),
         }
@@ -129,9 +130,9 @@ def table4(published: pd.DataFrame, gcp_2019: pd.DataFrame, ownership: pd.DataFr
         rows.append({
             "models": int(_number(pub.models)),
             "gpu_hours": gpu_hours,
-            "cost_usd_low": gpu_hours * low_price,
+            "cost_usd_low": cloud_cost_usd(gpu_hours, low_price),
             "paper_cost_usd_low": paper_low,
-            "cost_usd_high": gpu_hours * high_price,
+            "cost_usd_high": cloud_cost_usd(gpu_hours, high_price),
             "paper_cost_usd_high": paper_high,
             "electricity_usd": gpu_hours * rate,
             "paper_electricity_usd": _number(pub.electricity_usd),

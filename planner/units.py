@@ -62,10 +62,6 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
         raise PlanError(f"unit '{to_unit}': unknown or not convertible from {from_unit}") from None
 
 
-def quantity(value: float, unit: str) -> pint.Quantity:
-    """Attach a unit to a float."""
-    return Q_(value, unit)
-
 
 def column_unit(column: str) -> str | None:
     """The unit a column's suffix declares (``co2e_kg`` -> ``kg``), longest suffix first."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from planner.catalog import PRECISIONS, Catalog
-from planner.errors import PlanError, choice, fraction, positive
+from planner.errors import choice, fraction, positive
 
 #: Bounds on compute-budget inputs: far beyond any published run (Llama 3.1 405B: ~3.8e25 FLOP).
 MAX_COUNT = 1e16
@@ -130,9 +130,3 @@ def convert(catalog: Catalog, workload: Workload, to_gpu: str, gpu_count: float 
     if target == workload.gpu and count == workload.gpu_count:
         return workload
     return replace(workload, gpu=target, gpu_count=float(count), hours=hours, notes=notes)
-
-
-def require(condition: bool, message: str) -> None:
-    """Raise PlanError(message) unless the condition holds."""
-    if not condition:
-        raise PlanError(message)
