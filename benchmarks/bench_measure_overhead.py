@@ -22,7 +22,7 @@ import warnings
 import pytest
 from fake_sensors import fake_pynvml, rapl_zone
 
-from planner.measure_runner import run_measured
+from planner.measure.runner import run_measured
 
 SECONDS = 3.0
 COMMAND = [sys.executable, "-c", f"import time; time.sleep({SECONDS})"]

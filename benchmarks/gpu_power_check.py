@@ -77,7 +77,7 @@ def main() -> int:
         busy(args.seconds, args.busy)
         return 0
 
-    from planner.sampling.nvml import NvmlGpus, NvmlUnavailable
+    from planner.measure.nvml import NvmlGpus, NvmlUnavailable
 
     try:
         gpus = NvmlGpus(indices=[args.index])

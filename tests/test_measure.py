@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from planner.measure import (
+from planner.measure.record import (
     SCHEMA,
     GpuSeries,
     RaplSeries,

@@ -13,7 +13,7 @@ import pytest
 from fake_sensors import fake_pynvml, rapl_zone
 
 from planner.errors import PlanError
-from planner.measure_runner import run_measured
+from planner.measure.runner import run_measured
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(0.3)"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from planner.errors import PlanError
-from planner.measurement import power_profile, power_profile_from_file
+from planner.measure.reader import power_profile, power_profile_from_file
 
 
 def record(gpu_w=250.0, count=2, cpu_w=60.0, dram_w=20.0):

@@ -8,7 +8,7 @@ import sys
 import pytest
 from fake_sensors import fake_pynvml
 
-from planner.sampling.nvml import NvmlGpus, NvmlUnavailable
+from planner.measure.nvml import NvmlGpus, NvmlUnavailable
 
 
 def test_power_in_watts_utilisation_and_limits():

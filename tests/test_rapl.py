@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fake_sensors import rapl_zone, two_socket_tree
 
-from planner.sampling.rapl import RaplUnavailable, energy_delta_uj, find_zones, read_energy_uj
+from planner.measure.rapl import RaplUnavailable, energy_delta_uj, find_zones, read_energy_uj
 
 
 def test_packages_and_dram_found_core_psys_and_mmio_skipped(tmp_path):

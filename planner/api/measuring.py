@@ -22,11 +22,11 @@ def measure_command(
     """Run a command while sampling GPU (NVML), CPU and DRAM (RAPL) power; write and return the record.
 
     interval / duration accept seconds or quantities ('1s', '0.2 s', '24 h'). Returns (the command's exit
-    status, the measurement record; schema in ``planner.measure``). ``say`` gets one-line notices.
+    status, the measurement record; schema in ``planner.measure.record``). ``say`` gets one-line notices.
     """
     from pathlib import Path
 
-    from planner.measure_runner import run_measured
+    from planner.measure.runner import run_measured
 
     if not argv:
         raise PlanError("command: give the command to measure after `--`, e.g. trainplan measure -- python train.py")
@@ -50,7 +50,7 @@ def measured_power(path: str, gpu_count: float | None = None) -> PowerProfile:
     """
     from pathlib import Path
 
-    from planner.measurement import power_profile, read_measurement
+    from planner.measure.reader import power_profile, read_measurement
 
     record = read_measurement(Path(path))
     count = gpu_count if gpu_count is not None else ((record.get("gpu") or {}).get("count") or 0)

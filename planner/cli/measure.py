@@ -7,7 +7,7 @@ import sys
 
 from planner import api
 from planner.errors import PlanError
-from planner.measure import summary_lines
+from planner.measure.record import summary_lines
 
 
 def _gpu_indices(text: str) -> list[int]:

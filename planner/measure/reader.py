@@ -1,6 +1,6 @@
 """A measured power profile (from `trainplan measure`) turned into the power an estimate uses.
 
-The record's schema is documented in ``planner.measure``. Used here: ``gpu.avg_w_per_gpu`` and
+The record's schema is documented in ``planner.measure.record``. Used here: ``gpu.avg_w_per_gpu`` and
 ``gpu.count`` (required), ``cpu.avg_w`` and ``dram.avg_w`` (either may be null: not measured),
 ``gpu.model``, ``command``, ``host``, ``started_at``, ``wall_s``.
 

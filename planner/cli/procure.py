@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner import api
-from planner.cli import add_format, emit
+from planner.cli.common import add_format, emit
 from planner.errors import PlanError
 from planner.procurement import headline
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from planner import api
-from planner.cli import add_format, add_workload_args, emit, workload_from_args
+from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.workload_file import SUFFIXES, parse_workload_text

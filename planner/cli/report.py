@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from planner import api
-from planner.cli import add_estimate_args, add_workload_args, workload_from_args
+from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
 from planner.reports import REPORT_FORMATS, write_report
 
 

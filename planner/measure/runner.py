@@ -4,7 +4,7 @@ The command runs in its own process group: Ctrl-C (SIGINT) or SIGTERM sent to tr
 to that group once (a second Ctrl-C kills it), sampling stops when the command ends, and the record is
 written in every case with what was measured. ``--duration`` stops the command the same way. A sampling
 thread wakes every ``interval_s``, reads NVML and the RAPL counters, and sleeps; all arithmetic is done
-once at the end by ``planner.measure``. Because the command has its own process group, it cannot read
+once at the end by ``planner.measure.record``. Because the command has its own process group, it cannot read
 from the terminal (it would be stopped with SIGTTIN): training scripts rarely do; redirect stdin if one does.
 """
 
@@ -23,9 +23,9 @@ from pathlib import Path
 from types import ModuleType
 
 from planner.errors import PlanError
-from planner.measure import GpuSeries, RaplSeries, exit_status, measurement_record
-from planner.sampling.nvml import NvmlGpus, NvmlUnavailable
-from planner.sampling.rapl import POWERCAP_ROOT, RaplUnavailable, find_zones, read_energy_uj
+from planner.measure.nvml import NvmlGpus, NvmlUnavailable
+from planner.measure.rapl import POWERCAP_ROOT, RaplUnavailable, find_zones, read_energy_uj
+from planner.measure.record import GpuSeries, RaplSeries, exit_status, measurement_record
 
 #: Seconds a stopped command gets to exit after SIGINT, then after SIGTERM, before SIGKILL.
 STOP_GRACE_S = 10.0

@@ -1,6 +1,6 @@
 """Pure aggregation of sampled power into a measurement record: average and peak power, energy, wall time.
 
-The record is what ``trainplan measure`` writes (JSON) and ``planner.measurement`` reads. Schema
+The record is what ``trainplan measure`` writes (JSON) and ``planner.measure.reader`` reads. Schema
 ``trainplan.measurement/1``; every number is null where it was not measured, never guessed::
 
     {

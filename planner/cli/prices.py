@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from planner import api, defaults
-from planner.cli import add_format, emit
+from planner.cli.common import add_format, emit
 from pricing.schema import PRICING_MODELS, PROVIDERS
 from pricing.status import SORT_COLUMNS
 

@@ -1,0 +1,70 @@
+"""What every ``trainplan`` verb shares: the one-line-error parser, table output and the workload flags."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import pandas as pd
+
+from planner import api
+from planner.errors import PlanError
+
+FORMATS = ("table", "csv", "json")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (PlanError, so main prints it once and exits 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise PlanError(f"{self.prog}: {message}")
+
+
+def emit(table: pd.DataFrame, fmt: str, title: str | None = None) -> None:
+    """Print a table as an aligned text table, CSV or JSON records."""
+    if fmt == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(json.loads(table.to_json(orient="records")), indent=2) + "\n")
+    else:
+        if title:
+            print(f"\n{title}")
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60, "display.float_format", "{:,.2f}".format):
+            print(table.to_string(index=False) if len(table) else "(no rows)")
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+
+
+def add_workload_args(parser: argparse.ArgumentParser) -> None:
+    """Flags that describe a workload: a preset, or GPU + count + hours / GPU-hours / compute budget."""
+    parser.add_argument("workload", nargs="?", help="a preset name (see `trainplan catalog presets`)")
+    parser.add_argument("--gpu", help="catalog GPU id (see `trainplan catalog gpus`); with a preset: move it there")
+    parser.add_argument("--gpus", type=float, dest="gpu_count", help="number of GPUs used in parallel")
+    parser.add_argument("--hours", help="wall-clock hours of one run (a number, or e.g. '3.3 day')")
+    parser.add_argument("--gpu-hours", help="GPU-hours of one run")
+    parser.add_argument("--params", type=float, help="parameters (compute budget = 6 x params x tokens)")
+    parser.add_argument("--tokens", type=float, help="training tokens")
+    parser.add_argument("--flops", type=float, help="training compute in FLOP (instead of params x tokens)")
+    parser.add_argument("--mfu", type=float, help="model-FLOPs utilisation in (0, 1] for a compute budget")
+    parser.add_argument("--repeats", type=float, default=1.0, help="runs for tuning and experimentation (default 1)")
+    parser.add_argument("--precision", choices=("fp32", "fp16", "bf16"), help="precision, for GPU conversion")
+
+
+def add_estimate_args(parser: argparse.ArgumentParser) -> None:
+    """Flags that choose the prices, grid, PUE and GPU power of an estimate (``estimate``, ``report``)."""
+    parser.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
+    parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
+    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
+    parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
+    parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
+    parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+
+
+def workload_from_args(args: argparse.Namespace) -> tuple:
+    return api.make_workload(args.workload, gpu=args.gpu, gpu_count=args.gpu_count, hours=args.hours,
+                             gpu_hours=args.gpu_hours, parameters=args.params, tokens=args.tokens, flops=args.flops,
+                             mfu=args.mfu, repeats=args.repeats, precision=args.precision)
