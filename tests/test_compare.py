@@ -277,3 +277,50 @@ def test_a_preset_with_the_papers_summed_power_says_compare_uses_tdp():
     workload, preset = api.make_workload("transformer-big")
     notes = api.compare(workload, preset, providers=["gcp"], servers=[]).notes
     assert any("1,515 W" in n and "TDP-based" in n for n in notes)
+
+
+# --- Sound uncertainty ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lisa_monte_carlo():
+    workload, preset = api.make_workload("lisa")
+    return api.compare(workload, preset, servers=["strubell-8x-gtx1080ti"], site_zone="US-CA", monte_carlo=400,
+                       seed=1)
+
+
+def test_every_central_value_lies_inside_its_own_low_high_band(lisa_monte_carlo):
+    table = lisa_monte_carlo.table
+    for output in engine.RANGED:
+        assert (table[f"{output}_low"] <= table[output] * (1 + 1e-12)).all(), output
+        assert (table[output] <= table[f"{output}_high"] * (1 + 1e-12)).all(), output
+        # every draw lies inside [all low, all high] too, so the percentiles do
+        assert (table[f"{output}_low"] <= table[f"{output}_p5"] * (1 + 1e-12)).all(), output
+        assert (table[f"{output}_p95"] <= table[f"{output}_high"] * (1 + 1e-12)).all(), output
+
+
+def test_a_central_value_outside_the_percentiles_is_flagged(lisa_monte_carlo):
+    table = lisa_monte_carlo.table
+    flagged = table["central_outside_band"].fillna("").str.split(";")
+    for output in engine.SAMPLED:
+        outside = (table[output] < table[f"{output}_p5"] * (1 - 1e-9)) | (
+            table[output] > table[f"{output}_p95"] * (1 + 1e-9))
+        named = flagged.map(lambda names, o=output: o in names)
+        assert (outside == named).all(), output
+    # a spot row's price runs from its snapshot (the mode) up to on demand: its central cost is a low mode
+    spot_rows = table[(table["pricing"] == "spot") & (table["cost_usd_high"] > 2 * table["cost_usd"])]
+    assert spot_rows["central_outside_band"].str.contains("cost_usd").any()
+
+
+def test_ranking_and_pareto_say_which_statistic_they_use(lisa_monte_carlo):
+    assert lisa_monte_carlo.statistic == "central"
+    assert any(n.startswith("ranked by central cost") for n in lisa_monte_carlo.notes)
+    workload, preset = api.make_workload("lisa")
+    by_median = api.compare(workload, preset, providers=["gcp"], servers=[], monte_carlo=400, seed=1,
+                            statistic="p50")
+    assert by_median.statistic == "p50" and any(n.startswith("ranked by the Monte Carlo median") for n in
+                                                by_median.notes)
+    table = by_median.table
+    assert table["cost_usd_p50"].is_monotonic_increasing
+    assert table["pareto"].equals(pd.Series(engine.pareto_front(table["cost_usd_p50"], table["co2e_total_kg_p50"])))
+    with pytest.raises(PlanError, match="^statistic 'p50': needs a Monte Carlo"):
+        engine.Settings(statistic="p50")

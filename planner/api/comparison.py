@@ -61,6 +61,7 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    statistic: str = "central",
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -71,6 +72,7 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
     settings = compare_engine.Settings(
@@ -78,7 +80,7 @@ def compare(
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
-        monte_carlo=int(monte_carlo), seed=int(seed),
+        monte_carlo=int(monte_carlo), seed=int(seed), statistic=statistic,
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "")
     owned: tuple[compare_engine.OwnedOption, ...] = ()
