@@ -183,14 +183,16 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     billed_gpus, is_spot (0/1), term_hours [h], tdp_w [W], host_w [W, the job's host share], pue [-],
     embodied_kg_per_gpu_hour [kg/GPU-h]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
-    instance], checkpoint [h], restart [h]
+    instance], checkpoint [h], restart [h], availability [-], capacity_wait [h]
 
+    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` for spot (``planner.spot``), 0 otherwise;
     ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
     ``E = PUE · t · (n · TDP · f + host) / 1000``, ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
     """
     plain_gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
     rate = spot.job_interruptions_per_hour(rows["instances"], x["spot_rate"])
-    overhead = rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"], x["restart"])
+    wait = spot.capacity_wait_hours(rows["instances"], x["availability"], x["capacity_wait"])
+    overhead = rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"], x["restart"], wait)
     gpu_hours = plain_gpu_hours * (1.0 + overhead)
     wall = gpu_hours / rows["gpu_count"]
     cost = rows["instances"] * x["price"] * np.maximum(wall, rows["term_hours"])
@@ -358,6 +360,8 @@ def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
         "spot_rate": spot_rate,
         "checkpoint": _fixed_or(settings.checkpoint_interval_hours, defaults.SPOT_CHECKPOINT_INTERVAL_RANGE),
         "restart": _fixed_or(settings.restart_hours, defaults.SPOT_RESTART_RANGE),
+        "availability": Range(*defaults.SPOT_AVAILABILITY_RANGE),
+        "capacity_wait": Range(*defaults.SPOT_CAPACITY_WAIT_RANGE),
     }
     return keep, rows, ranges
 
@@ -689,7 +693,8 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
         *base, *defaults.PUE.values(), power, defaults.GPU_POWER_FRACTION_RANGE_NOTE, *defaults.host_assumptions(),
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
         defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION,
-        defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, *owned_range_assumptions(),
+        defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, defaults.SPOT_INSTANCE_AVAILABILITY,
+        defaults.SPOT_CAPACITY_WAIT_HOURS, *owned_range_assumptions(),
         *ratio_assumptions,
     ]
     tail = []

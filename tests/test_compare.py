@@ -59,9 +59,11 @@ def test_aws_on_demand_row_hand_computed(catalog):
 def test_gcp_spot_row_with_interruption_overhead_hand_computed(catalog):
     result = api.compare(a100_workload(catalog, 16, 10.0), offers=offers(A2_SPOT, A2_ON_DEMAND), servers=[])
     row = result.table[result.table["pricing"] == "spot"].iloc[0]
-    # 16 GPUs -> 2 instances; λ = 10%/day / 24 h per instance, × 2 instances = 0.1/12 per hour;
-    # lost per interruption 0.5 h / 2 + 0.25 h restart = 0.5 h -> overhead 0.1/12 · 0.5 = 1/240
-    overhead = 0.1 / 12 * 0.5
+    # 16 GPUs -> 2 instances; λ = -ln(1 - 10%) / 24 h = 0.00439002 per instance-hour, × 2 = 0.00878004/h;
+    # lost per interruption 0.5 h / 2 + 0.25 h restart + 1 h · (1 - 0.95²) capacity wait = 0.5975 h
+    # -> overhead 0.00878004 · 0.5975 = 0.00524607
+    overhead = 2 * -np.log(0.9) / 24 * 0.5975
+    assert overhead == pytest.approx(0.00524607, rel=1e-5)
     assert row["instances"] == 2
     assert row["spot_overhead_fraction"] == pytest.approx(overhead)
     assert row["wall_hours"] == pytest.approx(10 * (1 + overhead))
@@ -75,9 +77,11 @@ def test_gcp_spot_row_with_interruption_overhead_hand_computed(catalog):
     assert row["co2e_market_kg"] == pytest.approx(energy * 0.41272 * 0.13)
     # side by side: the same instance on demand, 2 · 30 USD · 10 h
     assert row["on_demand_cost_usd"] == pytest.approx(600.0)
-    # high end: 15%/day (λ_job = 0.0125/h), 1 h checkpoints and 1 h restart -> 0.0125 · 1.5 = 0.01875;
-    # spot can rise to the on-demand price: 2 · 30 · 10 · 1.01875 = 611.25
-    assert row["cost_usd_high"] == pytest.approx(611.25)
+    # high end: 15%/day (λ_job = 2 · -ln(0.85) / 24 = 0.01354326/h), 1 h checkpoints, 1 h restart and a
+    # 4 h · (1 - 0.8²) = 1.44 h wait -> 0.01354326 · 2.94 = 0.03981718; spot can rise to the on-demand
+    # price: 2 · 30 · 10 · 1.03981718 = 623.89
+    assert row["cost_usd_high"] == pytest.approx(600 * (1 + 2 * -np.log(0.85) / 24 * 2.94))
+    assert row["cost_usd_high"] == pytest.approx(623.89, abs=0.01)
 
 
 def test_owned_server_rows_in_both_modes_hand_computed(catalog):
