@@ -10,8 +10,8 @@ import pytest
 from planner.errors import PlanError
 from planner.hybrid import (
     CloudChoice,
-    OwnedCosts,
     Overflow,
+    OwnedCosts,
     Policy,
     cohort_schedule,
     curve,

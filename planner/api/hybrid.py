@@ -106,6 +106,10 @@ def _variations(server: OwnedServer, owned: hybrid.OwnedCosts, overflow: hybrid.
 
         def on_spot(value: float):
             return owned, replace(overflow, spot=replace(spot, overhead_fraction=value)), policy
+        out.append(hybrid.Variation(
+            "spot_share", "fraction of the overflow", overflow.spot_share, 0.0, 1.0,
+            "logical bounds, not a sourced range: no spot capacity (all on-demand) to all of the overflow on spot",
+            lambda v: (owned, replace(overflow, spot_share=v), policy)))
         out.append(hybrid.Variation("spot_overhead_fraction", "fraction of GPU-hours", spot_overhead,
                                     defaults.SPOT_OVERHEAD_RANGE[0], defaults.SPOT_OVERHEAD_RANGE[2],
                                     defaults.SPOT_OVERHEAD_FRACTION.source, on_spot))
