@@ -90,17 +90,23 @@ def at_start(comparison: Comparison, start: str, grid_basis: str = "trend") -> C
                    notes=tuple(notes))
 
 
-def best_start_months(comparison: Comparison, window_from: str, window_to: str, grid_basis: str = "trend",
-                      top: int | None = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+def start_window(window_from: str, window_to: str) -> list[tuple[int, int]]:
+    """The months of a start window (YYYY-MM to YYYY-MM, inclusive), each validated like ``start``."""
+    first, last = parse_start(window_from, "window start"), parse_start(window_to, "window end")
+    return grid_time.months_between(first, last)
+
+
+def best_start_months(comparison: Comparison | pd.DataFrame, window_from: str, window_to: str,
+                      grid_basis: str = "trend", top: int | None = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(summary, long) of starting each option in each month of a window (YYYY-MM to YYYY-MM, inclusive).
 
     summary: per option best_start, best_co2e_kg, worst_start, worst_co2e_kg, saving_pct, note;
     long: every (option, start month) with co2e_kg and its range (for a month-by-month chart).
-    top : the first rows of the comparison's table (None: all).
+    comparison : a Comparison or rows of its table; top : the first rows (None: all).
     """
-    first, last = parse_start(window_from, "window start"), parse_start(window_to, "window end")
-    window = grid_time.months_between(first, last)
-    table = comparison.table if top is None else comparison.table.head(int(top))
+    window = start_window(window_from, window_to)
+    rows = comparison.table if isinstance(comparison, Comparison) else comparison
+    table = rows if top is None else rows.head(int(top))
     series = grid_series()
     if "grid_factor" in table:
         table = table.assign(co2e_kg=table["co2e_kg"] / table["grid_factor"],
@@ -194,3 +200,68 @@ def pareto_front_nd(points: np.ndarray) -> np.ndarray:
                 continue
         kept.append(i)
     return front
+
+
+# --- One estimate -----------------------------------------------------------------------------------------
+
+def estimate_extras(table: pd.DataFrame, *, provider: str | None, region: str | None, grid_zone: str | None,
+                    start: str | None = None, grid_basis: str = "trend", cooling: str = "unknown",
+                    wue_l_per_kwh: float | None = None, own_grid: bool = False
+                    ) -> tuple[pd.DataFrame, list[Assumption], list[str]]:
+    """An estimate's one-row table with water (and, from ``start``, CO2e over its wall-clock).
+
+    The place is the cloud region (provider + region), else the grid zone (an owned room: ``cooling`` or
+    ``wue_l_per_kwh``; no provider); ``own_grid`` (a user's intensity) has no series: the start date only
+    changes nothing and says so. Returns (table, assumptions to add, notes).
+    """
+    grid_time.check_basis(grid_basis)
+    data = load()
+    zone = grid_zone or str(defaults.DEFAULT_GRID_ZONE.value)
+    cloud = bool(provider and region)
+    if cloud:
+        country_of = data["cloud_regions"].set_index(["provider", "region"])["country_iso3"]
+        country = country_of.get((provider, region))
+        frame = pd.DataFrame({"option_kind": ["cloud"], "provider": [provider], "region": [region],
+                              "country": [country], "server": [None]})
+    else:
+        frame = pd.DataFrame({"option_kind": ["owned"], "provider": ["owned"], "region": [zone],
+                              "country": [zone_country(zone)], "server": [None]})
+    if provider and not region:
+        wue_factor = water.cloud_wue(data["wue_onsite"], data["wue_region"], provider, "")
+        ewif_factor = water.grid_ewif(data["ewif_by_zone"], zone_country(zone))
+        wue, ewif = [wue_factor], [ewif_factor]
+    else:
+        wue, ewif = row_water_factors(frame, cooling, wue_l_per_kwh)
+    out = table.copy()
+    energy = out["energy_kwh"].to_numpy(float)
+    pue = out["pue"].to_numpy(float)
+    columns = water.water_columns(energy, energy, energy, pue, (np.array([wue[0].low]), np.array([wue[0].central]),
+                                                                np.array([wue[0].high])),
+                                  (np.array([ewif[0].low]), np.array([ewif[0].central]), np.array([ewif[0].high])))
+    for name, values in columns.items():
+        out[name] = values
+    out["water_basis"] = f"on-site {wue[0].name} ({wue[0].per} kWh) + off-site {ewif[0].name} (grid kWh)"
+    assumptions = [wue[0].assumption(), ewif[0].assumption()]
+    notes: list[str] = []
+    if start is not None:
+        month = parse_start(start)
+        if own_grid:
+            notes.append(f"start {start}: your own grid intensity has no yearly or monthly series: it is used as given")
+            out["co2e_basis"] = "location-based, your grid intensity as given"
+        else:
+            frame["wall_hours"] = out["wall_hours"].to_numpy(float)
+            base = _base_years(frame) if cloud else np.array(
+                [data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"].get(zone.upper(), np.nan)],
+                float)
+            low, central, high, texts = grid_time.time_factors(frame, grid_series(), month, grid_basis, base)
+            out["co2e_kg"] = out["co2e_kg"] * central
+            if "co2e_lb" in out:
+                out["co2e_lb"] = out["co2e_lb"] * central
+            out["co2e_kg_low"] = out["co2e_kg"] / central * np.minimum(low, central)
+            out["co2e_kg_high"] = out["co2e_kg"] / central * np.maximum(high, central)
+            out["grid_factor"] = central
+            out["co2e_basis"] = texts
+            assumptions.extend(_time_assumptions(grid_series(), frame, grid_basis))
+            if "no profile for this zone" in texts[0]:
+                notes.append("no profile for this zone: annual average used")
+    return out, assumptions, notes
