@@ -85,3 +85,13 @@ def test_bad_time_and_water_input_is_one_line_exit_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_summary_has_water_beside_co2e_and_the_start_basis(tmp_path, capsys):
+    out = tmp_path / "r.md"
+    assert main(["report", "bert-base", "--format", "md", "--out", str(out), "--start", "2027-03",
+                 "--generated-at", "2026-12-01T00:00:00Z"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- Water: about " in text and "ewif_USA" in text
+    assert "- CO2e basis: location-based from 2027-03" in text
+    assert "W = E / PUE · WUE + E · EWIF" in text and "| water_l | L |" in text
