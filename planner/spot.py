@@ -138,3 +138,18 @@ def assumptions() -> tuple[defaults.Assumption, ...]:
     """The spot model's shared assumptions (each offer adds its own hazard row)."""
     return (defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, defaults.SPOT_CHECKPOINT_INTERVAL_HOURS,
             defaults.SPOT_RESTART_HOURS, defaults.SPOT_INSTANCE_AVAILABILITY, defaults.SPOT_CAPACITY_WAIT_HOURS)
+
+
+def high_to_central(instances: Num) -> Num:
+    """How many times its central value an overhead is with every input at its high end, for ``k`` instances.
+
+    For the reference hazard (Google's 15% vs 10% per day) and the checkpoint, restart and capacity ranges of
+    ``planner.defaults``: a tornado's high end for an overhead whose offer is not at hand (the low end is 0,
+    never interrupted). One 8-GPU instance: 1.5426 · (0.5 + 1 + 0.8) / 0.55 = 6.45.
+    """
+    reference = hazard_from_daily_share(np.asarray(defaults.GCP_PREEMPTION_PCT_PER_DAY, dtype=float))
+
+    def loss(i: int) -> Num:
+        return (defaults.SPOT_CHECKPOINT_INTERVAL_RANGE[i] / 2.0 + defaults.SPOT_RESTART_RANGE[i]
+                + capacity_wait_hours(instances, defaults.SPOT_AVAILABILITY_RANGE[i], defaults.SPOT_CAPACITY_WAIT_RANGE[i]))
+    return reference[2] * loss(2) / (reference[1] * loss(1))
