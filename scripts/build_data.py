@@ -23,6 +23,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from grid_build import cloud_region_grid, zone_grid  # noqa: E402
+
 from pricing.cache import ensure_schema, write_snapshot  # noqa: E402
 from pricing.shipped import shipped_offers  # noqa: E402
 
@@ -139,6 +141,16 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     frames.update(_reference_tables(reference))
     inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))
 
+    yearly = {}
+    for name in ("grid_intensity_yearly", "gcp_region_carbon_yearly"):
+        yearly[name] = _numeric(_read(data / "carbon" / f"{name}.csv"))
+        inputs.append((f"shared/data/carbon/{name}.csv",
+                       hashlib.sha256((data / "carbon" / f"{name}.csv").read_bytes()).hexdigest()))
+    # One location-based intensity per place, its latest year (scripts/grid_build.py).
+    zones = frames["grid_intensity"]
+    frames["cloud_regions"] = cloud_region_grid(frames["cloud_regions"], yearly["gcp_region_carbon_yearly"],
+                                                yearly["grid_intensity_yearly"], zones)
+    frames["grid_intensity"] = zone_grid(zones, yearly["grid_intensity_yearly"]).assign(retrieved=RETRIEVED["carbon"])
     # A GPU in data_src/gpus_extra.csv with the id of a shared row replaces it (the row says why).
     frames["gpus"] = frames["gpus"][~frames["gpus"]["gpu"].isin(frames["gpus_extra"]["gpu"])].reset_index(drop=True)
     prices = {name: _numeric(_read(data / "prices" / f"{name}.csv"))
