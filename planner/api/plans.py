@@ -15,8 +15,8 @@ from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, non_negative, positive, unknown
 from planner.fields import check_table, checked
-from planner.plan_file import check_plan_types
 from planner.ownership import embodied_kg_per_gpu_hour, server_embodied_kg
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 from planner.workload import convert
 from pricing.schema import PROVIDERS

@@ -17,8 +17,8 @@ from pathlib import Path
 from planner import defaults
 from planner.defaults import Assumption
 from planner.errors import PlanError
-from planner.fields import check
 from planner.estimate import PowerProfile
+from planner.fields import check
 
 
 def _section(measurement: dict, name: str) -> dict:
