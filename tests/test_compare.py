@@ -186,8 +186,8 @@ def test_monte_carlo_is_seeded_and_inside_the_range(catalog):
     ({"max_wall_hours": -1}, r"^max_wall_hours -1 h: must be > 0"),
     ({"max_wall_hours": 0.5}, r"^max_wall_hours 0.5: no option finishes in time"),
     ({"servers": ["nvidia-dgx-9"]}, r"^server 'nvidia-dgx-9': unknown"),
-    ({"utilisation": 1.5}, r"^utilisation 1.5: must be in \(0, 1\]"),
-    ({"throughput_ratios": {"gtx-1080-ti": 0}}, r"^throughput ratio of gtx-1080-ti 0: must be > 0"),
+    ({"utilisation": 1.5}, r"^utilisation 1.5: must be <= 1; allowed: \(0, 1\]"),
+    ({"throughput_ratios": {"gtx-1080-ti": 0}}, r"^throughput_ratios 'gtx-1080-ti' 0: must be > 0"),
     ({"site_zone": "ATLANTIS"}, r"^grid zone 'ATLANTIS': unknown"),
 ])
 def test_bad_filters_and_overrides_name_the_field(catalog, kwargs, message):

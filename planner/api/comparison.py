@@ -14,6 +14,7 @@ from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.workload import Workload
@@ -30,6 +31,7 @@ def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: st
                                gpu_power_fraction=gpu_power_fraction, **dict(overrides)))
 
 
+@checked
 def compare(
     workload: Workload,
     preset: Preset | None = None,
@@ -81,8 +83,10 @@ def compare(
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
+    # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
+    ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
     settings = compare_engine.Settings(
-        throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
+        throughput_ratios=ratios, gpu_power_fraction=gpu_power_fraction,
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,

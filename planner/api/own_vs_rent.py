@@ -13,11 +13,13 @@ from planner.api.estimates import assumptions_table
 from planner.api.owned import owned_server
 from planner.api.plans import _cloud_options
 from planner.errors import PlanError, at_least, choice
+from planner.fields import checked
 from planner.shipped import load
 from pricing.schema import PRICING_MODELS
 from pricing.store import current_offers
 
 
+@checked
 def gpu_regions(gpu: str, pricing: str = "on_demand") -> pd.DataFrame:
     """Cloud regions offering ``gpu`` at ``pricing``, one row each, cheapest first.
 
@@ -58,6 +60,7 @@ class BreakEven:
 BREAKEVEN_UTILISATIONS = np.round(np.arange(5, 101) / 100.0, 2)
 
 
+@checked
 def breakeven_curve(
     server: str,
     *,

@@ -15,7 +15,9 @@ from planner.carbon import region_intensity, zone_intensity
 from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, non_negative, positive, unknown
+from planner.fields import check_table, checked
 from planner.ownership import embodied_kg_per_gpu_hour, server_embodied_kg
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 from planner.workload import convert
 from pricing.schema import PROVIDERS
@@ -33,9 +35,7 @@ PORTFOLIO_KEYS = ("preset", "runs", "gpu", "gpu_count", "hours", "gpu_hours", "p
 
 
 def _keys(field: str, given: Mapping[str, object], allowed: tuple[str, ...]) -> None:
-    extra = sorted(set(given) - set(allowed))
-    if extra:
-        raise PlanError(f"{field}: unknown key '{extra[0]}'; allowed: {', '.join(allowed)}")
+    check_table(field, given, allowed)
 
 
 def _per_year(field: str, value: object, years: int, growth: float) -> np.ndarray:
@@ -191,10 +191,14 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             used.append(Assumption(f"price_{name}", float(best["usd_per_gpu_hour"]), "USD/GPU-hour",
                                    f"{best['instance_type']}: {best['source']}", str(best["fetched_at"]), pricing))
     table = pd.DataFrame(rows, columns=list(procurement.CLOUD_COLUMNS))
+    repeated = table.loc[table.duplicated(["option", "pricing"]), "option"]
+    if len(repeated):
+        raise PlanError(f"clouds: two entries named '{repeated.iloc[0]}'; give each entry its own name")
     unique = tuple(dict.fromkeys(used))
     return table, unique
 
 
+@checked
 def procurement_plan(
     server: str,
     *,
@@ -275,6 +279,7 @@ def procurement_plan(
 def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Plan:
     """A procurement plan from a parsed plan file (TOML tables as dicts; keys in ``PLAN_KEYS``)."""
     _keys("plan", config, PLAN_KEYS)
+    check_plan_types(config)
     if "server" not in config:
         raise PlanError("server: required (a catalog server id; see `trainplan catalog servers`)")
     kwargs = {k: v for k, v in config.items() if k != "server"}
