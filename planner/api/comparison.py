@@ -9,6 +9,8 @@ from dataclasses import replace
 import pandas as pd
 
 from planner import compare as compare_engine
+from planner import grid_time
+from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
@@ -62,6 +64,10 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
+    owned_cooling: str = "unknown",
+    owned_wue_l_per_kwh: float | None = None,
     owned: Mapping[str, object] | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
@@ -109,4 +115,11 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
+    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
+                                   owned_wue_l_per_kwh)
+    if start is not None:
+        result = grid_water.at_start(result, start, grid_basis)
+    else:
+        grid_time.check_basis(grid_basis)
+    result.table["pareto_water"] = grid_water.pareto_with_water(result.table)
     return result
