@@ -115,7 +115,7 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
-    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
+    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in options}, owned_cooling,
                                    owned_wue_l_per_kwh)
     if start is not None:
         result = grid_water.at_start(result, start, grid_basis)
