@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from planner import defaults, procurement
+from planner.api.grid_water import plan_over_time
 from planner.api.owned import OWNED_SERVER_KEYS, owned_server
 from planner.api.workloads import make_workload
 from planner.carbon import region_intensity, zone_intensity
@@ -22,8 +23,9 @@ from pricing.store import current_offers
 
 PLAN_KEYS = ("server", "horizon_years", "demand_gpu_hours", "growth", "demand_gpu", "precision", "portfolio",
              "target_utilisation", "whole_servers", "clouds", "spot_overhead_fraction", "mean_job_hours", "job_gpus",
-             "site", "owned", "basis", "peak_month_factor", "job_length_cv", "monte_carlo", "seed")
-SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh")
+             "site", "owned", "basis", "peak_month_factor", "job_length_cv", "monte_carlo", "seed", "start_year",
+             "grid_basis")
+SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh", "cooling", "wue_l_per_kwh")
 #: The server's inputs a plan may override (``owned_server``'s keywords; its utilisation is the plan's target, its
 #: discount rate and residual convention the basis's).
 OWNED_KEYS = tuple(k for k in OWNED_SERVER_KEYS if k not in ("utilisation", "discount_rate", "credit_residual",
@@ -198,6 +200,8 @@ def procurement_plan(
     job_length_cv: float | None = None,
     monte_carlo: int = 0,
     seed: int = 0,
+    start_year: int | None = None,
+    grid_basis: str = "trend",
 ) -> procurement.Plan:
     """Buy ``server``s for a shared cluster or rent: sizing, TCO, break-even, tornado and carbon per year.
 
@@ -213,12 +217,17 @@ def procurement_plan(
     credit_residual, cloud_price_trend_pct_per_year, hardware_price_performance_pct_per_year; defaults sourced)
     peak_month_factor : peak month's load over the average [-]; job_length_cv : job-length variability [-]
     monte_carlo : draws of the procurement Monte Carlo (0: none); seed : its seed
+    start_year / grid_basis : the plan's first calendar year (default ``defaults.PLAN_START_YEAR``) and how
+    future grids are made (flat, trend, projection): each year's intensity on that year's energy, the flat grid
+    beside it, water per year (site ``cooling`` or ``wue_l_per_kwh``); ``api.grid_water.plan_over_time``
     Returns a ``procurement.Plan``.
     """
     site = dict(site or {})
     owned = dict(owned or {})
     basis_given = dict(basis or {})
     _keys("site", site, SITE_KEYS)
+    cooling = str(site.pop("cooling", "unknown"))
+    wue_l_per_kwh = site.pop("wue_l_per_kwh", None)
     _keys("owned", owned, OWNED_KEYS)
     _keys("basis", basis_given, BASIS_KEYS)
     if "credit_residual" in basis_given and not isinstance(basis_given["credit_residual"], bool):
@@ -254,12 +263,15 @@ def procurement_plan(
     peak = float(defaults.PEAK_MONTH_FACTOR.value) if peak_month_factor is None else peak_month_factor
     cv = float(defaults.JOB_LENGTH_CV.value) if job_length_cv is None else job_length_cv
     draws = int(non_negative("monte_carlo", monte_carlo))
-    return procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
-                            job_gpus=job_gpus, mean_job_hours=mean_job_hours,
-                            assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes,
-                            basis=cost_basis, growth=float(growth), peak_month_factor=float(peak),
-                            job_length_cv=float(cv), monte_carlo_draws=draws, seed=int(seed),
-                            largest_job_gpus=largest_job_gpus(portfolio))
+    result = procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
+                              job_gpus=job_gpus, mean_job_hours=mean_job_hours,
+                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes,
+                              basis=cost_basis, growth=float(growth), peak_month_factor=float(peak),
+                              job_length_cv=float(cv), monte_carlo_draws=draws, seed=int(seed),
+                              largest_job_gpus=largest_job_gpus(portfolio))
+    return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
+                          owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
+                          None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
 
 
 def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None) -> float | None:
