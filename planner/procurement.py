@@ -796,6 +796,12 @@ def plan(server: OwnedServer, demand_gpu_hours: Sequence[float] | np.ndarray, cl
     tco = pd.DataFrame(owned)
     queue = queue_table(demand, tco["fleet_servers"].to_numpy(), server.gpu_count, job, mean_job_hours,
                         peak_month_factor, job_length_cv, largest_job_gpus)
+    short = queue.index[(queue["queue_slots"] < 1) & (demand > 0)]
+    if len(short):
+        year = int(short[0]) + 1
+        gpus = float(tco["fleet_servers"].iloc[year - 1]) * server.gpu_count
+        raise PlanError(f"job_gpus {job:g}: more GPUs than the cluster has in year {year} ({gpus:g}); such a job "
+                        "can never start (give job_gpus at most the fleet's GPUs)")
     largest = job if largest_job_gpus is None else max(job, float(largest_job_gpus))
     years = pd.concat([pd.DataFrame({"year": tco["year"], "demand_gpu_hours": demand}),
                        tco[["servers_needed", "servers_bought", "fleet_servers"]], queue], axis=1)

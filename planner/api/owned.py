@@ -8,6 +8,7 @@ from planner import compare as compare_engine
 from planner import defaults, owned_cost
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, positive
+from planner.fields import checked
 from planner.ownership import OwnedServer, server_embodied_kg
 from planner.shipped import load
 from planner.site import site_assumptions
@@ -30,6 +31,7 @@ OWNED_SERVER_KEYS = (
 BUSY_POWER_MODELS = ("typical", "modelled")
 
 
+@checked
 def owned_server(
     server_id: str,
     *,
@@ -186,6 +188,7 @@ def _host_w(gpu_count: int, ram_gb: float | None) -> float:
     return defaults.host_power_w(vcpus, memory)
 
 
+@checked
 def owned_options(
     servers: list[str] | None = None,
     *,
