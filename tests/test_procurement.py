@@ -309,7 +309,7 @@ def test_portfolio_counts_preset_runs_on_the_servers_gpu():
     ({"demand_gpu_hours": 1.0, "clouds": [{"provider": "aws", "region": "us-east-1", "gpu": "gtx-1080-ti"}]},
      r"^cloud entry 1: no gtx-1080-ti offer in aws us-east-1; offered there: "),
     ({"demand_gpu_hours": 1.0, "basis": {"money": "accrual"}}, r"^money 'accrual': not allowed; allowed: npv, cash"),
-    ({"demand_gpu_hours": 1.0, "basis": {"fa_rate": -0.1}}, r"^fa_rate -0.1: must be between 0 and 2"),
+    ({"demand_gpu_hours": 1.0, "basis": {"fa_rate": -0.1}}, r"^basis fa_rate -0.1: must be >= 0; allowed: \[0, 2\]"),
     ({"demand_gpu_hours": 1.0, "basis": {"rate": 0.1}}, r"^basis: unknown key 'rate'; allowed: money, view"),
     ({"demand_gpu_hours": 1.0, "owned": {"facility": "cave"}}, r"^facility 'cave': not allowed; allowed: in_house"),
     ({"demand_gpu_hours": 1.0, "peak_month_factor": 0.5}, r"^peak_month_factor 0.5: must be >= 1"),
