@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import pandas as pd
 
 from planner import compare as compare_engine
+from planner import grid_time
+from planner.api import grid_water
 from planner.api.owned import owned_options
+from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.estimate import PowerProfile
 from planner.presets import Preset
 from planner.shipped import load
 from planner.workload import Workload
-from pricing.store import current_offers
+
+
+@functools.lru_cache(maxsize=32)
+def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: str | None,
+           electricity_usd_per_kwh: float | None, gpu_power_fraction: float | None,
+           overrides: tuple[tuple[str, float | None], ...]) -> tuple[compare_engine.OwnedOption, ...]:
+    """``owned_options`` once per set of inputs (the shipped data never changes at run time); one tuple
+    object per set, so the engine's preparation of it is reused too."""
+    return tuple(owned_options(None if servers is None else list(servers), site_zone=site_zone,
+                               electricity_zone=electricity_zone, electricity_usd_per_kwh=electricity_usd_per_kwh,
+                               gpu_power_fraction=gpu_power_fraction, **dict(overrides)))
 
 
 def compare(
@@ -49,6 +63,10 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
+    owned_cooling: str = "unknown",
+    owned_wue_l_per_kwh: float | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -69,15 +87,15 @@ def compare(
         monte_carlo=int(monte_carlo), seed=int(seed),
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "")
-    owned: list[compare_engine.OwnedOption] = []
+    owned: tuple[compare_engine.OwnedOption, ...] = ()
     if servers is None or servers:
-        owned = owned_options(
-            servers, site_zone=site_zone, electricity_zone=electricity_zone,
-            electricity_usd_per_kwh=electricity_usd_per_kwh, gpu_power_fraction=gpu_power_fraction,
-            lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
-            maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
-            hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
-            overhead_pct_of_capex=overhead_pct_of_capex)
+        owned = _owned(
+            None if servers is None else tuple(servers), site_zone, electricity_zone, electricity_usd_per_kwh,
+            gpu_power_fraction, tuple(sorted(dict(
+                lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
+                maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
+                hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
+                overhead_pct_of_capex=overhead_pct_of_capex).items())))
     base = ()
     if preset is not None:
         base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)
@@ -93,4 +111,11 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
+    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
+                                   owned_wue_l_per_kwh)
+    if start is not None:
+        result = grid_water.at_start(result, start, grid_basis)
+    else:
+        grid_time.check_basis(grid_basis)
+    result.table["pareto_water"] = grid_water.pareto_with_water(result.table)
     return result

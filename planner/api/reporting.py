@@ -44,6 +44,8 @@ def report(
     chosen_index: int | None = None,
     generated_at: object = None,
     title: str | None = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
 ) -> Report:
     """A grant-proposal report of a workload: the chosen option, the options compared, assumptions, sources.
 
@@ -61,6 +63,8 @@ def report(
         chosen option is then its row ``chosen_index``, or the estimate row when None).
     generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
         to get byte-identical files.
+    start / grid_basis : the job's start month (YYYY-MM) and future-grid basis, for the estimate and the
+        comparison run here (``api.compare``); water is reported beside CO2e either way.
     Render with ``planner.reports.render(report, fmt)`` or write with ``planner.reports.write_report``.
     """
     from datetime import UTC, datetime
@@ -70,15 +74,16 @@ def report(
 
     result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
                                grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power,
-                               gpu_w=gpu_w, host_w=host_w, grid_gco2e_per_kwh=grid_gco2e_per_kwh)
+                               gpu_w=gpu_w, host_w=host_w, grid_gco2e_per_kwh=grid_gco2e_per_kwh,
+                               start=start, grid_basis=grid_basis)
     compared_table = None
     own_inputs = any(v is not None for v in (grid_zone, pue, gpu_w, host_w, grid_gco2e_per_kwh)) or \
         (power is not None and power.measured)
     if options_table is None:
         if comparison is None:
             comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
-                                 power=power if power is not None and power.measured else None,
-                                 **(compare_kwargs or {}))
+                                 power=power if power is not None and power.measured else None, start=start,
+                                 grid_basis=grid_basis, **(compare_kwargs or {}))
         table = comparison.table
         if chosen_row is None and provider and region:
             current = options.current_option(table, provider, region, pricing, workload.gpu)
