@@ -8,6 +8,7 @@ import pandas as pd
 
 from planner.defaults import Assumption
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.options import report_subset
 from planner.presets import Preset
 from planner.shipped import load
@@ -22,6 +23,7 @@ from planner.api.estimates import estimate_workload
 from planner.compare import Comparison
 
 
+@checked
 def report(
     workload: Workload,
     chosen: Preset | None = None,
