@@ -184,7 +184,8 @@ def test_shipped_prices_have_no_reserved_and_say_so():
     assert np.isnan(by_pricing.loc["reserved_1y", "cloud_usd_per_gpu_hour"])
     assert any(n.startswith("aws us-east-1 h100-sxm5-80gb reserved_1y: no reserved price in the data")
                for n in result.notes)
-    assert {"spot_overhead_fraction", "horizon_years", "target_utilisation"} <= {a.name for a in result.assumptions}
+    assert {"spot_overhead_aws us-east-1 h100-sxm5-80gb spot", "gcp_preemption_pct_per_day", "horizon_years",
+            "target_utilisation"} <= {a.name for a in result.assumptions}
 
 
 def test_portfolio_counts_preset_runs_on_the_servers_gpu():

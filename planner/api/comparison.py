@@ -65,6 +65,7 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    statistic: str = "central",
     start: str | None = None,
     grid_basis: str = "trend",
     owned_cooling: str = "unknown",
@@ -79,6 +80,7 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
     # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
@@ -88,9 +90,10 @@ def compare(
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
-        monte_carlo=int(monte_carlo), seed=int(seed),
+        monte_carlo=int(monte_carlo), seed=int(seed), statistic=statistic,
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
-        measured_source=power.source if power is not None else "")
+        measured_source=power.source if power is not None else "",
+        grid_factor=grid_water.grid_factor_for(start, grid_basis) if start is not None else None)
     owned: tuple[compare_engine.OwnedOption, ...] = ()
     if servers is None or servers:
         owned = _owned(
@@ -118,7 +121,7 @@ def compare(
     result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
                                    owned_wue_l_per_kwh)
     if start is not None:
-        result = grid_water.at_start(result, start, grid_basis)
+        result = grid_water.at_start(result, start, grid_basis, scaled=True)
     else:
         grid_time.check_basis(grid_basis)
     result.table["pareto_water"] = grid_water.pareto_with_water(result.table)

@@ -23,6 +23,8 @@ OWNED = "owned"
 COMPARE_PROVIDERS = (*PROVIDERS, OWNED)
 COMPARE_PRICING = ("on_demand", "spot")
 CLOUD_PRICING = ("on_demand", "spot")
+#: The app's tabs; only the open one runs (its label is the ``tab`` query parameter).
+TABS = ("Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export")
 
 #: Longest link parameter read, and most items in a list parameter.
 MAX_LINK_CHARS = 20 * MAX_TEXT_CHARS
@@ -30,6 +32,7 @@ MAX_LIST_ITEMS = 200
 
 #: Every input with its default; the key is both the query parameter and the widget's session-state key.
 DEFAULTS: dict[str, object] = {
+    "tab": TABS[0],
     "mode": "preset",
     "preset": "bert-base",
     "gpu": "h100-sxm5-80gb",
@@ -86,7 +89,7 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
 }
 #: Text inputs that hold a number or quantity (blank allowed), checked as their field when a link sets them.
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
-CHOICES = {"mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
+CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
