@@ -31,12 +31,12 @@ Embodied CO2e (both)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from planner import defaults, spot
+from planner import defaults, feasibility, spot, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
@@ -65,7 +65,8 @@ RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_P
 ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
 #: Text columns of the row-input frames (everything else is a float array the evaluators read).
 _TEXT_COLUMNS = frozenset({"option_kind", "provider", "region", "location", "country", "instance_type", "server",
-                           "accounting_mode", "pricing", "gpu", "assumption_ids", "ratio_name"})
+                           "accounting_mode", "pricing", "gpu", "assumption_ids", "ratio_name", "ratio_method",
+                           "sizing_reason", "intra", "interconnect_name"})
 
 #: Column order of the result table.
 COLUMNS = (
@@ -73,7 +74,9 @@ COLUMNS = (
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
     "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured",
-    *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "assumption_ids",
+    *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible", "infeasible_reason",
+    "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb", "gpu_memory_gb",
+    "assumption_ids",
 )
 
 
@@ -250,10 +253,14 @@ def pareto_front(cost: np.ndarray, co2e: np.ndarray) -> np.ndarray:
     return front
 
 
-def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10) -> pd.DataFrame:
-    """The best ``n`` rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall hours)."""
+def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10,
+                include_infeasible: bool = False) -> pd.DataFrame:
+    """The best ``n`` feasible rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall
+    hours); ``include_infeasible`` ranks every row."""
     if sort not in SORT_KEYS:
         raise PlanError(f"sort '{sort}': not allowed; allowed: {', '.join(SORT_KEYS)}")
+    if "feasible" in table and not include_infeasible:
+        table = table[table["feasible"].astype(bool)]
     ordered = table.sort_values([SORT_KEYS[sort], "cost_usd"], kind="mergesort")
     return ordered if n is None else ordered.head(int(positive("top", n)))
 
@@ -272,39 +279,14 @@ def zone_country(zone: str) -> str | None:
     return None
 
 
-def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str],
-                      overrides: Mapping[str, float]) -> tuple[pd.DataFrame, list[Assumption], list[str]]:
-    """Per option GPU: the ratio Range (ordered by effect: low = fastest), its assumption, and skip notes.
+def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str], overrides: Mapping[str, float],
+                      mfu: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Assumption], list[str]]:
+    """Per option GPU: the speed-up Range over the workload's GPU (low = fastest), its assumption, skip notes.
 
-    Returns a frame (gpu, ratio_low, ratio_central, ratio_high, ratio_name) with the ratios as
-    speed-ups over the workload's GPU: ``low`` is the *highest* speed-up (fewest hours).
+    ``planner.throughput.ratio_table``: measured MFU of the same models, else the roofline between the peak
+    and memory-bandwidth ratios, else the peak ratio; user ratios win.
     """
-    lo, _, hi = defaults.THROUGHPUT_RATIO_SPREAD
-    records, assumptions, notes = [], [], []
-    peaks = catalog.peak_tflops(workload.precision).set_index("gpu")
-    base = peaks.loc[workload.gpu]
-    for gpu in sorted(set(gpus)):
-        name = f"throughput_ratio_{gpu}"
-        if gpu in overrides:
-            ratio = float(overrides[gpu])
-            records.append((gpu, ratio, ratio, ratio, name))
-            assumptions.append(Assumption(name, ratio, f"x {workload.gpu}", "user input", ""))
-        elif gpu == workload.gpu:
-            records.append((gpu, 1.0, 1.0, 1.0, name))
-            assumptions.append(Assumption(name, 1.0, f"x {workload.gpu}", "same GPU as the workload", ""))
-        elif gpu not in peaks.index or not peaks.at[gpu, "tflops"] > 0 or not base["tflops"] > 0:
-            notes.append(f"{gpu}: skipped, no peak {workload.precision} throughput in the catalog to convert "
-                         f"{workload.gpu} hours (give a throughput ratio for it)")
-        else:
-            target = peaks.loc[gpu]
-            ratio = float(target["tflops"] / base["tflops"])
-            note = (f"estimate: peak {workload.precision} throughput ratio {gpu} {target['tflops']:g} TFLOP/s "
-                    f"({target['column']}) / {workload.gpu} {base['tflops']:g} TFLOP/s ({base['column']})")
-            records.append((gpu, ratio * hi, ratio, ratio * lo, name))
-            assumptions.append(Assumption(name, ratio, f"x {workload.gpu}", "gpus table peak TFLOP/s (catalog)", "",
-                                          note))
-    frame = pd.DataFrame(records, columns=["gpu", "ratio_low", "ratio_central", "ratio_high", "ratio_name"])
-    return frame, assumptions, notes
+    return throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides, mfu, workload.parameters)
 
 
 def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
@@ -444,7 +426,7 @@ def cloud_rows(catalog: Catalog, workload: Workload, offers: pd.DataFrame, regio
         "option_kind": "cloud", "provider": offers["provider"], "region": offers["region"],
         "location": offers["location"], "country": offers["country"], "instance_type": offers["instance_type"],
         "server": None, "accounting_mode": None, "pricing": offers["pricing"], "gpu": offers["gpu"],
-        "throughput_ratio": offers["ratio_central"].to_numpy(float),
+        "throughput_ratio": offers["ratio_central"].to_numpy(float), "ratio_method": offers["ratio_method"],
         "cfe_pct": offers["cfe_pct"].to_numpy(float), "assumption_ids": ids.to_numpy(),
     })
     return pd.concat([meta, pd.DataFrame(rows)], axis=1), ranges, extra
@@ -485,7 +467,7 @@ def owned_rows(workload: Workload, options: Sequence[OwnedOption], ratios: pd.Da
                 "country": option.country, "instance_type": None, "server": s.server, "accounting_mode": accounting,
                 "pricing": OWNED, "gpu": s.gpu, "gpu_count": n, "instances": servers,
                 "billed_gpus": servers * s.gpu_count if dedicated else n,
-                "throughput_ratio": float(r["ratio_central"]), "cfe_pct": np.nan,
+                "throughput_ratio": float(r["ratio_central"]), "ratio_method": r["ratio_method"], "cfe_pct": np.nan,
                 "assumption_ids": ";".join(dict.fromkeys(names)),
                 "workload_gpu_hours": workload.gpu_hours, "gpus_per_server": float(s.gpu_count), "servers": servers,
                 "is_dedicated": float(dedicated), "tdp_w": option.tdp_w, "host_w_per_gpu": option.host_w_per_gpu,
@@ -574,14 +556,19 @@ def compare(
     max_wall_hours: float | None = None,
     modes: Sequence[str] = ACCOUNTING_MODES,
     base_assumptions: Sequence[Assumption] = (),
+    feasibility_options: feasibility.Options | None = None,
 ) -> Comparison:
     """Every way of getting the compute for ``workload``, as a ``Comparison``.
 
     Filters (each validated against what the data holds; a bad value raises PlanError naming the field):
     providers (aws, gcp, azure, owned), region_names and pricing (cloud rows only), gpus (the option's GPU),
     countries (ISO-3, data residency: the cloud region's or owned site's country), max_wall_hours [h]
-    (central wall time). The Pareto flag is computed on cost_usd vs co2e_total_kg after filtering.
+    (central wall time). The Pareto flag is computed on cost_usd vs co2e_total_kg of the feasible rows after
+    filtering. ``feasibility_options`` (``planner.feasibility``): memory fit, deadline sizing, scaling by
+    interconnect and the shipped MFU table for measured ratios; every row gets ``feasible`` and
+    ``infeasible_reason``, and the table lists feasible rows first (each part sorted by cost).
     """
+    options = feasibility_options or feasibility.Options()
     settings = settings or Settings()
     providers = _validate_filter("provider", providers, (*PROVIDERS, OWNED))
     pricing = _validate_filter("pricing", pricing, PRICING_MODELS)
@@ -615,18 +602,30 @@ def compare(
     chosen = chosen.reset_index(drop=True)
 
     ratio_gpus = set(chosen["gpu"]) | {o.server.gpu for o in owned}
-    ratios, ratio_assumptions, notes = throughput_ratios(catalog, workload, ratio_gpus, settings.throughput_ratios)
+    if options.mfu is None and catalog.mfu is not None:
+        options = replace(options, mfu=catalog.mfu)
+    ratios, ratio_assumptions, notes = throughput_ratios(catalog, workload, ratio_gpus, settings.throughput_ratios,
+                                                         options.mfu)
+    plan = _plan(catalog, workload, options, settings)
     parts, extras = [], []
     if len(chosen):
         rows, ranges, extra = cloud_rows(catalog, workload, chosen, region_grid(regions, grid), spot_table, ratios,
                                          settings)
         if len(rows):
+            rows = pd.concat([rows, _interconnect(rows, options.instance_interconnect)], axis=1)
+            rows, ranges = feasibility.size(rows, ranges, plan, "gpus_per_instance", "instances")
             rows, ranges = _apply_measured(rows, ranges, settings)
             parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_cloud, settings)], axis=1))
         extras.append(extra)
+        if options.instance_interconnect is not None:
+            extras.append(feasibility.interconnect_assumptions(options.instance_interconnect))
     if owned:
         rows, ranges = owned_rows(workload, owned, ratios, settings, modes)
         if len(rows):
+            rows = pd.concat([rows, _interconnect(rows, options.server_interconnect)], axis=1)
+            rows, ranges = feasibility.size(rows, ranges, plan, "gpus_per_server", "servers")
+            if options.server_interconnect is not None:
+                extras.append(feasibility.server_interconnect_assumptions(options.server_interconnect))
             rows, ranges = _apply_measured(rows, ranges, settings)
             parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_owned, settings)], axis=1))
     if not parts:
@@ -639,10 +638,39 @@ def compare(
         if table.empty:
             raise PlanError(f"max_wall_hours {max_wall_hours:g}: no option finishes in time; the fastest takes "
                             f"{fastest:,.1f} h")
-    table = _finish(table)
+    table = _finish(feasibility.flag(table, plan))
+    feasibility.check_any_feasible_in_time(table, plan.deadline_hours)
     assumptions = _assumptions(catalog, workload, ratio_assumptions, extras, owned, regions, settings,
-                               base_assumptions)
+                               [*base_assumptions, *feasibility.plan_assumptions(plan), throughput.ROOFLINE])
     return Comparison(table, assumptions, tuple(workload.notes) + tuple(notes))
+
+
+def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, settings: Settings
+          ) -> feasibility.Plan:
+    gpus = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
+    peak = catalog.peak_tflops(workload.precision).set_index("gpu")["tflops"]
+    mfu = throughput.default_mfu(options.mfu, workload.gpu)[0] if options.mfu is not None else 0.4
+    base = float(peak.get(workload.gpu, np.nan)) * 1e12 * mfu
+    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base if base > 0 else 0.0,
+                                 pd.to_numeric(gpus["memory_gb"], errors="coerce").to_dict(), settings.whole_servers)
+
+
+def _interconnect(rows: pd.DataFrame, table: pd.DataFrame | None) -> pd.DataFrame:
+    """Each row's fabric (rdma 0/1), network Gb/s and within-node link; without a table every row is taken
+    as an RDMA cluster like the workload's own (no scaling penalty)."""
+    if table is None:
+        return pd.DataFrame({"fabric_rdma": 1.0, "network_gbps": np.nan, "intra": "unknown",
+                             "interconnect_name": ""}, index=rows.index)
+    if "server" in table.columns:
+        by = table.set_index("server")
+        servers = rows["server"]
+        return pd.DataFrame({
+            "fabric_rdma": servers.map(by["fabric"]).eq("rdma").astype(float).to_numpy(),
+            "network_gbps": servers.map(by["network_gbps"]).astype(float).fillna(
+                feasibility.UNKNOWN_NETWORK_GBPS).to_numpy(),
+            "intra": servers.map(by["intra"]).fillna("unknown").to_numpy(),
+            "interconnect_name": ("interconnect_" + servers.astype(str)).to_numpy()}, index=rows.index)
+    return feasibility.interconnect_of_offers(rows, table)
 
 
 def _apply_measured(rows: pd.DataFrame, ranges: dict[str, Range],
@@ -679,8 +707,14 @@ def _finish(table: pd.DataFrame) -> pd.DataFrame:
     for name, kind in (("on_demand_cost_usd", "on_demand"), ("spot_cost_usd", "spot")):
         side = cloud.loc[cloud["pricing"] == kind, [*key, "cost_usd"]].rename(columns={"cost_usd": name})
         table[name] = table[key].merge(side, on=key, how="left")[name].to_numpy()
-    table["pareto"] = pareto_front(table["cost_usd"].to_numpy(), table["co2e_total_kg"].to_numpy())
-    table = table.sort_values(["cost_usd", "co2e_total_kg"], kind="mergesort").reset_index(drop=True)
+    feasible = table["feasible"].to_numpy(bool)
+    table["pareto"] = False
+    table.loc[feasible, "pareto"] = pareto_front(table.loc[feasible, "cost_usd"].to_numpy(),
+                                                 table.loc[feasible, "co2e_total_kg"].to_numpy())
+    table["interconnect"] = np.where(table["fabric_rdma"] > 0, "rdma", "ethernet")
+    table["interconnect"] = np.where(table["instances"].fillna(1) <= 1, table["intra"], table["interconnect"])
+    table = table.sort_values(["feasible", "cost_usd", "co2e_total_kg"], ascending=[False, True, True],
+                              kind="mergesort").reset_index(drop=True)
     extra = [c for c in table.columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in RANGED]
     return table[[*COLUMNS, *extra]]
 

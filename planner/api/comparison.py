@@ -7,11 +7,15 @@ from dataclasses import replace
 import pandas as pd
 
 from planner import compare as compare_engine
+from planner import feasibility
 from planner.api.owned import owned_options
 from planner.defaults import Assumption
+from planner.errors import PlanError
 from planner.estimate import PowerProfile
+from planner.memory import MemoryModel
 from planner.presets import Preset
-from planner.shipped import load
+from planner.shipped import ShippedData, load
+from planner.units import to_magnitude
 from planner.workload import Workload
 from pricing.store import current_offers
 
@@ -49,6 +53,13 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    deadline: object = None,
+    same_gpu: bool = False,
+    optimiser: str = "adam",
+    sharding: str = "zero3",
+    model_memory_gb: float | None = None,
+    activation_gb: float | None = None,
+    slow_multiple: float | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -59,8 +70,20 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    deadline : wall-clock every option must meet (hours, or a quantity: '30 day'); each option is sized to
+    the whole instances / servers that finish in time, or marked infeasible (``planner.feasibility``)
+    same_gpu : only offers and servers of the workload's own GPU (no conversion at all)
+    optimiser, sharding, model_memory_gb, activation_gb : the memory check (``planner.memory``); the
+    model size is the workload's ``parameters`` (presets carry them where published)
     """
     data = load()
+    options = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
+                                  model_memory_gb=model_memory_gb, activation_gb=activation_gb,
+                                  slow_multiple=slow_multiple)
+    if same_gpu:
+        if gpus and any(g != workload.gpu for g in gpus):
+            raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
+        gpus = [workload.gpu]
     settings = compare_engine.Settings(
         throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
@@ -85,7 +108,7 @@ def compare(
         data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
         data["grid_intensity"], data["spot_interruption"], owned, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
-        modes=accounting_modes, base_assumptions=base)
+        modes=accounting_modes, base_assumptions=base, feasibility_options=options)
     if preset is not None and preset.measured_total_w is not None and power is None:
         # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
         # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
@@ -94,3 +117,31 @@ def compare(
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
     return result
+
+
+def feasibility_options(workload: Workload, data: ShippedData, *, deadline: object = None, optimiser: str = "adam",
+                        sharding: str = "zero3", model_memory_gb: float | None = None,
+                        activation_gb: float | None = None, slow_multiple: float | None = None
+                        ) -> feasibility.Options:
+    """The feasibility inputs of a comparison: the memory model of the workload, the deadline [h] and the
+    shipped MFU and interconnect tables."""
+    memory = MemoryModel(parameters=workload.parameters, model_memory_gb=model_memory_gb,
+                         precision=workload.precision, optimiser=optimiser, sharding=sharding,
+                         activation_gb=activation_gb)
+    hours = None if deadline is None else to_magnitude("deadline", deadline, "hour")
+    return feasibility.Options(
+        memory=memory, deadline_hours=hours,
+        slow_multiple=float(feasibility.SLOW_MULTIPLE.value) if slow_multiple is None else float(slow_multiple),
+        mfu=data["mfu"], instance_interconnect=data.tables.get("instance_interconnect"),
+        server_interconnect=data.tables.get("server_interconnect"))
+
+
+def feasibility_summary(table: pd.DataFrame) -> str:
+    """One line: how many rows are feasible, and how many are not, by first reason."""
+    if "feasible" not in table:
+        return "feasibility: not checked"
+    feasible = table["feasible"].astype(bool)
+    reasons = table.loc[~feasible, "infeasible_reason"].astype(str).str.split(";").str[0].str.split(":").str[0]
+    counts = ", ".join(f"{n:,} {r}" for r, n in reasons.value_counts().items())
+    return f"{int(feasible.sum()):,} of {len(table):,} options can train it" + (
+        f"; infeasible: {counts} (see infeasible_reason; --all ranks them too)" if counts else "")

@@ -13,12 +13,12 @@ from planner import api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
-from planner.workload_file import SUFFIXES, parse_workload_text
+from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
 
 OUT_SUFFIXES = (".csv", ".parquet")
 SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
-         "instances", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high", "energy_kwh", "co2e_kg",
-         "co2e_market_kg", "co2e_embodied_kg", "pareto"]
+         "gpu_count", "instances", "interconnect", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high",
+         "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_embodied_kg", "pareto", "infeasible_reason"]
 
 
 def _list(values: list[str] | None) -> list[str] | None:
@@ -42,14 +42,23 @@ def _ratios(values: list[str] | None) -> dict[str, float]:
 
 
 def _workload(args: argparse.Namespace) -> tuple:
+    """(workload, preset, the file's comparison keys) from a workload file or the flags."""
     if args.workload and Path(args.workload).suffix.lower() in SUFFIXES:
         path = Path(args.workload)
         if not path.is_file():
             raise PlanError(f"workload file '{path}': not found")
-        kwargs = parse_workload_text(path.read_text(encoding="utf-8"), path.suffix)
+        kwargs, compare_keys = split_compare_keys(parse_workload_text(path.read_text(encoding="utf-8"), path.suffix))
         preset_name = kwargs.pop("preset_name", None)
-        return api.make_workload(preset_name, **kwargs)
-    return workload_from_args(args)
+        return (*api.make_workload(preset_name, **kwargs), compare_keys)
+    return (*workload_from_args(args), {})
+
+
+def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) -> dict[str, object]:
+    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
+             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
+             "same_gpu": True if args.same_gpu else None}
+    merged = {**from_file, **{k: v for k, v in given.items() if v is not None}}
+    return merged
 
 
 def _servers(values: list[str] | None) -> list[str] | None:
@@ -62,7 +71,7 @@ def _servers(values: list[str] | None) -> list[str] | None:
 def _compare(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in OUT_SUFFIXES:
         raise PlanError(f"out '{args.out}': unknown file type; allowed: {', '.join(OUT_SUFFIXES)}")
-    workload, chosen = _workload(args)
+    workload, chosen, from_file = _workload(args)
     result = api.compare(
         workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
         pricing=_list(args.pricing), countries=_list(args.country), max_wall_hours=args.max_hours,
@@ -73,8 +82,9 @@ def _compare(args: argparse.Namespace) -> int:
         checkpoint_interval_hours=args.checkpoint_hours, restart_hours=args.restart_hours,
         throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
         monte_carlo=args.monte_carlo, seed=args.seed,
-        power=api.measured_power(args.power, workload.gpu_count) if args.power else None)
-    best = top_options(result.table, args.sort, args.top)
+        power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
+        **_feasibility_kwargs(args, from_file))
+    best = top_options(result.table, args.sort, args.top, include_infeasible=args.all)
     if args.out:
         out = Path(args.out)
         if out.suffix.lower() == ".parquet":
@@ -87,6 +97,7 @@ def _compare(args: argparse.Namespace) -> int:
     percentile_columns = [c for c in best.columns if c.startswith("cost_usd_p") or c.startswith("co2e_kg_p")]
     print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
           f"{len(result.table):,} options compared; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
+    print("  " + api.feasibility_summary(result.table))
     emit(best[[*SHOWN, *percentile_columns]], "table", "Options (cost USD, energy kWh, CO2e kg; low/high = ranges)")
     for note in result.notes:
         print(f"  note: {note}")
@@ -108,6 +119,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
     filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
     filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
+    filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "
+                         "(no conversion)")
+    fit = p.add_argument_group("feasibility (memory, deadline)")
+    fit.add_argument("--deadline", help="wall-clock every option must meet, e.g. '30 day': options are sized to "
+                     "the whole instances that finish in time, or infeasible")
+    fit.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion")
+    fit.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none")
+    fit.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
+                     "params x bytes/param")
+    fit.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
     owned = p.add_argument_group("owned servers")
     owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
     owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")
@@ -134,6 +155,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out.add_argument("--sort", choices=tuple(SORT_KEYS), default="cost", help="cost, co2e (incl. embodied) or time")
     out.add_argument("--out", help="write the full table: table.csv or table.parquet")
     out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
+    out.add_argument("--all", action="store_true", help="rank infeasible options too (their reasons are shown)")
     add_format(p)
     p.set_defaults(func=_compare)
 
