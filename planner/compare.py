@@ -7,11 +7,15 @@ the low, central and high ends of its uncertain inputs (``planner.ranges``) and,
 Monte Carlo.
 
 Cloud rows
-    The workload's GPU-hours move to the offer's GPU through the peak-throughput ratio at the workload's
-    precision (``catalog.throughput_ratio``, or the user's ratio for that GPU): ``H = H_w / r``. The
-    workload's GPU count ``n`` is kept; instances are billed whole, so ``k = ⌈n / G⌉`` instances of ``G``
-    GPUs are rented and ``k·G − n`` GPUs are billed but idle (their idle power is not counted: none is
-    sourced). Wall time ``t = H / n · (1 + o)`` with the spot overhead ``o`` (``planner.spot``, 0 for
+    The workload's GPU-hours move to the offer's GPU through the achieved-throughput ratio at the
+    workload's precision (``planner.throughput``: measured MFU of the same models, else the roofline between
+    the peak and memory-bandwidth ratios; or the user's ratio for that GPU) and the relative scaling
+    efficiency of the option's interconnect (``planner.scaling``): ``H = H_w / (r · e)``. Without a
+    deadline the workload's GPU count ``n`` is kept; instances are billed whole, so ``k = ⌈n / G⌉``
+    instances of ``G`` GPUs are rented and ``k·G − n`` GPUs are billed but idle (their idle power is not
+    counted: none is sourced). With a deadline every option is sized to the fewest whole instances that
+    finish in time (``planner.feasibility``), which also marks each row ``feasible`` or gives its
+    ``infeasible_reason`` (memory, deadline, scaling, no price, slow). Wall time ``t = H / n · (1 + o)`` with the spot overhead ``o`` (``planner.spot``, 0 for
     other pricing). Cost ``= k · price_per_instance_hour · max(t, term)`` (term = 8760 h or 26280 h for
     reserved 1y/3y pricing: the commitment is paid in full). Energy ``= PUE · t · (n · TDP · f + host) / 1000``
     with the host = ``defaults.host_power_w(vCPUs, GiB)`` of one instance × n / G (the default host share
@@ -28,15 +32,16 @@ Embodied CO2e (both)
     (billed GPUs × wall hours for cloud, the project's GPU-hours for owned).
 """
 
+
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from planner import defaults, feasibility, spot, throughput
+from planner import defaults, feasibility, prepared, spot, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
@@ -44,12 +49,19 @@ from planner.energy import training_energy_kwh
 from planner.errors import PlanError, fraction, non_negative, positive, unknown
 from planner.ownership import (
     ACCOUNTING_MODES,
-    HOURS_PER_YEAR,
-    OwnedServer,
     dedicated_project_cost_usd,
     embodied_kg_per_gpu_hour,
     energy_kwh_per_gpu_hour,
     shared_cost_usd_per_gpu_hour,
+)
+from planner.prepared import (  # noqa: F401 - re-exported: the engine's public names
+    ASSUMPTION_COLUMNS,
+    RESERVED_TERM_HOURS,
+    OwnedOption,
+    PreparedCloud,
+    PreparedOwned,
+    region_grid,
+    zone_country,
 )
 from planner.ranges import BOUNDS, DEFAULT_PERCENTILES, Range, at_bound, monte_carlo
 from planner.workload import Workload
@@ -61,12 +73,6 @@ OWNED = "owned"
 SORT_KEYS = {"cost": "cost_usd", "co2e": "co2e_total_kg", "time": "wall_hours"}
 #: Outputs that carry ``_low`` / ``_high`` (and Monte Carlo ``_pNN``) columns.
 RANGED = ("cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "wall_hours")
-RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR}
-ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
-#: Text columns of the row-input frames (everything else is a float array the evaluators read).
-_TEXT_COLUMNS = frozenset({"option_kind", "provider", "region", "location", "country", "instance_type", "server",
-                           "accounting_mode", "pricing", "gpu", "assumption_ids", "ratio_name", "ratio_method",
-                           "sizing_reason", "intra", "interconnect_name"})
 
 #: Column order of the result table.
 COLUMNS = (
@@ -78,25 +84,9 @@ COLUMNS = (
     "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb", "gpu_memory_gb",
     "assumption_ids",
 )
-
-
-@dataclass(frozen=True)
-class OwnedOption:
-    """An owned server configuration at a site, with what the engine needs beyond ``OwnedServer``.
-
-    tdp_w : board power of one GPU [W]; host_w_per_gpu : host share of one GPU [W]
-    site_zone / site_name / country : the grid zone, its name and ISO-3 country (None if not a country)
-    grid : the site's grid intensity as a Range [gCO2e/kWh]; assumptions : the inputs behind it
-    """
-
-    server: OwnedServer
-    tdp_w: float
-    host_w_per_gpu: float
-    site_zone: str
-    site_name: str
-    country: str | None
-    grid: Range
-    assumptions: tuple[Assumption, ...]
+_TEXT = ("option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
+         "pricing", "gpu", "co2e_market_basis", "assumption_ids", "infeasible_reason", "ratio_method", "interconnect")
+_MARKET_BASIS = "google hourly CFE% (market-based, incl. procurement)"
 
 
 @dataclass(frozen=True)
@@ -156,7 +146,8 @@ class Settings:
 class Comparison:
     """The result: one row per option, and every assumption any row used.
 
-    table : see ``COLUMNS`` (plus ``<output>_pNN`` with a Monte Carlo), sorted by cost, index 0..n-1
+    table : see ``COLUMNS`` (plus ``<output>_pNN`` with a Monte Carlo): feasible rows first, each part sorted
+    by cost, index 0..n-1
     assumptions : columns name, value, unit, source, as_of, note; ``table.assumption_ids`` lists the
     names (``;``-separated) each row used
     """
@@ -184,6 +175,9 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     embodied_kg_per_gpu_hour [kg/GPU-h]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
     instance], checkpoint [h], restart [h]
+
+    ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
+    ``E = PUE · t · (n · TDP · f + host) / 1000``, ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
     """
     plain_gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
     rate = spot.job_interruptions_per_hour(rows["instances"], x["spot_rate"])
@@ -265,171 +259,124 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10,
     return ordered if n is None else ordered.head(int(positive("top", n)))
 
 
-# --- Inputs: GPUs, regions, offers ----------------------------------------------------------------------
-
-def zone_country(zone: str) -> str | None:
-    """ISO-3 country of a grid zone: ``USA``/``US-CA`` -> USA, ``CN-BJ`` -> CHN, ``SE3`` -> SWE; WORLD -> None."""
-    zone = zone.upper()
-    prefixes = {"US-": "USA", "CN-": "CHN", "CA-": "CAN", "SE": "SWE", "NO": "NOR", "FI": "FIN"}
-    if len(zone) == 3 and zone.isalpha() and zone != "WORLD":
-        return zone
-    for prefix, country in prefixes.items():
-        if zone.startswith(prefix):
-            return country
-    return None
-
+# --- Per-workload inputs: throughput ratios, then the rows' arrays and ranges ------------------------------
 
 def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str], overrides: Mapping[str, float],
-                      mfu: pd.DataFrame | None = None) -> tuple[pd.DataFrame, list[Assumption], list[str]]:
-    """Per option GPU: the speed-up Range over the workload's GPU (low = fastest), its assumption, skip notes.
+                      mfu: pd.DataFrame | None = None
+                      ) -> tuple[dict[str, tuple[float, float, float]], list[Assumption], list[str], dict[str, str]]:
+    """Per option GPU: the ratio (low, central, high) (ordered by effect: low = fastest), its assumption, skips
+    and the method (user, same, measured, roofline, peak).
 
     ``planner.throughput.ratio_table``: measured MFU of the same models, else the roofline between the peak
-    and memory-bandwidth ratios, else the peak ratio; user ratios win.
+    and memory-bandwidth ratios, else the peak ratio; user ratios win. The ratios are speed-ups over the
+    workload's GPU: ``low`` is the *highest* speed-up (fewest hours).
     """
-    return throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides, mfu, workload.parameters)
+    frame, assumptions, notes = throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides,
+                                                       mfu, workload.parameters)
+    ratios = {r.gpu: (float(r.ratio_low), float(r.ratio_central), float(r.ratio_high)) for r in frame.itertuples()}
+    return ratios, assumptions, notes, dict(zip(frame["gpu"], frame["ratio_method"], strict=True))
 
 
-def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
-    """Per cloud region: location-based intensity (central) and a low/high from its zone's other figure.
+def _ratio_arrays(names: Sequence[str], codes: np.ndarray,
+                  ratios: Mapping[str, tuple[float, float, float]]) -> np.ndarray:
+    """(3, rows) ratios per row from its GPU code (NaN where the GPU has no ratio)."""
+    table = np.array([ratios.get(g, (np.nan, np.nan, np.nan)) for g in names], dtype=float).reshape(-1, 3)
+    return table[codes].T
 
-    The second figure is the grid_intensity row of the region's subdivision (US state, eGRID2023) or else
-    its country (OWID/Ember, 2022-2023): a different year and source from the region's own factor.
+
+def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
+                 ratios: Mapping[str, tuple[float, float, float]], settings: Settings
+                 ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, Range]]:
+    """The kept offers' row arrays and uncertain inputs for one workload (column arithmetic only).
+
+    keep : positions into ``cloud``; offers whose GPU has no ratio are dropped. Returns (positions kept,
+    rows for ``evaluate_cloud``, Ranges). ``k = ⌈n / G⌉`` instances; host share = host of one instance · n / G.
     """
-    zone = regions["subdivision"].where(regions["subdivision"].isin(grid["zone"]), regions["country_iso3"])
-    other = zone.map(grid.drop_duplicates("zone").set_index("zone")["gco2e_per_kwh"])
-    central = regions["grid_gco2e_per_kwh"].astype(float)
-    other = other.fillna(central).astype(float)
-    return pd.DataFrame({
-        "provider": regions["provider"], "region": regions["region"], "location": regions["location"],
-        "country": regions["country_iso3"], "grid_central": central, "grid_low": np.minimum(central, other),
-        "grid_high": np.maximum(central, other), "grid_zone": zone, "cfe_pct": regions["google_cfe_pct"],
-        "grid_year": regions["year"], "grid_source": regions["source"],
-    })
-
-
-def _validate_filter(field_name: str, values: Sequence[str] | None, allowed: Iterable[str]) -> list[str] | None:
-    if values is None:
-        return None
-    values = [str(v) for v in values]
-    allowed = sorted({str(a) for a in allowed})
-    for value in values:
-        if value not in allowed:
-            raise unknown(field_name, value, allowed)
-    return values
-
-
-def _price_assumptions(offers: pd.DataFrame) -> pd.DataFrame:
-    names = "price_" + offers["provider"] + "_" + offers["region"] + "_" + offers["instance_type"] + "_" + \
-        offers["pricing"]
-    return pd.DataFrame({"name": names, "value": offers["usd_per_hour"].astype(float), "unit": "USD/instance-hour",
-                         "source": offers["source"], "as_of": offers["fetched_at"].astype(str),
-                         "note": offers["gpu_count"].map("{:g} GPU(s) per instance".format)})
-
-
-def _frame(assumptions: Iterable[Assumption]) -> pd.DataFrame:
-    return pd.DataFrame([{c: getattr(a, c) for c in ASSUMPTION_COLUMNS} for a in assumptions],
-                        columns=list(ASSUMPTION_COLUMNS))
-
-
-def _join_ids(parts: Sequence[pd.Series | str], index: pd.Index) -> pd.Series:
-    columns = [p.astype(str).tolist() if isinstance(p, pd.Series) else [p] * len(index) for p in parts]
-    joined = [";".join(x for x in row if x) for row in zip(*columns, strict=True)]
-    return pd.Series(joined, index=index, dtype=object)
-
-
-# --- Cloud ---------------------------------------------------------------------------------------------
-
-def cloud_rows(catalog: Catalog, workload: Workload, offers: pd.DataFrame, region_table: pd.DataFrame,
-               spot_table: pd.DataFrame, ratios: pd.DataFrame, settings: Settings
-               ) -> tuple[pd.DataFrame, dict[str, Range], pd.DataFrame]:
-    """Per-offer row inputs, the uncertain inputs as Ranges, and the per-offer assumptions.
-
-    Offers whose GPU has no ratio are dropped (the ratio frame says why).
-    """
-    offers = offers.merge(ratios, on="gpu", how="inner")
-    offers = offers.merge(region_table.drop(columns=["location"]), on=["provider", "region"], how="left")
-    if offers["grid_central"].isna().any():
-        missing = offers.loc[offers["grid_central"].isna(), ["provider", "region"]].drop_duplicates()
-        raise PlanError("region: no grid intensity for " + ", ".join(missing["provider"] + " " + missing["region"]))
-    gpus = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
+    ratio = _ratio_arrays(cloud.gpus, cloud.gpu_code[keep], ratios)
+    has_ratio = ~np.isnan(ratio[1])
+    keep, ratio = keep[has_ratio], ratio[:, has_ratio]
+    v = {name: values[keep] for name, values in cloud.values.items()}
     n = float(workload.gpu_count)
-    per_instance = offers["gpu_count"].astype(float).to_numpy()
-    instances = np.ceil(n / per_instance - 1e-9)
-    host_instance = np.where(offers["vcpus"].notna(),
-                             defaults.host_power_w(offers["vcpus"].astype(float).fillna(0).to_numpy(),
-                                                   offers["memory_gib"].astype(float).fillna(0).to_numpy()),
-                             defaults.default_host_power_per_gpu_w() * per_instance)
-    pue = offers["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float)
-    embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + float(defaults.EMBODIED_SERVER_KG.value) / float(
-        defaults.CLOUD_GPUS_PER_SERVER.value)
+    size = len(keep)
+    instances = np.ceil(n / v["gpus_per_instance"] - 1e-9)
     rows = {
-        "workload_gpu_hours": np.full(len(offers), workload.gpu_hours),
-        "gpu_count": np.full(len(offers), n),
+        "workload_gpu_hours": np.full(size, workload.gpu_hours),
+        "gpu_count": np.full(size, n),
         "instances": instances,
-        "gpus_per_instance": per_instance,
-        "billed_gpus": instances * per_instance,
-        "is_spot": (offers["pricing"] == "spot").to_numpy(float),
-        "term_hours": offers["pricing"].map(RESERVED_TERM_HOURS).fillna(0.0).to_numpy(float),
-        "tdp_w": offers["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy(),
-        "host_w": host_instance * n / per_instance,
-        "pue": pue,
-        "embodied_kg_per_gpu_hour": np.full(len(offers), embodied_per_gpu / (
-            HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value) * float(defaults.CLOUD_UTILISATION.value))),
+        "gpus_per_instance": v["gpus_per_instance"],
+        "billed_gpus": instances * v["gpus_per_instance"],
+        "is_spot": v["is_spot"],
+        "term_hours": v["term_hours"],
+        "tdp_w": v["tdp_w"],
+        "memory_gb": v["memory_gb"],
+        "host_w": v["host_w_per_instance"] * n / v["gpus_per_instance"],
+        "pue": v["pue"],
+        "embodied_kg_per_gpu_hour": v["embodied_kg_per_gpu_hour"],
     }
-    rates = spot.interruption_rates(offers, spot_table)
-    price = offers["usd_per_hour"].astype(float).to_numpy()
-    # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
-    # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
-    on_demand = offers[["provider", "region", "instance_type"]].merge(
-        offers.loc[offers["pricing"] == "on_demand", ["provider", "region", "instance_type", "usd_per_hour"]],
-        on=["provider", "region", "instance_type"], how="left")["usd_per_hour"].to_numpy(float)
-    price_high = np.where(rows["is_spot"] > 0, np.fmax(price, np.nan_to_num(on_demand, nan=price)), price)
+    if settings.spot_interruptions_per_hour is not None:
+        spot_rate = Range.fixed(np.where(v["is_spot"] > 0, settings.spot_interruptions_per_hour, 0.0))
+    else:
+        spot_rate = Range(v["rate_low"], v["rate_central"], v["rate_high"])
     ranges = {
-        "ratio": Range(offers["ratio_low"].to_numpy(float), offers["ratio_central"].to_numpy(float),
-                       offers["ratio_high"].to_numpy(float)),
+        "ratio": Range(ratio[0], ratio[1], ratio[2]),
         "power_fraction": _power_fraction(settings),
-        "grid": Range(offers["grid_low"].to_numpy(float), offers["grid_central"].to_numpy(float),
-                      offers["grid_high"].to_numpy(float)),
-        "price": Range(price, price, price_high),
-        "spot_rate": (Range.fixed(np.where(rows["is_spot"] > 0, settings.spot_interruptions_per_hour, 0.0))
-                      if settings.spot_interruptions_per_hour is not None else
-                      Range(rates["rate_low"].to_numpy(float), rates["rate_central"].to_numpy(float),
-                            rates["rate_high"].to_numpy(float))),
+        "grid": Range(v["grid_low"], v["grid_central"], v["grid_high"]),
+        "price": Range(v["price"], v["price"], v["price_high"]),
+        "spot_rate": spot_rate,
         "checkpoint": _fixed_or(settings.checkpoint_interval_hours, defaults.SPOT_CHECKPOINT_INTERVAL_RANGE),
         "restart": _fixed_or(settings.restart_hours, defaults.SPOT_RESTART_RANGE),
     }
-    price_table = _price_assumptions(offers)
-    spot_ids = ("spot_interruptions_per_hour" if settings.spot_interruptions_per_hour is not None
-                else rates["rate_name"]) + ";spot_checkpoint_interval_hours;spot_restart_hours"
-    spot_ids = spot_ids.where(offers["pricing"] == "spot", "") if isinstance(spot_ids, pd.Series) else \
-        pd.Series(np.where(offers["pricing"] == "spot", spot_ids, ""), index=offers.index)
-    host_ids = pd.Series(np.where(offers["vcpus"].notna(), "host_w_per_vcpu;host_w_per_gib",
-                                  "host_w_per_vcpu;host_w_per_gib;host_vcpus_per_gpu;host_gib_per_gpu"),
-                         index=offers.index)
-    cfe_ids = pd.Series(np.where(offers["cfe_pct"].notna(), "google_cfe_" + offers["region"], ""), index=offers.index)
-    ids = _join_ids(["pue_" + offers["provider"], "tdp_" + offers["gpu"], "gpu_power_fraction_of_tdp",
-                     "gpu_power_fraction_range", host_ids, offers["ratio_name"], "throughput_ratio_spread",
-                     "grid_intensity_" + offers["provider"] + "_" + offers["region"], cfe_ids, price_table["name"],
-                     spot_ids, "embodied_gpu_kg;embodied_server_kg;cloud_gpus_per_server;cloud_lifetime_years;"
-                     "cloud_utilisation"], offers.index)
-    band_rows = offers.loc[rates["rate_name"].str.startswith("spot_band_aws_"), ["region", "instance_type"]]
-    bands = spot.aws_bands(spot_table).merge(band_rows.drop_duplicates(), on=["region", "instance_type"])
-    band_source = spot_table.loc[(spot_table["provider"] == "aws") & (spot_table["region"] != "all"), "source"]
-    extra = pd.concat([
-        price_table,
-        pd.DataFrame({"name": "spot_band_aws_" + bands["region"] + "_" + bands["instance_type"], "value": bands["band"],
-                      "unit": "share of Spot capacity reclaimed per month (band)",
-                      "source": band_source.iloc[0] if len(band_source) else "", "as_of": bands["as_of"],
-                      "note": "converted with aws_spot_band_mapping"}),
-    ], ignore_index=True)
-    meta = pd.DataFrame({
-        "option_kind": "cloud", "provider": offers["provider"], "region": offers["region"],
-        "location": offers["location"], "country": offers["country"], "instance_type": offers["instance_type"],
-        "server": None, "accounting_mode": None, "pricing": offers["pricing"], "gpu": offers["gpu"],
-        "throughput_ratio": offers["ratio_central"].to_numpy(float), "ratio_method": offers["ratio_method"],
-        "cfe_pct": offers["cfe_pct"].to_numpy(float), "assumption_ids": ids.to_numpy(),
-    })
-    return pd.concat([meta, pd.DataFrame(rows)], axis=1), ranges, extra
+    return keep, rows, ranges
+
+
+def owned_inputs(owned: PreparedOwned, keep: np.ndarray, workload: Workload,
+                 ratios: Mapping[str, tuple[float, float, float]], settings: Settings,
+                 modes: Sequence[str] = ACCOUNTING_MODES) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray],
+                                                                   dict[str, Range]]:
+    """Per (kept option, mode) row arrays and uncertain inputs; returns (option positions, is_dedicated, rows, ranges).
+
+    Dedicated buys ``⌈n / G⌉`` servers (``n / G`` with ``whole_servers=False``); shared holds ``n`` GPUs.
+    """
+    codes = {g: i for i, g in enumerate(dict.fromkeys(owned.text["gpu"]))}
+    names = list(codes)
+    ratio = _ratio_arrays(names, np.array([codes[g] for g in owned.text["gpu"][keep]], dtype=int), ratios)
+    keep = keep[~np.isnan(ratio[1])]
+    positions = np.repeat(keep, len(modes))
+    dedicated = np.tile(np.array([m == "dedicated" for m in modes], dtype=float), len(keep))
+    ratio = _ratio_arrays(names, np.array([codes[g] for g in owned.text["gpu"][positions]], dtype=int), ratios)
+    v = {name: values[positions] for name, values in owned.values.items()}
+    n = float(workload.gpu_count)
+    size = len(positions)
+    per_server = v["gpus_per_server"]
+    wanted = np.ceil(n / per_server - 1e-9) if settings.whole_servers else n / per_server
+    servers = np.where(dedicated > 0, wanted, np.nan)
+    rows = {
+        "workload_gpu_hours": np.full(size, workload.gpu_hours), "gpu_count": np.full(size, n),
+        "gpus_per_server": per_server, "servers": servers, "is_dedicated": dedicated,
+        "billed_gpus": np.where(dedicated > 0, servers * per_server, n),
+        **{k: v[k] for k in ("tdp_w", "memory_gb", "host_w_per_gpu", "price_usd", "overhead_pct", "resale_fraction",
+                             "staff_usd", "hosting_usd_per_kw_month", "pue", "electricity_usd_per_kwh",
+                             "embodied_kg_per_server")},
+    }
+    util_lo, _, util_hi = defaults.OWNED_UTILISATION_RANGE
+    life_lo, _, life_hi = defaults.OWNED_LIFETIME_RANGE
+    maint_lo, _, maint_hi = defaults.MAINTENANCE_PCT_RANGE
+
+    def ranged(column: str, override: float | None, low_end: float, high_end: float) -> Range:
+        if override is not None:
+            return Range.fixed(v[column])
+        return Range(np.full(size, low_end), v[column], np.full(size, high_end))
+
+    ranges = {
+        "ratio": Range(ratio[0], ratio[1], ratio[2]),
+        "power_fraction": _power_fraction(settings),
+        "grid": Range(v["grid_low"], v["grid_central"], v["grid_high"]),
+        # Higher utilisation and longer life lower the cost and embodied CO2e per GPU-hour: they are the low end.
+        "utilisation": ranged("utilisation", settings.owned_utilisation, util_hi, util_lo),
+        "lifetime": ranged("lifetime", settings.owned_lifetime_years, life_hi, life_lo),
+        "maintenance": ranged("maintenance", settings.maintenance_pct_per_year, maint_lo, maint_hi),
+    }
+    return positions, dedicated, rows, ranges
 
 
 def _power_fraction(settings: Settings) -> Range:
@@ -442,66 +389,25 @@ def _fixed_or(value: float | None, triple: tuple[float, float, float]) -> Range:
     return Range.fixed(value) if value is not None else Range(*triple)
 
 
-# --- Owned ---------------------------------------------------------------------------------------------
+def _apply_measured(gpu: np.ndarray, rows: dict[str, np.ndarray], ranges: dict[str, Range], ids: np.ndarray,
+                    settings: Settings) -> tuple[dict[str, np.ndarray], dict[str, Range], np.ndarray, np.ndarray]:
+    """Rows whose GPU was measured (``trainplan measure``) use the measured W per GPU, not TDP × fraction.
 
-def owned_rows(workload: Workload, options: Sequence[OwnedOption], ratios: pd.DataFrame, settings: Settings,
-               modes: Sequence[str] = ACCOUNTING_MODES) -> tuple[pd.DataFrame, dict[str, Range]]:
-    """Per (server, mode) row inputs and their uncertain inputs as Ranges (same order)."""
-    ratio_by_gpu = ratios.set_index("gpu")
-    records = []
-    n = float(workload.gpu_count)
-    for option in options:
-        s = option.server
-        if s.gpu not in ratio_by_gpu.index:
-            continue
-        r = ratio_by_gpu.loc[s.gpu]
-        for accounting in modes:
-            dedicated = accounting == "dedicated"
-            servers = (np.ceil(n / s.gpu_count - 1e-9) if settings.whole_servers else n / s.gpu_count) \
-                if dedicated else np.nan
-            names = [f"price_{s.server}", f"tdp_{s.gpu}", "gpu_power_fraction_of_tdp", "gpu_power_fraction_range",
-                     r["ratio_name"], "throughput_ratio_spread", *(a.name for a in option.assumptions),
-                     "owned_utilisation_range", "owned_lifetime_range", "maintenance_pct_range"]
-            records.append({
-                "option_kind": "owned", "provider": OWNED, "region": option.site_zone, "location": option.site_name,
-                "country": option.country, "instance_type": None, "server": s.server, "accounting_mode": accounting,
-                "pricing": OWNED, "gpu": s.gpu, "gpu_count": n, "instances": servers,
-                "billed_gpus": servers * s.gpu_count if dedicated else n,
-                "throughput_ratio": float(r["ratio_central"]), "ratio_method": r["ratio_method"], "cfe_pct": np.nan,
-                "assumption_ids": ";".join(dict.fromkeys(names)),
-                "workload_gpu_hours": workload.gpu_hours, "gpus_per_server": float(s.gpu_count), "servers": servers,
-                "is_dedicated": float(dedicated), "tdp_w": option.tdp_w, "host_w_per_gpu": option.host_w_per_gpu,
-                "price_usd": s.price_usd, "overhead_pct": s.overhead_pct_of_capex, "resale_fraction": s.resale_fraction,
-                "staff_usd": s.staff_usd_per_server_year, "hosting_usd_per_kw_month": s.hosting_usd_per_kw_month,
-                "pue": s.pue, "electricity_usd_per_kwh": s.electricity_usd_per_kwh,
-                "embodied_kg_per_server": s.embodied_kg,
-                "ratio_low": r["ratio_low"], "ratio_central": r["ratio_central"], "ratio_high": r["ratio_high"],
-                "grid_low": option.grid.low, "grid_central": option.grid.central, "grid_high": option.grid.high,
-                "utilisation": s.utilisation, "lifetime": s.lifetime_years, "maintenance": s.maintenance_pct_per_year,
-            })
-    frame = pd.DataFrame(records)
-    if frame.empty:
-        return frame, {}
-    util_lo, _, util_hi = defaults.OWNED_UTILISATION_RANGE
-    life_lo, _, life_hi = defaults.OWNED_LIFETIME_RANGE
-    maint_lo, _, maint_hi = defaults.MAINTENANCE_PCT_RANGE
-
-    def ranged(column: str, override: float | None, low_end: float, high_end: float) -> Range:
-        central = frame[column].to_numpy(float)
-        if override is not None:
-            return Range.fixed(central)
-        return Range(np.full(len(frame), low_end), central, np.full(len(frame), high_end))
-
-    ranges = {
-        "ratio": Range(*(frame[f"ratio_{b}"].to_numpy(float) for b in BOUNDS)),
-        "power_fraction": _power_fraction(settings),
-        "grid": Range(*(frame[f"grid_{b}"].to_numpy(float) for b in BOUNDS)),
-        # Higher utilisation and longer life lower the cost and embodied CO2e per GPU-hour: they are the low end.
-        "utilisation": ranged("utilisation", settings.owned_utilisation, util_hi, util_lo),
-        "lifetime": ranged("lifetime", settings.owned_lifetime_years, life_hi, life_lo),
-        "maintenance": ranged("maintenance", settings.maintenance_pct_per_year, maint_lo, maint_hi),
-    }
-    return frame, ranges
+    The measured draw replaces ``tdp_w`` and its power fraction is fixed at 1 (no TDP-fraction range);
+    the row's ``power_measured`` flag and its assumption ids say so.
+    """
+    if not settings.measured_gpu_w:
+        return rows, ranges, ids, np.zeros(len(gpu), dtype=bool)
+    measured = pd.Series(gpu).map(dict(settings.measured_gpu_w)).to_numpy(float)
+    has = ~np.isnan(measured)
+    if not has.any():
+        return rows, ranges, ids, has
+    rows = {**rows, "tdp_w": np.where(has, measured, rows["tdp_w"])}
+    fraction_range = ranges["power_fraction"]
+    ranges = {**ranges, "power_fraction": Range(*(
+        np.where(has, 1.0, np.broadcast_to(np.asarray(fraction_range.at(b), float), len(gpu))) for b in BOUNDS))}
+    suffix = np.array([f";gpu_w_measured_{g}" for g in gpu], dtype=object)
+    return rows, ranges, np.where(has, ids + suffix, ids), has
 
 
 def owned_range_assumptions() -> list[Assumption]:
@@ -516,26 +422,32 @@ def owned_range_assumptions() -> list[Assumption]:
 
 # --- The whole comparison ------------------------------------------------------------------------------
 
-def _evaluate_all(rows: pd.DataFrame, ranges: Mapping[str, Range], evaluate: object,
-                  settings: Settings) -> pd.DataFrame:
-    arrays = {c: rows[c].to_numpy(float) for c in rows.columns if c not in _TEXT_COLUMNS}
+Evaluator = Callable[[Mapping[str, np.ndarray], Mapping[str, object]], dict[str, np.ndarray]]
+
+
+def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], evaluate: Evaluator,
+                  settings: Settings, size: int) -> dict[str, np.ndarray]:
     out = {}
     for bound in BOUNDS:
-        result = evaluate(arrays, at_bound(ranges, bound))  # type: ignore[operator]
+        result = evaluate(rows, at_bound(ranges, bound))
         for name, values in result.items():
             key = name if bound == "central" else f"{name}_{bound}"
             if bound == "central" or name in RANGED:
-                out[key] = np.broadcast_to(values, (len(rows),)).astype(float)
+                out[key] = np.broadcast_to(np.asarray(values, float), (size,))
     if settings.monte_carlo:
         def run(x: dict[str, object]) -> dict[str, np.ndarray]:
-            result = evaluate(arrays, x)  # type: ignore[operator]
+            result = evaluate(rows, x)
             return {k: np.broadcast_to(result[k], np.broadcast_shapes(*(np.shape(v) for v in x.values()),
-                                                                       (len(rows),))) for k in RANGED}
+                                                                       (size,))) for k in RANGED}
         stats = monte_carlo(run, ranges, settings.monte_carlo, settings.seed, settings.percentiles)
         for name, values in stats.items():
             for q, row in zip(settings.percentiles, values, strict=True):
                 out[f"{name}_p{q:g}"] = row
-    return pd.DataFrame(out, index=rows.index)
+    return out
+
+
+def _isin(values: np.ndarray, allowed: Sequence[str]) -> np.ndarray:
+    return np.isin(values.astype(str), np.asarray(list(allowed), dtype=str))
 
 
 def compare(
@@ -563,168 +475,203 @@ def compare(
     Filters (each validated against what the data holds; a bad value raises PlanError naming the field):
     providers (aws, gcp, azure, owned), region_names and pricing (cloud rows only), gpus (the option's GPU),
     countries (ISO-3, data residency: the cloud region's or owned site's country), max_wall_hours [h]
-    (central wall time). The Pareto flag is computed on cost_usd vs co2e_total_kg of the feasible rows after
-    filtering. ``feasibility_options`` (``planner.feasibility``): memory fit, deadline sizing, scaling by
-    interconnect and the shipped MFU table for measured ratios; every row gets ``feasible`` and
-    ``infeasible_reason``, and the table lists feasible rows first (each part sorted by cost).
+    (central wall time). ``feasibility_options`` (``planner.feasibility``): memory fit, deadline sizing,
+    scaling by interconnect and the MFU table for measured ratios; every row gets ``feasible`` and
+    ``infeasible_reason``. The Pareto flag is computed on cost_usd vs co2e_total_kg of the feasible rows after
+    filtering.
+    What depends only on the offers, the shipped data and the owned options is prepared once
+    (``planner.prepared``; pass the same objects again to reuse it); this pass is column arithmetic.
     """
-    options = feasibility_options or feasibility.Options()
     settings = settings or Settings()
+    options = feasibility_options or feasibility.Options()
+    if options.mfu is None and catalog.mfu is not None:
+        options = replace(options, mfu=catalog.mfu)
+    cloud = prepared.cloud_for(catalog, offers, regions, grid, spot_table)
+    own = prepared.owned_for(owned if isinstance(owned, tuple) else tuple(owned)) if len(owned) else None
     providers = _validate_filter("provider", providers, (*PROVIDERS, OWNED))
     pricing = _validate_filter("pricing", pricing, PRICING_MODELS)
     for m in modes:
         if m not in ACCOUNTING_MODES:
             raise PlanError(f"accounting mode '{m}': not allowed; allowed: {', '.join(ACCOUNTING_MODES)}")
     gpus = _validate_filter("gpu", gpus, catalog.gpus["gpu"])
-    region_names = _validate_filter("region", region_names, offers["region"])
-    known_countries = set(regions["country_iso3"].dropna()) | {o.country for o in owned if o.country}
+    region_names = _validate_filter("region", region_names, cloud.regions)
+    known_countries = set(cloud.countries) | {o.country for o in owned if o.country}
     countries = _validate_filter("country", [c.upper() for c in countries] if countries else countries,
                                  known_countries)
     if max_wall_hours is not None:
         positive("max_wall_hours", max_wall_hours, "h")
 
-    chosen = offers
+    mask = np.ones(cloud.size, dtype=bool)
+    owned_mask = np.ones(len(owned), dtype=bool)
     if providers is not None:
-        chosen = chosen[chosen["provider"].isin(providers)]
-        owned = owned if OWNED in providers else ()
+        mask &= _isin(cloud.text["provider"], providers)
+        owned_mask &= OWNED in providers
     if region_names is not None:
-        chosen = chosen[chosen["region"].isin(region_names)]
+        mask &= _isin(cloud.text["region"], region_names)
     if pricing is not None:
-        chosen = chosen[chosen["pricing"].isin(pricing)]
+        mask &= _isin(cloud.text["pricing"], pricing)
     if gpus is not None:
-        chosen = chosen[chosen["gpu"].isin(gpus)]
-        owned = [o for o in owned if o.server.gpu in gpus]
+        mask &= _isin(cloud.text["gpu"], gpus)
+        if own is not None:
+            owned_mask &= _isin(own.text["gpu"], gpus)
     if countries is not None:
-        country_of = regions.set_index(["provider", "region"])["country_iso3"]
-        keys = pd.MultiIndex.from_frame(chosen[["provider", "region"]])
-        chosen = chosen[country_of.reindex(keys).isin(countries).to_numpy()]
-        owned = [o for o in owned if o.country in countries]
-    chosen = chosen.reset_index(drop=True)
+        country = np.array([cloud.country_of.get((p, r)) for p, r in zip(cloud.text["provider"], cloud.text["region"],
+                                                                            strict=True)], dtype=object)
+        mask &= _isin(country, countries)
+        if own is not None:
+            owned_mask &= _isin(own.text["country"], countries)
+    keep = np.flatnonzero(mask)
+    owned_keep = np.flatnonzero(owned_mask) if own is not None else np.zeros(0, dtype=int)
 
-    ratio_gpus = set(chosen["gpu"]) | {o.server.gpu for o in owned}
-    if options.mfu is None and catalog.mfu is not None:
-        options = replace(options, mfu=catalog.mfu)
-    ratios, ratio_assumptions, notes = throughput_ratios(catalog, workload, ratio_gpus, settings.throughput_ratios,
-                                                         options.mfu)
+    ratio_gpus = {cloud.gpus[c] for c in np.unique(cloud.gpu_code[keep])}
+    if own is not None:
+        ratio_gpus |= set(own.text["gpu"][owned_keep])
+    ratios, ratio_assumptions, notes, methods = throughput_ratios(catalog, workload, ratio_gpus,
+                                                                  settings.throughput_ratios, options.mfu)
     plan = _plan(catalog, workload, options, settings)
-    parts, extras = [], []
-    if len(chosen):
-        rows, ranges, extra = cloud_rows(catalog, workload, chosen, region_grid(regions, grid), spot_table, ratios,
-                                         settings)
-        if len(rows):
-            rows = pd.concat([rows, _interconnect(rows, options.instance_interconnect)], axis=1)
-            rows, ranges = feasibility.size(rows, ranges, plan, "gpus_per_instance", "instances")
-            rows, ranges = _apply_measured(rows, ranges, settings)
-            parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_cloud, settings)], axis=1))
-        extras.append(extra)
-        if options.instance_interconnect is not None:
-            extras.append(feasibility.interconnect_assumptions(options.instance_interconnect))
-    if owned:
-        rows, ranges = owned_rows(workload, owned, ratios, settings, modes)
-        if len(rows):
-            rows = pd.concat([rows, _interconnect(rows, options.server_interconnect)], axis=1)
-            rows, ranges = feasibility.size(rows, ranges, plan, "gpus_per_server", "servers")
-            if options.server_interconnect is not None:
-                extras.append(feasibility.server_interconnect_assumptions(options.server_interconnect))
-            rows, ranges = _apply_measured(rows, ranges, settings)
-            parts.append(pd.concat([rows, _evaluate_all(rows, ranges, evaluate_owned, settings)], axis=1))
+
+    parts: list[dict[str, np.ndarray]] = []
+    cloud_positions = np.zeros(0, dtype=int)
+    if len(keep):
+        cloud_positions, rows, ranges = cloud_inputs(cloud, keep, workload, ratios, settings)
+        if len(cloud_positions):
+            ids = (cloud.ids_spot_given if settings.spot_interruptions_per_hour is not None else cloud.ids)[
+                cloud_positions]
+            gpu = cloud.text["gpu"][cloud_positions]
+            link = _cloud_interconnect(cloud.text["provider"][cloud_positions],
+                                       cloud.text["instance_type"][cloud_positions], options.instance_interconnect)
+            rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_instance", "instances")
+            ids = ids + fit["ids"]
+            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
+            size = len(cloud_positions)
+            out = _evaluate_all(rows, ranges, evaluate_cloud, settings, size)
+            cfe = cloud.values["cfe_pct"][cloud_positions]
+            parts.append({
+                "option_kind": np.full(size, "cloud", dtype=object),
+                **{c: cloud.text[c][cloud_positions] for c in ("provider", "region", "location", "country",
+                                                               "instance_type", "pricing", "gpu")},
+                "server": np.full(size, None, dtype=object), "accounting_mode": np.full(size, None, dtype=object),
+                "gpu_count": rows["gpu_count"], "instances": rows["instances"], "billed_gpus": rows["billed_gpus"],
+                "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": cfe,
+                "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, **out,
+                **_fit_columns(fit, gpu, methods),
+            })
+    if own is not None and len(owned_keep):
+        positions, dedicated, rows, ranges = owned_inputs(own, owned_keep, workload, ratios, settings, modes)
+        if len(positions):
+            size = len(positions)
+            gpu = own.text["gpu"][positions]
+            link = _server_interconnect(own.text["server"][positions], options.server_interconnect)
+            rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_server", "servers")
+            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions] + fit["ids"], settings)
+            out = _evaluate_all(rows, ranges, evaluate_owned, settings, size)
+            parts.append({
+                "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
+                "region": own.text["region"][positions], "location": own.text["location"][positions],
+                "country": own.text["country"][positions], "instance_type": np.full(size, None, dtype=object),
+                "server": own.text["server"][positions],
+                "accounting_mode": np.where(dedicated > 0, "dedicated", "shared").astype(object),
+                "pricing": np.full(size, OWNED, dtype=object), "gpu": gpu, "gpu_count": rows["gpu_count"],
+                "instances": rows["servers"], "billed_gpus": rows["billed_gpus"],
+                "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": np.full(size, np.nan),
+                "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), **out,
+                **_fit_columns(fit, gpu, methods),
+            })
     if not parts:
         raise PlanError("filters: no cloud offer or owned server matches; loosen providers, regions, gpus, pricing "
                         "or countries")
-    table = pd.concat(parts, ignore_index=True)
+    columns = {name: np.concatenate([np.asarray(p[name]) for p in parts]) for name in parts[0]}
     if max_wall_hours is not None:
-        fastest = float(table["wall_hours"].min())
-        table = table[table["wall_hours"] <= max_wall_hours]
-        if table.empty:
+        fits = columns["wall_hours"] <= max_wall_hours
+        if not fits.any():
             raise PlanError(f"max_wall_hours {max_wall_hours:g}: no option finishes in time; the fastest takes "
-                            f"{fastest:,.1f} h")
-    table = _finish(feasibility.flag(table, plan))
+                            f"{float(columns['wall_hours'].min()):,.1f} h")
+        columns = {name: values[fits] for name, values in columns.items()}
+        cloud_positions = cloud_positions[np.isin(cloud_positions, columns["_position"])]
+    columns.update(feasibility.flag(columns, plan))
+    table = _finish(columns, cloud)
     feasibility.check_any_feasible_in_time(table, plan.deadline_hours)
-    assumptions = _assumptions(catalog, workload, ratio_assumptions, extras, owned, regions, settings,
-                               [*base_assumptions, *feasibility.plan_assumptions(plan), throughput.ROOFLINE])
+    extra = [feasibility.plan_frame(plan, options)]
+    assumptions = _assumptions(cloud, cloud_positions, workload, ratio_assumptions,
+                               [o for o, k in zip(owned, owned_mask, strict=True) if k] if own is not None else [],
+                               settings, base_assumptions, extra)
     return Comparison(table, assumptions, tuple(workload.notes) + tuple(notes))
+
+
+def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud) -> pd.DataFrame:
+    """Derived columns (market-based and total CO2e, sibling costs, Pareto), sorted by cost then CO2e."""
+    cfe = columns.pop("cfe_pct")
+    position = columns.pop("_position")
+    has_cfe = ~np.isnan(cfe)
+    columns["co2e_market_kg"] = np.where(has_cfe, columns["co2e_kg"] * (1.0 - cfe / 100.0), np.nan)
+    columns["co2e_market_basis"] = np.where(has_cfe, _MARKET_BASIS, "no data").astype(object)
+    columns["co2e_total_kg"] = columns["co2e_kg"] + columns["co2e_embodied_kg"]
+    local = np.full(cloud.size + 1, -1)  # prepared position -> row here (-1: not in the table); index -1 stays -1
+    is_cloud = position >= 0
+    local[position[is_cloud]] = np.flatnonzero(is_cloud)
+    for name, sibling in (("on_demand_cost_usd", cloud.on_demand_row), ("spot_cost_usd", cloud.spot_row)):
+        row = np.where(is_cloud, local[np.where(is_cloud, sibling[np.maximum(position, 0)], -1)], -1)
+        columns[name] = np.where(row >= 0, columns["cost_usd"][np.maximum(row, 0)], np.nan)
+    feasible = columns["feasible"].astype(bool)
+    pareto = np.zeros(len(feasible), dtype=bool)
+    pareto[feasible] = pareto_front(columns["cost_usd"][feasible], columns["co2e_total_kg"][feasible])
+    columns["pareto"] = pareto
+    columns.pop("sizing_reason", None)
+    order = np.lexsort((columns["co2e_total_kg"], columns["cost_usd"], ~feasible))
+    extra = [c for c in columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in RANGED]
+    data = {}
+    for name in (*COLUMNS, *extra):
+        values = np.asarray(columns[name])[order]
+        data[name] = pd.array(values, dtype="str") if name in _TEXT else values
+    return pd.DataFrame(data)
 
 
 def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, settings: Settings
           ) -> feasibility.Plan:
-    gpus = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
+    """The feasibility plan of one workload: its wall-clock, GPUs and achieved FLOP/s per GPU (peak x default
+    MFU, for the Ethernet scaling rule)."""
     peak = catalog.peak_tflops(workload.precision).set_index("gpu")["tflops"]
     mfu = throughput.default_mfu(options.mfu, workload.gpu)[0] if options.mfu is not None else 0.4
     base = float(peak.get(workload.gpu, np.nan)) * 1e12 * mfu
     return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base if base > 0 else 0.0,
-                                 pd.to_numeric(gpus["memory_gb"], errors="coerce").to_dict(), settings.whole_servers)
+                                 settings.whole_servers)
 
 
-def _interconnect(rows: pd.DataFrame, table: pd.DataFrame | None) -> pd.DataFrame:
-    """Each row's fabric (rdma 0/1), network Gb/s and within-node link; without a table every row is taken
-    as an RDMA cluster like the workload's own (no scaling penalty)."""
+def _cloud_interconnect(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame | None
+                        ) -> dict[str, np.ndarray]:
+    """Each offer's fabric (rdma 0/1), network Gb/s, link within an instance and rule name; without a table
+    every row is taken as an RDMA cluster like the workload's own (no scaling penalty)."""
     if table is None:
-        return pd.DataFrame({"fabric_rdma": 1.0, "network_gbps": np.nan, "intra": "unknown",
-                             "interconnect_name": ""}, index=rows.index)
-    if "server" in table.columns:
-        by = table.set_index("server")
-        servers = rows["server"]
-        return pd.DataFrame({
-            "fabric_rdma": servers.map(by["fabric"]).eq("rdma").astype(float).to_numpy(),
-            "network_gbps": servers.map(by["network_gbps"]).astype(float).fillna(
-                feasibility.UNKNOWN_NETWORK_GBPS).to_numpy(),
-            "intra": servers.map(by["intra"]).fillna("unknown").to_numpy(),
-            "interconnect_name": ("interconnect_" + servers.astype(str)).to_numpy()}, index=rows.index)
-    return feasibility.interconnect_of_offers(rows, table)
+        return feasibility.no_interconnect(len(types))
+    return feasibility.interconnect_of_offers(providers, types, table)
 
 
-def _apply_measured(rows: pd.DataFrame, ranges: dict[str, Range],
-                    settings: Settings) -> tuple[pd.DataFrame, dict[str, Range]]:
-    """Rows whose GPU was measured (``trainplan measure``) use the measured W per GPU, not TDP × fraction.
-
-    The measured draw replaces ``tdp_w`` and its power fraction is fixed at 1 (no TDP-fraction range);
-    the row's ``power_measured`` flag and its assumption ids say so.
-    """
-    rows = rows.copy()
-    measured = rows["gpu"].map(dict(settings.measured_gpu_w)).to_numpy(float) if settings.measured_gpu_w else \
-        np.full(len(rows), np.nan)
-    has = ~np.isnan(measured)
-    rows["power_measured"] = has
-    if not has.any():
-        return rows, ranges
-    rows["tdp_w"] = np.where(has, measured, rows["tdp_w"].to_numpy(float))
-    fraction_range = ranges["power_fraction"]
-    ranges = {**ranges, "power_fraction": Range(*(
-        np.where(has, 1.0, np.broadcast_to(np.asarray(fraction_range.at(b), float), len(rows))) for b in BOUNDS))}
-    rows["assumption_ids"] = np.where(has, rows["assumption_ids"] + ";gpu_w_measured_" + rows["gpu"],
-                                      rows["assumption_ids"])
-    return rows, ranges
+def _server_interconnect(servers: np.ndarray, table: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    if table is None:
+        return feasibility.no_interconnect(len(servers))
+    return feasibility.interconnect_of_servers(servers, table)
 
 
-def _finish(table: pd.DataFrame) -> pd.DataFrame:
-    table = table.copy()
-    has_cfe = table["cfe_pct"].notna()
-    table["co2e_market_kg"] = np.where(has_cfe, table["co2e_kg"] * (1.0 - table["cfe_pct"] / 100.0), np.nan)
-    table["co2e_market_basis"] = np.where(has_cfe, "google hourly CFE% (market-based, incl. procurement)", "no data")
-    table["co2e_total_kg"] = table["co2e_kg"] + table["co2e_embodied_kg"]
-    key = ["provider", "region", "instance_type"]
-    cloud = table[table["option_kind"] == "cloud"]
-    for name, kind in (("on_demand_cost_usd", "on_demand"), ("spot_cost_usd", "spot")):
-        side = cloud.loc[cloud["pricing"] == kind, [*key, "cost_usd"]].rename(columns={"cost_usd": name})
-        table[name] = table[key].merge(side, on=key, how="left")[name].to_numpy()
-    feasible = table["feasible"].to_numpy(bool)
-    table["pareto"] = False
-    table.loc[feasible, "pareto"] = pareto_front(table.loc[feasible, "cost_usd"].to_numpy(),
-                                                 table.loc[feasible, "co2e_total_kg"].to_numpy())
-    table["interconnect"] = np.where(table["fabric_rdma"] > 0, "rdma", "ethernet")
-    table["interconnect"] = np.where(table["instances"].fillna(1) <= 1, table["intra"], table["interconnect"])
-    table = table.sort_values(["feasible", "cost_usd", "co2e_total_kg"], ascending=[False, True, True],
-                              kind="mergesort").reset_index(drop=True)
-    extra = [c for c in table.columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in RANGED]
-    return table[[*COLUMNS, *extra]]
+def _fit_columns(fit: dict[str, np.ndarray], gpu: np.ndarray, methods: Mapping[str, str]) -> dict[str, np.ndarray]:
+    return {"ratio_method": np.array([methods.get(g, "") for g in gpu], dtype=object),
+            **{k: fit[k] for k in ("scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
+                                   "gpu_memory_gb", "sizing_reason")}}
 
 
-def _assumptions(catalog: Catalog, workload: Workload, ratio_assumptions: list[Assumption],
-                 extras: list[pd.DataFrame], owned: Sequence[OwnedOption], regions: pd.DataFrame, settings: Settings,
-                 base: Sequence[Assumption]) -> pd.DataFrame:
-    gpus = catalog.gpus.drop_duplicates("gpu")
-    tdp = [Assumption(f"tdp_{g.gpu}", float(g.tdp_w), "W", str(g.source), "", str(g.name))
-           for g in gpus.itertuples() if pd.notna(g.tdp_w)]
+def _validate_filter(field_name: str, values: Sequence[str] | None, allowed: Iterable[str]) -> list[str] | None:
+    if values is None:
+        return None
+    values = [str(v) for v in values]
+    allowed = sorted({str(a) for a in allowed})
+    for value in values:
+        if value not in allowed:
+            raise unknown(field_name, value, allowed)
+    return values
+
+
+def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload,
+                 ratio_assumptions: list[Assumption], owned: Sequence[OwnedOption], settings: Settings,
+                 base: Sequence[Assumption], extra: Sequence[pd.DataFrame] = ()) -> pd.DataFrame:
     power = defaults.GPU_POWER_FRACTION_OF_TDP
     if settings.gpu_power_fraction is not None:
         power = power.with_value(settings.gpu_power_fraction)
@@ -741,25 +688,19 @@ def _assumptions(catalog: Catalog, workload: Workload, ratio_assumptions: list[A
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
         defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION,
         defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, *owned_range_assumptions(),
-        *ratio_assumptions, *tdp,
+        *ratio_assumptions,
     ]
+    tail = []
     for gpu, watts in settings.measured_gpu_w.items():
-        fixed.append(Assumption(f"gpu_w_measured_{gpu}", float(watts), "W per GPU", settings.measured_source or
+        tail.append(Assumption(f"gpu_w_measured_{gpu}", float(watts), "W per GPU", settings.measured_source or
                                 "measured", "", "replaces TDP x fraction for this GPU's rows"))
     if settings.spot_interruptions_per_hour is not None:
-        fixed.append(Assumption("spot_interruptions_per_hour", settings.spot_interruptions_per_hour,
+        tail.append(Assumption("spot_interruptions_per_hour", settings.spot_interruptions_per_hour,
                                 "per instance-hour", "user input", ""))
     for option in owned:
-        fixed.extend(option.assumptions)
-    year = regions["year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
-    grid_rows = pd.DataFrame({
-        "name": "grid_intensity_" + regions["provider"] + "_" + regions["region"],
-        "value": regions["grid_gco2e_per_kwh"].astype(float), "unit": "gCO2e/kWh", "source": regions["source"],
-        "as_of": year, "note": regions["location"] + ": location-based grid average; range from its zone's "
-        "grid_intensity row (other year/source)"})
-    gcp = regions[regions["google_cfe_pct"].notna()]
-    cfe_rows = pd.DataFrame({"name": "google_cfe_" + gcp["region"], "value": gcp["google_cfe_pct"].astype(float),
-                             "unit": "% carbon-free energy (hourly)", "source": gcp["source"],
-                             "as_of": year[gcp.index], "note": "market-based CO2e = location-based x (1 - CFE)"})
-    table = pd.concat([_frame(fixed), grid_rows, cfe_rows, *extras], ignore_index=True)
+        tail.extend(option.assumptions)
+    bands = np.unique(cloud.band_row[positions])
+    table = pd.concat([prepared._frame(fixed), cloud.tdp_assumptions, prepared._frame(tail), cloud.region_assumptions,
+                       cloud.price_rows.iloc[positions],
+                       cloud.band_rows.iloc[bands[bands >= 0]], *extra], ignore_index=True)
     return table.drop_duplicates("name", keep="first").reset_index(drop=True)

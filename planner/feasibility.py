@@ -19,6 +19,7 @@ Reasons (``infeasible_reason``, ``; ``-joined; empty when feasible)
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -57,7 +58,6 @@ class Plan:
     deadline_hours : the wall-clock every option must meet [h], or None (keep the workload's GPU count)
     workload_wall_hours : the workload's own wall-clock [h]; workload_gpus : its GPU count
     base_flops_per_gpu : the workload GPU's achieved FLOP/s (peak x default MFU), for the Ethernet rule
-    gpu_memory_gb : {gpu id: memory per GPU [GB]}
     """
 
     workload_wall_hours: float
@@ -65,7 +65,6 @@ class Plan:
     base_flops_per_gpu: float = 0.0
     memory: MemoryModel = field(default_factory=MemoryModel)
     deadline_hours: float | None = None
-    gpu_memory_gb: dict[str, float] = field(default_factory=dict)
     slow_multiple: float = float(SLOW_MULTIPLE.value)
     max_gpus: float = float(MAX_JOB_GPUS.value)
     batch_tokens: float = float(scaling.GLOBAL_BATCH_TOKENS.value)
@@ -100,11 +99,11 @@ class Options:
 
 
 def make_plan(options: Options, workload_wall_hours: float, workload_gpus: float, base_flops_per_gpu: float,
-              gpu_memory_gb: dict[str, float], whole_instances: bool = True) -> Plan:
+              whole_instances: bool = True) -> Plan:
     """A ``Plan`` from the user's options and the workload's figures."""
     return Plan(workload_wall_hours=workload_wall_hours, workload_gpus=workload_gpus,
                 base_flops_per_gpu=base_flops_per_gpu, memory=options.memory, deadline_hours=options.deadline_hours,
-                gpu_memory_gb=gpu_memory_gb, slow_multiple=options.slow_multiple, whole_instances=whole_instances)
+                slow_multiple=options.slow_multiple, whole_instances=whole_instances)
 
 
 def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.ndarray, flops: np.ndarray,
@@ -114,101 +113,106 @@ def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.nd
                                       factor) / plan.workload_efficiency
 
 
-def size(rows: pd.DataFrame, ranges: dict[str, Range], plan: Plan, per_unit: str, units: str,
+def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu: np.ndarray,
+         link: dict[str, np.ndarray], per_unit: str, units: str,
          spot_overhead: float = float(defaults.SPOT_OVERHEAD_FRACTION.value)
-         ) -> tuple[pd.DataFrame, dict[str, Range]]:
-    """Rows sized to the plan, and the ratio Range scaled by each row's relative scaling efficiency.
+         ) -> tuple[dict[str, np.ndarray], dict[str, Range], dict[str, np.ndarray]]:
+    """Row arrays sized to the plan, the ratio Range scaled by each row's relative scaling efficiency, and the
+    feasibility columns.
 
-    rows : the engine's row inputs with workload_gpu_hours, gpu_count, billed_gpus, gpu, throughput_ratio,
-    ``per_unit`` (GPUs per instance or server), ``units`` (instances or servers; NaN for shared owned rows),
-    fabric_rdma (0/1), network_gbps, and optionally host_w (scaled with the GPU count) and is_spot
-    Adds scaling_efficiency, memory_required_gb, gpu_memory_gb and sizing_reason; with a deadline, the GPU
-    count becomes the sized instances' GPUs.
+    rows : the engine's row arrays with workload_gpu_hours, gpu_count, billed_gpus, memory_gb, ``per_unit``
+    (GPUs per instance or server), ``units`` (instances, or servers: NaN for shared owned rows), and
+    optionally host_w (scaled with the GPU count) and is_spot; ranges["ratio"] : the throughput ratio
+    gpu : each row's GPU id; link : ``interconnect_of_offers`` / ``interconnect_of_servers``
+    Returns (rows, ranges, fit) with fit = throughput_ratio (per GPU, before scaling), scaling_efficiency,
+    interconnect, network_gbps, memory_required_gb, gpu_memory_gb, sizing_reason, ids (``;name`` suffixes).
+    With a deadline the GPU count becomes the sized instances' GPUs (all billed GPUs work).
     """
-    rows = rows.copy()
-    g = rows[per_unit].to_numpy(float)
-    n_old = rows["gpu_count"].to_numpy(float)
-    h1 = rows["workload_gpu_hours"].to_numpy(float) / rows["throughput_ratio"].to_numpy(float)
-    rdma = rows["fabric_rdma"].to_numpy(float) > 0
-    gbps = rows["network_gbps"].to_numpy(float)
-    flops = plan.base_flops_per_gpu * rows["throughput_ratio"].to_numpy(float)
-    memory = rows["gpu"].map(plan.gpu_memory_gb).to_numpy(float)
+    rows = dict(rows)
+    size_ = len(gpu)
+    g = np.asarray(rows[per_unit], float)
+    n_old = np.asarray(rows["gpu_count"], float)
+    ratio = np.broadcast_to(np.asarray(ranges["ratio"].central, float), (size_,))
+    h1 = np.asarray(rows["workload_gpu_hours"], float) / ratio
+    rdma = np.asarray(link["fabric_rdma"], float) > 0
+    gbps = np.asarray(link["network_gbps"], float)
+    flops = plan.base_flops_per_gpu * ratio
+    memory = np.asarray(rows["memory_gb"], float)
     need_gpus = min_gpus_to_fit(plan.memory, memory)
-    rounding = np.ceil if plan.whole_instances else (lambda x: x)
-    reason = np.full(len(rows), "", dtype=object)
+    whole = plan.whole_instances
+
+    def rounded(x: np.ndarray) -> np.ndarray:
+        return np.ceil(x - 1e-9) if whole else x
+
+    units_now = np.asarray(rows[units], float)
+    reason = np.full(size_, "", dtype=object)
     if plan.deadline_hours is None:
         n = n_old
-        k = rows[units].to_numpy(float) if units in rows else np.ceil(n / g - 1e-9)
-        k = np.where(np.isnan(k), np.ceil(n / g - 1e-9), k)
+        k = np.where(np.isnan(units_now), np.ceil(n / g - 1e-9), units_now)
     else:
-        spot = rows["is_spot"].to_numpy(float) if "is_spot" in rows else np.zeros(len(rows))
+        spot = np.asarray(rows.get("is_spot", np.zeros(size_)), float)
         target = plan.deadline_hours / (1.0 + spot * spot_overhead)
-        k_mem = np.where(np.isfinite(need_gpus), rounding(need_gpus / g - 1e-9), 1.0)
+        k_mem = np.where(np.isfinite(need_gpus), rounded(need_gpus / g), 1.0)
         k_perfect = h1 * plan.workload_efficiency / (target * g)
-        k = np.maximum(np.maximum(rounding(k_perfect - 1e-9), k_mem), 1.0 if plan.whole_instances else 1e-9)
+        k = np.maximum(np.maximum(rounded(k_perfect), k_mem), 1.0 if whole else 1e-9)
         cap = np.maximum(np.floor(plan.max_gpus / g), 1.0)
         for _ in range(200):
             e = _efficiency(plan, k * g, k, rdma, flops, gbps)
-            wall = h1 / (k * g * e)
-            late = (wall > target * (1 + 1e-9)) & (k <= cap)
+            late = (h1 / (k * g * e) > target * (1 + 1e-9)) & (k <= cap)
             if not late.any():
                 break
-            step = rounding(h1 / (target * g * e) - 1e-9)
-            k = np.where(late, np.maximum(step, k + (1.0 if plan.whole_instances else 1e-6)), k)
+            k = np.where(late, np.maximum(rounded(h1 / (target * g * e)), k + (1.0 if whole else 1e-6)), k)
         over = k > cap
-        reason = np.where(over & (k_perfect * g > plan.max_gpus), "deadline", np.where(over, "scaling", ""))
+        reason = np.where(over & (k_perfect * g > plan.max_gpus), "deadline",
+                          np.where(over, "scaling", "")).astype(object)
         k = np.minimum(k, cap)
         n = k * g
         if "host_w" in rows:
-            rows["host_w"] = rows["host_w"].to_numpy(float) * n / n_old
+            rows["host_w"] = np.asarray(rows["host_w"], float) * n / n_old
         rows["gpu_count"] = n
         rows["billed_gpus"] = n
-        if units in rows:
-            rows[units] = np.where(rows[units].isna(), np.nan, k)
-        if "instances" in rows and units != "instances":
-            rows["instances"] = np.where(rows["instances"].isna(), np.nan, k)
+        rows[units] = np.where(np.isnan(units_now), np.nan, k)
     e_rel = _efficiency(plan, n, k, rdma, flops, gbps)
-    rows["scaling_efficiency"] = e_rel
-    rows["memory_required_gb"] = required_gb_per_gpu(plan.memory, n)
-    rows["gpu_memory_gb"] = memory
-    rows["sizing_reason"] = reason
-    ids = [n for n in (plan_assumption_names(plan)) if n]
-    extra = ";" + ";".join(ids)
-    if "interconnect_name" in rows:
-        rows["assumption_ids"] = rows["assumption_ids"].astype(str) + np.where(
-            rows["interconnect_name"].astype(str) != "", ";" + rows["interconnect_name"].astype(str), "") + extra
-    else:
-        rows["assumption_ids"] = rows["assumption_ids"].astype(str) + extra
     ranges = {**ranges, "ratio": Range(*(np.asarray(ranges["ratio"].at(b), float) * e_rel for b in BOUNDS))}
-    return rows, ranges
+    names = ";" + ";".join(plan_assumption_names(plan))
+    one = k <= 1
+    fabric = np.where(rdma, "rdma", "ethernet").astype(object)
+    fit = {
+        "throughput_ratio": ratio.copy(),
+        "scaling_efficiency": e_rel,
+        "interconnect": np.where(one, link["intra"], fabric).astype(object),
+        "network_gbps": gbps,
+        "memory_required_gb": required_gb_per_gpu(plan.memory, n) + 0.0 * n,
+        "gpu_memory_gb": memory,
+        "sizing_reason": reason,
+        "ids": np.array([(f";{x}" if x else "") + names for x in link["name"]], dtype=object),
+    }
+    return rows, ranges, fit
 
 
-def flag(table: pd.DataFrame, plan: Plan) -> pd.DataFrame:
-    """``feasible`` and ``infeasible_reason`` for every row of an evaluated comparison table (see module doc)."""
-    table = table.copy()
-    parts: list[np.ndarray] = []
-    required, memory = table["memory_required_gb"].to_numpy(float), table["gpu_memory_gb"].to_numpy(float)
+def flag(columns: dict[str, np.ndarray], plan: Plan) -> dict[str, np.ndarray]:
+    """``feasible`` and ``infeasible_reason`` arrays for evaluated comparison columns (see module doc)."""
+    required = np.asarray(columns["memory_required_gb"], float)
+    memory = np.asarray(columns["gpu_memory_gb"], float)
+    wall = np.asarray(columns["wall_hours"], float)
+    gpus = np.asarray(columns["gpu_count"], float)
+    sized = np.asarray(columns["sizing_reason"], dtype=object)
     short = ~np.isnan(required) & ~np.isnan(memory) & (required > memory)
-    parts.append(np.where(short, [f"memory: needs {r:,.1f} GB per GPU, has {m:,.0f} GB" for r, m in
-                                  zip(required, memory, strict=True)], ""))
-    wall = table["wall_hours"].to_numpy(float)
-    sized = table["sizing_reason"].astype(str).to_numpy()
-    gpus = table["gpu_count"].to_numpy(float)
+    parts = [np.where(short, [f"memory: needs {r:,.1f} GB per GPU, has {m:,.0f} GB"
+                              for r, m in zip(required, memory, strict=True)], "")]
     if plan.deadline_hours is not None:
-        late = wall > plan.deadline_hours * (1 + 1e-9)
-        text = [f"{s or 'deadline'}: {w:,.0f} h on {n:,.0f} GPUs > deadline {plan.deadline_hours:,.0f} h"
-                for s, w, n in zip(sized, wall, gpus, strict=True)]
-        parts.append(np.where(late | (sized != ""), text, ""))
+        late = (wall > plan.deadline_hours * (1 + 1e-9)) | (sized != "")
+        parts.append(np.where(late, [f"{s or 'deadline'}: {w:,.4g} h on {n:,.0f} GPUs > deadline "
+                                     f"{plan.deadline_hours:,.4g} h" for s, w, n in zip(sized, wall, gpus, strict=True)],
+                              ""))
     else:
         limit = plan.slow_multiple * plan.workload_wall_hours
-        parts.append(np.where(wall > limit * (1 + 1e-9),
-                              [f"slow: {w:,.0f} h > {plan.slow_multiple:g}x the workload's {plan.workload_wall_hours:,.0f} h"
-                               for w in wall], ""))
-    parts.append(np.where(table["cost_usd"].isna().to_numpy(), "no price", ""))
-    reasons = ["; ".join(p for p in row if p) for row in zip(*parts, strict=True)]
-    table["infeasible_reason"] = reasons
-    table["feasible"] = [not r for r in reasons]
-    return table
+        parts.append(np.where(wall > limit * (1 + 1e-9), [
+            f"slow: {w:,.0f} h > {plan.slow_multiple:g}x the workload's {plan.workload_wall_hours:,.4g} h"
+            for w in wall], ""))
+    parts.append(np.where(np.isnan(np.asarray(columns["cost_usd"], float)), "no price", ""))
+    reasons = np.array(["; ".join(p for p in row if p) for row in zip(*parts, strict=True)], dtype=object)
+    return {"infeasible_reason": reasons, "feasible": reasons == ""}
 
 
 def fastest_message(table: pd.DataFrame, deadline_hours: float) -> str:
@@ -223,8 +227,7 @@ def fastest_message(table: pd.DataFrame, deadline_hours: float) -> str:
 def check_any_feasible_in_time(table: pd.DataFrame, deadline_hours: float | None) -> None:
     """Raise the one-line ``fastest_message`` when a deadline leaves no feasible row."""
     if deadline_hours is not None and len(table) and not table["feasible"].any():
-        in_time_reasons = table["infeasible_reason"].str.contains("deadline|scaling", regex=True)
-        if in_time_reasons.all():
+        if table["infeasible_reason"].astype(str).str.contains("deadline|scaling", regex=True).any():
             raise PlanError(fastest_message(table, deadline_hours))
 
 
@@ -245,20 +248,43 @@ def plan_assumptions(plan: Plan) -> list[Assumption]:
     return out
 
 
-def interconnect_of_offers(offers: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Per offer: fabric_rdma (0/1), network_gbps and the interconnect rule's name, by exact instance type or
-    the longest matching prefix in ``instance_interconnect``; unknown types get 10 Gb/s Ethernet."""
-    rdma = np.zeros(len(offers))
-    gbps = np.full(len(offers), UNKNOWN_NETWORK_GBPS)
-    intra = np.full(len(offers), "unknown", dtype=object)
-    names = np.full(len(offers), "interconnect_unknown", dtype=object)
-    best = np.full(len(offers), -1)
-    types = offers["instance_type"].astype(str).to_numpy()
-    providers = offers["provider"].astype(str).to_numpy()
+def no_interconnect(size: int) -> dict[str, np.ndarray]:
+    """Every row on an RDMA cluster like the workload's own (no interconnect table: no scaling penalty)."""
+    return {"fabric_rdma": np.ones(size), "network_gbps": np.full(size, np.nan),
+            "intra": np.full(size, "unknown", dtype=object), "name": np.full(size, "", dtype=object)}
+
+
+def interconnect_of_offers(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per offer: fabric_rdma (0/1), network_gbps, intra (link within an instance) and the rule's assumption
+    name, by exact instance type or the longest matching prefix in ``instance_interconnect``; types it does
+    not list get 10 Gb/s Ethernet (``UNKNOWN_NETWORK_GBPS``)."""
+    return dict(_offer_links(tuple(map(str, providers)), tuple(map(str, types)), _table_key(table)))
+
+
+# The interconnect tables by id, so the per-offer lookup is memoised per (offers, table); a table kept here
+# is never collected, so its id is never reused while a cached result refers to it.
+_TABLES: dict[int, pd.DataFrame] = {}
+
+
+def _table_key(table: pd.DataFrame) -> int:
+    _TABLES[id(table)] = table
+    return id(table)
+
+
+@functools.lru_cache(maxsize=16)
+def _offer_links(providers: tuple[str, ...], types: tuple[str, ...], key: int) -> tuple[tuple[str, np.ndarray], ...]:
+    table = _TABLES[key]
+    size = len(types)
+    rdma, gbps = np.zeros(size), np.full(size, UNKNOWN_NETWORK_GBPS)
+    intra = np.full(size, "unknown", dtype=object)
+    names = np.full(size, "interconnect_unknown", dtype=object)
+    best = np.full(size, -1)
+    kinds = np.array(types, dtype=str)
+    owners = np.array(providers, dtype=str)
     for row in table.itertuples():
         match = str(row.match)
-        hit = (providers == row.provider) & (
-            (types == match) if row.match_kind == "exact" else np.char.startswith(types.astype(str), match))
+        hit = (owners == row.provider) & ((kinds == match) if row.match_kind == "exact"
+                                          else np.char.startswith(kinds, match))
         length = 10_000 if row.match_kind == "exact" else len(match)
         better = hit & (length > best)
         best = np.where(better, length, best)
@@ -266,8 +292,32 @@ def interconnect_of_offers(offers: pd.DataFrame, table: pd.DataFrame) -> pd.Data
         gbps = np.where(better, float(row.network_gbps), gbps)
         intra = np.where(better, row.intra, intra)
         names = np.where(better, f"interconnect_{row.provider}_{match.strip()}", names)
-    return pd.DataFrame({"fabric_rdma": rdma, "network_gbps": gbps, "intra": intra, "interconnect_name": names},
-                        index=offers.index)
+    return (("fabric_rdma", rdma), ("network_gbps", gbps), ("intra", intra), ("name", names))
+
+
+def interconnect_of_servers(servers: np.ndarray, table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per owned row: the server's fabric, network Gb/s and link from ``server_interconnect`` (unknown
+    servers: 10 Gb/s Ethernet)."""
+    by = table.set_index("server")
+    names = pd.Series(servers, dtype=object)
+    known = names.isin(by.index).to_numpy()
+    return {"fabric_rdma": names.map(by["fabric"]).eq("rdma").astype(float).to_numpy(),
+            "network_gbps": names.map(by["network_gbps"]).astype(float).fillna(UNKNOWN_NETWORK_GBPS).to_numpy(),
+            "intra": names.map(by["intra"]).fillna("unknown").to_numpy(dtype=object),
+            "name": np.where(known, "interconnect_" + names.astype(str), "interconnect_unknown").astype(object)}
+
+
+def plan_frame(plan: Plan, options: Options) -> pd.DataFrame:
+    """Every assumption sizing and flags used, with the interconnect tables' rows, as one frame."""
+    frames = [pd.DataFrame([a.__dict__ for a in plan_assumptions(plan)])]
+    if options.instance_interconnect is not None:
+        frames.append(interconnect_assumptions(options.instance_interconnect))
+    if options.server_interconnect is not None:
+        frames.append(server_interconnect_assumptions(options.server_interconnect))
+    frames.append(pd.DataFrame([{"name": "interconnect_unknown", "value": f"ethernet {UNKNOWN_NETWORK_GBPS:g} Gb/s",
+                                 "unit": "fabric, network per instance", "source": "trainplan assumption for "
+                                 "instance types the interconnect table does not list", "as_of": "2026", "note": ""}]))
+    return pd.concat(frames, ignore_index=True)
 
 
 def interconnect_assumptions(table: pd.DataFrame) -> pd.DataFrame:

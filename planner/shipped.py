@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -28,8 +29,9 @@ class ShippedData:
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
-    @property
+    @cached_property
     def catalog(self) -> Catalog:
+        """The hardware catalog (built once per ``ShippedData``: the tables never change at run time)."""
         gpus = pd.concat([self.tables["gpus"], self.tables["gpus_extra"]], ignore_index=True)
         if "gpu_memory_bandwidth" in self.tables:
             bandwidth = self.tables["gpu_memory_bandwidth"].set_index("gpu")["memory_bandwidth_gbs"]

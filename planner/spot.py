@@ -27,6 +27,8 @@ from planner import defaults
 from planner.units import Num
 
 HOURS_PER_DAY = 24.0
+#: Assumption ids every spot row lists after its hazard's.
+SPOT_IDS_SUFFIX = ";spot_checkpoint_interval_hours;spot_restart_hours"
 
 
 def rate_per_hour_from_share(share_pct: Num, period_hours: Num) -> Num:

@@ -58,6 +58,7 @@ LOCAL_TABLES = (
     ("gpu_memory_bandwidth", "gpu_memory_bandwidth.csv"),
     ("instance_interconnect", "instance_interconnect.csv"),
     ("server_interconnect", "server_interconnect.csv"),
+    ("retired_sizes", "retired_sizes.csv"),
 )
 # Mapping tables the price clients read at run time: stored as text, exactly as written.
 TEXT_TABLES = (
@@ -70,7 +71,8 @@ CATALOG_SOURCE = {
     "aws": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/aws/vms.csv (public AWS list prices; spot = min over the "
            "region's zones at catalog build time, 2025 or later), extracted in shared/data/prices/aws_gpu_vms.csv",
     "gcp": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/gcp/vms.csv (accelerator + host VM rows summed; spot = min over "
-           "zones), extracted in shared/data/prices/gcp_gpu_vms.csv and gcp_host_vms.csv",
+           "zones), extracted in shared/data/prices/gcp_gpu_vms.csv and gcp_host_vms.csv; A2/A3/G2 in us-central1, us-east4, "
+           "us-west1, europe-west4, asia-southeast1 from shared/data/prices/gcp_accelerator_list_prices.csv (list prices)",
     "azure": "skypilot-org/skypilot-catalog@098741e7 catalogs/v6/azure/vms.csv (public Azure retail prices, 9 US regions), "
              "extracted in shared/data/prices/azure_gpu_vms.csv",
 }
@@ -161,8 +163,11 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     frames.update(_reference_tables(reference))
     inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))
 
+    # A GPU in data_src/gpus_extra.csv with the id of a shared row replaces it (the row says why).
+    frames["gpus"] = frames["gpus"][~frames["gpus"]["gpu"].isin(frames["gpus_extra"]["gpu"])].reset_index(drop=True)
     prices = {name: _numeric(_read(data / "prices" / f"{name}.csv"))
-              for name in ("aws_gpu_vms", "azure_gpu_vms", "gcp_gpu_vms", "gcp_host_vms")}
+              for name in ("aws_gpu_vms", "azure_gpu_vms", "gcp_gpu_vms", "gcp_host_vms",
+                           "gcp_accelerator_list_prices")}
     for name in prices:
         inputs.append((f"shared/data/prices/{name}.csv",
                        hashlib.sha256((data / "prices" / f"{name}.csv").read_bytes()).hexdigest()))
@@ -170,6 +175,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
         prices["aws_gpu_vms"], prices["azure_gpu_vms"], prices["gcp_gpu_vms"], prices["gcp_host_vms"],
         frames["gcp_host_map"], frames["cloud_regions"], _numeric(frames["accelerator_map"]),
         fetched_at=SNAPSHOT_FETCHED_AT, sources=CATALOG_SOURCE,
+        gcp_list=prices["gcp_accelerator_list_prices"], retired=frames["retired_sizes"],
     )
     frames["price_anomalies"] = anomalies
     frames["build_inputs"] = pd.DataFrame(inputs, columns=["path", "sha256"])

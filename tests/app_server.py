@@ -43,14 +43,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(cache_dir: Path) -> tuple[subprocess.Popen, str]:
-    """Start ``streamlit run streamlit_app.py`` on a free port (not waiting): the process and its base URL."""
+def app_command(port: int) -> list[str]:
+    """The real ``trainplan app`` command on ``port`` (``python -m planner.cli`` is the console script's entry)."""
+    return [sys.executable, "-m", "planner.cli", "app", "--port", str(port)]
+
+
+def start_app(cache_dir: Path, home: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start ``trainplan app`` on a free port (not waiting), stdin closed: the process and its base URL.
+
+    home : a HOME for the process (a fresh machine has no ``~/.streamlit``); default: the caller's
+    """
     port = free_port()
     env = dict(os.environ, TRAINPLAN_CACHE_DIR=str(cache_dir), PYTHONPATH=str(REPO))
-    command = [sys.executable, "-m", "streamlit", "run", str(REPO / "streamlit_app.py"), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if home is not None:
+        env["HOME"] = str(home)
+    # Output goes to a file beside the cache, not a pipe nobody drains (a full pipe would block the server).
+    log = (cache_dir.parent / f"trainplan-app-{port}.log").open("w+b")
+    process = subprocess.Popen(app_command(port), cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log,
+                               stderr=subprocess.STDOUT)
+    process.log = log  # type: ignore[attr-defined]
     return process, f"http://127.0.0.1:{port}"
+
+
+def app_output(process: subprocess.Popen) -> str:
+    """Everything the app process printed so far (stdout and stderr)."""
+    process.log.flush()
+    process.log.seek(0)
+    return process.log.read().decode(errors="replace")
 
 
 def wait_healthy(process: subprocess.Popen, url: str, timeout_s: float = 90.0) -> None:
@@ -58,7 +77,7 @@ def wait_healthy(process: subprocess.Popen, url: str, timeout_s: float = 90.0) -
     deadline = time.monotonic() + timeout_s
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}: {process.stderr.read().decode()}")
+            raise RuntimeError(f"trainplan app exited with {process.returncode}: {app_output(process)}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
                 if reply.status == 200:
@@ -77,6 +96,7 @@ def stop_app(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    process.log.close()
 
 
 @contextmanager

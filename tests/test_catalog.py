@@ -20,7 +20,7 @@ def test_precision_falls_back_to_what_the_hardware_has(catalog):
 
 
 def test_unknown_gpu_lists_close_matches(catalog):
-    with pytest.raises(PlanError, match=r"^gpu 'v101': unknown; did you mean v100-sxm2-16gb, v100-sxm2-32gb"):
+    with pytest.raises(PlanError, match=r"^gpu 'v101': unknown; did you mean v100-pcie-16gb, v100-sxm2-16gb, v100-sxm2-32gb"):
         catalog.gpu("v101")
 
 

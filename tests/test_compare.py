@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planner import api
+from planner import api, prepared
 from planner import compare as engine
 from planner.errors import PlanError
 from planner.ownership import shared_cost_usd_per_gpu_hour
@@ -202,12 +202,13 @@ def engine_rows(data):
     owned = api.owned_options(["strubell-8x-gtx1080ti", "nvidia-dgx-a100"], site_zone="US-CA")
     settings_ = engine.Settings()
     rows = offers(P4D, A2_SPOT, A2_ON_DEMAND, {**P4D, "pricing": "reserved_1y", "usd_per_hour": 20.0})
-    ratios, _, _ = engine.throughput_ratios(catalog, workload, {"a100-sxm4-40gb", "gtx-1080-ti"}, {})
-    cloud, cloud_ranges, _ = engine.cloud_rows(catalog, workload, rows, engine.region_grid(
-        data["cloud_regions"], data["grid_intensity"]), data["spot_interruption"], ratios, settings_)
-    own, own_ranges = engine.owned_rows(workload, owned, ratios, settings_)
-    as_arrays = [({c: f[c].to_numpy(float) for c in f.columns if pd.api.types.is_numeric_dtype(f[c])}, r, fn)
-                 for f, r, fn in ((cloud, cloud_ranges, engine.evaluate_cloud), (own, own_ranges, engine.evaluate_owned))]
+    cloud = prepared.prepare_cloud(catalog, rows, data["cloud_regions"], data["grid_intensity"],
+                                   data["spot_interruption"])
+    own = prepared.prepare_owned(owned)
+    ratios, _, _, _ = engine.throughput_ratios(catalog, workload, {"a100-sxm4-40gb", "gtx-1080-ti"}, {})
+    _, cloud_arrays, cloud_ranges = engine.cloud_inputs(cloud, np.arange(cloud.size), workload, ratios, settings_)
+    _, _, own_arrays, own_ranges = engine.owned_inputs(own, np.arange(len(owned)), workload, ratios, settings_)
+    as_arrays = [(cloud_arrays, cloud_ranges, engine.evaluate_cloud), (own_arrays, own_ranges, engine.evaluate_owned)]
     return as_arrays
 
 

@@ -69,7 +69,7 @@ def test_nc_series_v100_meter_price(fetched):
     # NC6s v3: 1 x V100, 6 vCPU, 112 GiB, 3.06 USD/h -> 3.06 USD per GPU-hour
     assert row.usd_per_hour == pytest.approx(3.06)
     assert row.usd_per_gpu_hour == pytest.approx(3.06)
-    assert (row.gpu, row.gpu_count, row.vcpus, row.memory_gib) == ("v100-sxm2-16gb", 1, 6, 112)
+    assert (row.gpu, row.gpu_count, row.vcpus, row.memory_gib) == ("v100-pcie-16gb", 1, 6, 112)
     assert row.location == "US East"
 
 

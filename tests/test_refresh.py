@@ -152,9 +152,9 @@ def test_azure_nc_meter_is_stored_and_a_failed_region_keeps_its_previous_prices(
     assert done.failures[0].startswith("azure southcentralus: retail prices: HTTPError")
     offers = current_offers()
     row = one(offers, "azure", "eastus", "Standard_NC6s_v3", "on_demand")
-    # NC6s v3: 1 x V100 at 3.06 USD/h -> 3.06 USD per GPU-hour
+    # NC6s v3: 1 x V100 PCIe at 3.06 USD/h -> 3.06 USD per GPU-hour
     assert (row.usd_per_hour, row.usd_per_gpu_hour, row.gpu) == (pytest.approx(3.06), pytest.approx(3.06),
-                                                                 "v100-sxm2-16gb")
+                                                                 "v100-pcie-16gb")
     south = offers[(offers.provider == "azure") & (offers.region == "southcentralus")]
     assert len(south) == len(shipped_south) > 0
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from planner import compare as compare_engine
 from planner import feasibility
 from planner.api.owned import owned_options
+from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.estimate import PowerProfile
@@ -17,7 +19,17 @@ from planner.presets import Preset
 from planner.shipped import ShippedData, load
 from planner.units import to_magnitude
 from planner.workload import Workload
-from pricing.store import current_offers
+
+
+@functools.lru_cache(maxsize=32)
+def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: str | None,
+           electricity_usd_per_kwh: float | None, gpu_power_fraction: float | None,
+           overrides: tuple[tuple[str, float | None], ...]) -> tuple[compare_engine.OwnedOption, ...]:
+    """``owned_options`` once per set of inputs (the shipped data never changes at run time); one tuple
+    object per set, so the engine's preparation of it is reused too."""
+    return tuple(owned_options(None if servers is None else list(servers), site_zone=site_zone,
+                               electricity_zone=electricity_zone, electricity_usd_per_kwh=electricity_usd_per_kwh,
+                               gpu_power_fraction=gpu_power_fraction, **dict(overrides)))
 
 
 def compare(
@@ -92,15 +104,15 @@ def compare(
         monte_carlo=int(monte_carlo), seed=int(seed),
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "")
-    owned: list[compare_engine.OwnedOption] = []
+    owned: tuple[compare_engine.OwnedOption, ...] = ()
     if servers is None or servers:
-        owned = owned_options(
-            servers, site_zone=site_zone, electricity_zone=electricity_zone,
-            electricity_usd_per_kwh=electricity_usd_per_kwh, gpu_power_fraction=gpu_power_fraction,
-            lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
-            maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
-            hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
-            overhead_pct_of_capex=overhead_pct_of_capex)
+        owned = _owned(
+            None if servers is None else tuple(servers), site_zone, electricity_zone, electricity_usd_per_kwh,
+            gpu_power_fraction, tuple(sorted(dict(
+                lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
+                maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
+                hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
+                overhead_pct_of_capex=overhead_pct_of_capex).items())))
     base = ()
     if preset is not None:
         base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)

@@ -1,0 +1,379 @@
+"""The comparison engine's inputs that depend only on the price snapshot and the shipped data, built once.
+
+``prepare_cloud`` joins every offer with the catalog (TDP, memory), its region (grid range, carbon-free
+share, country), its provider's PUE, its instance's host power, its spot interruption hazard range, its
+on-demand sibling (the high end of a spot price), its assumption ids and its price assumption row.
+``prepare_owned`` does the same for owned server options. Both are pure; ``cloud_for`` and ``owned_for``
+memoise them per input object, so a new price snapshot (a new offers frame) or new owned options are
+prepared again and the same ones are reused: the per-workload pass (``planner.compare``) is then column
+arithmetic on these arrays.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planner import defaults, spot
+from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
+from planner.defaults import Assumption
+from planner.errors import PlanError
+from planner.ownership import HOURS_PER_YEAR, OwnedServer
+from planner.ranges import Range
+
+RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR}
+ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
+#: Text columns of a prepared cloud offer (object arrays); every other prepared column is float.
+CLOUD_TEXT = ("provider", "region", "location", "country", "instance_type", "pricing", "gpu")
+
+
+@dataclass(frozen=True)
+class OwnedOption:
+    """An owned server configuration at a site, with what the engine needs beyond ``OwnedServer``.
+
+    tdp_w : board power of one GPU [W]; host_w_per_gpu : host share of one GPU [W]
+    site_zone / site_name / country : the grid zone, its name and ISO-3 country (None if not a country)
+    grid : the site's grid intensity as a Range [gCO2e/kWh]; assumptions : the inputs behind it
+    """
+
+    server: OwnedServer
+    tdp_w: float
+    host_w_per_gpu: float
+    site_zone: str
+    site_name: str
+    country: str | None
+    grid: Range
+    assumptions: tuple[Assumption, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedCloud:
+    """Every offer of one snapshot joined with what the engine needs, as aligned arrays (one per offer).
+
+    text : ``CLOUD_TEXT`` columns (object arrays)
+    values : gpus_per_instance G, is_spot (0/1), term_hours [h], tdp_w [W], memory_gb [GB per GPU],
+    host_w_per_instance [W], pue [-], price [USD per instance-hour], price_high (spot: up to the on-demand
+    price), rate_low/central/high [interruptions per instance-hour], grid_low/central/high [g/kWh],
+    cfe_pct [%], embodied_kg_per_gpu_hour [kg/GPU-h]
+    ids / ids_spot_given : ``;``-joined assumption names per offer (spot hazard from the data / from
+    the user); on_demand_row / spot_row : position of the same instance's on-demand / spot offer (-1)
+    price_rows, band_rows : the price assumption of each offer, the AWS band assumption (``band_row``)
+    tdp_assumptions, region_assumptions : every GPU's TDP; every region's grid intensity and carbon-free share
+    gpu_code : index of each offer's GPU into ``gpus``; peaks : {precision: {gpu: (TFLOP/s, column)}}
+    """
+
+    size: int
+    text: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+    ids: np.ndarray
+    ids_spot_given: np.ndarray
+    on_demand_row: np.ndarray
+    spot_row: np.ndarray
+    price_rows: pd.DataFrame
+    band_rows: pd.DataFrame
+    band_row: np.ndarray
+    tdp_assumptions: pd.DataFrame
+    region_assumptions: pd.DataFrame
+    gpus: tuple[str, ...]
+    gpu_code: np.ndarray
+    peaks: dict[str, dict[str, tuple[float, str]]]
+    regions: frozenset[str]
+    countries: frozenset[str]
+    country_of: dict[tuple[str, str], str | None]
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedOwned:
+    """Owned server options as aligned arrays (one per option); ``options`` keeps them for assumptions."""
+
+    options: tuple[OwnedOption, ...]
+    text: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+    ids: np.ndarray
+
+
+# --- Pieces ---------------------------------------------------------------------------------------------
+
+def zone_country(zone: str) -> str | None:
+    """ISO-3 country of a grid zone: ``USA``/``US-CA`` -> USA, ``CN-BJ`` -> CHN, ``SE3`` -> SWE; WORLD -> None."""
+    zone = zone.upper()
+    prefixes = {"US-": "USA", "CN-": "CHN", "CA-": "CAN", "SE": "SWE", "NO": "NOR", "FI": "FIN"}
+    if len(zone) == 3 and zone.isalpha() and zone != "WORLD":
+        return zone
+    for prefix, country in prefixes.items():
+        if zone.startswith(prefix):
+            return country
+    return None
+
+
+def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
+    """Per cloud region: location-based intensity (central) and a low/high from its zone's other figure.
+
+    The second figure is the grid_intensity row of the region's subdivision (US state, eGRID2023) or else
+    its country (OWID/Ember, 2022-2023): a different year and source from the region's own factor.
+    """
+    zone = regions["subdivision"].where(regions["subdivision"].isin(grid["zone"]), regions["country_iso3"])
+    other = zone.map(grid.drop_duplicates("zone").set_index("zone")["gco2e_per_kwh"])
+    central = regions["grid_gco2e_per_kwh"].astype(float)
+    other = other.fillna(central).astype(float)
+    return pd.DataFrame({
+        "provider": regions["provider"], "region": regions["region"], "location": regions["location"],
+        "country": regions["country_iso3"], "grid_central": central, "grid_low": np.minimum(central, other),
+        "grid_high": np.maximum(central, other), "grid_zone": zone, "cfe_pct": regions["google_cfe_pct"],
+        "grid_year": regions["year"], "grid_source": regions["source"],
+    })
+
+
+def peak_table(catalog: Catalog) -> dict[str, dict[str, tuple[float, str]]]:
+    """{precision: {gpu: (peak dense TFLOP/s, the column it came from)}} for GPUs with a positive peak."""
+    out: dict[str, dict[str, tuple[float, str]]] = {}
+    for precision in PRECISIONS:
+        table = catalog.peak_tflops(precision)
+        out[precision] = {g: (float(t), str(c)) for g, t, c in zip(table["gpu"], table["tflops"], table["column"],
+                                                                   strict=True) if t > 0}
+    assert set(out) == set(_THROUGHPUT_COLUMNS)
+    return out
+
+
+def _frame(assumptions: Sequence[Assumption]) -> pd.DataFrame:
+    return pd.DataFrame([{c: getattr(a, c) for c in ASSUMPTION_COLUMNS} for a in assumptions],
+                        columns=list(ASSUMPTION_COLUMNS))
+
+
+def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
+    columns = [np.asarray(p, dtype=object) if not isinstance(p, str) else np.full(size, p, dtype=object)
+               for p in parts]
+    return np.array([";".join(x for x in row if x) for row in zip(*columns, strict=True)], dtype=object)
+
+
+def _siblings(keys: pd.DataFrame, pricing: np.ndarray, kind: str) -> np.ndarray:
+    """Per offer, the position of the offer of the same (provider, region, instance_type) priced ``kind``."""
+    positions = pd.Series(np.arange(len(keys)))
+    of_kind = keys[pricing == kind].assign(position=positions[pricing == kind].to_numpy())
+    of_kind = of_kind.drop_duplicates(["provider", "region", "instance_type"])
+    merged = keys.merge(of_kind, on=["provider", "region", "instance_type"], how="left")
+    return merged["position"].fillna(-1).to_numpy(int)
+
+
+# --- Cloud ----------------------------------------------------------------------------------------------
+
+def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame, grid: pd.DataFrame,
+                  spot_table: pd.DataFrame) -> PreparedCloud:
+    """Join every offer with the catalog, its region, PUE, host power, spot hazard and ids (see ``PreparedCloud``).
+
+    Raises PlanError for an offer whose region has no grid intensity.
+    """
+    offers = offers.reset_index(drop=True)
+    table = region_grid(regions, grid)
+    joined = offers.merge(table.drop(columns=["location"]), on=["provider", "region"], how="left")
+    if joined["grid_central"].isna().any():
+        missing = joined.loc[joined["grid_central"].isna(), ["provider", "region"]].drop_duplicates()
+        raise PlanError("region: no grid intensity for " + ", ".join(missing["provider"] + " " + missing["region"]))
+    size = len(joined)
+    gpus = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
+    per_instance = joined["gpu_count"].astype(float).to_numpy()
+    has_shape = joined["vcpus"].notna().to_numpy()
+    host_instance = np.where(has_shape,
+                             defaults.host_power_w(joined["vcpus"].astype(float).fillna(0).to_numpy(),
+                                                   joined["memory_gib"].astype(float).fillna(0).to_numpy()),
+                             defaults.default_host_power_per_gpu_w() * per_instance)
+    pricing = joined["pricing"].to_numpy(dtype=object)
+    is_spot = (pricing == "spot").astype(float)
+    price = joined["usd_per_hour"].astype(float).to_numpy()
+    keys = joined[["provider", "region", "instance_type"]]
+    on_demand_row = _siblings(keys, pricing, "on_demand")
+    spot_row = _siblings(keys, pricing, "spot")
+    on_demand_price = np.where(on_demand_row >= 0, price[np.maximum(on_demand_row, 0)], np.nan)
+    # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
+    # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
+    price_high = np.where(is_spot > 0, np.fmax(price, np.nan_to_num(on_demand_price, nan=price)), price)
+    rates = spot.interruption_rates(joined, spot_table)
+    embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + float(defaults.EMBODIED_SERVER_KG.value) / float(
+        defaults.CLOUD_GPUS_PER_SERVER.value)
+    embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value)
+                                        * float(defaults.CLOUD_UTILISATION.value))
+    values = {
+        "gpus_per_instance": per_instance,
+        "is_spot": is_spot,
+        "term_hours": joined["pricing"].map(RESERVED_TERM_HOURS).fillna(0.0).to_numpy(float),
+        "tdp_w": joined["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy(),
+        "memory_gb": joined["gpu"].map(gpus["memory_gb"]).astype(float).to_numpy(),
+        "host_w_per_instance": host_instance,
+        "pue": joined["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float),
+        "price": price,
+        "price_high": price_high,
+        "rate_low": rates["rate_low"].to_numpy(float),
+        "rate_central": rates["rate_central"].to_numpy(float),
+        "rate_high": rates["rate_high"].to_numpy(float),
+        "grid_low": joined["grid_low"].to_numpy(float),
+        "grid_central": joined["grid_central"].to_numpy(float),
+        "grid_high": joined["grid_high"].to_numpy(float),
+        "cfe_pct": joined["cfe_pct"].to_numpy(float),
+        "embodied_kg_per_gpu_hour": np.full(size, embodied_rate),
+    }
+    text = {c: joined[c].to_numpy(dtype=object) for c in CLOUD_TEXT}
+    price_rows = pd.DataFrame({
+        "name": "price_" + joined["provider"] + "_" + joined["region"] + "_" + joined["instance_type"] + "_"
+        + joined["pricing"],
+        "value": price, "unit": "USD/instance-hour", "source": joined["source"],
+        "as_of": joined["fetched_at"].astype(str), "note": joined["gpu_count"].map("{:g} GPU(s) per instance".format)})
+    is_spot_row = is_spot > 0
+    spot_ids = rates["rate_name"].to_numpy(dtype=object) + spot.SPOT_IDS_SUFFIX
+    given_ids = np.full(size, "spot_interruptions_per_hour" + spot.SPOT_IDS_SUFFIX, dtype=object)
+    host_ids = np.where(has_shape, "host_w_per_vcpu;host_w_per_gib",
+                        "host_w_per_vcpu;host_w_per_gib;host_vcpus_per_gpu;host_gib_per_gpu")
+    cfe_ids = np.where(joined["cfe_pct"].notna().to_numpy(), ("google_cfe_" + joined["region"]).to_numpy(dtype=object), "")
+    embodied_ids = "embodied_gpu_kg;embodied_server_kg;cloud_gpus_per_server;cloud_lifetime_years;cloud_utilisation"
+
+    def ids_with(spot_part: np.ndarray) -> np.ndarray:
+        return _join([("pue_" + joined["provider"]).to_numpy(dtype=object), ("tdp_" + joined["gpu"]).to_numpy(dtype=object),
+                      "gpu_power_fraction_of_tdp", "gpu_power_fraction_range", host_ids,
+                      ("throughput_ratio_" + joined["gpu"]).to_numpy(dtype=object), "throughput_ratio_spread",
+                      ("grid_intensity_" + joined["provider"] + "_" + joined["region"]).to_numpy(dtype=object), cfe_ids,
+                      price_rows["name"].to_numpy(dtype=object), np.where(is_spot_row, spot_part, ""), embodied_ids],
+                     size)
+
+    band_mask = rates["rate_name"].str.startswith("spot_band_aws_").to_numpy()
+    band_names = rates["rate_name"].to_numpy(dtype=object)
+    bands = spot.aws_bands(spot_table)
+    band_source = spot_table.loc[(spot_table["provider"] == "aws") & (spot_table["region"] != "all"), "source"]
+    band_rows = pd.DataFrame({"name": "spot_band_aws_" + bands["region"] + "_" + bands["instance_type"],
+                              "value": bands["band"], "unit": "share of Spot instances interrupted per month (band)",
+                              "source": band_source.iloc[0] if len(band_source) else "", "as_of": bands["as_of"],
+                              "note": "converted with aws_spot_band_mapping"}).drop_duplicates("name").reset_index(drop=True)
+    band_index = pd.Series(np.arange(len(band_rows)), index=band_rows["name"].to_numpy())
+    band_row = np.where(band_mask, pd.Series(band_names).map(band_index).fillna(-1).to_numpy(float), -1).astype(int)
+    codes, uniques = pd.factorize(joined["gpu"])
+    return PreparedCloud(
+        size=size, text=text, values=values, ids=ids_with(spot_ids), ids_spot_given=ids_with(given_ids),
+        on_demand_row=on_demand_row, spot_row=spot_row, price_rows=price_rows, band_rows=band_rows,
+        band_row=band_row, tdp_assumptions=tdp_assumptions(catalog),
+        region_assumptions=region_assumptions(regions),
+        gpus=tuple(str(u) for u in uniques), gpu_code=np.asarray(codes, int), peaks=peak_table(catalog),
+        regions=frozenset(str(r) for r in joined["region"]),
+        countries=frozenset(str(c) for c in regions["country_iso3"].dropna()),
+        country_of={(str(p), str(r)): (None if pd.isna(c) else str(c)) for p, r, c in
+                    zip(regions["provider"], regions["region"], regions["country_iso3"], strict=True)},
+    )
+
+
+def tdp_assumptions(catalog: Catalog) -> pd.DataFrame:
+    """Every catalog GPU's TDP as an assumption row."""
+    gpus = catalog.gpus.drop_duplicates("gpu")
+    return _frame([Assumption(f"tdp_{g.gpu}", float(g.tdp_w), "W", str(g.source), "", str(g.name))
+                   for g in gpus.itertuples() if pd.notna(g.tdp_w)])
+
+
+def region_assumptions(regions: pd.DataFrame) -> pd.DataFrame:
+    """Every cloud region's grid intensity and (Google) carbon-free share as assumption rows."""
+    year = regions["year"].map(lambda y: "" if pd.isna(y) else str(int(y)))
+    grid_rows = pd.DataFrame({
+        "name": "grid_intensity_" + regions["provider"] + "_" + regions["region"],
+        "value": regions["grid_gco2e_per_kwh"].astype(float), "unit": "gCO2e/kWh", "source": regions["source"],
+        "as_of": year, "note": regions["location"] + ": location-based grid average; range from its zone's "
+        "grid_intensity row (other year/source)"})
+    gcp = regions[regions["google_cfe_pct"].notna()]
+    cfe_rows = pd.DataFrame({"name": "google_cfe_" + gcp["region"], "value": gcp["google_cfe_pct"].astype(float),
+                             "unit": "% carbon-free energy (hourly)", "source": gcp["source"],
+                             "as_of": year[gcp.index], "note": "market-based CO2e = location-based x (1 - CFE)"})
+    return pd.concat([grid_rows, cfe_rows], ignore_index=True)
+
+
+# --- Owned ----------------------------------------------------------------------------------------------
+
+def prepare_owned(options: Sequence[OwnedOption]) -> PreparedOwned:
+    """Owned options as aligned arrays: the server's inputs, its site and its assumption ids."""
+    options = tuple(options)
+    s = [o.server for o in options]
+
+    def floats(values: list[float]) -> np.ndarray:
+        return np.asarray(values, dtype=float)
+
+    text = {
+        "region": np.array([o.site_zone for o in options], dtype=object),
+        "location": np.array([o.site_name for o in options], dtype=object),
+        "country": np.array([o.country for o in options], dtype=object),
+        "server": np.array([x.server for x in s], dtype=object),
+        "gpu": np.array([x.gpu for x in s], dtype=object),
+    }
+    values = {
+        "gpus_per_server": floats([x.gpu_count for x in s]),
+        "tdp_w": floats([o.tdp_w for o in options]),
+        "memory_gb": np.full(len(options), np.nan),
+        "host_w_per_gpu": floats([o.host_w_per_gpu for o in options]),
+        "price_usd": floats([x.price_usd for x in s]),
+        "overhead_pct": floats([x.overhead_pct_of_capex for x in s]),
+        "resale_fraction": floats([x.resale_fraction for x in s]),
+        "staff_usd": floats([x.staff_usd_per_server_year for x in s]),
+        "hosting_usd_per_kw_month": floats([x.hosting_usd_per_kw_month for x in s]),
+        "pue": floats([x.pue for x in s]),
+        "electricity_usd_per_kwh": floats([x.electricity_usd_per_kwh for x in s]),
+        "embodied_kg_per_server": floats([x.embodied_kg for x in s]),
+        "utilisation": floats([x.utilisation for x in s]),
+        "lifetime": floats([x.lifetime_years for x in s]),
+        "maintenance": floats([x.maintenance_pct_per_year for x in s]),
+        "grid_low": floats([float(o.grid.low) for o in options]),  # type: ignore[arg-type]
+        "grid_central": floats([float(o.grid.central) for o in options]),  # type: ignore[arg-type]
+        "grid_high": floats([float(o.grid.high) for o in options]),  # type: ignore[arg-type]
+    }
+    ids = np.array([";".join(dict.fromkeys([
+        f"price_{o.server.server}", f"tdp_{o.server.gpu}", "gpu_power_fraction_of_tdp", "gpu_power_fraction_range",
+        f"throughput_ratio_{o.server.gpu}", "throughput_ratio_spread", *(a.name for a in o.assumptions),
+        "owned_utilisation_range", "owned_lifetime_range", "maintenance_pct_range"])) for o in options], dtype=object)
+    return PreparedOwned(options, text, values, ids)
+
+
+# --- Memo: prepared once per input object ------------------------------------------------------------------
+
+class _IdentityMemo:
+    """The last few results of a function of large inputs, keyed by the inputs' identities.
+
+    The inputs are held, so an id cannot be reused by another object while its entry lives.
+    """
+
+    def __init__(self, function: Callable[..., object], size: int = 4) -> None:
+        self.function = function
+        self.size = size
+        self.entries: OrderedDict[tuple[int, ...], tuple[tuple[object, ...], object]] = OrderedDict()
+
+    def __call__(self, *args: object) -> object:
+        key = tuple(id(a) for a in args)
+        hit = self.entries.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], args, strict=True)):
+            self.entries.move_to_end(key)
+            return hit[1]
+        value = self.function(*args)
+        self.entries[key] = (args, value)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        self.entries.clear()
+
+
+_cloud_memo = _IdentityMemo(prepare_cloud)
+_owned_memo = _IdentityMemo(lambda options: prepare_owned(options))
+
+
+def cloud_for(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame, grid: pd.DataFrame,
+              spot_table: pd.DataFrame) -> PreparedCloud:
+    """``prepare_cloud`` of these exact objects, reused while they are the ones passed."""
+    return _cloud_memo(catalog, offers, regions, grid, spot_table)  # type: ignore[return-value]
+
+
+def owned_for(options: Sequence[OwnedOption]) -> PreparedOwned:
+    """``prepare_owned`` of this exact sequence object (pass the same tuple to reuse it)."""
+    if not isinstance(options, tuple):
+        return prepare_owned(options)
+    return _owned_memo(options)  # type: ignore[return-value]
+
+
+def clear() -> None:
+    """Forget every prepared input (tests; a refreshed snapshot is a new frame and needs no clearing)."""
+    _cloud_memo.clear()
+    _owned_memo.clear()
