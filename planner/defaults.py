@@ -275,6 +275,41 @@ SPOT_RESTART_HOURS = Assumption(
     "range 0.1 / 0.25 / 1 h; measure your own restart and pass restart_hours")
 SPOT_RESTART_RANGE = (0.1, 0.25, 1.0)
 
+# --- Hybrid owned + cloud plans (planner/hybrid.py) ----------------------------------------------------
+#: Share of hours an owned server is up to run jobs (failures, repairs, maintenance windows taken out).
+OWNED_AVAILABILITY = Assumption(
+    "owned_availability", 0.90, "fraction of hours",
+    "Llama 3 (Dubey et al. 2024, sec. 3.3.4): 'higher than 90% effective training time' over 54 days on 16,384 "
+    "H100 GPUs with 466 job interruptions (tabulated at glennklockwood.com/garden/component-reliability)", "2024",
+    "A 16k-GPU synchronous job's figure, so conservative for a small cluster's servers (Kokolis et al. 2024, "
+    "arXiv:2410.21680: ~47 days between failures at 8 GPUs); range 0.90-1.0 (never down).")
+OWNED_AVAILABILITY_RANGE = (0.90, 0.90, 1.0)
+
+#: Carbon price for the 'cost + carbon' optimum when the user names none.
+CARBON_PRICE_USD_PER_T = Assumption(
+    "carbon_price_usd_per_t", 190.0, "USD/t CO2e",
+    "US EPA, Report on the Social Cost of Greenhouse Gases (Nov 2023): 190 USD (2020 dollars) per "
+    "t CO2 emitted in 2020 at a 2.0% near-term discount rate", "2023",
+    "A damage estimate, not a market price: EU ETS allowances traded at roughly 60-100 EUR/t in 2023-2025.")
+
+#: Month-by-month shape of a year's GPU demand when the user names none.
+SEASONALITY = Assumption(
+    "seasonality", "flat", "12 monthly weights",
+    "No published month-by-month GPU-demand profile of an academic cluster was found: each month is 1/12 of "
+    "the year. State your own (e.g. conference-deadline peaks) as 12 weights", "2026")
+
+#: F&A (indirect cost) rate applied to cloud spending when the user names none.
+FA_RATE = Assumption(
+    "fa_rate", 0.0, "fraction of cloud cost",
+    "Not applied by default: F&A is set per institution by its negotiated rate agreement; under 2 CFR 200.1 "
+    "modified total direct costs exclude equipment but include services such as cloud computing", "2024")
+
+#: Discount rate for the NPV of a hybrid plan when the user names none (0: NPV equals cash).
+HYBRID_DISCOUNT_RATE = Assumption(
+    "discount_rate", 0.0, "fraction per year",
+    "No default discount: NPV equals the cash total unless the plan sets discount_rate (a finance office's "
+    "own rate, e.g. its cost of capital)", "2026")
+
 # --- Plain-language equivalences (reports) ------------------------------------------------------------
 #: A modern, sourced everyday figure beside Strubell et al.'s Table 1 (which is read from the shipped data).
 #: 8,887 g CO2/gallon x 11,500 miles / 22.0 mpg = 4.65 t, which EPA rounds to 4.6 t.

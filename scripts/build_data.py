@@ -178,6 +178,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
         gcp_list=prices["gcp_accelerator_list_prices"], retired=frames["retired_sizes"],
     )
     frames["price_anomalies"] = anomalies
+    frames.update(time_and_water_tables(data, inputs))
     frames["build_inputs"] = pd.DataFrame(inputs, columns=["path", "sha256"])
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -197,6 +198,111 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
         conn.close()
     tmp.replace(out)
     return anomalies
+
+
+# --- Grid intensity over time, and water (issue 19) -------------------------------------------------------
+
+#: When the shared folders' time series and water files were gathered (their READMEs: "added 2026-12-01").
+TIME_WATER_RETRIEVED = "2026-12-01"
+#: Keys of the series sources stored once in ``grid_series_sources`` (rows carry the key, not the long text).
+_SERIES_KEYS = {"Ember Yearly Electricity Data (country_overview_yearly)": "ember_yearly",
+                "Our World in Data grapher carbon-intensity-electricity (Ember/Energy Institute based)": "owid_fill"}
+
+
+def _wue_regions(wue: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
+    """Published WUE rows that name a cloud region id, one row per (provider, region, year).
+
+    ``us-east-1 (N. Virginia)`` and ``eastus and eastus2 (Virginia)`` name region ids; a row is kept only
+    where a word of its parenthetical place appears in the region's location in ``cloud_regions`` (so
+    ``westus (Washington)``, Azure westus being California, and ``northeurope (Finland)``, northeurope
+    being Ireland, are left out as ambiguous).
+    """
+    providers = {"AWS": "aws", "Microsoft Azure": "azure"}
+    location = regions.set_index(["provider", "region"])["location"].str.lower()
+    records = []
+    for row in wue.itertuples(index=False):
+        provider = providers.get(row.provider)
+        scope = str(row.scope_region_or_site)
+        if provider is None or "(" not in scope:
+            continue
+        ids, place = scope.split("(", 1)
+        words = [w for w in place.rstrip(")").replace(",", " ").lower().split() if len(w) >= 4]
+        for region in (part.strip() for part in ids.split(" and ")):
+            where = location.get((provider, region))
+            if where is None or not any(w in where for w in words):
+                continue
+            records.append({"provider": provider, "region": region, "year": int(row.year),
+                            "wue_l_per_kwh": float(row.wue_l_per_kwh), "metric": row.metric, "source": row.source,
+                            "source_date": row.source_date, "note": f"published as '{scope}'"})
+    out = pd.DataFrame(records).drop_duplicates(["provider", "region", "year"], keep="first")
+    return out.sort_values(["provider", "region", "year"], kind="mergesort").reset_index(drop=True)
+
+
+def _check(frame: pd.DataFrame, name: str, column: str) -> None:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if values.isna().any() or (values < 0).any():
+        raise SystemExit(f"{name}: {column} must be a number >= 0 in every row")
+
+
+def time_and_water_tables(data: Path, inputs: list[tuple[str, str]]) -> dict[str, pd.DataFrame]:
+    """Yearly and monthly grid series, the IEA projection, WUE and the water intensity of electricity.
+
+    ``grid_yearly`` (Ember, 216 zones) and ``grid_monthly`` (Ember monthly, 90 zones) carry a ``source_key``
+    into ``grid_series_sources`` (source, basis, version); ``gcp_region_carbon_yearly`` (Google, per region);
+    ``grid_projection`` (IEA forecast, data_src); ``wue_onsite`` (+ the derived Google fleet row) and
+    ``wue_region`` (the rows that name a region id); ``ewif_by_zone``, ``ewif_by_technology``.
+    """
+    def shared(rel: str) -> pd.DataFrame:
+        inputs.append((f"shared/data/{rel}", hashlib.sha256((data / rel).read_bytes()).hexdigest()))
+        return _read(data / rel)
+
+    def local(rel: str) -> pd.DataFrame:
+        inputs.append((f"data_src/{rel}", hashlib.sha256((REPO / "data_src" / rel).read_bytes()).hexdigest()))
+        return _read(REPO / "data_src" / rel)
+
+    yearly = shared("carbon/grid_intensity_yearly.csv")
+    monthly = shared("carbon/grid_intensity_monthly.csv")
+    sources = yearly.drop_duplicates("source")[["source", "basis", "source_version"]].copy()
+    sources["source_key"] = sources["source"].map(_SERIES_KEYS)
+    if sources["source_key"].isna().any():
+        raise SystemExit(f"grid_intensity_yearly: unknown source {sources.loc[sources['source_key'].isna(), 'source']}")
+    month_source = monthly["source"].unique()
+    if len(month_source) != 1:
+        raise SystemExit("grid_intensity_monthly: expected one source for every row")
+    sources = pd.concat([sources, pd.DataFrame([{
+        "source_key": "ember_monthly", "source": month_source[0].split(", ember-climate")[0],
+        "basis": "lifecycle CO2e per kWh of generation, as Ember reports it; used for the seasonal shape only "
+                 "(each year rescaled to the yearly level)", "source_version": month_source[0]}])],
+        ignore_index=True)
+    sources["retrieved"] = TIME_WATER_RETRIEVED
+    yearly = yearly.assign(source_key=yearly["source"].map(_SERIES_KEYS))[["zone", "year", "gco2e_per_kwh",
+                                                                           "source_key"]]
+    monthly = monthly.assign(source_key="ember_monthly")[["zone", "year", "month", "gco2e_per_kwh", "source_key"]]
+    monthly = _numeric(monthly)
+    if not monthly["month"].between(1, 12).all():
+        raise SystemExit("grid_intensity_monthly: month must be 1..12")
+    gcp = shared("carbon/gcp_region_carbon_yearly.csv")
+    projection = local("grid_projection_iea.csv")
+    wue = pd.concat([shared("water/wue_onsite.csv"), local("wue_derived.csv")], ignore_index=True)
+    ewif_zone = shared("water/ewif_by_zone.csv")
+    ewif_tech = shared("water/ewif_by_technology.csv")
+    for frame, name, column in ((yearly, "grid_yearly", "gco2e_per_kwh"), (monthly, "grid_monthly", "gco2e_per_kwh"),
+                                (gcp, "gcp_region_carbon_yearly", "grid_gco2e_per_kwh"),
+                                (projection, "grid_projection", "gco2_per_kwh"), (wue, "wue_onsite", "wue_l_per_kwh"),
+                                (ewif_zone, "ewif_by_zone", "l_per_kwh")):
+        _check(frame, name, column)
+    regions = _read(data / "carbon" / "cloud_regions.csv")
+    tables = {"grid_series_sources": sources, "grid_yearly": yearly, "grid_monthly": monthly,
+              "gcp_region_carbon_yearly": gcp, "grid_projection": projection, "wue_onsite": wue,
+              "wue_region": _wue_regions(_numeric(wue.dropna(subset=["year"])), regions),
+              "ewif_by_zone": ewif_zone, "ewif_by_technology": ewif_tech}
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.copy()
+        if "retrieved" not in frame.columns:
+            frame["retrieved"] = TIME_WATER_RETRIEVED
+        out[name] = _numeric(frame)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

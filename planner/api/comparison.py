@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from planner import compare as compare_engine
-from planner import feasibility
+from planner import feasibility, grid_time
+from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
@@ -72,6 +74,10 @@ def compare(
     model_memory_gb: float | None = None,
     activation_gb: float | None = None,
     slow_multiple: float | None = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
+    owned_cooling: str = "unknown",
+    owned_wue_l_per_kwh: float | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -128,6 +134,16 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
+    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
+                                   owned_wue_l_per_kwh)
+    if start is not None:
+        result = grid_water.at_start(result, start, grid_basis)
+    else:
+        grid_time.check_basis(grid_basis)
+    feasible = result.table["feasible"].to_numpy(bool)
+    pareto_water = np.zeros(len(feasible), dtype=bool)
+    pareto_water[feasible] = grid_water.pareto_with_water(result.table[feasible])
+    result.table["pareto_water"] = pareto_water
     return result
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
 
 from planner import defaults
+from planner.api.grid_water import estimate_extras
 from planner.carbon import region_intensity, zone_intensity
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive
@@ -70,12 +71,19 @@ def estimate_workload(
     gpu_w: object = None,
     host_w: object = None,
     grid_gco2e_per_kwh: object = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
+    cooling: str = "unknown",
+    wue_l_per_kwh: float | None = None,
 ) -> Estimate:
     """Energy, CO2e and cost range of a workload, with every assumption listed.
 
     gpu_w : average power per GPU [W] (float or quantity, e.g. '400 W'), instead of TDP x fraction
     host_w : CPU + DRAM power of the whole job [W]; 0 counts GPUs only (as Meta's model cards do)
     grid_gco2e_per_kwh : a grid intensity of your own [gCO2e/kWh], instead of a zone or region
+    start : 'YYYY-MM': CO2e over the job's wall-clock from then (``grid_basis`` flat, trend or projection);
+    water (``water_l``, parts and range) always: the region's WUE, or an owned room's ``cooling`` /
+    ``wue_l_per_kwh`` where no provider is given (``api.grid_water.estimate_extras``)
     """
     data = load()
     if region and not provider:
@@ -93,7 +101,12 @@ def estimate_workload(
         power = _given_power(workload, gpu_w, host_w, gpu_power_fraction)
     power, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
     offers = filtered_offers(provider, region, pricing)
-    return estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
+    result = estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
+    table, extra, notes = estimate_extras(result.table, provider=provider, region=region, grid_zone=grid_zone,
+                                          start=start, grid_basis=grid_basis, cooling=cooling,
+                                          wue_l_per_kwh=wue_l_per_kwh, own_grid=grid_gco2e_per_kwh is not None)
+    table.attrs["notes"] = tuple(result.table.attrs.get("notes", ())) + tuple(notes)
+    return replace(result, table=table, assumptions=(*result.assumptions, *extra))
 
 
 def _given_power(workload: Workload, gpu_w: object, host_w: object,

@@ -37,6 +37,8 @@ def report(
     chosen_index: int | None = None,
     generated_at: object = None,
     title: str | None = None,
+    start: str | None = None,
+    grid_basis: str = "trend",
 ) -> Report:
     """A grant-proposal report of a workload: its estimate, compared options, assumptions, sources, method.
 
@@ -47,6 +49,8 @@ def report(
     chosen_index : row position of the chosen option in the options table; None: the estimate row.
     generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
         to get byte-identical files.
+    start / grid_basis : the job's start month (YYYY-MM) and future-grid basis, for the estimate and the
+        comparison run here (``api.compare``); water is reported beside CO2e either way.
     Render with ``planner.reports.render(report, fmt)`` or write with ``planner.reports.write_report``.
     """
     from datetime import UTC, datetime
@@ -54,10 +58,12 @@ def report(
     from planner.reports import build_report
 
     result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
-                               grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power)
+                               grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power,
+                               start=start, grid_basis=grid_basis)
     if options_table is None:
         comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
-                             power=power if power is not None and power.measured else None)
+                             power=power if power is not None and power.measured else None, start=start,
+                             grid_basis=grid_basis)
         options_table, used, _ = report_subset(comparison.table, comparison.assumptions)
         assumptions = used if assumptions is None else assumptions
     merged = pd.DataFrame([a.__dict__ for a in result.assumptions])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from planner import api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
+from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
@@ -18,7 +19,7 @@ from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_k
 OUT_SUFFIXES = (".csv", ".parquet")
 SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
          "gpu_count", "instances", "interconnect", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high",
-         "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_embodied_kg", "pareto", "infeasible_reason"]
+         "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto", "infeasible_reason"]
 
 
 def _list(values: list[str] | None) -> list[str] | None:
@@ -71,6 +72,8 @@ def _servers(values: list[str] | None) -> list[str] | None:
 def _compare(args: argparse.Namespace) -> int:
     if args.out and Path(args.out).suffix.lower() not in OUT_SUFFIXES:
         raise PlanError(f"out '{args.out}': unknown file type; allowed: {', '.join(OUT_SUFFIXES)}")
+    if args.best_start:
+        window(args.best_start)
     workload, chosen, from_file = _workload(args)
     result = api.compare(
         workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
@@ -83,6 +86,7 @@ def _compare(args: argparse.Namespace) -> int:
         throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
         monte_carlo=args.monte_carlo, seed=args.seed,
         power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
+        start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue,
         **_feasibility_kwargs(args, from_file))
     best = top_options(result.table, args.sort, args.top, include_infeasible=args.all)
     if args.out:
@@ -93,6 +97,8 @@ def _compare(args: argparse.Namespace) -> int:
             result.table.to_csv(out, index=False)
     if args.format != "table":
         emit(best, args.format)
+        if args.best_start:
+            print_best_start(best, args.best_start, args.grid_basis, args.top, args.format)
         return 0
     percentile_columns = [c for c in best.columns if c.startswith("cost_usd_p") or c.startswith("co2e_kg_p")]
     print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
@@ -101,6 +107,12 @@ def _compare(args: argparse.Namespace) -> int:
     emit(best[[*SHOWN, *percentile_columns]], "table", "Options (cost USD, energy kWh, CO2e kg; low/high = ranges)")
     for note in result.notes:
         print(f"  note: {note}")
+    print(f"  {water_line(best)}")
+    if args.start:
+        print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
+    if args.best_start:
+        print_best_start(best, args.best_start,
+                         args.grid_basis, args.top, "table")
     if args.out:
         print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
     if args.assumptions:
@@ -156,6 +168,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out.add_argument("--out", help="write the full table: table.csv or table.parquet")
     out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
     out.add_argument("--all", action="store_true", help="rank infeasible options too (their reasons are shown)")
+    add_time_water_args(p, best_start=True)
     add_format(p)
     p.set_defaults(func=_compare)
 

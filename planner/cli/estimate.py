@@ -9,6 +9,7 @@ import pandas as pd
 
 from planner import api
 from planner.cli.common import add_estimate_args, add_format, add_workload_args, emit, workload_from_args
+from planner.cli.grid_water import add_time_water_args
 
 
 def _estimate(args: argparse.Namespace) -> int:
@@ -21,7 +22,8 @@ def _estimate(args: argparse.Namespace) -> int:
     result = api.estimate_workload(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                                    grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction,
                                    power=power, gpu_w=args.gpu_w, host_w=args.host_w,
-                                   grid_gco2e_per_kwh=args.grid_intensity)
+                                   grid_gco2e_per_kwh=args.grid_intensity, start=args.start,
+                                   grid_basis=args.grid_basis, cooling=args.cooling, wue_l_per_kwh=args.wue)
     emit(result.table, args.format, "Estimate")
     if args.format == "table":
         emit(result.prices, "table", "Cloud price per GPU-hour behind the cost range")
@@ -40,5 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     est.add_argument("--gpu-w", help="average power per GPU in W (e.g. 400 or '0.4 kW'), instead of TDP x fraction")
     est.add_argument("--host-w", help="CPU + DRAM power of the whole job in W; 0 counts the GPUs only")
     est.add_argument("--grid-intensity", help="your grid's intensity in gCO2e/kWh, instead of --grid or a region")
+    add_time_water_args(est)
     add_format(est)
     est.set_defaults(func=_estimate)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from planner import api
+from planner.cli import procure_hybrid
 from planner.cli.common import add_format, emit
 from planner.errors import PlanError
 from planner.procurement import headline
@@ -21,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "procure", help="buy GPU servers or rent: sizing, multi-year TCO, break-even, tornado, carbon (a TOML plan)")
     parser.add_argument("plan", help="plan file (TOML; schema in README, example examples/cluster_plan.toml)")
     parser.add_argument("--out-dir", help="write every table as CSV into this folder")
+    parser.add_argument("--hybrid", action="store_true",
+                        help="own the base, rent the peaks: cost and CO2e of every owned fleet size with the rest "
+                             "burst to cloud (the plan's [hybrid] table)")
     add_format(parser)
     parser.set_defaults(func=_procure)
 
@@ -36,7 +40,10 @@ def read_plan(path: Path) -> dict:
 
 
 def _procure(args: argparse.Namespace) -> int:
-    plan = api.procurement_plan_from_config(read_plan(Path(args.plan)))
+    config = read_plan(Path(args.plan))
+    if args.hybrid:
+        return procure_hybrid.run(config, args)
+    plan = api.procurement_plan_from_config({k: v for k, v in config.items() if k != "hybrid"})
     tables = plan.tables()
     if args.format != "table":
         emit(plan.summary, args.format)

@@ -7,6 +7,7 @@ import sys
 
 from planner import api
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
+from planner.grid_time import GRID_BASES
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -20,7 +21,8 @@ def _report(args: argparse.Namespace) -> int:
     workload, chosen = workload_from_args(args)
     report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction,
-                        generated_at=args.generated_at, title=args.title)
+                        generated_at=args.generated_at, title=args.title, start=args.start,
+                        grid_basis=args.grid_basis)
     path = write_report(report, args.format, args.out)
     print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
     return 0
@@ -36,4 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--title", help="report title (default: 'Compute resources for training: <workload>')")
     parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
                         "byte-identical files")
+    parser.add_argument("--start", help="start month YYYY-MM: CO2e over the job's wall-clock from then")
+    parser.add_argument("--grid-basis", choices=GRID_BASES, default="trend",
+                        help="future grid years: flat, trend or projection (with --start)")
     parser.set_defaults(func=_report)

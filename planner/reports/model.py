@@ -19,6 +19,7 @@ import pandas as pd
 from planner import defaults
 from planner.defaults import Assumption
 from planner.errors import PlanError
+from planner.reports import water_time
 from planner.units import convert
 from planner.workload import Workload
 
@@ -27,7 +28,7 @@ OPTION_COLUMNS = (
     "option_kind", "provider", "region", "location", "instance_type", "server", "accounting_mode", "pricing", "gpu",
     "gpu_count", "gpu_hours", "wall_hours", "energy_kwh", "energy_kwh_low", "energy_kwh_high", "co2e_kg",
     "co2e_kg_low", "co2e_kg_high", "co2e_market_kg", "co2e_embodied_kg", "cost_usd", "cost_usd_low",
-    "cost_usd_high", "pareto",
+    "cost_usd_high", "water_l", "water_l_low", "water_l_high", "pareto",
 )
 REQUIRED_OPTION_COLUMNS = ("cost_usd", "co2e_kg")
 ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
@@ -35,7 +36,7 @@ ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
 #: Quantities totalled for the chosen option: (column, unit).
 TOTAL_QUANTITIES = (
     ("gpu_hours", "GPU·h"), ("wall_hours", "h"), ("energy_kwh", "kWh"), ("co2e_kg", "kg CO2e"),
-    ("co2e_market_kg", "kg CO2e"), ("co2e_embodied_kg", "kg CO2e"), ("cost_usd", "USD"),
+    ("co2e_market_kg", "kg CO2e"), ("co2e_embodied_kg", "kg CO2e"), ("cost_usd", "USD"), ("water_l", "L"),
 )
 
 #: Rows of Strubell et al. 2019 Table 1 used as equivalences, by the start of their ``consumption`` text.
@@ -265,6 +266,9 @@ def _estimate_option(row: pd.Series) -> pd.DataFrame:
         "cost_usd": _float(row.get("cost_usd_central")), "cost_usd_low": _float(row.get("cost_usd_low")),
         "cost_usd_high": _float(row.get("cost_usd_high")),
     }
+    for column in ("co2e_kg_low", "co2e_kg_high", *water_time.WATER_COLUMNS, "water_basis", "co2e_basis"):
+        if column in row.index:
+            option[column] = row[column]
     return pd.DataFrame([option])
 
 
@@ -415,6 +419,7 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
             "price_kWh [USD/GPU·h], with opex = price · m/100 + staff + hosting · 12 · kW [USD/year].",
             "Owned, dedicated: cost = s · capex · (1 − resale) + s · opex · t / 8760 + E · price_kWh [USD] for s servers.",
         ]
+    lines += water_time.method_lines(table)
     lines.append("Equivalences: times = CO2e / CO2e of the item (Strubell et al. 2019 Table 1 figures converted at "
                  "0.45359237 kg/lb).")
     return tuple(lines)
@@ -438,6 +443,7 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
     if "co2e_kg" in by.index:
         parts.append(f"{display_number(by.loc['co2e_kg', 'central'])} kg CO2e")
     lines.append(f"Chosen option ({chosen['option']}): " + ", ".join(parts) + ".")
+    lines += water_time.summary_lines(chosen)
     if compared > 1 and len(ranges):
         rng = ranges.set_index("quantity")
         pieces = []

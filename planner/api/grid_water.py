@@ -1,0 +1,267 @@
+"""Carbon over time and water: a comparison at a start month, the best month to start, and litres per option.
+
+The shipped series (``grid_yearly``, ``grid_monthly``, ``gcp_region_carbon_yearly``, ``grid_projection``)
+and water tables (``wue_onsite``, ``wue_region``, ``ewif_by_zone``) go to the pure modules
+``planner.grid_time`` and ``planner.water``; these functions only choose the rows' factors.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from planner import defaults, grid_time, water
+from planner.compare import Comparison, zone_country
+from planner.defaults import Assumption
+from planner.shipped import load
+
+
+@functools.lru_cache(maxsize=1)
+def grid_series() -> grid_time.GridSeries:
+    """Every shipped yearly trajectory and monthly profile (built once per process)."""
+    data = load()
+    return grid_time.grid_series(data["grid_yearly"], data["grid_monthly"], data["gcp_region_carbon_yearly"],
+                                 data["grid_series_sources"], data["grid_projection"])
+
+
+def parse_start(start: str, field_name: str = "start") -> tuple[int, int]:
+    """``'2027-03'`` -> (2027, 3), validated against the series' years and their projection."""
+    month = grid_time.parse_month(start, field_name)
+    first, last = grid_series().years()
+    grid_time.check_start(month, first, last, field_name)
+    return month
+
+
+def _base_years(table: pd.DataFrame) -> np.ndarray:
+    """The year of each row's own intensity: its cloud region's row, or its owned site's grid row."""
+    data = load()
+    regions = data["cloud_regions"].set_index(["provider", "region"])["year"]
+    grid = data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"]
+    years = []
+    for kind, provider, region in zip(table["option_kind"], table["provider"], table["region"], strict=True):
+        if kind == "owned":
+            years.append(grid.get(str(region).upper(), np.nan))
+        else:
+            years.append(regions.get((provider, region), np.nan))
+    return np.asarray(years, float)
+
+
+def _time_assumptions(series: grid_time.GridSeries, table: pd.DataFrame, basis: str) -> list[Assumption]:
+    out = []
+    sources = load()["grid_series_sources"].set_index("source_key")
+    for trajectory, profile in grid_time._row_keys(table, series):
+        if trajectory is not None:
+            out.append(Assumption(f"grid_trend_{trajectory.zone}", trajectory.rate, "fraction per year",
+                                  trajectory.source, f"{trajectory.fit_years[0]}-{trajectory.fit_years[1]}",
+                                  trajectory.describe(basis)))
+        if profile is not None:
+            out.append(Assumption(f"grid_profile_{profile.zone}", " ".join(f"{v:.3f}" for v in profile.shape),
+                                  "x annual mean, Jan..Dec", profile.source,
+                                  f"{profile.years[0]}-{profile.years[-1]}",
+                                  str(sources.at["ember_monthly", "source_version"])))
+    return out
+
+
+def at_start(comparison: Comparison, start: str, grid_basis: str = "trend") -> Comparison:
+    """The comparison with each row's location-based CO2e over its wall-clock from ``start`` (YYYY-MM).
+
+    Adds ``grid_factor`` and ``co2e_basis`` (what made the row's intensity); see ``planner.grid_time``.
+    """
+    grid_time.check_basis(grid_basis)
+    month = parse_start(start)
+    series = grid_series()
+    table = comparison.table
+    low, central, high, texts = grid_time.time_factors(table, series, month, grid_basis, _base_years(table))
+    adjusted = grid_time.apply_time(table, (low, central, high), texts)
+    extra = _time_assumptions(series, table, grid_basis)
+    names = [a.name for a in extra]
+    adjusted["assumption_ids"] = adjusted["assumption_ids"].astype(str) + ";" + ";".join(dict.fromkeys(names))
+    assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra])], ignore_index=True)
+    missing = sorted({t for t in texts if "no profile for this zone" in t})
+    notes = list(comparison.notes)
+    if missing:
+        notes.append("some options have no monthly profile for their zone: annual average used (see co2e_basis)")
+    notes.append(f"CO2e (location-based) from {start} over each job's wall-clock, grid basis '{grid_basis}'; "
+                 "market-based CO2e is Google's annual CFE share, no time profile")
+    return replace(comparison, table=adjusted, assumptions=assumptions.drop_duplicates("name").reset_index(drop=True),
+                   notes=tuple(notes))
+
+
+def start_window(window_from: str, window_to: str) -> list[tuple[int, int]]:
+    """The months of a start window (YYYY-MM to YYYY-MM, inclusive), each validated like ``start``."""
+    first, last = parse_start(window_from, "window start"), parse_start(window_to, "window end")
+    return grid_time.months_between(first, last)
+
+
+def best_start_months(comparison: Comparison | pd.DataFrame, window_from: str, window_to: str,
+                      grid_basis: str = "trend", top: int | None = 10) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(summary, long) of starting each option in each month of a window (YYYY-MM to YYYY-MM, inclusive).
+
+    summary: per option best_start, best_co2e_kg, worst_start, worst_co2e_kg, saving_pct, note;
+    long: every (option, start month) with co2e_kg and its range (for a month-by-month chart).
+    comparison : a Comparison or rows of its table; top : the first rows (None: all).
+    """
+    window = start_window(window_from, window_to)
+    rows = comparison.table if isinstance(comparison, Comparison) else comparison
+    table = rows if top is None else rows.head(int(top))
+    series = grid_series()
+    if "grid_factor" in table:
+        table = table.assign(co2e_kg=table["co2e_kg"] / table["grid_factor"],
+                             co2e_kg_low=table["co2e_kg_low"] / table["grid_factor"],
+                             co2e_kg_high=table["co2e_kg_high"] / table["grid_factor"])
+    long = grid_time.start_month_table(table, series, window, grid_basis, _base_years(table))
+    return grid_time.best_start_summary(long), long
+
+
+# --- Water ------------------------------------------------------------------------------------------------
+
+def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned_wue_l_per_kwh: float | None = None
+                      ) -> tuple[list[water.WaterFactor], list[water.WaterFactor]]:
+    """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid)."""
+    data = load()
+    onsite, offsite = data["wue_onsite"], data["ewif_by_zone"]
+    owned = water.owned_wue(onsite, owned_cooling, owned_wue_l_per_kwh)
+
+    @functools.cache
+    def cloud(provider: str, region: str) -> water.WaterFactor:
+        return water.cloud_wue(onsite, data["wue_region"], provider, region)
+
+    @functools.cache
+    def grid(country: str | None) -> water.WaterFactor:
+        return water.grid_ewif(offsite, country)
+
+    wue, ewif = [], []
+    for kind, provider, region, country in zip(table["option_kind"], table["provider"], table["region"],
+                                               table["country"], strict=True):
+        if kind == "owned":
+            wue.append(owned)
+            ewif.append(grid(zone_country(str(region))))
+        else:
+            wue.append(cloud(provider, region))
+            ewif.append(grid(country if isinstance(country, str) and country else None))
+    return wue, ewif
+
+
+def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None, owned_cooling: str = "unknown",
+               owned_wue_l_per_kwh: float | None = None) -> Comparison:
+    """The comparison with ``water.WATER_COLUMNS`` per row and their factors as assumptions.
+
+    owned_pue : {server id: PUE} of the owned rows (default: the owned-room default PUE)
+    """
+    table = comparison.table.copy()
+    if table.empty:
+        return comparison
+    wue, ewif = row_water_factors(table, owned_cooling, owned_wue_l_per_kwh)
+    pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
+    owned_default = float(defaults.PUE["owned"].value)
+    pue = np.array([(owned_pue or {}).get(server, owned_default) if kind == "owned" else pue_of[provider]
+                    for kind, provider, server in zip(table["option_kind"], table["provider"], table["server"],
+                                                      strict=True)], float)
+
+    def triple(factors: list[water.WaterFactor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        low, central, high = (np.array([getattr(f, b) for f in factors]) for b in ("low", "central", "high"))
+        return low, central, high
+
+    columns = water.water_columns(table["energy_kwh"].to_numpy(float), table["energy_kwh_low"].to_numpy(float),
+                                  table["energy_kwh_high"].to_numpy(float), pue, triple(wue), triple(ewif))
+    for name, values in columns.items():
+        table[name] = values
+    table["water_basis"] = [f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)" for w, e in
+                            zip(wue, ewif, strict=True)]
+    table["assumption_ids"] = [f"{ids};{w.name};{e.name}" for ids, w, e in
+                               zip(table["assumption_ids"].astype(str), wue, ewif, strict=True)]
+    extra = {f.name: f.assumption() for f in (*wue, *ewif)}
+    assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra.values()])],
+                            ignore_index=True).drop_duplicates("name").reset_index(drop=True)
+    return replace(comparison, table=table, assumptions=assumptions)
+
+
+def pareto_with_water(table: pd.DataFrame) -> np.ndarray:
+    """True where no other row is at least as good in cost, CO2e (total) and water and better in one."""
+    return pareto_front_nd(table[["cost_usd", "co2e_total_kg", "water_l"]].to_numpy(float))
+
+
+def pareto_front_nd(points: np.ndarray) -> np.ndarray:
+    """Non-dominated rows of ``points`` (rows × objectives, all minimised); exact duplicates: the first kept."""
+    points = np.asarray(points, float)
+    n = len(points)
+    front = np.ones(n, dtype=bool)
+    order = np.lexsort(points.T[::-1])
+    kept: list[int] = []
+    for i in order:
+        p = points[i]
+        if kept:
+            others = points[kept]
+            if (np.all(others <= p, axis=1)).any():
+                front[i] = False
+                continue
+        kept.append(i)
+    return front
+
+
+# --- One estimate -----------------------------------------------------------------------------------------
+
+def estimate_extras(table: pd.DataFrame, *, provider: str | None, region: str | None, grid_zone: str | None,
+                    start: str | None = None, grid_basis: str = "trend", cooling: str = "unknown",
+                    wue_l_per_kwh: float | None = None, own_grid: bool = False
+                    ) -> tuple[pd.DataFrame, list[Assumption], list[str]]:
+    """An estimate's one-row table with water (and, from ``start``, CO2e over its wall-clock).
+
+    The place is the cloud region (provider + region), else the grid zone (an owned room: ``cooling`` or
+    ``wue_l_per_kwh``; no provider); ``own_grid`` (a user's intensity) has no series: the start date only
+    changes nothing and says so. Returns (table, assumptions to add, notes).
+    """
+    grid_time.check_basis(grid_basis)
+    data = load()
+    zone = grid_zone or str(defaults.DEFAULT_GRID_ZONE.value)
+    cloud = bool(provider and region)
+    if cloud:
+        country_of = data["cloud_regions"].set_index(["provider", "region"])["country_iso3"]
+        country = country_of.get((provider, region))
+        frame = pd.DataFrame({"option_kind": ["cloud"], "provider": [provider], "region": [region],
+                              "country": [country], "server": [None]})
+    else:
+        frame = pd.DataFrame({"option_kind": ["owned"], "provider": ["owned"], "region": [zone],
+                              "country": [zone_country(zone)], "server": [None]})
+    if provider and not region:
+        wue_factor = water.cloud_wue(data["wue_onsite"], data["wue_region"], provider, "")
+        ewif_factor = water.grid_ewif(data["ewif_by_zone"], zone_country(zone))
+        wue, ewif = [wue_factor], [ewif_factor]
+    else:
+        wue, ewif = row_water_factors(frame, cooling, wue_l_per_kwh)
+    out = table.copy()
+    energy = out["energy_kwh"].to_numpy(float)
+    pue = out["pue"].to_numpy(float)
+    columns = water.water_columns(energy, energy, energy, pue, (np.array([wue[0].low]), np.array([wue[0].central]),
+                                                                np.array([wue[0].high])),
+                                  (np.array([ewif[0].low]), np.array([ewif[0].central]), np.array([ewif[0].high])))
+    for name, values in columns.items():
+        out[name] = values
+    out["water_basis"] = f"on-site {wue[0].name} ({wue[0].per} kWh) + off-site {ewif[0].name} (grid kWh)"
+    assumptions = [wue[0].assumption(), ewif[0].assumption()]
+    notes: list[str] = []
+    if start is not None:
+        month = parse_start(start)
+        if own_grid:
+            notes.append(f"start {start}: your own grid intensity has no yearly or monthly series: it is used as given")
+            out["co2e_basis"] = "location-based, your grid intensity as given"
+        else:
+            frame["wall_hours"] = out["wall_hours"].to_numpy(float)
+            base = _base_years(frame) if cloud else np.array(
+                [data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"].get(zone.upper(), np.nan)],
+                float)
+            low, central, high, texts = grid_time.time_factors(frame, grid_series(), month, grid_basis, base)
+            out["co2e_kg"] = out["co2e_kg"] * central
+            if "co2e_lb" in out:
+                out["co2e_lb"] = out["co2e_lb"] * central
+            out["co2e_kg_low"] = out["co2e_kg"] / central * np.minimum(low, central)
+            out["co2e_kg_high"] = out["co2e_kg"] / central * np.maximum(high, central)
+            out["grid_factor"] = central
+            out["co2e_basis"] = texts
+            assumptions.extend(_time_assumptions(grid_series(), frame, grid_basis))
+            if "no profile for this zone" in texts[0]:
+                notes.append("no profile for this zone: annual average used")
+    return out, assumptions, notes

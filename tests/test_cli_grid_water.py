@@ -1,0 +1,97 @@
+"""A job placed in time and its water, through the API and the CLI (--start, --best-start, --cooling, --wue)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from planner import api
+from planner.cli import main
+
+
+def _p4de_frankfurt(**kwargs):
+    workload, _ = api.make_workload(gpu="a100-sxm4-80gb", gpu_count=8, hours=1440)
+    result = api.compare(workload, providers=["aws"], regions=["eu-central-1"], pricing=["on_demand"],
+                         gpus=["a100-sxm4-80gb"], servers=[], **kwargs)
+    return result.table.iloc[0]
+
+
+def test_sixty_day_job_from_april_uses_april_and_may_of_the_zones_profile():
+    # 8 x A100 for 1,440 h = 30 days of April 2024 + 30 days of May 2024. AWS eu-central-1's factor has no
+    # year (EEA), so its base year is Germany's last Ember year, 2024, and Y = 1; the factor is the mean of
+    # DEU's April and May shape: (S[Apr] + S[May]) / 2.
+    shape = api.grid_series().profiles["DEU"].shape
+    plain, started = _p4de_frankfurt(), _p4de_frankfurt(start="2024-04")
+    assert started["wall_hours"] == pytest.approx(1440.0)
+    expected = (shape[3] + shape[4]) / 2
+    assert started["grid_factor"] == pytest.approx(expected)
+    assert started["co2e_kg"] == pytest.approx(plain["co2e_kg"] * expected)
+    assert started["co2e_total_kg"] == pytest.approx(started["co2e_kg"] + started["co2e_embodied_kg"])
+    assert "DEU: monthly profile" in started["co2e_basis"] and "location-based" in started["co2e_basis"]
+
+
+def test_future_start_follows_the_trend_and_flat_holds_the_year():
+    # Start 2027-04 (same months): trend Y = T(2027) / T(2024) = (1 + r)^3 for Germany; flat Y = 1.
+    deu = api.grid_series().trajectories["DEU"]
+    trend, flat = _p4de_frankfurt(start="2027-04"), _p4de_frankfurt(start="2027-04", grid_basis="flat")
+    assert trend["grid_factor"] / flat["grid_factor"] == pytest.approx((1 + deu.rate) ** 3)
+    assert trend["co2e_kg_low"] <= trend["co2e_kg"] <= trend["co2e_kg_high"]
+
+
+def test_zone_without_profile_says_annual_average_used():
+    # Bahrain (aws me-south-1) has a yearly Ember series but no monthly one.
+    workload, _ = api.make_workload(gpu="a100-sxm4-40gb", gpu_count=8, hours=100)
+    offers = api.filtered_offers("aws", "me-south-1")
+    if offers.empty:
+        pytest.skip("no aws me-south-1 offer in the shipped prices")
+    result = api.compare(workload, providers=["aws"], regions=["me-south-1"], servers=[], start="2027-01")
+    assert result.table["co2e_basis"].str.contains("no profile for this zone: annual average used").all()
+
+
+def test_cli_compare_start_and_best_start_table(capsys):
+    assert main(["compare", "bert-base", "--server", "none", "--provider", "aws", "--top", "3",
+                 "--start", "2027-03", "--best-start", "2027-01:2027-06"]) == 0
+    out = capsys.readouterr().out
+    assert "Best month to start, 2027-01 to 2027-06" in out and "water of the first option" in out
+    assert "CO2e basis of the first option: location-based from 2027-03" in out
+
+
+def test_cli_compare_csv_has_water_columns(capsys):
+    assert main(["compare", "bert-base", "--server", "none", "--top", "4", "--format", "csv"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert {"water_l", "water_l_low", "water_l_high", "water_onsite_l", "water_offsite_l", "pareto_water"} <= set(
+        table.columns)
+    assert (table["water_l_low"] <= table["water_l"]).all() and (table["water_l"] <= table["water_l_high"]).all()
+
+
+def test_cli_estimate_water_and_start(capsys):
+    assert main(["estimate", "bert-base", "--cooling", "air", "--start", "2027-03", "--format", "csv"]) == 0
+    row = pd.read_csv(io.StringIO(capsys.readouterr().out)).iloc[0]
+    # air-cooled room: WUE 0.015 (midpoint of 0 and 0.03); USA grid water 7.6 L/kWh; PUE 1.58 (owned room)
+    assert row["water_l"] == pytest.approx(row["energy_kwh"] / 1.58 * 0.015 + row["energy_kwh"] * 7.6)
+    assert 0 < row["grid_factor"] < 1.2 and "location-based" in row["co2e_basis"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["compare", "bert-base", "--start", "2050-01"], "start 2050-01: outside the grid series"),
+    (["compare", "bert-base", "--start", "03/2027"], "start '03/2027': not a month; allowed: YYYY-MM"),
+    (["compare", "bert-base", "--best-start", "2027-06:2027-01"], "its end is before its start"),
+    (["compare", "bert-base", "--wue", "-0.5"], "wue_l_per_kwh -0.5 L/kWh: must be >= 0"),
+    (["estimate", "bert-base", "--wue", "-2"], "wue_l_per_kwh -2 L/kWh: must be >= 0"),
+])
+def test_bad_time_and_water_input_is_one_line_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_summary_has_water_beside_co2e_and_the_start_basis(tmp_path, capsys):
+    out = tmp_path / "r.md"
+    assert main(["report", "bert-base", "--format", "md", "--out", str(out), "--start", "2027-03",
+                 "--generated-at", "2026-12-01T00:00:00Z"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "- Water: about " in text and "ewif_USA" in text
+    assert "- CO2e basis: location-based from 2027-03" in text
+    assert "W = E / PUE · WUE + E · EWIF" in text and "| water_l | L |" in text
