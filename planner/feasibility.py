@@ -6,8 +6,9 @@ Sizing
     ``n = k · G`` GPUs in ``k`` instances (servers) of ``G`` it takes ``t(k) = H₁ / (n · e(n, k) / e_w)`` with
     the scaling efficiency ``e`` of its interconnect (``planner.scaling``) relative to the workload's own
     ``e_w``. With a deadline ``D`` each option gets the fewest whole instances with ``t(k) ≤ D`` (spot rows:
-    ``t(k) ≤ D / (1 + o)`` with the default spot overhead ``o``, since interruptions add hours) and at least
-    the instances whose memory holds the model; without a deadline it keeps the workload's GPU count.
+    ``t(k) · (1 + o(k)) ≤ D`` with the engine's central spot overhead ``o(k)``, which grows with the
+    instances, ``planner.spot``) and at least the instances whose memory holds the model; without a deadline
+    it keeps the workload's GPU count.
 Reasons (``infeasible_reason``, ``; ``-joined; empty when feasible)
     ``memory``   the training state per GPU (``planner.memory``) exceeds the GPU's memory;
     ``deadline`` no whole number of instances up to ``MAX_JOB_GPUS`` finishes in time;
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planner import defaults, scaling
+from planner import scaling, spot
 from planner.defaults import Assumption
 from planner.errors import PlanError, positive
 from planner.memory import MemoryModel, memory_assumptions, min_gpus_to_fit, required_gb_per_gpu
@@ -113,9 +114,18 @@ def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.nd
                                       factor) / plan.workload_efficiency
 
 
+def _spot_overhead(rows: dict[str, np.ndarray], ranges: dict[str, Range], instances: np.ndarray) -> np.ndarray:
+    """Central spot overhead at ``instances`` (``planner.spot``, as the engine computes it); 0 off spot."""
+    if "spot_rate" not in ranges or "is_spot" not in rows:
+        return np.zeros(np.shape(instances))
+    x = {name: np.asarray(r.central, float) for name, r in ranges.items()}
+    rate = spot.job_interruptions_per_hour(instances, x["spot_rate"])
+    wait = spot.capacity_wait_hours(instances, x["availability"], x["capacity_wait"])
+    return np.asarray(rows["is_spot"], float) * spot.overhead_fraction(rate, x["checkpoint"], x["restart"], wait)
+
+
 def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu: np.ndarray,
-         link: dict[str, np.ndarray], per_unit: str, units: str,
-         spot_overhead: float = float(defaults.SPOT_OVERHEAD_FRACTION.value)
+         link: dict[str, np.ndarray], per_unit: str, units: str
          ) -> tuple[dict[str, np.ndarray], dict[str, Range], dict[str, np.ndarray]]:
     """Row arrays sized to the plan, the ratio Range scaled by each row's relative scaling efficiency, and the
     feasibility columns.
@@ -150,14 +160,13 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
         n = n_old
         k = np.where(np.isnan(units_now), np.ceil(n / g - 1e-9), units_now)
     else:
-        spot = np.asarray(rows.get("is_spot", np.zeros(size_)), float)
-        target = plan.deadline_hours / (1.0 + spot * spot_overhead)
+        target = plan.deadline_hours
         k_mem = np.where(np.isfinite(need_gpus), rounded(need_gpus / g), 1.0)
         k_perfect = h1 * plan.workload_efficiency / (target * g)
         k = np.maximum(np.maximum(rounded(k_perfect), k_mem), 1.0 if whole else 1e-9)
         cap = np.maximum(np.floor(plan.max_gpus / g), 1.0)
         for _ in range(200):
-            e = _efficiency(plan, k * g, k, rdma, flops, gbps)
+            e = _efficiency(plan, k * g, k, rdma, flops, gbps) / (1.0 + _spot_overhead(rows, ranges, k))
             late = (h1 / (k * g * e) > target * (1 + 1e-9)) & (k <= cap)
             if not late.any():
                 break
@@ -243,8 +252,7 @@ def plan_assumptions(plan: Plan) -> list[Assumption]:
         out.append(SLOW_MULTIPLE.with_value(plan.slow_multiple, SLOW_MULTIPLE.source) if plan.slow_multiple !=
                    float(SLOW_MULTIPLE.value) else SLOW_MULTIPLE)
     else:
-        out += [Assumption("deadline_hours", plan.deadline_hours, "h", "user input", ""),
-                defaults.SPOT_OVERHEAD_FRACTION]
+        out.append(Assumption("deadline_hours", plan.deadline_hours, "h", "user input", ""))
     return out
 
 

@@ -28,9 +28,10 @@ Comparison keys (``trainplan compare``; flags given on the command line win)::
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 
-from planner.errors import PlanError, unknown
+from planner.errors import PlanError
 
 #: File key -> ``api.make_workload`` keyword.
 KEYS = {"preset": "preset_name", "name": "name", "gpu": "gpu", "gpus": "gpu_count", "gpu_count": "gpu_count",
@@ -61,6 +62,8 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
             raw = yaml.safe_load(text) or {}
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"workload file: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise PlanError("workload file: nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - yaml's error family; reworded to one line
         if type(exc).__module__.startswith("yaml"):
             raise PlanError(f"workload file: not valid YAML ({str(exc).splitlines()[0]})") from None
@@ -70,7 +73,10 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
     kwargs: dict[str, object] = {}
     for key, value in raw.items():
         if key not in KEYS and key not in COMPARE_KEYS:
-            raise unknown("workload file key", key, {**KEYS, **COMPARE_KEYS})
+            allowed = {**KEYS, **COMPARE_KEYS}
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise PlanError(f"workload file: unknown key '{str(key)[:40]}'{hint}; allowed: {', '.join(allowed)}")
         target = KEYS.get(key) or COMPARE_KEYS[key]
         if target == "same_gpu" and not isinstance(value, bool):
             raise PlanError(f"workload file key '{key}' {value!r}: must be true or false")

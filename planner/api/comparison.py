@@ -16,6 +16,7 @@ from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.memory import MemoryModel
 from planner.presets import Preset
 from planner.shipped import ShippedData, load
@@ -34,6 +35,7 @@ def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: st
                                gpu_power_fraction=gpu_power_fraction, **dict(overrides)))
 
 
+@checked
 def compare(
     workload: Workload,
     preset: Preset | None = None,
@@ -74,6 +76,7 @@ def compare(
     model_memory_gb: float | None = None,
     activation_gb: float | None = None,
     slow_multiple: float | None = None,
+    statistic: str = "central",
     start: str | None = None,
     grid_basis: str = "trend",
     owned_cooling: str = "unknown",
@@ -93,8 +96,11 @@ def compare(
     same_gpu : only offers and servers of the workload's own GPU (no conversion at all)
     optimiser, sharding, model_memory_gb, activation_gb : the memory check (``planner.memory``); the
     model size is the workload's ``parameters`` (presets carry them where published)
+    statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
+    # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
+    ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
     options = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
                                   model_memory_gb=model_memory_gb, activation_gb=activation_gb,
                                   slow_multiple=slow_multiple)
@@ -103,11 +109,11 @@ def compare(
             raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
         gpus = [workload.gpu]
     settings = compare_engine.Settings(
-        throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
+        throughput_ratios=ratios, gpu_power_fraction=gpu_power_fraction,
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
-        monte_carlo=int(monte_carlo), seed=int(seed),
+        monte_carlo=int(monte_carlo), seed=int(seed), statistic=statistic,
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "")
     owned: tuple[compare_engine.OwnedOption, ...] = ()
