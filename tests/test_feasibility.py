@@ -41,14 +41,17 @@ def test_deadline_changes_the_dedicated_purchase(catalog):
     one = plain[plain["accounting_mode"] == "dedicated"].iloc[0]
     three = sized[sized["accounting_mode"] == "dedicated"].iloc[0]
     assert (one["instances"], three["instances"], three["gpu_count"]) == (1, 3, 24)
-    # DGX H100 $269,000, maintenance 11%/yr + staff $2,500/server-yr -> opex 32,090 per server-year.
-    # cost = s x 269,000 + s x 32,090 x t / 8760 + electricity; electricity grows with GPU-hours (1 / e):
+    # A dedicated purchase pays per server-hour held (straight-line depreciation with the book value credited,
+    # upkeep, facility: a) plus electricity per kWh (p = $0.1241, EIA US commercial):
+    # cost = s · t · a + p · E. One server for 72 h fixes a; three servers for t3 = 576 / (24 · 0.9686) = 24.78 h
+    # hold 3 x 24.78 = 74.3 server-hours, and draw 1 / 0.9686 = 1.0324x the energy (more GPU-hours).
     e3 = RDMA_FACTOR_PER_DOUBLING ** 1.584962500721156
-    opex = 269_000 * 0.11 + 2_500
-    electricity_1 = one["cost_usd"] - 269_000 - opex * 72 / 8760
     t3 = 576 / (24 * e3)
+    p = 0.1241
+    a = (one["cost_usd"] - p * one["energy_kwh"]) / 72
     assert three["wall_hours"] == pytest.approx(t3)
-    assert three["cost_usd"] == pytest.approx(3 * 269_000 + 3 * opex * t3 / 8760 + electricity_1 / e3)
+    assert three["energy_kwh"] == pytest.approx(one["energy_kwh"] / e3)
+    assert three["cost_usd"] == pytest.approx(3 * t3 * a + p * one["energy_kwh"] / e3)
 
 
 def test_memory_rules_out_too_few_gpus_and_sizes_them_with_a_deadline(catalog):

@@ -105,9 +105,9 @@ def compare(
     data = load()
     # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
     ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
-    options = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
-                                  model_memory_gb=model_memory_gb, activation_gb=activation_gb,
-                                  slow_multiple=slow_multiple)
+    fit = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
+                              model_memory_gb=model_memory_gb, activation_gb=activation_gb,
+                              slow_multiple=slow_multiple)
     if same_gpu:
         if gpus and any(g != workload.gpu for g in gpus):
             raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
@@ -137,7 +137,7 @@ def compare(
         data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
         data["grid_intensity"], data["spot_interruption"], options, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
-        modes=accounting_modes, base_assumptions=base, feasibility_options=options)
+        modes=accounting_modes, base_assumptions=base, feasibility_options=fit)
     if preset is not None and preset.measured_total_w is not None and power is None:
         # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
         # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
