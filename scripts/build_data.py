@@ -62,6 +62,7 @@ LOCAL_TABLES = (
     ("instance_interconnect", "instance_interconnect.csv"),
     ("server_interconnect", "server_interconnect.csv"),
     ("retired_sizes", "retired_sizes.csv"),
+    ("fx_rates", "fx_rates.csv"),  # ECB reference rates: electricity prices published in EUR and CAD -> USD
 )
 # Mapping tables the price clients read at run time: stored as text, exactly as written.
 TEXT_TABLES = (
