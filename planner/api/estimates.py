@@ -137,11 +137,14 @@ def estimate_workload(
     # room (the engine's formulas, no billing), with the cloud offers' costs as a stated aggregate.
     own_room = not provider and not region and (bool(grid_zone) or grid_gco2e_per_kwh is not None
                                                  or cooling != "unknown" or wue_l_per_kwh is not None)
+    from planner.api.comparison import feasibility_options  # the front door's engine options, as compare's
+
     if matching.any():
         comparison = compare_engine.compare(
             data.catalog, workload, every_offer, data["cloud_regions"], data["grid_intensity"],
             data["spot_interruption"], (), settings=settings, providers=[provider] if provider else None,
-            region_names=[region] if region else None, gpus=[workload.gpu], pricing=[chosen_pricing])
+            region_names=[region] if region else None, gpus=[workload.gpu], pricing=[chosen_pricing],
+            feasibility_options=feasibility_options(workload, data))
         options = comparison.table
         option = options.iloc[0].to_dict()
     if matching.any() and not own_room:

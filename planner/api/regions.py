@@ -9,6 +9,7 @@ import pandas as pd
 
 from planner import compare as compare_engine
 from planner import options
+from planner.api.comparison import feasibility_options
 from planner.api.estimates import assumptions_table, engine_settings
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
@@ -66,7 +67,8 @@ def region_estimates(
         return RegionEstimates(pd.DataFrame(columns=list(REGION_COLUMNS)), assumptions_table(power_assumptions))
     comparison = compare_engine.compare(
         data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"], data["spot_interruption"], (),
-        settings=settings, providers=chosen_providers, gpus=[workload.gpu], pricing=[pricing])
+        settings=settings, providers=chosen_providers, gpus=[workload.gpu], pricing=[pricing],
+        feasibility_options=feasibility_options(workload, data))
     # The engine's table is sorted by cost: the first row of a region is its cheapest offer, the estimate's option.
     table = comparison.table.drop_duplicates(["provider", "region"], keep="first").reset_index(drop=True)
     table = table[[c for c in REGION_COLUMNS if c != "pareto"]].copy()
