@@ -121,14 +121,14 @@ MAINTENANCE_PCT_PER_YEAR = Assumption(
 MAINTENANCE_PCT_RANGE = (10.0, 11.0, 20.0)
 
 STAFF_USD_PER_SERVER_YEAR = Assumption(
-    "staff_usd_per_server_year", 2500.0, "USD/server-year",
-    f"Lambda Hyperplane-16 TCO analysis: sysadmin $10k per year per 4 servers ({_OWN})", "2020")
+    "staff_usd_per_server_year", 0.0, "USD/server-year",
+    "A flat per-server staff figure on top of the staff per cluster (staff_fte_*): 0, since staff is counted as "
+    f"FTE per cluster; Lambda's Hyperplane-16 TCO analysis uses $10k per year per 4 servers ({_OWN})", "2020")
 
 HOSTING_USD_PER_KW_MONTH = Assumption(
     "hosting_usd_per_kw_month", 0.0, "USD/kW-month",
     "In-house server room: space and cooling are covered by the PUE and the electricity price. For colocation, "
     f"$196/kW-month (encoradvisors, North America, H2 2025) or $134.55 (Lambda TCO) ({_OWN})", "2025")
-COLOCATION_USD_PER_KW_MONTH = 196.0
 
 RESALE_FRACTION = Assumption("resale_fraction", 0.0, "fraction of purchase price",
                              "No sourced resale value of used GPU servers; 0 is the conservative default", "")
@@ -158,6 +158,115 @@ CLOUD_UTILISATION = Assumption(
     "cloud_utilisation", 0.5, "fraction",
     "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
 
+# --- The full cost of owning (planner/owned_cost.py; issue 14) ------------------------------------------
+_LATIF = ("Latif, Newkirk, Carbone et al., 'Single-Node Power Demand During AI Training: Measurements on an 8-GPU "
+          "NVIDIA H100 System', IEEE Access 13 (2025) 61740-61747: maximum observed 8.4 kW of the rated 10.2 kW")
+_NEWKIRK = ("Newkirk, Fernandez, Koomey, Latif, Strubell, Shehabi, Samaras, 'Empirically-Calibrated H100 Node Power "
+            "Models...', arXiv:2506.14551 (2025): compute-intensive training runs at 76% of the 10.2 kW rating")
+
+#: Sourced average wall power of a server while training (low, central, high) [W], where one exists.
+#: Servers not listed are modelled from their shape: n · TDP · f + host (the cloud rows' host model).
+SERVER_TYPICAL_W = {
+    "nvidia-dgx-h100": (6500.0, 0.76 * 10200.0, 8400.0),
+}
+SERVER_TYPICAL_W_SOURCE = {
+    "nvidia-dgx-h100": (f"{_NEWKIRK} (central 0.76 x 10,200 = 7,752 W); high {_LATIF}; low: 'typical power "
+                        "consumption between 6.5 and 8.5 kW' (supercluster.blog, DGX H100 power and cooling, via "
+                        "shared/data/hardware/servers.csv notes)"),
+}
+
+#: Wall power of an idle server as a fraction of its busy power.
+IDLE_POWER_FRACTION = Assumption(
+    "idle_power_fraction", 0.2, "fraction of busy power",
+    "Derived for an 8-GPU server: GPU boards idle at 64 W of a 700 W limit (9%; NVIDIA DGX B200 User Guide ch. 7, "
+    "Redfish EnvironmentMetrics example reading 64.388 W at SetPoint 700 W) and carry ~75% of busy draw (5.6 of "
+    "7.75 kW, Newkirk et al. 2025); the host idles at about half its peak (Barroso & Hoelzle, 'The Case for "
+    "Energy-Proportional Computing', IEEE Computer 40(12), 2007): 0.75 x 0.09 + 0.25 x 0.5 = 0.19", "2025",
+    "range 0.1 (GPUs alone) to 0.5 (Barroso & Hoelzle's whole-server figure); idle hours are charged in cost and CO2e")
+IDLE_POWER_FRACTION_RANGE = (0.1, 0.2, 0.5)
+
+#: Network, storage and fabric as a share of the servers' capex.
+NETWORK_STORAGE_PCT_OF_CAPEX = Assumption(
+    "network_storage_pct_of_capex", 10.0, "% of server capex",
+    "Datacentre operators traditionally kept networking near 10% of the infrastructure budget (jobandnetwork.com, "
+    "'Unmasking the Hidden Costs of Networking in the Age of AI', 2025); AI fabrics run 20-30% of GPU cost "
+    "(R. Gipe, 'The AI Infrastructure Build: the networking layer', 2026-02); one 64-port 400G InfiniBand switch "
+    "is $36k (H100 cluster cost sheet, Aug 2024, in shared/data/hardware/servers.csv notes)", "2025",
+    "range 10-25%; storage is inside this share")
+NETWORK_STORAGE_PCT_RANGE = (5.0, 10.0, 25.0)
+
+#: Space, power and cooling capital.
+FACILITY_MODES = ("in_house", "colocation")
+FACILITY_CAPEX_USD_PER_KW = Assumption(
+    "facility_capex_usd_per_kw", 11000.0, "USD per kW of IT load",
+    "Data-centre construction $10-12M per MW of critical load (ibinterviewquestions.com, 'Data Center Capex: Build "
+    "Costs and Time-to-Power', 2026; cortexconstruct.com 2026-02-20: $7-15M per MW); midpoint", "2026")
+FACILITY_LIFE_YEARS = Assumption(
+    "facility_life_years", 20.0, "years",
+    "trainplan judgement: the life of a room's electrical and mechanical plant (UPS, chillers) over which its "
+    "capital is recovered; buildings last longer, UPS batteries less", "2026",
+    "the capital is recovered at the plan's discount rate: $/kW-year = capex/kW x CRF(r, life)")
+COLOCATION_USD_PER_KW_MONTH = Assumption(
+    "colocation_usd_per_kw_month", 196.0, "USD per kW per month",
+    f"250-500 kW deployments in primary North American markets, H2 2025 (encoradvisors.com, via {_OWN})", "2025",
+    "Lambda's TCO example: $134.55; TeleGeography 2017 median: $275")
+
+#: Staff as FTE per cluster, with a loaded salary.
+STAFF_FTE_BASE = Assumption(
+    "staff_fte_base", 0.5, "FTE per cluster",
+    "'one half time IT person for the first fifty nodes or so ... an entire full time person for 50 - 150' "
+    "(C. Dwan, Bioclusters list, 2006-02-02; bioinformatics.org/pipermail/bioclusters/2006-February/002847.html)",
+    "2006")
+STAFF_FTE_PER_SERVER = Assumption(
+    "staff_fte_per_server", 0.005, "FTE per server beyond the first 50",
+    "Dwan 2006 (as staff_fte_base): the second half FTE over the next ~100 nodes; Roskies & Zacharia, CTWatch "
+    "Quarterly 2(2), May 2006: 'one FTE for roughly every 250 processors'", "2006")
+STAFF_FREE_SERVERS = 50.0
+SHARED_CLUSTER_SERVERS = Assumption(
+    "shared_cluster_servers", 10.0, "servers",
+    "trainplan's choice: the size of the shared cluster whose staff a shared-mode row shares (a department "
+    "cluster of ten 8-GPU servers); give yours (procurement plans use their own fleet)", "2026")
+STAFF_USD_PER_FTE_YEAR = Assumption(
+    "staff_usd_per_fte_year", 100000.0, "USD per FTE-year (loaded)",
+    f"'Loaded salary for a decent cluster admin may be $100k/year or more' (Duke University cluster TCO, Beowulf "
+    f"list 2010-06; {_OWN})", "2010", "old and US; give your own loaded salary")
+
+#: Money over time.
+DISCOUNT_RATE = Assumption(
+    "discount_rate", 0.07, "per year (real)",
+    "OMB Circular A-94 (1992) sec. 8.b: 'a real discount rate of 7 percent' for constant-dollar analyses, "
+    "reinstated by OMB memo M-25-23 (2025-02); EPA OSWER Directive 9355.3-20 restates 7%", "2025",
+    "0 gives the cash basis; A-94 also allows Treasury rates (Appendix C) for lease-purchase analysis")
+DISCOUNT_RATE_RANGE = (0.0, 0.07, 0.10)  # 0: cash; 10%: A-94 (1972), per EPA OSWER 9355.3-20
+CLOUD_PRICE_TREND_PCT_PER_YEAR = Assumption(
+    "cloud_price_trend_pct_per_year", 0.0, "% per year",
+    "trainplan's choice: no forecast, today's list prices held (prices do move: AWS cut P4d/P4de/P5/P5en on-demand "
+    "prices by up to 45% on 2025-06-05, AWS What's New)", "2025",
+    "range -25%/year (a 45% cut two years after P5's 2023 launch: 1 - 0.55^(1/2)) to 0")
+CLOUD_PRICE_TREND_RANGE = (-25.0, 0.0, 0.0)
+HARDWARE_PRICE_PERFORMANCE_PCT_PER_YEAR = Assumption(
+    "hardware_price_performance_pct_per_year", 0.0, "% cheaper per year of purchase",
+    "trainplan's choice: servers bought later cost what year 1's cost (no forecast); set e.g. 24 for GPU "
+    "FLOP/s per dollar doubling every ~2.5 years (Epoch AI, 'Trends in GPU price-performance', 2022)", "2022")
+
+#: US grants: F&A (indirect costs) on modified total direct costs; equipment is excluded (2 CFR 200.1 MTDC).
+FA_RATE = Assumption(
+    "fa_rate", 0.0, "fraction of MTDC",
+    "2 CFR 200.1 'Modified Total Direct Cost (MTDC)': excludes equipment and capital expenditures; cloud services "
+    "and maintenance contracts are MTDC items. 0 = not applied; set your institution's negotiated rate "
+    "(often 0.5-0.6)", "2024")
+
+#: Queue: peak month's load over the annual average (seasonality), and job-length variability.
+PEAK_MONTH_FACTOR = Assumption(
+    "peak_month_factor", 1.0, "x annual average load",
+    "trainplan's choice: no seasonality unless given (academic demand peaks before conference deadlines; set the "
+    "peak month's share x 12 from your own accounting)", "2026")
+JOB_LENGTH_CV = Assumption(
+    "job_length_cv", 1.0, "coefficient of variation",
+    "1 = exponential job lengths (M/M/c); the Allen-Cunneen approximation scales the wait by (1 + cv^2)/2 "
+    "(Allen 1990, Probability, Statistics and Queueing Theory, 2nd ed., sec. 6)", "1990",
+    "GPU job lengths are heavy-tailed (Philly trace, Jeon et al. 2019): cv of 2-4 is plausible; give yours")
+
 # --- Procurement planning ------------------------------------------------------------------------------
 _SPOT = "shared/data/prices/spot_interruption.csv"
 
@@ -166,15 +275,6 @@ PROCUREMENT_HORIZON_YEARS = Assumption(
     "horizon_years", 5, "years",
     "Lambda Hyperplane-16 TCO analysis amortises over 5 years; university server depreciation lives are 5 years "
     f"(RIT, Dartmouth > $25k, Hamilton) ({_OWN})", "2023")
-
-#: Extra spot GPU-hours for work lost to preemption, as a fraction of the work itself.
-SPOT_OVERHEAD_FRACTION = Assumption(
-    "spot_overhead_fraction", 0.10, "fraction of GPU-hours",
-    "GCP preemptible VM docs (older revision): '5-15% per day' historical preemption rate; GCP preemptible VMs "
-    f"run at most 24 h, so a preemption loses at most a day of work and the rework is at most the daily rate "
-    f"(an upper bound without checkpoints); midpoint 10% ({_SPOT})", "2017-2020",
-    "With frequent checkpoints the rework is far smaller; AWS Spot Advisor's global interruption rate is <10%.")
-SPOT_OVERHEAD_RANGE = (0.05, 0.10, 0.15)
 
 #: Ranges for the procurement tornado (low, central, high), beyond the ownership ranges above.
 PUE_OWNED_RANGE = (1.25, 1.58, 2.0)
@@ -232,9 +332,6 @@ CLOUD_GPUS_PER_SERVER = Assumption(
 # --- Spot / preemptible interruptions (planner/spot.py) --------------------------------------------------
 _SPOT = "shared/data/prices/spot_interruption.csv"
 
-#: Hours per month used to turn the Spot Advisor's monthly share into a rate: 8760 / 12.
-HOURS_PER_MONTH = 730.0
-
 #: AWS Spot Instance Advisor bands -> share of instances interrupted per month, % (low, central, high).
 #: Central = the band's midpoint; the open band '>20%' runs to the advisor's internal maximum of 100.
 AWS_SPOT_BANDS_PCT = {
@@ -245,12 +342,18 @@ AWS_SPOT_BANDS_PCT = {
     ">20%": (20.0, 60.0, 100.0),
     "<10%": (0.0, 5.0, 10.0),
 }
+#: The advisor's average over every type and region (its ``global_rate``): the reference Spot instance.
+AWS_SPOT_GLOBAL_BAND = "<10%"
 AWS_SPOT_BANDS = Assumption(
-    "aws_spot_band_mapping", "band midpoint, share per month / 730 h", "interruptions per instance-hour",
-    "AWS Spot Instance Advisor bands (<5%, 5-10%, 10-15%, 15-20%, >20% of Spot capacity reclaimed over the "
-    f"trailing month; internal band maxima 5/11/16/22/100) via alexei-led/spotinfo ({_SPOT})", "2025-06-28",
-    "rate = share / 730 h: each reclaimed instance counted once per month; the open band >20% is taken as "
-    "20-100% (centre 60%). Instance types or regions without a band use the advisor's global rate '<10%'.")
+    "aws_spot_band_mapping", "hazard = Google's per-VM hazard x band midpoint / 5% (global '<10%')",
+    "interruptions per instance-hour",
+    "AWS Spot Instance Advisor bands (<5%, 5-10%, 10-15%, 15-20%, >20% of Spot instances interrupted over the "
+    f"trailing month; internal band maxima 5/11/16/22/100; global rate <10%) via alexei-led/spotinfo ({_SPOT})",
+    "2025-06-28",
+    "A band is a share of instances interrupted in a month, whatever each ran for: not a per-hour hazard (share "
+    "/ 730 h would assume every instance ran all month). It ranks types and regions against the global <10% "
+    "(midpoint 5%), scaled to Google's stated per-VM hazard; low/high from the band's ends and Google's 5%/15%. "
+    "The open band >20% is taken as 20-100% (centre 60%). Types or regions without a band use '<10%'.")
 
 #: GCP preemptible (and, for lack of data, Azure Spot) preemptions: share of VMs per day, % (low, central, high).
 GCP_PREEMPTION_PCT_PER_DAY = (5.0, 10.0, 15.0)
@@ -258,8 +361,25 @@ GCP_PREEMPTION = Assumption(
     "gcp_preemption_pct_per_day", 10.0, "% of VMs per day",
     "Google Cloud preemptible VM documentation (older revision): 'historical average preemption rate varies "
     f"between 5% and 15% per day per project' ({_SPOT})", "2017-2020",
-    "rate = share / 24 h. Azure publishes rates only in its portal and Resource Graph (none stored), so "
-    "Azure Spot uses this GCP figure too.")
+    "hazard = -ln(1 - share) / 24 h: 0.00214 / 0.00439 / 0.00677 per instance-hour (one interruption per 228 "
+    "instance-hours at 10%). The only provider statement with a time base, so it anchors AWS's bands too. "
+    "Azure publishes rates only in its portal and Resource Graph (none stored), so Azure Spot uses it as well.")
+
+#: After an interruption: the chance one replacement instance is available at once, and the wait when not.
+SPOT_INSTANCE_AVAILABILITY = Assumption(
+    "spot_instance_availability", 0.95, "probability",
+    "trainplan judgement, no sourced figure: replacement Spot capacity of the same type is usually there at "
+    "once; it compounds over the k instances a job needs (w_k = D (1 - A^k)) because reclaims come together: "
+    "co-interruptions of one type in one zone fall within 3 minutes in over 92% of cases (Spot-and-Scoot, "
+    "arXiv 2604.16457, 2,635 interruptions on AWS and Azure)", "2026",
+    "range 0.99 / 0.95 / 0.8 (low end = more available); 8 instances: 1 - 0.95^8 = 34% of restarts wait")
+SPOT_AVAILABILITY_RANGE = (0.99, 0.95, 0.8)
+SPOT_CAPACITY_WAIT_HOURS = Assumption(
+    "spot_capacity_wait_hours", 1.0, "h",
+    "trainplan judgement, no sourced figure: the wait for Spot capacity to return when a request cannot be "
+    "filled at once (instances held, and billed, meanwhile)", "2026",
+    "range 0.25 / 1 / 4 h; measure your own restarts and pass restart_hours to fold it in")
+SPOT_CAPACITY_WAIT_RANGE = (0.25, 1.0, 4.0)
 
 SPOT_CHECKPOINT_INTERVAL_HOURS = Assumption(
     "spot_checkpoint_interval_hours", 0.5, "h",

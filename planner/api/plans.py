@@ -7,15 +7,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from planner import defaults, procurement
+from planner import defaults, procurement, spot
 from planner.api.grid_water import plan_over_time
-from planner.api.owned import owned_server
+from planner.api.owned import OWNED_SERVER_KEYS, owned_server
 from planner.api.workloads import make_workload
 from planner.carbon import region_intensity, zone_intensity
 from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, non_negative, positive, unknown
+from planner.fields import check_table, checked
 from planner.ownership import embodied_kg_per_gpu_hour, server_embodied_kg
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 from planner.workload import convert
 from pricing.schema import PROVIDERS
@@ -23,19 +25,23 @@ from pricing.store import current_offers
 
 PLAN_KEYS = ("server", "horizon_years", "demand_gpu_hours", "growth", "demand_gpu", "precision", "portfolio",
              "target_utilisation", "whole_servers", "clouds", "spot_overhead_fraction", "mean_job_hours", "job_gpus",
-             "site", "owned", "start_year", "grid_basis")
+             "site", "owned", "basis", "peak_month_factor", "job_length_cv", "monte_carlo", "seed", "start_year",
+             "grid_basis")
 SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh", "cooling", "wue_l_per_kwh")
-OWNED_KEYS = ("price_usd", "gpu", "lifetime_years", "pue", "maintenance_pct_per_year", "staff_usd_per_server_year",
-              "hosting_usd_per_kw_month", "resale_fraction", "overhead_pct_of_capex", "gpu_power_fraction")
+#: The server's inputs a plan may override (``owned_server``'s keywords; its utilisation is the plan's target, its
+#: discount rate and residual convention the basis's).
+OWNED_KEYS = tuple(k for k in OWNED_SERVER_KEYS if k not in ("utilisation", "discount_rate", "credit_residual",
+                                                              "cluster_servers"))
+#: The cost basis (``procurement.Basis``): what is counted and how money over time is weighed.
+BASIS_KEYS = ("money", "view", "discount_rate", "fa_rate", "credit_residual", "cloud_price_trend_pct_per_year",
+              "hardware_price_performance_pct_per_year")
 CLOUD_KEYS = ("provider", "region", "gpu", "pricing", "usd_per_gpu_hour", "name", "throughput_ratio", "grid_zone")
 PORTFOLIO_KEYS = ("preset", "runs", "gpu", "gpu_count", "hours", "gpu_hours", "parameters", "tokens", "flops", "mfu",
                   "precision", "name")
 
 
 def _keys(field: str, given: Mapping[str, object], allowed: tuple[str, ...]) -> None:
-    extra = sorted(set(given) - set(allowed))
-    if extra:
-        raise PlanError(f"{field}: unknown key '{extra[0]}'; allowed: {', '.join(allowed)}")
+    check_table(field, given, allowed)
 
 
 def _per_year(field: str, value: object, years: int, growth: float) -> np.ndarray:
@@ -91,16 +97,38 @@ def procurement_demand(server_gpu: str, years: int, *, demand_gpu_hours: object 
 
 
 def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[str, object]],
-                   spot_overhead: Assumption) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
-    """One row per (cloud spec, pricing model), in the columns ``procurement.CLOUD_COLUMNS``."""
+                   spot_overhead: Assumption | None, job_gpus: float) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
+    """One row per (cloud spec, pricing model), in the columns ``procurement.CLOUD_COLUMNS``.
+
+    A spot row's overhead is the spot model's (``planner.spot``, the same as the comparison engine's central
+    row) for its offer and a job of ``job_gpus`` GPUs, unless ``spot_overhead`` fixes one for every row.
+    """
+    spot_table = load()["spot_interruption"]
+
+    def overhead_of(offer: Mapping[str, object], pricing: str, name: str) -> float:
+        if pricing != "spot":
+            return 0.0
+        if spot_overhead is not None:
+            return float(spot_overhead.value)
+        frame = pd.DataFrame([{"provider": offer["provider"], "region": offer.get("region") or "",
+                               "instance_type": offer.get("instance_type") or "", "pricing": "spot"}])
+        per_instance = float(offer.get("gpu_count") or job_gpus)
+        instances = float(np.ceil(job_gpus / per_instance - 1e-9))
+        value = float(spot.central_overhead(frame, spot_table, instances)[0])
+        basis = spot.interruption_rates(frame, spot_table)["rate_basis"].iloc[0]
+        used.append(Assumption(f"spot_overhead_{name}", value, "fraction of GPU-hours",
+                               f"planner.spot model: {basis}; {instances:g} instance(s) for a {job_gpus:g}-GPU job",
+                               "", "k·λ·(c/2 + r + D·(1 - A^k)) at central inputs, as the comparison engine"))
+        return value
+
     data = load()
     offers = current_offers()
     rows, used = [], []
     embodied_per_gpu = server_embodied_kg(float(defaults.CLOUD_GPUS_PER_HOST.value),
                                           float(defaults.EMBODIED_SERVER_KG.value),
                                           float(defaults.EMBODIED_GPU_KG.value)) / float(defaults.CLOUD_GPUS_PER_HOST.value)
-    embodied_rate = embodied_kg_per_gpu_hour(embodied_per_gpu, 1.0, float(defaults.CLOUD_LIFETIME_YEARS.value),
-                                             float(defaults.CLOUD_UTILISATION.value))
+    # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
+    embodied_rate = embodied_kg_per_gpu_hour(embodied_per_gpu, 1.0, float(defaults.CLOUD_LIFETIME_YEARS.value))
     for i, spec in enumerate(specs, start=1):
         _keys(f"cloud entry {i}", spec, CLOUD_KEYS)
         provider = choice(f"cloud entry {i} provider", str(spec.get("provider", "")), PROVIDERS)
@@ -132,7 +160,7 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             price = positive(f"cloud entry {i} usd_per_gpu_hour", custom)  # type: ignore[arg-type]
             name = str(spec.get("name") or f"{provider} {region or ''} {gpu} {pricing} (given price)").replace("  ", " ")
             rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": price,
-                         "overhead_fraction": float(spot_overhead.value) if pricing == "spot" else 0.0,
+                         "overhead_fraction": overhead_of({"provider": provider, "region": region}, pricing, name),
                          "source": "user input", "note": ratio_note})
             used.append(Assumption(f"price_{name}", price, "USD/GPU-hour", "user input", "", pricing))
             continue
@@ -148,8 +176,8 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             choice(f"cloud entry {i} pricing", pricing, procurement.CLOUD_PRICING)
             name = f"{provider} {region} {gpu} {pricing}"
             hits = of_gpu[of_gpu["pricing"] == pricing].sort_values("usd_per_gpu_hour", kind="mergesort")
-            overhead = float(spot_overhead.value) if pricing == "spot" else 0.0
             if hits.empty:
+                overhead = overhead_of({"provider": provider, "region": region}, pricing, name)
                 if pricing.startswith("reserved"):
                     note = (f"no reserved price in the data: no {pricing} offer for {gpu} in {provider} {region} "
                             "(the shipped snapshot has only on_demand and spot; refresh prices or give "
@@ -160,18 +188,23 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
                              "overhead_fraction": overhead, "source": "", "note": note})
                 continue
             best = hits.iloc[0]
-            note = "; ".join(n for n in (ratio_note, "cheapest offer, per used GPU-hour (commitment kept busy)"
-                                         if pricing.startswith("reserved") else "") if n)
+            overhead = overhead_of(best.to_dict(), pricing, name)
+            note = "; ".join(n for n in (ratio_note, "cheapest offer; a commitment as large as the owned fleet, paid "
+                                         "for its whole term" if pricing.startswith("reserved") else "") if n)
             rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": float(best["usd_per_gpu_hour"]),
                          "overhead_fraction": overhead, "source": f"{best['instance_type']}: {best['source']}",
                          "note": note})
             used.append(Assumption(f"price_{name}", float(best["usd_per_gpu_hour"]), "USD/GPU-hour",
                                    f"{best['instance_type']}: {best['source']}", str(best["fetched_at"]), pricing))
     table = pd.DataFrame(rows, columns=list(procurement.CLOUD_COLUMNS))
+    repeated = table.loc[table.duplicated(["option", "pricing"]), "option"]
+    if len(repeated):
+        raise PlanError(f"clouds: two entries named '{repeated.iloc[0]}'; give each entry its own name")
     unique = tuple(dict.fromkeys(used))
     return table, unique
 
 
+@checked
 def procurement_plan(
     server: str,
     *,
@@ -189,6 +222,11 @@ def procurement_plan(
     job_gpus: float | None = None,
     site: Mapping[str, object] | None = None,
     owned: Mapping[str, object] | None = None,
+    basis: Mapping[str, object] | None = None,
+    peak_month_factor: float | None = None,
+    job_length_cv: float | None = None,
+    monte_carlo: int = 0,
+    seed: int = 0,
     start_year: int | None = None,
     grid_basis: str = "trend",
 ) -> procurement.Plan:
@@ -201,7 +239,12 @@ def procurement_plan(
     portfolio : workloads per year (see ``procurement_demand``)
     target_utilisation : in (0, 1) (default ``defaults.OWNED_UTILISATION``)
     clouds : entries {provider, region, gpu?, pricing?} priced from the offers, or with usd_per_gpu_hour
-    spot_overhead_fraction : extra spot GPU-hours for preemption (default ``defaults.SPOT_OVERHEAD_FRACTION``)
+    spot_overhead_fraction : extra spot GPU-hours for preemption, for every spot option (default: the spot
+    model's, ``planner.spot``, per offer for a job of ``job_gpus`` GPUs, default a whole server)
+    basis : the cost basis, keys ``BASIS_KEYS`` (money npv|cash, view institution|grant, discount_rate, fa_rate,
+    credit_residual, cloud_price_trend_pct_per_year, hardware_price_performance_pct_per_year; defaults sourced)
+    peak_month_factor : peak month's load over the average [-]; job_length_cv : job-length variability [-]
+    monte_carlo : draws of the procurement Monte Carlo (0: none); seed : its seed
     start_year / grid_basis : the plan's first calendar year (default ``defaults.PLAN_START_YEAR``) and how
     future grids are made (flat, trend, projection): each year's intensity on that year's energy, the flat grid
     beside it, water per year (site ``cooling`` or ``wue_l_per_kwh``); ``api.grid_water.plan_over_time``
@@ -209,45 +252,70 @@ def procurement_plan(
     """
     site = dict(site or {})
     owned = dict(owned or {})
+    basis_given = dict(basis or {})
     _keys("site", site, SITE_KEYS)
     cooling = str(site.pop("cooling", "unknown"))
     wue_l_per_kwh = site.pop("wue_l_per_kwh", None)
     _keys("owned", owned, OWNED_KEYS)
+    _keys("basis", basis_given, BASIS_KEYS)
+    if "credit_residual" in basis_given and not isinstance(basis_given["credit_residual"], bool):
+        raise PlanError(f"basis credit_residual '{basis_given['credit_residual']}': must be true or false")
+    cost_basis = procurement.Basis(**basis_given)  # type: ignore[arg-type]
     if horizon_years is None:
         horizon_years = len(demand_gpu_hours) if isinstance(demand_gpu_hours, list | tuple) else \
             float(defaults.PROCUREMENT_HORIZON_YEARS.value)
     years = procurement.horizon(horizon_years)
     target = procurement.target_utilisation(
         float(defaults.OWNED_UTILISATION.value) if target_utilisation is None else target_utilisation)
-    spot = defaults.SPOT_OVERHEAD_FRACTION
+    spot_given = None
     if spot_overhead_fraction is not None:
-        spot = spot.with_value(non_negative("spot_overhead_fraction", spot_overhead_fraction))
-    owned_server_, server_assumptions = owned_server(server, **site, **owned)  # type: ignore[arg-type]
-    # The plan's target utilisation (listed below) replaces the ownership default.
-    server_assumptions = tuple(a for a in server_assumptions if a.name != defaults.OWNED_UTILISATION.name)
+        spot_given = Assumption("spot_overhead_fraction", non_negative("spot_overhead_fraction", spot_overhead_fraction),
+                                "fraction of GPU-hours", "user input", "", "replaces the spot model for every option")
+    owned_server_, server_assumptions = owned_server(server, **site, **owned,  # type: ignore[arg-type]
+                                                     discount_rate=cost_basis.discount_rate,
+                                                     credit_residual=cost_basis.credit_residual)
+    # The plan's target utilisation (listed below) and its basis replace the ownership defaults.
+    server_assumptions = tuple(a for a in server_assumptions if a.name not in (
+        defaults.OWNED_UTILISATION.name, defaults.DISCOUNT_RATE.name, defaults.SHARED_CLUSTER_SERVERS.name))
     procurement.whole_lifetime(owned_server_.lifetime_years)
     demand, notes = procurement_demand(owned_server_.gpu, years, demand_gpu_hours=demand_gpu_hours, growth=growth,
                                        demand_gpu=demand_gpu, precision=precision, portfolio=portfolio)
-    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_server_.gpu, clouds, spot)
+    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_server_.gpu, clouds, spot_given,
+                                              float(job_gpus) if job_gpus else float(owned_server_.gpu_count))
     horizon_assumption = defaults.PROCUREMENT_HORIZON_YEARS if horizon_years == defaults.PROCUREMENT_HORIZON_YEARS.value \
         else defaults.PROCUREMENT_HORIZON_YEARS.with_value(years)
     plan_assumptions = (horizon_assumption, Assumption("target_utilisation", target, "fraction",
                         defaults.OWNED_UTILISATION.source if target_utilisation is None else "user input",
-                        defaults.OWNED_UTILISATION.as_of if target_utilisation is None else ""), spot,
-                        defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION, defaults.CLOUD_GPUS_PER_HOST)
+                        defaults.OWNED_UTILISATION.as_of if target_utilisation is None else ""),
+                        *((spot_given,) if spot_given is not None else spot.assumptions()),
+                        defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_GPUS_PER_HOST)
     if not whole_servers:
         notes += ("fractional servers, as Strubell et al. 2019 count 7.25",)
+    peak = float(defaults.PEAK_MONTH_FACTOR.value) if peak_month_factor is None else peak_month_factor
+    cv = float(defaults.JOB_LENGTH_CV.value) if job_length_cv is None else job_length_cv
+    draws = int(non_negative("monte_carlo", monte_carlo))
     result = procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
                               job_gpus=job_gpus, mean_job_hours=mean_job_hours,
-                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes)
+                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes,
+                              basis=cost_basis, growth=float(growth), peak_month_factor=float(peak),
+                              job_length_cv=float(cv), monte_carlo_draws=draws, seed=int(seed),
+                              largest_job_gpus=largest_job_gpus(portfolio))
     return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
                           owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
                           None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
 
 
+def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None) -> float | None:
+    """GPUs the largest workload of a portfolio holds at once (None without a portfolio)."""
+    sizes = [make_workload(e.get("preset"), **{k: v for k, v in e.items()  # type: ignore[arg-type]
+                                               if k not in ("preset", "runs")})[0].gpu_count for e in portfolio or ()]
+    return float(max(sizes)) if sizes else None
+
+
 def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Plan:
     """A procurement plan from a parsed plan file (TOML tables as dicts; keys in ``PLAN_KEYS``)."""
     _keys("plan", config, PLAN_KEYS)
+    check_plan_types(config)
     if "server" not in config:
         raise PlanError("server: required (a catalog server id; see `trainplan catalog servers`)")
     kwargs = {k: v for k, v in config.items() if k != "server"}

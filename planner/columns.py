@@ -1,0 +1,223 @@
+"""Human labels, units and display formats of the library's unit-suffixed columns, shared by the app, the CLI
+and the reports, so one column reads the same everywhere: ``cost_usd`` → "Cost (USD)", shown "$1,614".
+
+Pure text formatting: nothing here computes a number. ``FORMATS`` maps a column to its ``ColumnFormat``; a
+column not listed gets one from its name's unit suffix (``_usd``, ``_kwh``, ``_kg``, ``_hours``, …), and
+``_low`` / ``_high`` / ``_pNN`` variants take their base column's format with the bound in the label.
+Missing values display as blank, never ``None``/``NaN``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Display kinds: usd ($ and thousands separators), int (whole numbers), number (fixed decimals),
+#: percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
+KINDS = ("usd", "int", "number", "percent", "bool", "text")
+
+
+@dataclass(frozen=True)
+class ColumnFormat:
+    """How a column displays: ``label`` and ``unit`` make its header, ``kind`` and ``decimals`` its cells."""
+
+    label: str
+    unit: str = ""
+    kind: str = "text"
+    decimals: int = 0
+
+    @property
+    def header(self) -> str:
+        """``Cost (USD)``; a unitless column is its label alone."""
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    def show(self, value: object) -> str:
+        """One cell as text: '' when missing; '$1,614'; '8'; '13.5'; '12.0%'; 'yes'."""
+        if value is None or value is pd.NA or (isinstance(value, float | np.floating) and math.isnan(value)):
+            return ""
+        if self.kind == "bool":
+            return "yes" if bool(value) else ""
+        if self.kind == "text" or not isinstance(value, int | float | np.integer | np.floating) \
+                or isinstance(value, bool | np.bool_):
+            return str(value)
+        number = float(value)
+        if self.kind == "usd":
+            text = f"{abs(number):,.{self.decimals}f}"
+            return f"-${text}" if number < 0 and text.strip("0.,") else f"${text}"
+        if self.kind == "int":
+            return f"{number:,.0f}"
+        if self.kind == "percent":
+            return f"{number * 100:,.{self.decimals}f}%"
+        return f"{number:,.{_decimals(number, self.decimals)}f}"
+
+    @property
+    def printf(self) -> str:
+        """The Streamlit ``NumberColumn`` format of this column (sprintf-js, ',' = thousands separator)."""
+        if self.kind == "usd":
+            return f"$%,.{self.decimals}f"
+        if self.kind == "int":
+            return "%,d"
+        if self.kind == "percent":
+            return "percent"
+        return f"%,.{self.decimals}f"
+
+
+def _decimals(number: float, decimals: int) -> int:
+    """Small values keep two significant figures (0.43 kg, not 0; 3.2 h, not 3), others ``decimals``."""
+    magnitude = abs(number)
+    if magnitude == 0 or magnitude >= 10:
+        return decimals
+    return max(decimals, 1 - math.floor(math.log10(magnitude)))
+
+
+def _f(label: str, unit: str = "", kind: str = "text", decimals: int = 0) -> ColumnFormat:
+    return ColumnFormat(label, unit, kind, decimals)
+
+
+#: Every column of the comparison, estimate, report and procurement tables a person reads.
+FORMATS: dict[str, ColumnFormat] = {
+    "option": _f("Option"),
+    "chosen": _f("Chosen", kind="bool"),
+    "option_kind": _f("Kind"),
+    "machine": _f("Instance / server"),
+    "terms": _f("Pricing"),
+    "provider": _f("Provider"),
+    "region": _f("Region / site"),
+    "location": _f("Location"),
+    "country": _f("Country"),
+    "instance_type": _f("Instance type"),
+    "server": _f("Server"),
+    "accounting_mode": _f("Owned accounting"),
+    "pricing": _f("Pricing"),
+    "gpu": _f("GPU"),
+    "gpu_count": _f("GPUs", kind="int"),
+    "instances": _f("Instances / servers", kind="int"),
+    "billed_gpus": _f("Billed GPUs", kind="int"),
+    "throughput_ratio": _f("Speed vs workload GPU", "×", "number", 2),
+    "spot_overhead_fraction": _f("Spot rework", kind="percent", decimals=1),
+    "gpu_hours": _f("GPU-hours", "GPU-h", "number", 0),
+    "wall_hours": _f("Wall-clock", "h", "number", 1),
+    "energy_kwh": _f("Energy", "kWh", "number", 0),
+    "co2e_kg": _f("CO2e, operational", "kg", "number", 0),
+    "co2e_market_kg": _f("CO2e, market-based", "kg", "number", 0),
+    "co2e_market_basis": _f("Market-based basis"),
+    "co2e_embodied_kg": _f("CO2e, embodied", "kg", "number", 0),
+    "co2e_total_kg": _f("CO2e total", "kg", "number", 0),
+    "cost_usd": _f("Cost", "USD", "usd"),
+    "cost_usd_central": _f("Cost, central", "USD", "usd"),
+    "on_demand_cost_usd": _f("On-demand cost", "USD", "usd"),
+    "spot_cost_usd": _f("Spot cost", "USD", "usd"),
+    "power_measured": _f("Measured power", kind="bool"),
+    "pareto": _f("Pareto front", kind="bool"),
+    "feasible": _f("Feasible", kind="bool"),
+    "infeasible_reason": _f("Why not feasible"),
+    "assumption_ids": _f("Assumptions used"),
+    "grid_gco2e_per_kwh": _f("Grid intensity", "gCO2e/kWh", "number", 0),
+    "pue": _f("PUE", kind="number", decimals=2),
+    "usd_per_gpu_hour": _f("Price", "USD/GPU-h", "usd", 3),
+    "utilisation": _f("Utilisation", kind="percent", decimals=0),
+    "breakeven_utilisation": _f("Break-even utilisation", kind="percent", decimals=1),
+    "year": _f("Year", kind="int"),
+    "servers": _f("Servers", kind="int"),
+    "p_wait": _f("Probability of waiting", kind="percent", decimals=1),
+    "value": _f("Value", kind="number", decimals=4),
+}
+
+#: Unit suffixes of column names → (unit, kind, decimals), longest first.
+_SUFFIXES = (
+    ("_usd_per_gpu_hour", "USD/GPU-h", "usd", 3), ("_usd_per_kwh", "USD/kWh", "usd", 3), ("_usd", "USD", "usd", 0),
+    ("_gco2e_per_kwh", "gCO2e/kWh", "number", 0), ("_kwh", "kWh", "number", 0), ("_kg", "kg", "number", 0),
+    ("_gpu_hours", "GPU-h", "number", 0), ("_hours", "h", "number", 1), ("_years", "years", "number", 1),
+    ("_kw", "kW", "number", 1), ("_w", "W", "number", 0), ("_l", "L", "number", 0), ("_fraction", "", "percent", 1),
+    ("_utilisation", "", "percent", 1),
+)
+_BOUND = re.compile(r"^(?P<base>.+?)_(?P<bound>low|high|p\d{1,2})$")
+_BOUND_WORDS = {"low": "low", "high": "high"}
+
+
+def column_format(column: str) -> ColumnFormat:
+    """The display format of a column: listed, a bound of a listed one, or read from its unit suffix."""
+    if column in FORMATS:
+        return FORMATS[column]
+    match = _BOUND.match(column)
+    if match and (match["base"] in FORMATS or _suffix_format(match["base"]) is not None):
+        base = column_format(match["base"])
+        bound = _BOUND_WORDS.get(match["bound"], f"{match['bound'][1:]}th percentile")
+        return ColumnFormat(f"{base.label}, {bound}", base.unit, base.kind, base.decimals)
+    return _suffix_format(column) or ColumnFormat(column.replace("_", " ").capitalize())
+
+
+def _suffix_format(column: str) -> ColumnFormat | None:
+    for suffix, unit, kind, decimals in _SUFFIXES:
+        if column.endswith(suffix) and len(column) > len(suffix):
+            stem = column.removesuffix(suffix).replace("_", " ").strip().capitalize()
+            return ColumnFormat(stem, unit, kind, decimals)
+    return None
+
+
+def header(column: str) -> str:
+    """``cost_usd`` → ``Cost (USD)``."""
+    return column_format(column).header
+
+
+def display_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The table as text cells under human headers (blank where missing): what a CLI or a document prints."""
+    chosen = [c for c in (columns or table.columns) if c in table.columns]
+    out = {}
+    for column in chosen:
+        fmt = column_format(column)
+        out[fmt.header] = [fmt.show(v) for v in table[column].tolist()]
+    return pd.DataFrame(out, index=range(len(table)))
+
+
+def is_numeric(column: str) -> bool:
+    """Whether the column's cells are numbers (right-aligned in a printed table)."""
+    return column_format(column).kind in ("usd", "int", "number", "percent")
+
+
+def with_option_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``machine`` (instance type, or the owned server) and ``terms`` (pricing, or the owned
+    accounting mode) for narrow listings: one column each where cloud and owned rows use different ones."""
+    machine = table["instance_type"] if "instance_type" in table else pd.Series(None, index=table.index, dtype=object)
+    if "server" in table:
+        machine = machine.where(machine.notna(), table["server"])
+    terms = table["pricing"] if "pricing" in table else pd.Series(None, index=table.index, dtype=object)
+    if "accounting_mode" in table:
+        owned = table["accounting_mode"].notna()
+        terms = terms.where(~owned, "owned, " + table["accounting_mode"].astype(str))
+    return table.assign(machine=machine, terms=terms)
+
+
+def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
+               width: int | None = None) -> str:
+    """The table as aligned plain text under human headers: numbers right-aligned, text left-aligned, blank
+    where missing. With ``width`` [characters], the widest text columns are cut (with '…') until a line fits."""
+    chosen = [c for c in (columns or table.columns) if c in table.columns]
+    if not len(table):
+        return "(no rows)"
+    formats = [column_format(c) for c in chosen]
+    cells = [[fmt.show(v) for v in table[c].tolist()] for c, fmt in zip(chosen, formats, strict=True)]
+    widths = [max(len(fmt.header), *(len(x) for x in col)) for fmt, col in zip(formats, cells, strict=True)]
+    numeric = [is_numeric(c) for c in chosen]
+    if width is not None:
+        floor = [w if right else max(len(fmt.header), 8) for w, right, fmt in zip(widths, numeric, formats,
+                                                                                  strict=True)]
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            cuttable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+            if not cuttable:
+                break
+            widest = max(cuttable, key=lambda i: widths[i])
+            widths[widest] -= 1
+    lines = []
+    for row in range(-1, len(table)):
+        parts = []
+        for fmt, col, w, right in zip(formats, cells, widths, numeric, strict=True):
+            text = fmt.header if row < 0 else col[row]
+            text = text if len(text) <= w else text[:w - 1] + "…"
+            parts.append(text.rjust(w) if right else text.ljust(w))
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
