@@ -130,9 +130,9 @@ CREATE TABLE offers (snapshot_id INTEGER NOT NULL, provider TEXT NOT NULL, regio
     instance_type TEXT NOT NULL, gpu TEXT NOT NULL, gpu_count REAL NOT NULL, vcpus REAL, memory_gib REAL,
     pricing TEXT NOT NULL, usd_per_hour REAL NOT NULL, usd_per_gpu_hour REAL NOT NULL, fetched_at TEXT NOT NULL,
     source TEXT NOT NULL);
-INSERT INTO price_snapshots VALUES (1, 'aws', '2030-01-01T00:00:00+00:00', 'an older trainplan', 1, 1);
+INSERT INTO price_snapshots VALUES (1, 'aws', '2026-11-30T00:00:00+00:00', 'an older trainplan', 1, 1);
 INSERT INTO offers VALUES (1, 'aws', 'us-east-1', 'US East', 'p3.2xlarge', 'v100-sxm2-16gb', 1, 8, 61, 'on_demand',
-    3.06, 3.06, '2030-01-01T00:00:00+00:00', 'an older trainplan');
+    3.06, 3.06, '2026-11-30T00:00:00+00:00', 'an older trainplan');
 """
 
 
