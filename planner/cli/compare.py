@@ -9,15 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner import api
+from planner import answers, api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
+from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.files import check_output, read_text, write_bytes
 from planner.workload_file import SUFFIXES, parse_workload_text
 
 OUT_SUFFIXES = (".csv", ".parquet")
+#: Columns printed by default: what tells options apart, in 120 characters (``--columns`` for others).
+KEY_COLUMNS = ["provider", "region", "machine", "terms", "gpu", "gpu_count", "wall_hours", "cost_usd", "co2e_total_kg"]
+LINE_WIDTH = 120
+#: ``--columns all``: every column a person reads (the full table, ids included, is in ``--out``).
 SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
          "instances", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high", "energy_kwh", "co2e_kg",
          "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto"]
@@ -66,6 +71,22 @@ def _servers(values: list[str] | None) -> list[str] | None:
     return [] if servers == ["none"] else servers
 
 
+def _columns(text: str | None, table: object) -> list[str]:
+    """``--columns``: a comma list of column names, or ``all`` (every readable one); default ``KEY_COLUMNS``."""
+    if not text:
+        return KEY_COLUMNS
+    names = _list([text]) or []
+    if names == ["all"]:
+        extra = [c for c in table.columns if c.startswith(("cost_usd_p", "co2e_kg_p", "feasible", "infeasible"))]
+        return [*SHOWN, *extra]
+    known = set(table.columns) | {"machine", "terms"}
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise PlanError(f"columns: {', '.join(bad)} not in the table; allowed: all, or any of "
+                        f"{', '.join(sorted(known))}")
+    return names
+
+
 def _compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output("out", args.out, OUT_SUFFIXES)  # a bad path fails before any computing
@@ -85,20 +106,28 @@ def _compare(args: argparse.Namespace) -> int:
         power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
         start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue)
     best = top_options(result.table, args.sort, args.top)
-    if args.out:
+    if args.out:  # every row, in the order asked for
+        ordered = top_options(result.table, args.sort, None)
         parquet = Path(args.out).suffix.lower() == ".parquet"
-        data = result.table.to_parquet(None, index=False) if parquet else \
-            result.table.to_csv(index=False).encode("utf-8")
+        data = ordered.to_parquet(None, index=False) if parquet else ordered.to_csv(index=False).encode("utf-8")
         write_bytes("out", args.out, data, OUT_SUFFIXES)
     if args.format != "table":
         emit(best, args.format)
         if args.best_start:
             print_best_start(best, args.best_start, args.grid_basis, args.top, args.format)
         return 0
-    percentile_columns = [c for c in best.columns if c.startswith("cost_usd_p") or c.startswith("co2e_kg_p")]
+    found = answers.compare_answers(result.table)
+    feasible = "" if found.feasible == found.rows else f" ({found.feasible:,} feasible)"
     print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
-          f"{len(result.table):,} options compared; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
-    emit(best[[*SHOWN, *percentile_columns]], "table", "Options (cost USD, energy kWh, CO2e kg; low/high = ranges)")
+          f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
+    if found.has_cloud_cost:
+        print(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the {found.cloud_cost_method}.")
+    columns = _columns(args.columns, best)
+    print()
+    print(text_table(with_option_columns(best), columns, width=None if args.columns else LINE_WIDTH))
+    if not args.columns:
+        print("(CO2e total = operational + embodied; --columns all, or e.g. --columns cost_usd_low,cost_usd_high,"
+              "energy_kwh, for more)")
     for note in result.notes:
         print(f"  note: {note}")
     print(f"  {water_line(best)}")
@@ -149,7 +178,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_argument_group("output")
     out.add_argument("--top", type=int, default=10, help="options printed (default 10)")
     out.add_argument("--sort", choices=tuple(SORT_KEYS), default="cost", help="cost, co2e (incl. embodied) or time")
-    out.add_argument("--out", help="write the full table: table.csv or table.parquet")
+    out.add_argument("--out", help="write the full table (every row and column, in --sort order): table.csv or "
+                     "table.parquet")
+    out.add_argument("--columns", help="columns printed: a comma list of names, or 'all' (default: the key ones, "
+                     "120 characters wide)")
     out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
     add_time_water_args(p, best_start=True)
     add_format(p)
