@@ -165,7 +165,7 @@ def check(name: str, value: object, label: str | None = None) -> Any:
     shown = label or name
     if isinstance(value, bool):
         raise PlanError(f"{shown} {value!r}: a boolean is not a number; expected {field.range_text()}")
-    number = parse_quantity(shown, value, field.unit) if field.unit else _plain_number(shown, value)
+    number = parse_quantity(shown, value, field.unit) if field.unit else _plain_number(field, shown, value)
     if name == "grid_gco2e_per_kwh" and not _has_unit(value) and 0 < number < GRID_BARE_MINIMUM:
         raise PlanError(f"{shown} {number:g}: below {GRID_BARE_MINIMUM:g} gCO2e/kWh without a unit; did you mean "
                         f"{number:g} kg/kWh? Give the unit ('{number:g} kg/kWh' or '{number * 1000:g} g/kWh')")
@@ -185,13 +185,16 @@ def _is_bare(text: str) -> bool:
     return True
 
 
-def _plain_number(shown: str, value: object) -> float:
+def _plain_number(field: Field, shown: str, value: object) -> float:
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     elif isinstance(value, str):
-        number = parse_quantity(shown, value, "dimensionless")
+        try:
+            number = parse_quantity(shown, value, "dimensionless")  # '50 %' is 0.5
+        except PlanError:
+            raise PlanError(f"{shown} {value[:40]!r}: not a number; expected {field.range_text()}") from None
     else:
-        raise PlanError(f"{shown} {str(value)[:40]!r}: not a number")
+        raise PlanError(f"{shown} {str(value)[:40]!r}: not a number; expected {field.range_text()}")
     if not math.isfinite(number):
         raise PlanError(f"{shown} {value}: must be a finite number")
     return number

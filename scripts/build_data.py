@@ -59,6 +59,7 @@ LOCAL_TABLES = (
     ("gcp_host_map", "gcp_host_map.csv"),
     ("strubell2019_inputs", "strubell2019_inputs.csv"),
     ("retired_sizes", "retired_sizes.csv"),
+    ("fx_rates", "fx_rates.csv"),  # ECB reference rates: electricity prices published in EUR and CAD -> USD
 )
 # Mapping tables the price clients read at run time: stored as text, exactly as written.
 TEXT_TABLES = (

@@ -60,3 +60,12 @@ def test_procurement_tab_shows_co2e_by_year_flat_and_trend():
     assert "Water" in shown and "flat grid" in shown["Owned CO2e"].help
     totals = next(d.value for d in at.dataframe if "co2e_flat_kg" in d.value.columns)
     assert (totals["co2e_kg"] < totals["co2e_flat_kg"]).any()
+
+
+def test_app_grid_bases_are_the_models():
+    from planner import grid_time
+    from planner.ui import state
+
+    assert state.GRID_BASES == grid_time.GRID_BASES
+    assert state.time_kwargs(state.DEFAULTS) == {}
+    assert state.time_kwargs(dict(state.DEFAULTS, start=" 2027-03 ")) == {"start": "2027-03", "grid_basis": "trend"}
