@@ -14,7 +14,7 @@ import streamlit as st
 
 from planner import api, defaults, options
 from planner.errors import PlanError, unknown
-from planner.ui import charts, state
+from planner.ui import charts, hybrid, state
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -478,9 +478,9 @@ def render_procurement() -> None:
     right.multiselect("Cloud regions to compare (none: each provider's cheapest)", items, key="proc_clouds")
     values = current_values()
     cheapest = regions[regions["cheapest_of_provider"]]
+    kwargs = state.procurement_kwargs(values, (cheapest["provider"] + ":" + cheapest["region"]).tolist())
     try:
-        plan, headline = procurement_plan(state.procurement_kwargs(
-            values, (cheapest["provider"] + ":" + cheapest["region"]).tolist()))
+        plan, headline = procurement_plan(kwargs)
     except PlanError as exc:
         st.error(str(exc))
         return
@@ -504,6 +504,7 @@ def render_procurement() -> None:
     st.dataframe(carbon, hide_index=True, width="stretch", column_config=_units(carbon))
     for note in plan.notes:
         st.caption(f"Note: {note}")
+    hybrid.render_hybrid(kwargs)
 
 
 def render_assumptions(result: object, compared: object | None) -> None:

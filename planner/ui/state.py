@@ -67,9 +67,12 @@ DEFAULTS: dict[str, object] = {
     "proc_site": "USA",
     "proc_pricing": "on_demand",
     "proc_clouds": [],
+    # Hybrid (under Procurement): spot's share of the overflow, carbon price (planner/ui/hybrid.py).
+    "hyb_spot_share": 0.0,
+    "hyb_carbon": float(defaults.CARBON_PRICE_USD_PER_T.value),
 }
 NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
-           "proc_demand", "proc_growth", "proc_util")
+           "proc_demand", "proc_growth", "proc_util", "hyb_spot_share", "hyb_carbon")
 CHOICES = {"mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
