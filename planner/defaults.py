@@ -321,3 +321,10 @@ PASSENGER_VEHICLE_CO2_KG_PER_YEAR = Assumption(
 
 #: The app's and reports' staleness threshold is the one `trainplan prices status` uses (one threshold).
 PRICE_STALE_DAYS = PRICE_SNAPSHOT_MAX_AGE_DAYS
+
+# --- Carbon over time (planner.grid_time, planner.plan_grid) ------------------------------------------
+#: A procurement plan's first calendar year when the plan file gives none.
+PLAN_START_YEAR = Assumption(
+    "plan_start_year", 2027, "calendar year",
+    "trainplan convention: the first full calendar year after this release's data (gathered 2026-12-01); give "
+    "start_year in the plan file for your own", "2026-12-01")

@@ -325,10 +325,14 @@ class GridSeries:
 
     def trajectory_for(self, zone: str | None, provider: str | None = None,
                        region: str | None = None) -> Trajectory | None:
-        """Google's own region series for a GCP region with >= 3 years; else the zone's country series."""
+        """Google's own region series for a GCP region whose fit spans ``TREND_YEARS`` years; else the country's.
+
+        Google's files from 2021 on (one basis) give at most 4 years up to 2024, so today every GCP region
+        follows its country's Ember trend; the region's own trend is kept in ``trajectories`` (``gcp:<id>``).
+        """
         if provider == "gcp" and region:
             own = self.trajectories.get(f"gcp:{region}")
-            if own is not None and not math.isnan(own.rate):
+            if own is not None and not math.isnan(own.rate) and own.fit_years[1] - own.fit_years[0] + 1 >= TREND_YEARS:
                 return own
         key = series_zone(zone)
         return self.trajectories.get(key) if key else None

@@ -23,11 +23,14 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from grid_build import cloud_region_grid, zone_grid  # noqa: E402
+
 from pricing.cache import ensure_schema, write_snapshot  # noqa: E402
 from pricing.shipped import shipped_offers  # noqa: E402
 
 DEFAULT_OUT = REPO / "planner" / "data" / "trainplan.sqlite"
-DEFAULT_SHARED = REPO.parent / "shared"
+# The nearest ``shared/`` folder above the checkout (a worktree may sit one level deeper than the main one).
+DEFAULT_SHARED = next((p / "shared" for p in REPO.parents if (p / "shared" / "data").is_dir()), REPO.parent / "shared")
 
 # Dates the shared data folders were gathered (their READMEs), stored with rows that carry no date.
 RETRIEVED = {"carbon": "2026-11-24", "hardware": "2026-11-24", "prices": "2026-11-24", "workloads": "2026-11-25"}
@@ -139,6 +142,16 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     frames.update(_reference_tables(reference))
     inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))
 
+    yearly = {}
+    for name in ("grid_intensity_yearly", "gcp_region_carbon_yearly"):
+        yearly[name] = _numeric(_read(data / "carbon" / f"{name}.csv"))
+        inputs.append((f"shared/data/carbon/{name}.csv",
+                       hashlib.sha256((data / "carbon" / f"{name}.csv").read_bytes()).hexdigest()))
+    # One location-based intensity per place, its latest year (scripts/grid_build.py).
+    zones = frames["grid_intensity"]
+    frames["cloud_regions"] = cloud_region_grid(frames["cloud_regions"], yearly["gcp_region_carbon_yearly"],
+                                                yearly["grid_intensity_yearly"], zones)
+    frames["grid_intensity"] = zone_grid(zones, yearly["grid_intensity_yearly"]).assign(retrieved=RETRIEVED["carbon"])
     # A GPU in data_src/gpus_extra.csv with the id of a shared row replaces it (the row says why).
     frames["gpus"] = frames["gpus"][~frames["gpus"]["gpu"].isin(frames["gpus_extra"]["gpu"])].reset_index(drop=True)
     prices = {name: _numeric(_read(data / "prices" / f"{name}.csv"))
@@ -155,7 +168,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     )
     frames["price_anomalies"] = anomalies
     frames.update(time_and_water_tables(data, inputs))
-    frames["build_inputs"] = pd.DataFrame(inputs, columns=["path", "sha256"])
+    frames["build_inputs"] = pd.DataFrame(inputs, columns=["path", "sha256"]).drop_duplicates(ignore_index=True)
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")

@@ -43,9 +43,9 @@ def test_aws_on_demand_row_hand_computed(catalog):
     assert row["instances"] == 1 and row["wall_hours"] == pytest.approx(10.0)
     assert row["cost_usd"] == pytest.approx(327.70)
     # host 96 vCPU · 2.12 + 1,152 GiB · 0.392 = 203.52 + 451.584 = 655.104 W; GPUs 8 · 400 W TDP = 3,200 W
-    # E = PUE_aws 1.15 · 10 h · 3,855.104 W / 1000 = 44.333696 kWh; CO2e = E · 379.069 g/kWh / 1000
+    # E = PUE_aws 1.15 · 10 h · 3,855.104 W / 1000 = 44.333696 kWh; CO2e = E · 244.758 g/kWh (eGRID2023 Virginia) / 1000
     assert row["energy_kwh"] == pytest.approx(44.333696)
-    assert row["co2e_kg"] == pytest.approx(44.333696 * 0.379069)
+    assert row["co2e_kg"] == pytest.approx(44.333696 * 0.244758)
     # low end: GPUs at 0.7 · TDP: 1.15 · 10 · (2,240 + 655.104) / 1000 = 33.293696 kWh, on Virginia's 244.758 g/kWh
     assert row["energy_kwh_low"] == pytest.approx(33.293696)
     assert row["co2e_kg_low"] == pytest.approx(33.293696 * 0.244758)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
@@ -134,4 +132,5 @@ def test_shipped_series_usa_trend_and_profile(data):
     assert series.profile_for("US-CA") is profile
     # IEA forecast for the US: 321 (2024) -> 307 (2026): level 2026 = 383.55 * 307 / 321.
     assert usa.level([2026], "projection") == pytest.approx([383.55 * 307 / 321])
-    assert math.isnan(series.trajectories.get("gcp:us-central1").rate) is False
+    own = series.trajectories["gcp:us-central1"]
+    assert own.fit_years == (2021, 2024) and series.trajectory_for("USA", "gcp", "us-central1") is usa

@@ -33,10 +33,10 @@ def test_estimate_with_measured_power_hand_checked(measured_file, capsys):
                  "79.2", "--pue", "1.1", "--format", "json"]) == 0
     row = json.loads(capsys.readouterr().out)[0]
     # host (60 + 20) W for 2 GPUs -> 40 W/GPU · 8 = 320 W; job 8 · 250 + 320 = 2320 W
-    # E = 1.1 · 79.2 h · 2320 W / 1000 = 202.1184 kWh; grid USA 369.473 g/kWh -> 74.678... kg
+    # E = 1.1 · 79.2 h · 2320 W / 1000 = 202.1184 kWh; grid USA 383.55 g/kWh (Ember 2024) -> 77.5225 kg
     assert row["power_w"] == pytest.approx(2320.0) and row["power_measured"] is True
     assert row["energy_kwh"] == pytest.approx(202.1184)
-    assert row["co2e_kg"] == pytest.approx(202.1184 * 0.369473)
+    assert row["co2e_kg"] == pytest.approx(202.1184 * 0.38355)
 
 
 def test_estimate_table_lists_the_measured_assumptions(measured_file, capsys):

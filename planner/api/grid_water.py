@@ -13,9 +13,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from planner import defaults, grid_time, water
+from planner import defaults, grid_time, plan_grid, water
 from planner.compare import Comparison, zone_country
 from planner.defaults import Assumption
+from planner.procurement import Plan
 from planner.shipped import load
 
 
@@ -265,3 +266,84 @@ def estimate_extras(table: pd.DataFrame, *, provider: str | None, region: str | 
             if "no profile for this zone" in texts[0]:
                 notes.append("no profile for this zone: annual average used")
     return out, assumptions, notes
+
+
+# --- Multi-year plans -------------------------------------------------------------------------------------
+
+def plan_places(cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: float, owned_pue: float,
+                cooling: str = "unknown", wue_l_per_kwh: float | None = None) -> dict[str, plan_grid.Place]:
+    """Each plan option's place: the owned site (its zone) and every cloud option (its region)."""
+    data = load()
+    series = grid_series()
+    grid_year = data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"]
+    regions = data["cloud_regions"].set_index(["provider", "region"])
+    default_zone = str(defaults.DEFAULT_GRID_ZONE.value)
+    zone = str(site_zone).upper()
+    year = grid_year.get(zone, np.nan)
+    places = {"owned": plan_grid.Place(
+        owned_grid_gco2e_per_kwh, None if pd.isna(year) else int(year), series.trajectory_for(zone), owned_pue,
+        water.owned_wue(data["wue_onsite"], cooling, wue_l_per_kwh),
+        water.grid_ewif(data["ewif_by_zone"], zone_country(zone)), f"owned site {zone}")}
+    for row in cloud.itertuples():
+        pue = float(defaults.PUE[row.provider].value)
+        if row.region and (row.provider, row.region) in regions.index:
+            info = regions.loc[(row.provider, row.region)]
+            country = info["country_iso3"] if isinstance(info["country_iso3"], str) else None
+            year = info["year"]
+            trajectory = series.trajectory_for(country, row.provider, row.region)
+            wue = water.cloud_wue(data["wue_onsite"], data["wue_region"], row.provider, row.region)
+            label = f"{row.provider} {row.region}"
+        else:
+            country, year = zone_country(default_zone), grid_year.get(default_zone, np.nan)
+            trajectory = series.trajectory_for(default_zone)
+            wue = water.cloud_wue(data["wue_onsite"], data["wue_region"], row.provider, "")
+            label = f"{row.option} (no region: the {default_zone} series)"
+        places[str(row.option)] = plan_grid.Place(
+            float(row.grid_gco2e_per_kwh), None if pd.isna(year) else int(year), trajectory, pue, wue,
+            water.grid_ewif(data["ewif_by_zone"], country), label)
+    return places
+
+
+def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: float,
+                   owned_pue: float, start_year: int | None = None, grid_basis: str = "trend",
+                   cooling: str = "unknown", wue_l_per_kwh: float | None = None) -> Plan:
+    """A procurement plan with each calendar year's grid on that year's energy, the flat grid beside it,
+    water per year, and the grid trend's row in the tornado (``planner.plan_grid``)."""
+    grid_time.check_basis(grid_basis)
+    first, last = grid_series().years()
+    start = int(defaults.PLAN_START_YEAR.value) if start_year is None else start_year
+    start = plan_grid.check_start_year(start, len(plan.years), first, last)
+    places = plan_places(cloud, site_zone, owned_grid_gco2e_per_kwh, owned_pue, cooling, wue_l_per_kwh)
+    carbon = plan_grid.carbon_over_time(plan.carbon, places, start, grid_basis)
+    summary = plan_grid.summary_with_time(plan.summary, carbon)
+    trend = plan_grid.trend_sensitivity(carbon)
+    owned_trajectory = places["owned"].trajectory
+    sensitivity = plan.sensitivity.copy()
+    if owned_trajectory is not None and grid_basis != "flat":
+        row = {"input": "grid_trend", "unit": "fraction per year", "low": owned_trajectory.rate_low,
+               "central": owned_trajectory.rate, "high": owned_trajectory.rate_high,
+               "tco_usd_low": sensitivity["tco_usd_central"].iloc[0] if len(sensitivity) else np.nan,
+               "tco_usd_central": sensitivity["tco_usd_central"].iloc[0] if len(sensitivity) else np.nan,
+               "tco_usd_high": sensitivity["tco_usd_central"].iloc[0] if len(sensitivity) else np.nan,
+               "swing_usd": 0.0, "source": owned_trajectory.describe(grid_basis), **trend}
+        sensitivity = pd.concat([sensitivity, pd.DataFrame([row])], ignore_index=True)
+    extra = [places["owned"].wue.assumption(), places["owned"].ewif.assumption(),
+             Assumption("plan_start_year", start, "calendar year", "user input" if start_year is not None
+                        else defaults.PLAN_START_YEAR.source, "" if start_year is not None
+                        else defaults.PLAN_START_YEAR.as_of),
+             Assumption("grid_basis", grid_basis, "", "user input", "", "flat, trend or projection")]
+    for place in places.values():
+        if place.trajectory is not None:
+            extra.append(Assumption(f"grid_trend_{place.trajectory.zone}", place.trajectory.rate, "fraction per year",
+                                    place.trajectory.source,
+                                    f"{place.trajectory.fit_years[0]}-{place.trajectory.fit_years[1]}",
+                                    place.trajectory.describe(grid_basis)))
+        extra.extend([place.wue.assumption(), place.ewif.assumption()])
+    owned_totals = summary.iloc[0]
+    note = (f"carbon by calendar year {start}-{start + len(plan.years) - 1}, grid basis '{grid_basis}' "
+            f"(location-based): owned {owned_totals['co2e_kg'] / 1000:,.1f} t CO2e against "
+            f"{owned_totals['co2e_flat_kg'] / 1000:,.1f} t on a flat grid; water {owned_totals['water_l'] / 1e6:,.2f} "
+            f"million L (carbon.csv: per year and option)")
+    unique = tuple({a.name: a for a in (*plan.assumptions, *extra)}.values())
+    return replace(plan, carbon=carbon, summary=summary, sensitivity=sensitivity, assumptions=unique,
+                   notes=(*plan.notes, note))

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from planner import defaults, procurement
+from planner.api.grid_water import plan_over_time
 from planner.api.owned import owned_server
 from planner.api.workloads import make_workload
 from planner.carbon import region_intensity, zone_intensity
@@ -22,8 +23,8 @@ from pricing.store import current_offers
 
 PLAN_KEYS = ("server", "horizon_years", "demand_gpu_hours", "growth", "demand_gpu", "precision", "portfolio",
              "target_utilisation", "whole_servers", "clouds", "spot_overhead_fraction", "mean_job_hours", "job_gpus",
-             "site", "owned")
-SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh")
+             "site", "owned", "start_year", "grid_basis")
+SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh", "cooling", "wue_l_per_kwh")
 OWNED_KEYS = ("price_usd", "gpu", "lifetime_years", "pue", "maintenance_pct_per_year", "staff_usd_per_server_year",
               "hosting_usd_per_kw_month", "resale_fraction", "overhead_pct_of_capex", "gpu_power_fraction")
 CLOUD_KEYS = ("provider", "region", "gpu", "pricing", "usd_per_gpu_hour", "name", "throughput_ratio", "grid_zone")
@@ -188,6 +189,8 @@ def procurement_plan(
     job_gpus: float | None = None,
     site: Mapping[str, object] | None = None,
     owned: Mapping[str, object] | None = None,
+    start_year: int | None = None,
+    grid_basis: str = "trend",
 ) -> procurement.Plan:
     """Buy ``server``s for a shared cluster or rent: sizing, TCO, break-even, tornado and carbon per year.
 
@@ -199,11 +202,16 @@ def procurement_plan(
     target_utilisation : in (0, 1) (default ``defaults.OWNED_UTILISATION``)
     clouds : entries {provider, region, gpu?, pricing?} priced from the offers, or with usd_per_gpu_hour
     spot_overhead_fraction : extra spot GPU-hours for preemption (default ``defaults.SPOT_OVERHEAD_FRACTION``)
+    start_year / grid_basis : the plan's first calendar year (default ``defaults.PLAN_START_YEAR``) and how
+    future grids are made (flat, trend, projection): each year's intensity on that year's energy, the flat grid
+    beside it, water per year (site ``cooling`` or ``wue_l_per_kwh``); ``api.grid_water.plan_over_time``
     Returns a ``procurement.Plan``.
     """
     site = dict(site or {})
     owned = dict(owned or {})
     _keys("site", site, SITE_KEYS)
+    cooling = str(site.pop("cooling", "unknown"))
+    wue_l_per_kwh = site.pop("wue_l_per_kwh", None)
     _keys("owned", owned, OWNED_KEYS)
     if horizon_years is None:
         horizon_years = len(demand_gpu_hours) if isinstance(demand_gpu_hours, list | tuple) else \
@@ -229,9 +237,12 @@ def procurement_plan(
                         defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION, defaults.CLOUD_GPUS_PER_HOST)
     if not whole_servers:
         notes += ("fractional servers, as Strubell et al. 2019 count 7.25",)
-    return procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
-                            job_gpus=job_gpus, mean_job_hours=mean_job_hours,
-                            assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes)
+    result = procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
+                              job_gpus=job_gpus, mean_job_hours=mean_job_hours,
+                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes)
+    return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
+                          owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
+                          None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
 
 
 def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Plan:

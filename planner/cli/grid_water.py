@@ -7,24 +7,26 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from planner import api
-from planner.cli.common import emit
 from planner.errors import PlanError
-from planner.grid_time import GRID_BASES
-from planner.water import COOLING_TYPES
+
+if TYPE_CHECKING:  # the flags are registered without importing pandas; the model validates the values
+    import pandas as pd
+
+#: Shown in --help; the allowed values are checked (and listed in the error) by planner.grid_time / water.
+GRID_BASES_HELP = "flat, trend or projection"
+COOLING_HELP = "air, evaporative, evaporative_hot, liquid or unknown"
 
 
 def add_time_water_args(parser: argparse.ArgumentParser, best_start: bool = False) -> None:
     group = parser.add_argument_group("when the job runs, and water")
     group.add_argument("--start", help="start month YYYY-MM: location-based CO2e over the job's wall-clock "
                        "(Ember monthly profile, yearly trend); default: the places' annual figures")
-    group.add_argument("--grid-basis", choices=GRID_BASES, default="trend",
-                       help="future grid years: flat (held), trend (fitted), projection (IEA where published)")
-    group.add_argument("--cooling", choices=tuple(COOLING_TYPES), default="unknown",
-                       help="owned room's cooling, for its on-site water (default: US data-centre average)")
+    group.add_argument("--grid-basis", default="trend",
+                       help=f"future grid years: {GRID_BASES_HELP} (IEA where published); default trend")
+    group.add_argument("--cooling", default="unknown",
+                       help=f"owned room's cooling, for its on-site water: {COOLING_HELP} (default: US average)")
     group.add_argument("--wue", type=float, help="owned room's water usage effectiveness [L/kWh of IT energy]")
     if best_start:
         group.add_argument("--best-start", metavar="FROM:TO",
@@ -33,6 +35,8 @@ def add_time_water_args(parser: argparse.ArgumentParser, best_start: bool = Fals
 
 def window(text: str) -> tuple[str, str]:
     """``FROM:TO`` -> (FROM, TO), both months checked before anything is computed."""
+    from planner import api
+
     first, sep, last = str(text).partition(":")
     if not sep or not first or not last:
         raise PlanError(f"best-start '{text}': expected FROM:TO, e.g. 2027-01:2027-12")
@@ -42,6 +46,9 @@ def window(text: str) -> tuple[str, str]:
 
 def print_best_start(rows: pd.DataFrame, text: str, basis: str, top: int, fmt: str) -> None:
     """The best start month per option (the first ``top`` rows shown)."""
+    from planner import api
+    from planner.cli.common import emit
+
     first, last = window(text)
     summary, _ = api.best_start_months(rows, first, last, basis, top=top)
     shown = summary.drop(columns=["row"])

@@ -13,6 +13,7 @@ from planner import api
 from planner.cli import procure_hybrid
 from planner.cli.common import add_format, emit
 from planner.errors import PlanError
+from planner.plan_grid import totals_by_option
 from planner.procurement import headline
 
 
@@ -54,7 +55,8 @@ def _procure(args: argparse.Namespace) -> int:
         emit(plan.tco, "table", "Owned TCO per year, cash basis (USD)")
         emit(plan.breakeven.drop(columns=["owned_total_usd"]), "table", "Break-even against each cloud option")
         emit(plan.sensitivity.drop(columns=["source"]), "table", "Sensitivity (tornado) of the owned TCO")
-        emit(plan.carbon_totals(), "table", "Carbon over the horizon (per year in carbon.csv)")
+        emit(totals_by_option(plan.carbon), "table", "Carbon (flat grid and the plan's grid basis) and water over "
+             "the horizon (per calendar year in carbon.csv)")
         if plan.notes:
             print("\nNotes:\n" + "\n".join(f"  - {n}" for n in plan.notes))
         emit(tables["assumptions"][["name", "value", "unit", "source", "as_of"]], "table", "Assumptions")

@@ -7,7 +7,7 @@ import sys
 
 from planner import api
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
-from planner.grid_time import GRID_BASES
+from planner.cli.grid_water import GRID_BASES_HELP
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -39,6 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
                         "byte-identical files")
     parser.add_argument("--start", help="start month YYYY-MM: CO2e over the job's wall-clock from then")
-    parser.add_argument("--grid-basis", choices=GRID_BASES, default="trend",
-                        help="future grid years: flat, trend or projection (with --start)")
+    parser.add_argument("--grid-basis", default="trend",
+                        help=f"future grid years: {GRID_BASES_HELP} (with --start); default trend")
     parser.set_defaults(func=_report)
