@@ -69,6 +69,11 @@ OWNED = "owned"
 SORT_KEYS = {"cost": "cost_usd", "co2e": "co2e_total_kg", "time": "wall_hours"}
 #: Outputs that carry ``_low`` / ``_high`` (and Monte Carlo ``_pNN``) columns.
 RANGED = ("cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "wall_hours")
+#: Outputs with Monte Carlo percentiles (the total CO2e is drawn as a sum, not summed from percentiles).
+SAMPLED = (*RANGED, "co2e_total_kg")
+#: What the ranking (sort by cost, then total CO2e) and the Pareto front read: the central values (every
+#: input at its central value, the default) or the Monte Carlo median.
+STATISTICS = ("central", "p50")
 
 #: Column order of the result table.
 COLUMNS = (
@@ -79,7 +84,7 @@ COLUMNS = (
     *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "assumption_ids",
 )
 _TEXT = ("option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
-         "pricing", "gpu", "co2e_market_basis", "assumption_ids")
+         "pricing", "gpu", "co2e_market_basis", "assumption_ids", "central_outside_band")
 _MARKET_BASIS = "google hourly CFE% (market-based, incl. procurement)"
 
 
@@ -94,6 +99,8 @@ class Settings:
     owned_utilisation, owned_lifetime_years, maintenance_pct_per_year : fix those owned inputs' ranges
     whole_servers : dedicated purchases buy whole servers (False: fractional, as the paper)
     monte_carlo : draws (0 = none); seed : numpy Generator seed; percentiles : reported
+    statistic : what the ranking and the Pareto front read (``STATISTICS``; ``p50`` needs a Monte Carlo
+    with the 50th percentile)
     """
 
     throughput_ratios: Mapping[str, float] = field(default_factory=dict)
@@ -110,8 +117,13 @@ class Settings:
     percentiles: tuple[float, ...] = DEFAULT_PERCENTILES
     measured_gpu_w: Mapping[str, float] = field(default_factory=dict)
     measured_source: str = ""
+    statistic: str = "central"
 
     def __post_init__(self) -> None:
+        if self.statistic not in STATISTICS:
+            raise PlanError(f"statistic '{self.statistic}': not allowed; allowed: {', '.join(STATISTICS)}")
+        if self.statistic == "p50" and not (self.monte_carlo and 50.0 in self.percentiles):
+            raise PlanError("statistic 'p50': needs a Monte Carlo (monte_carlo > 0) reporting the 50th percentile")
         for gpu, ratio in self.throughput_ratios.items():
             positive(f"throughput ratio of {gpu}", ratio)
         if self.gpu_power_fraction is not None:
@@ -140,14 +152,18 @@ class Settings:
 class Comparison:
     """The result: one row per option, and every assumption any row used.
 
-    table : see ``COLUMNS`` (plus ``<output>_pNN`` with a Monte Carlo), sorted by cost, index 0..n-1
+    table : see ``COLUMNS`` (plus, with a Monte Carlo, ``<output>_pNN`` for ``SAMPLED`` and
+    ``central_outside_band``: the outputs whose central value lies outside the lowest-highest reported
+    percentiles, ``;``-separated, '' if none), sorted by cost then total CO2e at ``statistic``, index 0..n-1
     assumptions : columns name, value, unit, source, as_of, note; ``table.assumption_ids`` lists the
     names (``;``-separated) each row used
+    statistic : what the ranking and the ``pareto`` flag read (``STATISTICS``)
     """
 
     table: pd.DataFrame
     assumptions: pd.DataFrame
     notes: tuple[str, ...] = ()
+    statistic: str = "central"
 
     def assumptions_for(self, row_index: int) -> pd.DataFrame:
         """The assumptions behind one row of ``table`` (by index label)."""
@@ -167,14 +183,16 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     billed_gpus, is_spot (0/1), term_hours [h], tdp_w [W], host_w [W, the job's host share], pue [-],
     embodied_kg_per_gpu_hour [kg/GPU-h]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
-    instance], checkpoint [h], restart [h]
+    instance], checkpoint [h], restart [h], availability [-], capacity_wait [h]
 
+    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` for spot (``planner.spot``), 0 otherwise;
     ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
     ``E = PUE · t · (n · TDP · f + host) / 1000``, ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
     """
     plain_gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
     rate = spot.job_interruptions_per_hour(rows["instances"], x["spot_rate"])
-    overhead = rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"], x["restart"])
+    wait = spot.capacity_wait_hours(rows["instances"], x["availability"], x["capacity_wait"])
+    overhead = rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"], x["restart"], wait)
     gpu_hours = plain_gpu_hours * (1.0 + overhead)
     wall = gpu_hours / rows["gpu_count"]
     cost = rows["instances"] * x["price"] * np.maximum(wall, rows["term_hours"])
@@ -240,11 +258,18 @@ def pareto_front(cost: np.ndarray, co2e: np.ndarray) -> np.ndarray:
     return front
 
 
-def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10) -> pd.DataFrame:
-    """The best ``n`` rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall hours)."""
+def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, statistic: str = "central"
+                ) -> pd.DataFrame:
+    """The best ``n`` rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall hours).
+
+    statistic : ``central`` (the columns themselves) or ``p50`` (their Monte Carlo medians).
+    """
     if sort not in SORT_KEYS:
         raise PlanError(f"sort '{sort}': not allowed; allowed: {', '.join(SORT_KEYS)}")
-    ordered = table.sort_values([SORT_KEYS[sort], "cost_usd"], kind="mergesort")
+    if statistic not in STATISTICS:
+        raise PlanError(f"statistic '{statistic}': not allowed; allowed: {', '.join(STATISTICS)}")
+    keys = [SORT_KEYS[sort], "cost_usd"] if statistic == "central" else [f"{SORT_KEYS[sort]}_p50", "cost_usd_p50"]
+    ordered = table.sort_values(keys, kind="mergesort")
     return ordered if n is None else ordered.head(int(positive("top", n)))
 
 
@@ -335,6 +360,8 @@ def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
         "spot_rate": spot_rate,
         "checkpoint": _fixed_or(settings.checkpoint_interval_hours, defaults.SPOT_CHECKPOINT_INTERVAL_RANGE),
         "restart": _fixed_or(settings.restart_hours, defaults.SPOT_RESTART_RANGE),
+        "availability": Range(*defaults.SPOT_AVAILABILITY_RANGE),
+        "capacity_wait": Range(*defaults.SPOT_CAPACITY_WAIT_RANGE),
     }
     return keep, rows, ranges
 
@@ -436,7 +463,11 @@ Evaluator = Callable[[Mapping[str, np.ndarray], Mapping[str, object]], dict[str,
 
 
 def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], evaluate: Evaluator,
-                  settings: Settings, size: int) -> dict[str, np.ndarray]:
+                  settings: Settings, size: int, kind: str) -> dict[str, np.ndarray]:
+    """Every output at the low, central and high inputs and, with a Monte Carlo, its percentiles per row.
+
+    The Monte Carlo's random streams are named by ``kind`` (``cloud``/``owned``): independent across kinds.
+    """
     out = {}
     for bound in BOUNDS:
         result = evaluate(rows, at_bound(ranges, bound))
@@ -445,11 +476,13 @@ def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], e
             if bound == "central" or name in RANGED:
                 out[key] = np.broadcast_to(np.asarray(values, float), (size,))
     if settings.monte_carlo:
-        def run(x: dict[str, object]) -> dict[str, np.ndarray]:
-            result = evaluate(rows, x)
-            return {k: np.broadcast_to(result[k], np.broadcast_shapes(*(np.shape(v) for v in x.values()),
-                                                                       (size,))) for k in RANGED}
-        stats = monte_carlo(run, ranges, settings.monte_carlo, settings.seed, settings.percentiles)
+        def run(block: Mapping[str, object], x: Mapping[str, object]) -> dict[str, np.ndarray]:
+            result = evaluate(block, x)  # type: ignore[arg-type]
+            # wall hours first: embodied CO2e (and an on-demand cost) are multiples of it, found and scaled
+            return {**{k: result[k] for k in ("wall_hours", *RANGED)},
+                    "co2e_total_kg": result["co2e_kg"] + result["co2e_embodied_kg"]}
+        stats = monte_carlo(run, rows, ranges, size, settings.monte_carlo, settings.seed, settings.percentiles,
+                            stream=kind)
         for name, values in stats.items():
             for q, row in zip(settings.percentiles, values, strict=True):
                 out[f"{name}_p{q:g}"] = row
@@ -541,7 +574,7 @@ def compare(
             gpu = cloud.text["gpu"][cloud_positions]
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
             size = len(cloud_positions)
-            out = _evaluate_all(rows, ranges, evaluate_cloud, settings, size)
+            out = _evaluate_all(rows, ranges, evaluate_cloud, settings, size, "cloud")
             cfe = cloud.values["cfe_pct"][cloud_positions]
             parts.append({
                 "option_kind": np.full(size, "cloud", dtype=object),
@@ -558,7 +591,7 @@ def compare(
             size = len(positions)
             gpu = own.text["gpu"][positions]
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions], settings)
-            out = _evaluate_all(rows, ranges, evaluate_owned, settings, size)
+            out = _evaluate_all(rows, ranges, evaluate_owned, settings, size, "owned")
             parts.append({
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
                 "region": own.text["region"][positions], "location": own.text["location"][positions],
@@ -581,15 +614,25 @@ def compare(
                             f"{float(columns['wall_hours'].min()):,.1f} h")
         columns = {name: values[fits] for name, values in columns.items()}
         cloud_positions = cloud_positions[np.isin(cloud_positions, columns["_position"])]
-    table = _finish(columns, cloud)
+    table = _finish(columns, cloud, settings)
     assumptions = _assumptions(cloud, cloud_positions, workload, ratio_assumptions,
                                [o for o, k in zip(owned, owned_mask, strict=True) if k] if own is not None else [],
                                settings, base_assumptions)
-    return Comparison(table, assumptions, tuple(workload.notes) + tuple(notes))
+    return Comparison(table, assumptions, (*workload.notes, *notes, _statistic_note(settings)), settings.statistic)
 
 
-def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud) -> pd.DataFrame:
-    """Derived columns (market-based and total CO2e, sibling costs, Pareto), sorted by cost then CO2e."""
+def _statistic_note(settings: Settings) -> str:
+    if settings.statistic == "p50":
+        return ("ranked by the Monte Carlo median cost (then median total CO2e); the Pareto front is on the "
+                "median cost vs median total CO2e")
+    return ("ranked by central cost (then central total CO2e), every input at its central value; the Pareto front "
+            "is on central cost vs central total CO2e" + (
+                "; central values are modes, so a skewed input (spot price up to on demand) can put them outside "
+                "the percentiles: see central_outside_band" if settings.monte_carlo else ""))
+
+
+def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Settings) -> pd.DataFrame:
+    """Derived columns (market-based and total CO2e, sibling costs, Pareto, band flags), sorted for ranking."""
     cfe = columns.pop("cfe_pct")
     position = columns.pop("_position")
     has_cfe = ~np.isnan(cfe)
@@ -602,9 +645,18 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud) -> pd.DataFram
     for name, sibling in (("on_demand_cost_usd", cloud.on_demand_row), ("spot_cost_usd", cloud.spot_row)):
         row = np.where(is_cloud, local[np.where(is_cloud, sibling[np.maximum(position, 0)], -1)], -1)
         columns[name] = np.where(row >= 0, columns["cost_usd"][np.maximum(row, 0)], np.nan)
-    columns["pareto"] = pareto_front(columns["cost_usd"], columns["co2e_total_kg"])
-    order = np.lexsort((columns["co2e_total_kg"], columns["cost_usd"]))
-    extra = [c for c in columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in RANGED]
+    cost, co2e = ("cost_usd", "co2e_total_kg") if settings.statistic == "central" else (
+        "cost_usd_p50", "co2e_total_kg_p50")
+    columns["pareto"] = pareto_front(columns[cost], columns[co2e])
+    order = np.lexsort((columns[co2e], columns[cost]))
+    extra = [c for c in columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in SAMPLED]
+    if settings.monte_carlo:
+        low_q, high_q = f"{min(settings.percentiles):g}", f"{max(settings.percentiles):g}"
+        outside = [np.where((columns[o] < columns[f"{o}_p{low_q}"] * (1 - 1e-9))
+                            | (columns[o] > columns[f"{o}_p{high_q}"] * (1 + 1e-9)), o, "") for o in SAMPLED]
+        columns["central_outside_band"] = np.array([";".join(x for x in row if x) for row in zip(*outside, strict=True)],
+                                                   dtype=object)
+        extra.append("central_outside_band")
     data = {}
     for name in (*COLUMNS, *extra):
         values = np.asarray(columns[name])[order]
@@ -641,7 +693,8 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
         *base, *defaults.PUE.values(), power, defaults.GPU_POWER_FRACTION_RANGE_NOTE, *defaults.host_assumptions(),
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
         defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION,
-        defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, *owned_range_assumptions(),
+        defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, defaults.SPOT_INSTANCE_AVAILABILITY,
+        defaults.SPOT_CAPACITY_WAIT_HOURS, *owned_range_assumptions(),
         *ratio_assumptions,
     ]
     tail = []

@@ -167,15 +167,6 @@ PROCUREMENT_HORIZON_YEARS = Assumption(
     "Lambda Hyperplane-16 TCO analysis amortises over 5 years; university server depreciation lives are 5 years "
     f"(RIT, Dartmouth > $25k, Hamilton) ({_OWN})", "2023")
 
-#: Extra spot GPU-hours for work lost to preemption, as a fraction of the work itself.
-SPOT_OVERHEAD_FRACTION = Assumption(
-    "spot_overhead_fraction", 0.10, "fraction of GPU-hours",
-    "GCP preemptible VM docs (older revision): '5-15% per day' historical preemption rate; GCP preemptible VMs "
-    f"run at most 24 h, so a preemption loses at most a day of work and the rework is at most the daily rate "
-    f"(an upper bound without checkpoints); midpoint 10% ({_SPOT})", "2017-2020",
-    "With frequent checkpoints the rework is far smaller; AWS Spot Advisor's global interruption rate is <10%.")
-SPOT_OVERHEAD_RANGE = (0.05, 0.10, 0.15)
-
 #: Ranges for the procurement tornado (low, central, high), beyond the ownership ranges above.
 PUE_OWNED_RANGE = (1.25, 1.58, 2.0)
 PUE_OWNED_RANGE_SOURCE = (
@@ -232,9 +223,6 @@ CLOUD_GPUS_PER_SERVER = Assumption(
 # --- Spot / preemptible interruptions (planner/spot.py) --------------------------------------------------
 _SPOT = "shared/data/prices/spot_interruption.csv"
 
-#: Hours per month used to turn the Spot Advisor's monthly share into a rate: 8760 / 12.
-HOURS_PER_MONTH = 730.0
-
 #: AWS Spot Instance Advisor bands -> share of instances interrupted per month, % (low, central, high).
 #: Central = the band's midpoint; the open band '>20%' runs to the advisor's internal maximum of 100.
 AWS_SPOT_BANDS_PCT = {
@@ -245,12 +233,18 @@ AWS_SPOT_BANDS_PCT = {
     ">20%": (20.0, 60.0, 100.0),
     "<10%": (0.0, 5.0, 10.0),
 }
+#: The advisor's average over every type and region (its ``global_rate``): the reference Spot instance.
+AWS_SPOT_GLOBAL_BAND = "<10%"
 AWS_SPOT_BANDS = Assumption(
-    "aws_spot_band_mapping", "band midpoint, share per month / 730 h", "interruptions per instance-hour",
-    "AWS Spot Instance Advisor bands (<5%, 5-10%, 10-15%, 15-20%, >20% of Spot capacity reclaimed over the "
-    f"trailing month; internal band maxima 5/11/16/22/100) via alexei-led/spotinfo ({_SPOT})", "2025-06-28",
-    "rate = share / 730 h: each reclaimed instance counted once per month; the open band >20% is taken as "
-    "20-100% (centre 60%). Instance types or regions without a band use the advisor's global rate '<10%'.")
+    "aws_spot_band_mapping", "hazard = Google's per-VM hazard x band midpoint / 5% (global '<10%')",
+    "interruptions per instance-hour",
+    "AWS Spot Instance Advisor bands (<5%, 5-10%, 10-15%, 15-20%, >20% of Spot instances interrupted over the "
+    f"trailing month; internal band maxima 5/11/16/22/100; global rate <10%) via alexei-led/spotinfo ({_SPOT})",
+    "2025-06-28",
+    "A band is a share of instances interrupted in a month, whatever each ran for: not a per-hour hazard (share "
+    "/ 730 h would assume every instance ran all month). It ranks types and regions against the global <10% "
+    "(midpoint 5%), scaled to Google's stated per-VM hazard; low/high from the band's ends and Google's 5%/15%. "
+    "The open band >20% is taken as 20-100% (centre 60%). Types or regions without a band use '<10%'.")
 
 #: GCP preemptible (and, for lack of data, Azure Spot) preemptions: share of VMs per day, % (low, central, high).
 GCP_PREEMPTION_PCT_PER_DAY = (5.0, 10.0, 15.0)
@@ -258,8 +252,25 @@ GCP_PREEMPTION = Assumption(
     "gcp_preemption_pct_per_day", 10.0, "% of VMs per day",
     "Google Cloud preemptible VM documentation (older revision): 'historical average preemption rate varies "
     f"between 5% and 15% per day per project' ({_SPOT})", "2017-2020",
-    "rate = share / 24 h. Azure publishes rates only in its portal and Resource Graph (none stored), so "
-    "Azure Spot uses this GCP figure too.")
+    "hazard = -ln(1 - share) / 24 h: 0.00214 / 0.00439 / 0.00677 per instance-hour (one interruption per 228 "
+    "instance-hours at 10%). The only provider statement with a time base, so it anchors AWS's bands too. "
+    "Azure publishes rates only in its portal and Resource Graph (none stored), so Azure Spot uses it as well.")
+
+#: After an interruption: the chance one replacement instance is available at once, and the wait when not.
+SPOT_INSTANCE_AVAILABILITY = Assumption(
+    "spot_instance_availability", 0.95, "probability",
+    "trainplan judgement, no sourced figure: replacement Spot capacity of the same type is usually there at "
+    "once; it compounds over the k instances a job needs (w_k = D (1 - A^k)) because reclaims come together: "
+    "co-interruptions of one type in one zone fall within 3 minutes in over 92% of cases (Spot-and-Scoot, "
+    "arXiv 2604.16457, 2,635 interruptions on AWS and Azure)", "2026",
+    "range 0.99 / 0.95 / 0.8 (low end = more available); 8 instances: 1 - 0.95^8 = 34% of restarts wait")
+SPOT_AVAILABILITY_RANGE = (0.99, 0.95, 0.8)
+SPOT_CAPACITY_WAIT_HOURS = Assumption(
+    "spot_capacity_wait_hours", 1.0, "h",
+    "trainplan judgement, no sourced figure: the wait for Spot capacity to return when a request cannot be "
+    "filled at once (instances held, and billed, meanwhile)", "2026",
+    "range 0.25 / 1 / 4 h; measure your own restarts and pass restart_hours to fold it in")
+SPOT_CAPACITY_WAIT_RANGE = (0.25, 1.0, 4.0)
 
 SPOT_CHECKPOINT_INTERVAL_HOURS = Assumption(
     "spot_checkpoint_interval_hours", 0.5, "h",

@@ -70,10 +70,12 @@ MAX_MAGNITUDE = 1e15
 
 
 def _finite(field: str, value: object, maximum: float | None = None) -> float:
+    if isinstance(value, bool):
+        raise PlanError(f"{field} {value!r}: a boolean is not a number")
     try:
         number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise PlanError(f"{field} '{value}': not a number") from None
+    except (TypeError, ValueError, OverflowError):
+        raise PlanError(f"{field} '{str(value)[:40]}': not a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise PlanError(f"{field} {value}: must be a finite number")
     limit = MAX_MAGNITUDE if maximum is None else maximum

@@ -475,6 +475,12 @@ def plan(server: OwnedServer, demand_gpu_hours: Sequence[float] | np.ndarray, cl
 
     tco = owned_tco(server, demand, u, whole_servers)
     queue = queue_table(demand, tco["fleet_servers"].to_numpy(), server.gpu_count, job, mean_job_hours)
+    short = queue.index[(queue["queue_slots"] < 1) & (demand > 0)]
+    if len(short):
+        year = int(short[0]) + 1
+        gpus = float(tco["fleet_servers"].iloc[year - 1]) * server.gpu_count
+        raise PlanError(f"job_gpus {job:g}: more GPUs than the cluster has in year {year} ({gpus:g}); such a job "
+                        "can never start (give job_gpus at most the fleet's GPUs)")
     years = pd.concat([pd.DataFrame({"year": tco["year"], "demand_gpu_hours": demand}),
                        tco[["servers_needed", "servers_bought", "fleet_servers"]], queue], axis=1)
     cloud_years = cloud_by_year(cloud, demand)

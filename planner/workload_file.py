@@ -19,9 +19,10 @@ line naming the key. Keys::
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 
-from planner.errors import PlanError, unknown
+from planner.errors import PlanError
 
 #: File key -> ``api.make_workload`` keyword.
 KEYS = {"preset": "preset_name", "name": "name", "gpu": "gpu", "gpus": "gpu_count", "gpu_count": "gpu_count",
@@ -49,6 +50,8 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
             raw = yaml.safe_load(text) or {}
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"workload file: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise PlanError("workload file: nested too deeply") from None
     except Exception as exc:  # noqa: BLE001 - yaml's error family; reworded to one line
         if type(exc).__module__.startswith("yaml"):
             raise PlanError(f"workload file: not valid YAML ({str(exc).splitlines()[0]})") from None
@@ -58,7 +61,9 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
     kwargs: dict[str, object] = {}
     for key, value in raw.items():
         if key not in KEYS:
-            raise unknown("workload file key", key, KEYS)
+            close = difflib.get_close_matches(str(key), KEYS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise PlanError(f"workload file: unknown key '{str(key)[:40]}'{hint}; allowed: {', '.join(KEYS)}")
         target = KEYS[key]
         if target in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise PlanError(f"workload file key '{key}' {value!r}: must be a number")

@@ -186,7 +186,7 @@ def test_published_meta_runs_share_one_grid_factor_under_their_own_accounting(da
     ({"gpu_w": -5}, r"^gpu_w -5 W: must be > 0"),
     ({"gpu_w": "400 furlongs"}, r"^gpu_w '400 furlongs': wrong unit"),
     ({"host_w": -1}, r"^host_w -1 W: must be >= 0"),
-    ({"grid_gco2e_per_kwh": -3}, r"^grid_gco2e_per_kwh -3: must be >= 0"),
+    ({"grid_gco2e_per_kwh": -3}, r"^grid_gco2e_per_kwh -3 g/kWh: must be >= 0"),
     ({"grid_gco2e_per_kwh": 100, "grid_zone": "USA"}, r"^grid_gco2e_per_kwh: give it or a grid zone"),
 ])
 def test_given_power_and_grid_are_validated(kwargs, message):

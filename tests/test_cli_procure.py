@@ -65,4 +65,4 @@ def test_bad_plan_is_one_line_and_exit_2(tmp_path, capsys, text, field):
 
 def test_missing_plan_file_is_one_line(capsys):
     assert main(["procure", "/nonexistent/plan.toml"]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "not found" in capsys.readouterr().err

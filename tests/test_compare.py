@@ -59,9 +59,11 @@ def test_aws_on_demand_row_hand_computed(catalog):
 def test_gcp_spot_row_with_interruption_overhead_hand_computed(catalog):
     result = api.compare(a100_workload(catalog, 16, 10.0), offers=offers(A2_SPOT, A2_ON_DEMAND), servers=[])
     row = result.table[result.table["pricing"] == "spot"].iloc[0]
-    # 16 GPUs -> 2 instances; λ = 10%/day / 24 h per instance, × 2 instances = 0.1/12 per hour;
-    # lost per interruption 0.5 h / 2 + 0.25 h restart = 0.5 h -> overhead 0.1/12 · 0.5 = 1/240
-    overhead = 0.1 / 12 * 0.5
+    # 16 GPUs -> 2 instances; λ = -ln(1 - 10%) / 24 h = 0.00439002 per instance-hour, × 2 = 0.00878004/h;
+    # lost per interruption 0.5 h / 2 + 0.25 h restart + 1 h · (1 - 0.95²) capacity wait = 0.5975 h
+    # -> overhead 0.00878004 · 0.5975 = 0.00524607
+    overhead = 2 * -np.log(0.9) / 24 * 0.5975
+    assert overhead == pytest.approx(0.00524607, rel=1e-5)
     assert row["instances"] == 2
     assert row["spot_overhead_fraction"] == pytest.approx(overhead)
     assert row["wall_hours"] == pytest.approx(10 * (1 + overhead))
@@ -75,9 +77,11 @@ def test_gcp_spot_row_with_interruption_overhead_hand_computed(catalog):
     assert row["co2e_market_kg"] == pytest.approx(energy * 0.41272 * 0.13)
     # side by side: the same instance on demand, 2 · 30 USD · 10 h
     assert row["on_demand_cost_usd"] == pytest.approx(600.0)
-    # high end: 15%/day (λ_job = 0.0125/h), 1 h checkpoints and 1 h restart -> 0.0125 · 1.5 = 0.01875;
-    # spot can rise to the on-demand price: 2 · 30 · 10 · 1.01875 = 611.25
-    assert row["cost_usd_high"] == pytest.approx(611.25)
+    # high end: 15%/day (λ_job = 2 · -ln(0.85) / 24 = 0.01354326/h), 1 h checkpoints, 1 h restart and a
+    # 4 h · (1 - 0.8²) = 1.44 h wait -> 0.01354326 · 2.94 = 0.03981718; spot can rise to the on-demand
+    # price: 2 · 30 · 10 · 1.03981718 = 623.89
+    assert row["cost_usd_high"] == pytest.approx(600 * (1 + 2 * -np.log(0.85) / 24 * 2.94))
+    assert row["cost_usd_high"] == pytest.approx(623.89, abs=0.01)
 
 
 def test_owned_server_rows_in_both_modes_hand_computed(catalog):
@@ -182,8 +186,8 @@ def test_monte_carlo_is_seeded_and_inside_the_range(catalog):
     ({"max_wall_hours": -1}, r"^max_wall_hours -1 h: must be > 0"),
     ({"max_wall_hours": 0.5}, r"^max_wall_hours 0.5: no option finishes in time"),
     ({"servers": ["nvidia-dgx-9"]}, r"^server 'nvidia-dgx-9': unknown"),
-    ({"utilisation": 1.5}, r"^utilisation 1.5: must be in \(0, 1\]"),
-    ({"throughput_ratios": {"gtx-1080-ti": 0}}, r"^throughput ratio of gtx-1080-ti 0: must be > 0"),
+    ({"utilisation": 1.5}, r"^utilisation 1.5: must be <= 1; allowed: \(0, 1\]"),
+    ({"throughput_ratios": {"gtx-1080-ti": 0}}, r"^throughput_ratios 'gtx-1080-ti' 0: must be > 0"),
     ({"site_zone": "ATLANTIS"}, r"^grid zone 'ATLANTIS': unknown"),
 ])
 def test_bad_filters_and_overrides_name_the_field(catalog, kwargs, message):
@@ -277,3 +281,50 @@ def test_a_preset_with_the_papers_summed_power_says_compare_uses_tdp():
     workload, preset = api.make_workload("transformer-big")
     notes = api.compare(workload, preset, providers=["gcp"], servers=[]).notes
     assert any("1,515 W" in n and "TDP-based" in n for n in notes)
+
+
+# --- Sound uncertainty ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def lisa_monte_carlo():
+    workload, preset = api.make_workload("lisa")
+    return api.compare(workload, preset, servers=["strubell-8x-gtx1080ti"], site_zone="US-CA", monte_carlo=400,
+                       seed=1)
+
+
+def test_every_central_value_lies_inside_its_own_low_high_band(lisa_monte_carlo):
+    table = lisa_monte_carlo.table
+    for output in engine.RANGED:
+        assert (table[f"{output}_low"] <= table[output] * (1 + 1e-12)).all(), output
+        assert (table[output] <= table[f"{output}_high"] * (1 + 1e-12)).all(), output
+        # every draw lies inside [all low, all high] too, so the percentiles do
+        assert (table[f"{output}_low"] <= table[f"{output}_p5"] * (1 + 1e-12)).all(), output
+        assert (table[f"{output}_p95"] <= table[f"{output}_high"] * (1 + 1e-12)).all(), output
+
+
+def test_a_central_value_outside_the_percentiles_is_flagged(lisa_monte_carlo):
+    table = lisa_monte_carlo.table
+    flagged = table["central_outside_band"].fillna("").str.split(";")
+    for output in engine.SAMPLED:
+        outside = (table[output] < table[f"{output}_p5"] * (1 - 1e-9)) | (
+            table[output] > table[f"{output}_p95"] * (1 + 1e-9))
+        named = flagged.map(lambda names, o=output: o in names)
+        assert (outside == named).all(), output
+    # a spot row's price runs from its snapshot (the mode) up to on demand: its central cost is a low mode
+    spot_rows = table[(table["pricing"] == "spot") & (table["cost_usd_high"] > 2 * table["cost_usd"])]
+    assert spot_rows["central_outside_band"].str.contains("cost_usd").any()
+
+
+def test_ranking_and_pareto_say_which_statistic_they_use(lisa_monte_carlo):
+    assert lisa_monte_carlo.statistic == "central"
+    assert any(n.startswith("ranked by central cost") for n in lisa_monte_carlo.notes)
+    workload, preset = api.make_workload("lisa")
+    by_median = api.compare(workload, preset, providers=["gcp"], servers=[], monte_carlo=400, seed=1,
+                            statistic="p50")
+    assert by_median.statistic == "p50" and any(n.startswith("ranked by the Monte Carlo median") for n in
+                                                by_median.notes)
+    table = by_median.table
+    assert table["cost_usd_p50"].is_monotonic_increasing
+    assert table["pareto"].equals(pd.Series(engine.pareto_front(table["cost_usd_p50"], table["co2e_total_kg_p50"])))
+    with pytest.raises(PlanError, match="^statistic 'p50': needs a Monte Carlo"):
+        engine.Settings(statistic="p50")

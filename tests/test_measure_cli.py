@@ -53,7 +53,7 @@ def test_api_measured_power_defaults_to_the_measured_gpu_count(measured_file):
 
 
 @pytest.mark.parametrize("args,field", [
-    (["measure", "--interval", "0.01s", "--", "true"], "interval 0.01: must be >= 0.05"),
+    (["measure", "--interval", "0.01s", "--", "true"], "interval 0.01 s: must be >= 0.05"),
     (["measure", "--interval", "1 furlong", "--", "true"], "interval '1 furlong'"),
     (["measure", "--duration", "0s", "--", "true"], "duration 0"),
     (["measure", "--gpu-index", "x", "--", "true"], "gpu-index 'x'"),

@@ -184,7 +184,8 @@ def test_shipped_prices_have_no_reserved_and_say_so():
     assert np.isnan(by_pricing.loc["reserved_1y", "cloud_usd_per_gpu_hour"])
     assert any(n.startswith("aws us-east-1 h100-sxm5-80gb reserved_1y: no reserved price in the data")
                for n in result.notes)
-    assert {"spot_overhead_fraction", "horizon_years", "target_utilisation"} <= {a.name for a in result.assumptions}
+    assert {"spot_overhead_aws us-east-1 h100-sxm5-80gb spot", "gcp_preemption_pct_per_day", "horizon_years",
+            "target_utilisation"} <= {a.name for a in result.assumptions}
 
 
 def test_portfolio_counts_preset_runs_on_the_servers_gpu():
@@ -196,9 +197,9 @@ def test_portfolio_counts_preset_runs_on_the_servers_gpu():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"demand_gpu_hours": [100.0, -5.0]}, r"^demand_gpu_hours \(year 2\) -5 GPU-h: must be >= 0$"),
-    ({"demand_gpu_hours": 100.0, "target_utilisation": 1.0}, r"^target_utilisation 1: must be in \(0, 1\)"),
-    ({"demand_gpu_hours": 100.0, "horizon_years": 0}, r"^horizon_years 0: must be a whole number of years >= 1$"),
+    ({"demand_gpu_hours": [100.0, -5.0]}, r"^demand_gpu_hours \(year 2\) -5 h: must be >= 0; allowed: \[0, 1e\+10\] h$"),
+    ({"demand_gpu_hours": 100.0, "target_utilisation": 1.0}, r"^target_utilisation 1: must be < 1; allowed: \(0, 1\)"),
+    ({"demand_gpu_hours": 100.0, "horizon_years": 0}, r"^horizon_years 0: must be a whole number 1 to 30$"),
     ({"demand_gpu_hours": 100.0, "server": "dgx-9000"}, r"^server 'dgx-9000': unknown"),
     ({"demand_gpu_hours": 100.0, "owned": {"lifetime_years": 4.5}}, r"^lifetime_years 4.5: must be a whole number"),
     ({"demand_gpu_hours": [1.0, 2.0], "horizon_years": 3}, r"^demand_gpu_hours: 2 values for a 3-year horizon"),

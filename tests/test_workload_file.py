@@ -21,7 +21,7 @@ def test_yaml_file_with_a_preset():
 
 
 @pytest.mark.parametrize("text,suffix,message", [
-    ("hourz = 3", ".toml", r"^workload file key 'hourz': unknown; did you mean hours\?"),
+    ("hourz = 3", ".toml", r"^workload file: unknown key 'hourz' \(did you mean hours\?\); allowed: preset, name, gpu, "),
     ('gpus = "eight"', ".toml", r"^workload file key 'gpus' 'eight': must be a number"),
     ("gpu = 5", ".toml", r"^workload file key 'gpu' 5: must be a string"),
     ("gpu = [", ".toml", r"^workload file: not valid TOML"),

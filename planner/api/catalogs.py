@@ -6,11 +6,13 @@ import pandas as pd
 
 from planner.api.workloads import presets_table
 from planner.errors import choice
+from planner.fields import checked
 from planner.shipped import load
 
 CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid", "mfu")
 
 
+@checked
 def catalog_table(kind: str) -> pd.DataFrame:
     """A catalog listing: gpus, servers, regions, presets or grid zones."""
     choice("catalog", kind, CATALOG_KINDS)

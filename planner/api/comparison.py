@@ -14,6 +14,7 @@ from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.workload import Workload
@@ -30,6 +31,7 @@ def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: st
                                gpu_power_fraction=gpu_power_fraction, **dict(overrides)))
 
 
+@checked
 def compare(
     workload: Workload,
     preset: Preset | None = None,
@@ -63,6 +65,7 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    statistic: str = "central",
     start: str | None = None,
     grid_basis: str = "trend",
     owned_cooling: str = "unknown",
@@ -77,14 +80,17 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
+    # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
+    ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
     settings = compare_engine.Settings(
-        throughput_ratios=dict(throughput_ratios or {}), gpu_power_fraction=gpu_power_fraction,
+        throughput_ratios=ratios, gpu_power_fraction=gpu_power_fraction,
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
         restart_hours=restart_hours, owned_utilisation=utilisation, owned_lifetime_years=lifetime_years,
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
-        monte_carlo=int(monte_carlo), seed=int(seed),
+        monte_carlo=int(monte_carlo), seed=int(seed), statistic=statistic,
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "")
     owned: tuple[compare_engine.OwnedOption, ...] = ()

@@ -14,6 +14,7 @@ from planner.carbon import region_intensity, zone_intensity
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive
 from planner.estimate import Estimate, PowerProfile, default_power, estimate
+from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.units import to_magnitude
@@ -22,6 +23,7 @@ from pricing.schema import PRICING_MODELS, PROVIDERS
 from pricing.store import current_offers
 
 
+@checked
 def grid_assumption(zone: str | None = None, provider: str | None = None, region: str | None = None) -> Assumption:
     """Grid intensity from a cloud region, a zone (country ISO-3, ``US-CA``, ``WORLD``), or the default zone."""
     data = load()
@@ -38,6 +40,7 @@ def pue_assumption(pue: float | None, provider: str | None) -> Assumption:
     return base.with_value(at_least("pue", pue, 1.0))
 
 
+@checked
 def filtered_offers(provider: str | None = None, region: str | None = None, pricing: str | None = None) -> pd.DataFrame:
     """Current offers, narrowed to a provider, region and pricing model (each validated)."""
     offers = current_offers()
@@ -57,6 +60,7 @@ def filtered_offers(provider: str | None = None, region: str | None = None, pric
     return offers
 
 
+@checked
 def estimate_workload(
     workload: Workload,
     chosen: Preset | None = None,
@@ -88,6 +92,21 @@ def estimate_workload(
     data = load()
     if region and not provider:
         raise PlanError("region: give --provider too (aws, gcp or azure)")
+    if grid_zone and region:
+        raise PlanError(f"grid_zone '{grid_zone}': the region '{region}' sets the grid; give a region or a grid zone, "
+                        "not both")
+    if power is not None and (gpu_w is not None or host_w is not None):
+        raise PlanError(f"{'gpu_w' if gpu_w is not None else 'host_w'}: the measured power file sets the power; "
+                        "give a measurement or gpu_w / host_w, not both")
+    if gpu_power_fraction is not None and gpu_w is not None:
+        raise PlanError("gpu_power_fraction: gpu_w sets the GPU power; give one of them, not both")
+    if gpu_power_fraction is not None and power is not None and power.measured:
+        raise PlanError("gpu_power_fraction: the measured power file sets the GPU power; give one of them, not both")
+    if (gpu_power_fraction is not None and power is None and gpu_w is None and chosen is not None
+            and chosen.measured_total_w is not None and workload.gpu == chosen.workload.gpu
+            and workload.gpu_count == chosen.workload.gpu_count):
+        raise PlanError(f"gpu_power_fraction: the preset '{chosen.name}' uses its published measured power "
+                        f"({chosen.measured_total_w:,.0f} W); leave gpu_power_fraction out, or give gpu_w")
     if grid_gco2e_per_kwh is not None:
         if grid_zone:
             raise PlanError("grid_gco2e_per_kwh: give it or a grid zone, not both")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from planner import defaults, demand, hybrid, procurement
+from planner import spot as spot_model
 from planner.api.owned import owned_server
 from planner.api.plans import PLAN_KEYS, _cloud_options, _keys, procurement_demand
 from planner.defaults import Assumption
@@ -110,9 +111,9 @@ def _variations(server: OwnedServer, owned: hybrid.OwnedCosts, overflow: hybrid.
             "spot_share", "fraction of the overflow", overflow.spot_share, 0.0, 1.0,
             "logical bounds, not a sourced range: no spot capacity (all on-demand) to all of the overflow on spot",
             lambda v: (owned, replace(overflow, spot_share=v), policy)))
-        out.append(hybrid.Variation("spot_overhead_fraction", "fraction of GPU-hours", spot_overhead,
-                                    defaults.SPOT_OVERHEAD_RANGE[0], defaults.SPOT_OVERHEAD_RANGE[2],
-                                    defaults.SPOT_OVERHEAD_FRACTION.source, on_spot))
+        out.append(hybrid.Variation("spot_overhead_fraction", "fraction of GPU-hours", spot_overhead, 0.0,
+                                    spot_overhead * float(spot_model.high_to_central(1.0)),  # a server-sized job: one instance
+                                    "planner.spot: 0 (never interrupted) to every spot input at its high end", on_spot))
     return out
 
 
@@ -172,10 +173,12 @@ def hybrid_plan(
         demand_gpu_hours=demand_gpu_hours, growth=growth, demand_gpu=demand_gpu, precision=precision,
         portfolio=portfolio, by_month=demand_gpu_hours_by_month, seasonality=seasonality)
 
-    spot_assumption = defaults.SPOT_OVERHEAD_FRACTION
+    spot_given = None
     if spot_overhead_fraction is not None:
-        spot_assumption = spot_assumption.with_value(non_negative("spot_overhead_fraction", spot_overhead_fraction))
-    cloud, cloud_assumptions = _cloud_options(load().catalog, server_.gpu, clouds, spot_assumption)
+        spot_given = Assumption("spot_overhead_fraction", non_negative("spot_overhead_fraction", spot_overhead_fraction),
+                                "fraction of GPU-hours", "user input", "", "replaces the spot model for every option")
+    cloud, cloud_assumptions = _cloud_options(load().catalog, server_.gpu, clouds, spot_given,
+                                              float(job_gpus) if job_gpus else float(server_.gpu_count))
     overflow = hybrid.Overflow(
         on_demand=_pick(cloud, "on_demand", on_demand, ("on_demand",)),
         spot=_pick(cloud, "spot", spot, ("spot",)) if spot_share > 0 or spot else None,
@@ -203,6 +206,10 @@ def hybrid_plan(
         discount_rate=float(chosen["discount"].value), carbon_price_usd_per_t=float(chosen["carbon"].value),
         basis=basis)
     costs = hybrid.owned_costs(server_, float(chosen["availability"].value))
+    spot_assumption = spot_given or Assumption(
+        "spot_overhead_fraction", float(overflow.spot.overhead_fraction) if overflow.spot is not None else 0.0,
+        "fraction of GPU-hours", "planner.spot model for the chosen spot option (see its spot_overhead_ row)", "",
+        "tornado: 0 (never interrupted) to spot.high_to_central x this (every spot input at its high end)")
     assumptions = server_assumptions + (cap if max_wait_hours is None else
                                         Assumption("max_wait_hours", max_wait_hours, "h", "user input", ""),
                                         profile, spot_assumption, *chosen.values(), defaults.CLOUD_LIFETIME_YEARS,

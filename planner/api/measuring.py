@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from planner.errors import PlanError, at_least, positive
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.units import to_magnitude
 
 MIN_MEASURE_INTERVAL_S = 0.05
 
 
+@checked
 def measure_command(
     argv: list[str],
     *,
@@ -24,23 +26,19 @@ def measure_command(
     interval / duration accept seconds or quantities ('1s', '0.2 s', '24 h'). Returns (the command's exit
     status, the measurement record; schema in ``planner.measure.record``). ``say`` gets one-line notices.
     """
-    from pathlib import Path
-
+    from planner.files import check_output
     from planner.measure.runner import run_measured
 
     if not argv:
         raise PlanError("command: give the command to measure after `--`, e.g. trainplan measure -- python train.py")
     interval_s = at_least("interval", to_magnitude("interval", interval, "second"), MIN_MEASURE_INTERVAL_S)
     duration_s = None if duration is None else positive("duration", to_magnitude("duration", duration, "second"), "s")
-    out_path = None if out is None else Path(out)
-    if out_path is not None and out_path.exists() and not force:
-        raise PlanError(f"out '{out_path}': exists; choose another file or pass --force to overwrite it")
-    if out_path is not None and not out_path.parent.is_dir():
-        raise PlanError(f"out '{out_path}': folder '{out_path.parent}' does not exist")
+    out_path = None if out is None else check_output("out", out, force=force)
     return run_measured(argv, interval_s=interval_s, duration_s=duration_s, out_path=out_path,
                         gpu_indices=gpu_indices, say=say or (lambda line: None))
 
 
+@checked
 def measured_power(path: str, gpu_count: float | None = None) -> PowerProfile:
     """The measured ``PowerProfile`` in a `trainplan measure` file, for a job of ``gpu_count`` GPUs.
 

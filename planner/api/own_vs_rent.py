@@ -8,16 +8,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner import defaults, procurement
+from planner import procurement, spot
 from planner.api.estimates import assumptions_table
 from planner.api.owned import owned_server
 from planner.api.plans import _cloud_options
 from planner.errors import PlanError, at_least, choice
+from planner.fields import checked
 from planner.shipped import load
 from pricing.schema import PRICING_MODELS
 from pricing.store import current_offers
 
 
+@checked
 def gpu_regions(gpu: str, pricing: str = "on_demand") -> pd.DataFrame:
     """Cloud regions offering ``gpu`` at ``pricing``, one row each, cheapest first.
 
@@ -58,6 +60,7 @@ class BreakEven:
 BREAKEVEN_UTILISATIONS = np.round(np.arange(5, 101) / 100.0, 2)
 
 
+@checked
 def breakeven_curve(
     server: str,
     *,
@@ -101,7 +104,7 @@ def breakeven_curve(
         regions = gpu_regions(owned_.gpu, pricing)
         clouds = [{"provider": r.provider, "region": r.region, "pricing": pricing}
                   for r in regions[regions["cheapest_of_provider"]].itertuples()]
-    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_.gpu, clouds, defaults.SPOT_OVERHEAD_FRACTION)
+    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_.gpu, clouds, None, float(owned_.gpu_count))
     fixed = procurement.fixed_usd_per_server_year(owned_)
     electricity = procurement.electricity_usd_per_gpu_hour(owned_)
 
@@ -124,7 +127,7 @@ def breakeven_curve(
         "electricity_usd_per_gpu_hour": electricity, "power_w": owned_.power_w,
         "grid_gco2e_per_kwh": owned_.grid_gco2e_per_kwh}])
     return BreakEven(curve, cloud, summary, assumptions_table([*assumptions, *cloud_assumptions,
-                                                              defaults.SPOT_OVERHEAD_FRACTION]))
+                                                              *spot.assumptions()]))
 
 
 def procurement_headline(plan: procurement.Plan) -> str:

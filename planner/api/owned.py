@@ -8,11 +8,13 @@ from planner import compare as compare_engine
 from planner import defaults
 from planner.defaults import Assumption
 from planner.errors import PlanError
+from planner.fields import checked
 from planner.ownership import OwnedServer, server_embodied_kg
 from planner.shipped import load
 from planner.site import site_assumptions
 
 
+@checked
 def owned_server(
     server_id: str,
     *,
@@ -87,6 +89,7 @@ def owned_server(
     return server, assumptions
 
 
+@checked
 def owned_options(
     servers: list[str] | None = None,
     *,

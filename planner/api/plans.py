@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from planner import defaults, procurement
+from planner import defaults, procurement, spot
 from planner.api.grid_water import plan_over_time
 from planner.api.owned import owned_server
 from planner.api.workloads import make_workload
@@ -15,7 +15,9 @@ from planner.carbon import region_intensity, zone_intensity
 from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, non_negative, positive, unknown
+from planner.fields import check_table, checked
 from planner.ownership import embodied_kg_per_gpu_hour, server_embodied_kg
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 from planner.workload import convert
 from pricing.schema import PROVIDERS
@@ -33,9 +35,7 @@ PORTFOLIO_KEYS = ("preset", "runs", "gpu", "gpu_count", "hours", "gpu_hours", "p
 
 
 def _keys(field: str, given: Mapping[str, object], allowed: tuple[str, ...]) -> None:
-    extra = sorted(set(given) - set(allowed))
-    if extra:
-        raise PlanError(f"{field}: unknown key '{extra[0]}'; allowed: {', '.join(allowed)}")
+    check_table(field, given, allowed)
 
 
 def _per_year(field: str, value: object, years: int, growth: float) -> np.ndarray:
@@ -91,8 +91,30 @@ def procurement_demand(server_gpu: str, years: int, *, demand_gpu_hours: object 
 
 
 def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[str, object]],
-                   spot_overhead: Assumption) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
-    """One row per (cloud spec, pricing model), in the columns ``procurement.CLOUD_COLUMNS``."""
+                   spot_overhead: Assumption | None, job_gpus: float) -> tuple[pd.DataFrame, tuple[Assumption, ...]]:
+    """One row per (cloud spec, pricing model), in the columns ``procurement.CLOUD_COLUMNS``.
+
+    A spot row's overhead is the spot model's (``planner.spot``, the same as the comparison engine's central
+    row) for its offer and a job of ``job_gpus`` GPUs, unless ``spot_overhead`` fixes one for every row.
+    """
+    spot_table = load()["spot_interruption"]
+
+    def overhead_of(offer: Mapping[str, object], pricing: str, name: str) -> float:
+        if pricing != "spot":
+            return 0.0
+        if spot_overhead is not None:
+            return float(spot_overhead.value)
+        frame = pd.DataFrame([{"provider": offer["provider"], "region": offer.get("region") or "",
+                               "instance_type": offer.get("instance_type") or "", "pricing": "spot"}])
+        per_instance = float(offer.get("gpu_count") or job_gpus)
+        instances = float(np.ceil(job_gpus / per_instance - 1e-9))
+        value = float(spot.central_overhead(frame, spot_table, instances)[0])
+        basis = spot.interruption_rates(frame, spot_table)["rate_basis"].iloc[0]
+        used.append(Assumption(f"spot_overhead_{name}", value, "fraction of GPU-hours",
+                               f"planner.spot model: {basis}; {instances:g} instance(s) for a {job_gpus:g}-GPU job",
+                               "", "k·λ·(c/2 + r + D·(1 - A^k)) at central inputs, as the comparison engine"))
+        return value
+
     data = load()
     offers = current_offers()
     rows, used = [], []
@@ -132,7 +154,7 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             price = positive(f"cloud entry {i} usd_per_gpu_hour", custom)  # type: ignore[arg-type]
             name = str(spec.get("name") or f"{provider} {region or ''} {gpu} {pricing} (given price)").replace("  ", " ")
             rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": price,
-                         "overhead_fraction": float(spot_overhead.value) if pricing == "spot" else 0.0,
+                         "overhead_fraction": overhead_of({"provider": provider, "region": region}, pricing, name),
                          "source": "user input", "note": ratio_note})
             used.append(Assumption(f"price_{name}", price, "USD/GPU-hour", "user input", "", pricing))
             continue
@@ -148,8 +170,8 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             choice(f"cloud entry {i} pricing", pricing, procurement.CLOUD_PRICING)
             name = f"{provider} {region} {gpu} {pricing}"
             hits = of_gpu[of_gpu["pricing"] == pricing].sort_values("usd_per_gpu_hour", kind="mergesort")
-            overhead = float(spot_overhead.value) if pricing == "spot" else 0.0
             if hits.empty:
+                overhead = overhead_of({"provider": provider, "region": region}, pricing, name)
                 if pricing.startswith("reserved"):
                     note = (f"no reserved price in the data: no {pricing} offer for {gpu} in {provider} {region} "
                             "(the shipped snapshot has only on_demand and spot; refresh prices or give "
@@ -160,6 +182,7 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
                              "overhead_fraction": overhead, "source": "", "note": note})
                 continue
             best = hits.iloc[0]
+            overhead = overhead_of(best.to_dict(), pricing, name)
             note = "; ".join(n for n in (ratio_note, "cheapest offer, per used GPU-hour (commitment kept busy)"
                                          if pricing.startswith("reserved") else "") if n)
             rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": float(best["usd_per_gpu_hour"]),
@@ -168,10 +191,14 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
             used.append(Assumption(f"price_{name}", float(best["usd_per_gpu_hour"]), "USD/GPU-hour",
                                    f"{best['instance_type']}: {best['source']}", str(best["fetched_at"]), pricing))
     table = pd.DataFrame(rows, columns=list(procurement.CLOUD_COLUMNS))
+    repeated = table.loc[table.duplicated(["option", "pricing"]), "option"]
+    if len(repeated):
+        raise PlanError(f"clouds: two entries named '{repeated.iloc[0]}'; give each entry its own name")
     unique = tuple(dict.fromkeys(used))
     return table, unique
 
 
+@checked
 def procurement_plan(
     server: str,
     *,
@@ -201,7 +228,8 @@ def procurement_plan(
     portfolio : workloads per year (see ``procurement_demand``)
     target_utilisation : in (0, 1) (default ``defaults.OWNED_UTILISATION``)
     clouds : entries {provider, region, gpu?, pricing?} priced from the offers, or with usd_per_gpu_hour
-    spot_overhead_fraction : extra spot GPU-hours for preemption (default ``defaults.SPOT_OVERHEAD_FRACTION``)
+    spot_overhead_fraction : extra spot GPU-hours for preemption, for every spot option (default: the spot
+    model's, ``planner.spot``, per offer for a job of ``job_gpus`` GPUs, default a whole server)
     start_year / grid_basis : the plan's first calendar year (default ``defaults.PLAN_START_YEAR``) and how
     future grids are made (flat, trend, projection): each year's intensity on that year's energy, the flat grid
     beside it, water per year (site ``cooling`` or ``wue_l_per_kwh``); ``api.grid_water.plan_over_time``
@@ -219,21 +247,24 @@ def procurement_plan(
     years = procurement.horizon(horizon_years)
     target = procurement.target_utilisation(
         float(defaults.OWNED_UTILISATION.value) if target_utilisation is None else target_utilisation)
-    spot = defaults.SPOT_OVERHEAD_FRACTION
+    spot_given = None
     if spot_overhead_fraction is not None:
-        spot = spot.with_value(non_negative("spot_overhead_fraction", spot_overhead_fraction))
+        spot_given = Assumption("spot_overhead_fraction", non_negative("spot_overhead_fraction", spot_overhead_fraction),
+                                "fraction of GPU-hours", "user input", "", "replaces the spot model for every option")
     owned_server_, server_assumptions = owned_server(server, **site, **owned)  # type: ignore[arg-type]
     # The plan's target utilisation (listed below) replaces the ownership default.
     server_assumptions = tuple(a for a in server_assumptions if a.name != defaults.OWNED_UTILISATION.name)
     procurement.whole_lifetime(owned_server_.lifetime_years)
     demand, notes = procurement_demand(owned_server_.gpu, years, demand_gpu_hours=demand_gpu_hours, growth=growth,
                                        demand_gpu=demand_gpu, precision=precision, portfolio=portfolio)
-    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_server_.gpu, clouds, spot)
+    cloud, cloud_assumptions = _cloud_options(load().catalog, owned_server_.gpu, clouds, spot_given,
+                                              float(job_gpus) if job_gpus else float(owned_server_.gpu_count))
     horizon_assumption = defaults.PROCUREMENT_HORIZON_YEARS if horizon_years == defaults.PROCUREMENT_HORIZON_YEARS.value \
         else defaults.PROCUREMENT_HORIZON_YEARS.with_value(years)
     plan_assumptions = (horizon_assumption, Assumption("target_utilisation", target, "fraction",
                         defaults.OWNED_UTILISATION.source if target_utilisation is None else "user input",
-                        defaults.OWNED_UTILISATION.as_of if target_utilisation is None else ""), spot,
+                        defaults.OWNED_UTILISATION.as_of if target_utilisation is None else ""),
+                        *((spot_given,) if spot_given is not None else spot.assumptions()),
                         defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION, defaults.CLOUD_GPUS_PER_HOST)
     if not whole_servers:
         notes += ("fractional servers, as Strubell et al. 2019 count 7.25",)
@@ -248,6 +279,7 @@ def procurement_plan(
 def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Plan:
     """A procurement plan from a parsed plan file (TOML tables as dicts; keys in ``PLAN_KEYS``)."""
     _keys("plan", config, PLAN_KEYS)
+    check_plan_types(config)
     if "server" not in config:
         raise PlanError("server: required (a catalog server id; see `trainplan catalog servers`)")
     kwargs = {k: v for k, v in config.items() if k != "server"}

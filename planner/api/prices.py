@@ -8,6 +8,7 @@ import pandas as pd
 
 from planner import defaults
 from planner.errors import choice, positive
+from planner.fields import checked
 from planner.shipped import load
 from pricing.schema import PROVIDERS
 from pricing.store import current_offers, current_snapshots
@@ -28,6 +29,7 @@ def price_snapshot_ages(today: date | None = None) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+@checked
 def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd.DataFrame:
     """Each provider's price snapshot in use: origin (shipped / user cache), age and whether it is stale.
 
@@ -51,6 +53,7 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
     return table
 
 
+@checked
 def price_offers(gpu: str | None = None, pricing: str | None = None, provider: str | None = None,
                  region: str | None = None, sort: str = "usd_per_gpu_hour") -> pd.DataFrame:
     """Current offers matching the filters, cheapest first (``sort``: a column of ``pricing.status.SORT_COLUMNS``).
@@ -63,6 +66,7 @@ def price_offers(gpu: str | None = None, pricing: str | None = None, provider: s
                          provider=provider, region=region, sort=sort)
 
 
+@checked
 def price_changes(provider: str | None = None) -> pd.DataFrame:
     """Offers added, removed or re-priced between each provider's two newest snapshots (shipped or refreshed).
 

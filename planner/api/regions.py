@@ -14,6 +14,7 @@ from planner.carbon import co2e_kg, region_intensity
 from planner.defaults import Assumption
 from planner.errors import choice
 from planner.estimate import PowerProfile, estimate
+from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.workload import Workload
@@ -34,6 +35,7 @@ REGION_COLUMNS = ("option_kind", "provider", "region", "location", "instance_typ
                   "cost_usd_low", "cost_usd_high", "pareto")
 
 
+@checked
 def region_estimates(
     workload: Workload,
     chosen: Preset | None = None,

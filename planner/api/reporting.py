@@ -8,6 +8,7 @@ import pandas as pd
 
 from planner.defaults import Assumption
 from planner.estimate import PowerProfile
+from planner.fields import checked
 from planner.options import report_subset
 from planner.presets import Preset
 from planner.shipped import load
@@ -21,6 +22,7 @@ from planner.api.comparison import compare
 from planner.api.estimates import estimate_workload
 
 
+@checked
 def report(
     workload: Workload,
     chosen: Preset | None = None,

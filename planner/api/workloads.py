@@ -9,6 +9,7 @@ import pandas as pd
 
 from planner import defaults
 from planner.errors import PlanError, positive
+from planner.fields import checked
 from planner.presets import Preset, build_presets, preset
 from planner.shipped import load
 from planner.units import to_magnitude
@@ -35,6 +36,7 @@ def presets_table() -> pd.DataFrame:
     ])
 
 
+@checked
 def make_workload(
     preset_name: str | None = None,
     *,
@@ -60,6 +62,12 @@ def make_workload(
     positive("repeats", repeats)
     if preset_name:
         chosen = preset(presets(), preset_name)
+        ignored = [n for n, v in (("hours", hours), ("gpu_hours", gpu_hours), ("parameters", parameters),
+                                  ("tokens", tokens), ("flops", flops), ("mfu", mfu)) if v is not None]
+        if ignored:
+            raise PlanError(f"{ignored[0]}: the preset '{chosen.name}' fixes the run's length "
+                            f"({chosen.workload.gpu_hours:,.0f} GPU-h); give a preset or {ignored[0]}, not both "
+                            "(gpu and gpu_count move a preset)")
         workload = replace(chosen.workload, repeats=float(repeats))
         if precision:
             workload = replace(workload, precision=precision)

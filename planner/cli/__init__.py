@@ -11,6 +11,7 @@ import importlib
 import sys
 
 from planner.cli.common import Parser
+from planner.cli.limits import annotate
 from planner.errors import PlanError
 
 #: One module per verb, in the order ``--help`` lists them.
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     for verb in VERBS:
         importlib.import_module(f"planner.cli.{verb}").register(sub)
+    annotate(parser)  # every flag checked by planner.fields as it is parsed, its range in --help
     return parser
 
 

@@ -14,6 +14,7 @@ from planner.cli.common import add_format, add_workload_args, emit, workload_fro
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
+from planner.files import check_output, read_text, write_bytes
 from planner.workload_file import SUFFIXES, parse_workload_text
 
 OUT_SUFFIXES = (".csv", ".parquet")
@@ -45,9 +46,14 @@ def _ratios(values: list[str] | None) -> dict[str, float]:
 def _workload(args: argparse.Namespace) -> tuple:
     if args.workload and Path(args.workload).suffix.lower() in SUFFIXES:
         path = Path(args.workload)
-        if not path.is_file():
-            raise PlanError(f"workload file '{path}': not found")
-        kwargs = parse_workload_text(path.read_text(encoding="utf-8"), path.suffix)
+        flags = [f"--{flag}" for flag, dest in (("gpu", "gpu"), ("gpus", "gpu_count"), ("hours", "hours"),
+                 ("gpu-hours", "gpu_hours"), ("params", "params"), ("tokens", "tokens"), ("flops", "flops"),
+                 ("mfu", "mfu"), ("precision", "precision")) if getattr(args, dest) is not None]
+        flags += ["--repeats"] * (args.repeats != 1.0)
+        if flags:
+            raise PlanError(f"{flags[0]}: the workload file '{path}' describes the workload; put {flags[0][2:]} in "
+                            "the file, or give flags without a file")
+        kwargs = parse_workload_text(read_text("workload file", path), path.suffix)
         preset_name = kwargs.pop("preset_name", None)
         return api.make_workload(preset_name, **kwargs)
     return workload_from_args(args)
@@ -61,8 +67,8 @@ def _servers(values: list[str] | None) -> list[str] | None:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    if args.out and Path(args.out).suffix.lower() not in OUT_SUFFIXES:
-        raise PlanError(f"out '{args.out}': unknown file type; allowed: {', '.join(OUT_SUFFIXES)}")
+    if args.out is not None:
+        check_output("out", args.out, OUT_SUFFIXES)  # a bad path fails before any computing
     if args.best_start:
         window(args.best_start)
     workload, chosen = _workload(args)
@@ -80,11 +86,10 @@ def _compare(args: argparse.Namespace) -> int:
         start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue)
     best = top_options(result.table, args.sort, args.top)
     if args.out:
-        out = Path(args.out)
-        if out.suffix.lower() == ".parquet":
-            result.table.to_parquet(out, index=False)
-        else:
-            result.table.to_csv(out, index=False)
+        parquet = Path(args.out).suffix.lower() == ".parquet"
+        data = result.table.to_parquet(None, index=False) if parquet else \
+            result.table.to_csv(index=False).encode("utf-8")
+        write_bytes("out", args.out, data, OUT_SUFFIXES)
     if args.format != "table":
         emit(best, args.format)
         if args.best_start:

@@ -13,6 +13,7 @@ from planner import api
 from planner.cli import procure_hybrid
 from planner.cli.common import add_format, emit
 from planner.errors import PlanError
+from planner.files import check_folder, read_text, write_folder
 from planner.plan_grid import totals_by_option
 from planner.procurement import headline
 
@@ -32,15 +33,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_plan(path: Path) -> dict:
     """The parsed TOML plan file; a missing or malformed file is a one-line PlanError."""
+    text = read_text("plan", path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"plan '{path}': no such file") from None
+        plan = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"plan '{path}': not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PlanError(f"plan '{path}': nested too deeply") from None
+    return plan
 
 
 def _procure(args: argparse.Namespace) -> int:
+    if args.out_dir is not None:
+        check_folder("out-dir", args.out_dir)  # a bad folder fails before any computing
     config = read_plan(Path(args.plan))
     if args.hybrid:
         return procure_hybrid.run(config, args)
@@ -66,7 +71,6 @@ def _procure(args: argparse.Namespace) -> int:
 
 
 def _write(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, table in tables.items():
-        table.to_csv(out_dir / f"{name}.csv", index=False)
+    write_folder("out-dir", out_dir, {f"{name}.csv": table.to_csv(index=False).encode("utf-8")
+                                      for name, table in tables.items()})
     print(f"wrote {len(tables)} tables to {out_dir}", file=sys.stderr)

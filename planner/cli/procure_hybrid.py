@@ -8,6 +8,7 @@ from pathlib import Path
 
 from planner import api
 from planner.cli.common import emit
+from planner.files import write_folder
 from planner.reports.hybrid import CURVE_COLUMNS, OPTIMA_COLUMNS, curve_svg, hybrid_markdown
 
 
@@ -27,11 +28,10 @@ def run(config: dict, args: argparse.Namespace) -> int:
         print("\nNotes:\n" + "\n".join(f"  - {n}" for n in plan.notes))
     if args.out_dir:
         out = Path(args.out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        for name, table in plan.tables().items():
-            table.to_csv(out / f"{name}.csv", index=False)
-        (out / "hybrid_curve.svg").write_text(curve_svg(plan), encoding="utf-8")
         command = f"trainplan procure {args.plan} --hybrid"
-        (out / "hybrid.md").write_bytes(hybrid_markdown(plan, command, "hybrid_curve.svg"))
+        files = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in plan.tables().items()}
+        files["hybrid_curve.svg"] = curve_svg(plan).encode("utf-8")
+        files["hybrid.md"] = hybrid_markdown(plan, command, "hybrid_curve.svg")
+        write_folder("out-dir", out, files)
         print(f"wrote {len(plan.tables())} hybrid tables, hybrid.md and hybrid_curve.svg to {out}", file=sys.stderr)
     return 0

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from planner import defaults
 from planner.defaults import Assumption
-from planner.errors import PlanError, non_negative, positive
+from planner.errors import PlanError
 from planner.estimate import PowerProfile
+from planner.fields import check
 
 
 def _section(measurement: dict, name: str) -> dict:
@@ -43,9 +44,9 @@ def power_profile(measurement: dict, gpu_count: float) -> PowerProfile:
     if gpu_w is None:
         why = gpu.get("reason") or "gpu.avg_w_per_gpu missing"
         raise PlanError(f"power file: no GPU power was measured in it ({why})")
-    gpu_w = non_negative("gpu.avg_w_per_gpu", gpu_w, "W")
-    measured_gpus = positive("gpu.count", gpu.get("count") or 0)
-    n = positive("gpu_count", gpu_count)
+    gpu_w = check("gpu_w", gpu_w, "gpu.avg_w_per_gpu")
+    measured_gpus = check("gpu_count", gpu.get("count"), "gpu.count")
+    n = check("gpu_count", gpu_count)
     where = f"`trainplan measure` of '{measurement.get('command', '?')}' on {measurement.get('host', '?')}"
     as_of = str(measurement.get("started_at", ""))[:10]
     on = f"measured on {measured_gpus:g} x {gpu.get('model') or '?'}"
@@ -59,9 +60,10 @@ def power_profile(measurement: dict, gpu_count: float) -> PowerProfile:
     }
     for name, part in (("cpu", cpu), ("dram", dram)):
         if part.get("avg_w") is not None:
-            watts = non_negative(f"{name}.avg_w", part["avg_w"], "W") * n / measured_gpus
+            measured_w = check("host_w", part["avg_w"], f"{name}.avg_w")
+            watts = measured_w * n / measured_gpus
             assumptions.append(Assumption(f"{name}_w_measured", watts, "W", where, as_of,
-                                          f"{part['avg_w']:.1f} W measured with {measured_gpus:g} GPU(s), "
+                                          f"{measured_w:.1f} W measured with {measured_gpus:g} GPU(s), "
                                           f"scaled to {n:g}"))
         else:
             per_gpu, sources = default_per_gpu[name]
@@ -81,12 +83,15 @@ def power_profile_from_file(path: Path, gpu_count: float) -> PowerProfile:
 
 def read_measurement(path: Path) -> dict:
     """The measurement record in a JSON file (PlanError naming the file if it is missing or not JSON)."""
+    from planner.files import read_text
+
+    text = read_text("power file", path)
     try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanError(f"power file '{path}': not found") from None
-    except (OSError, ValueError) as exc:
+        record = json.loads(text)
+    except ValueError as exc:
         raise PlanError(f"power file '{path}': unreadable JSON ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise PlanError(f"power file '{path}': nested too deeply to be a trainplan measurement") from None
     if not isinstance(record, dict):
         raise PlanError(f"power file '{path}': not a trainplan measurement")
     return record

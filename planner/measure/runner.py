@@ -199,6 +199,6 @@ def run_measured(
 
 def write_record(record: dict, path: Path) -> None:
     """Write the record as JSON, atomically (a reader never sees half a file)."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2, allow_nan=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    from planner.files import write_bytes
+
+    write_bytes("out", path, (json.dumps(record, indent=2, allow_nan=False) + "\n").encode("utf-8"))

@@ -8,10 +8,10 @@ and renamed over it, so a failure never leaves a partial or half-replaced file.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
-from planner.errors import PlanError, choice
+from planner.errors import choice
+from planner.files import check_output, write_bytes
 from planner.reports.model import Report
 
 
@@ -20,37 +20,12 @@ def check_target(fmt: str, path: str | os.PathLike[str]) -> Path:
     from planner.reports import REPORT_FORMATS
 
     choice("format", fmt, REPORT_FORMATS)
-    target = Path(path).expanduser()
-    if not str(path).strip():
-        raise PlanError("out: give a file path")
-    parent = target.parent.resolve() if str(target.parent) else Path.cwd()
-    if target.is_dir():
-        raise PlanError(f"out '{path}': is a directory; give a file name")
-    if not parent.is_dir():
-        raise PlanError(f"out '{path}': directory '{parent}' does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise PlanError(f"out '{path}': directory '{parent}' is not writable")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise PlanError(f"out '{path}': file exists and is not writable")
-    return parent / target.name
+    return check_output("out", path)
 
 
 def write_report(report: Report, fmt: str, path: str | os.PathLike[str]) -> Path:
     """Render ``report`` as ``fmt`` and write it to ``path`` atomically; the path written."""
     from planner.reports import render
 
-    target = check_target(fmt, path)
-    data = render(report, fmt)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise PlanError(f"out '{path}': could not write ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    check_target(fmt, path)
+    return write_bytes("out", path, render(report, fmt))
