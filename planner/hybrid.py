@@ -624,19 +624,19 @@ def timing(demand: np.ndarray, fleet_servers: int, owned: OwnedCosts, overflow: 
                          "book_value_left_usd": float(total["book_value_left_usd"])})
     table = pd.DataFrame(rows)
     first, stage = summary["buy in year 1"], summary["staged by year"]
-    basis = "NPV" if policy.basis == "npv" else "cash"
+    basis = _basis_label(policy)
     path = ", ".join(f"{int(v)}" for v in yearly)
     if years < 2:
         verdict = f"Buy in year 1: a one-year horizon ({fleet_servers:g} servers)."
     elif stage["cost_usd"] < first["cost_usd"] * (1 - 1e-6) - 1e-6:
         deferred = float(table.loc[(table["strategy"] == "staged by year") & (table["year"] > 1), "capex_usd"].sum())
-        verdict = (f"Stage the purchases (fleet by year {path}): {basis} {stage['cost_usd']:,.0f} USD against "
+        verdict = (f"Stage the purchases (fleet by year {path}): {stage['cost_usd']:,.0f} USD, {basis}, against "
                    f"{first['cost_usd']:,.0f} USD for {fleet_servers:g} servers in year 1; {deferred:,.0f} USD of "
                    "capex waits until demand grows into it, and the early years burst the difference"
                    + (f"; {stage['book_value_left_usd']:,.0f} USD of book value is left at the end, "
                       f"{owned.resale_fraction:.0%} of it credited" if stage["book_value_left_usd"] > 0 else "") + ".")
     else:
-        verdict = (f"Buy in year 1: {fleet_servers:g} servers, {basis} {first['cost_usd']:,.0f} USD; the cheapest "
+        verdict = (f"Buy in year 1: {fleet_servers:g} servers, {first['cost_usd']:,.0f} USD, {basis}; the cheapest "
                    f"year-by-year schedule (every never-shrinking fleet searched: {path}) costs "
                    f"{stage['cost_usd']:,.0f} USD. A server bought later serves fewer years of the horizon and only "
                    f"{owned.resale_fraction:.0%} of its remaining value comes back.")
@@ -668,23 +668,28 @@ class HybridPlan:
                 "hybrid_notes": pd.DataFrame({"note": [self.answer, self.timing_verdict, *self.notes]}, dtype=object)}
 
 
-def _describe(row: pd.Series, basis: str) -> str:
+def _basis_label(policy: Policy) -> str:
+    """How the costs are summed: 'cash', 'cash (no discounting)' (NPV at 0%) or 'NPV at r/year'."""
+    if policy.basis == "cash":
+        return "cash"
+    return "cash (no discounting)" if policy.discount_rate == 0 else f"NPV at {policy.discount_rate:.1%}/year"
+
+
+def _describe(row: pd.Series) -> str:
     label = "all cloud" if row.fleet_servers == 0 else f"own {int(row.fleet_servers)} server" + \
         ("s" if row.fleet_servers != 1 else "")
-    return (f"{label} ({basis} {row.cost_usd:,.0f} USD, {row.co2e_kg / 1000:,.1f} t CO2e, "
-            f"{row.on_premises_share:.0%} on premises)")
+    return f"{label} ({row.cost_usd:,.0f} USD, {row.co2e_kg / 1000:,.1f} t CO2e, {row.on_premises_share:.0%} on premises)"
 
 
 def answer(optimum: pd.DataFrame, policy: Policy) -> str:
-    """One paragraph: the three optima, each against all-cloud and all-owned."""
+    """One paragraph: the three optima, each against all-cloud and all-owned, and the cost basis."""
     by = {row.choice: row for row in optimum.itertuples()}
-    basis = "NPV" if policy.basis == "npv" else "cash"
     cloud, owned = by["all cloud"], by["all owned"]
-    text = (f"Lowest cost: {_describe(by['lowest cost'], basis)}; lowest CO2e: {_describe(by['lowest CO2e'], basis)}; "
-            f"at {policy.carbon_price_usd_per_t:,.0f} USD/t CO2e: {_describe(by['lowest cost + carbon price'], basis)}. "
+    return (f"Lowest cost: {_describe(by['lowest cost'])}; lowest CO2e: {_describe(by['lowest CO2e'])}; "
+            f"at {policy.carbon_price_usd_per_t:,.0f} USD/t CO2e: {_describe(by['lowest cost + carbon price'])}. "
             f"Against all cloud {cloud.cost_usd:,.0f} USD, {cloud.co2e_kg / 1000:,.1f} t and all owned "
-            f"({int(owned.fleet_servers)} servers) {owned.cost_usd:,.0f} USD, {owned.co2e_kg / 1000:,.1f} t.")
-    return text
+            f"({int(owned.fleet_servers)} servers) {owned.cost_usd:,.0f} USD, {owned.co2e_kg / 1000:,.1f} t. "
+            f"Costs over the horizon, {_basis_label(policy)}.")
 
 
 def hybrid_plan(demand: Sequence[float] | np.ndarray, owned: OwnedCosts, overflow: Overflow, policy: Policy, *,
