@@ -1,6 +1,7 @@
 """trainplan's interactive what-if app: a thin Streamlit page over ``planner.api`` (it computes nothing).
 
-The panels live in ``planner/ui/``; every number on the page comes from a ``planner.api`` call.
+The panels live in ``planner/ui/``; every number on the page comes from a ``planner.api`` call. Only the open
+tab runs (``st.tabs(on_change="rerun")``): a tab that is not shown costs nothing.
 """
 
 from __future__ import annotations
@@ -16,31 +17,40 @@ st.caption("USD, kWh and kg CO2e of a training workload, from the data shipped w
            "The URL holds every input: copy it to share this view.")
 
 panels.init_state()
+panels.keep_inputs()
 panels.workload_panel()
 panels.placement_panel()
-values = panels.current_values()
-panels.sync_query_params(values)
 panels.link_problems()
 panels.stale_banner()
 
-try:
-    workload, chosen, result = panels.workload_estimate(state.workload_kwargs(values), state.estimate_kwargs(values))
-except PlanError as exc:
-    st.error(str(exc))
-    st.stop()
+tabs = dict(zip(state.TABS, st.tabs(state.TABS, key="tab", on_change="rerun"), strict=True))
+values = panels.current_values()
+panels.sync_query_params(values)
+open_tab = next((name for name, tab in tabs.items() if tab.open), state.TABS[0])
 
-st.subheader(workload.name)
-panels.estimate_cards(result)
-
-compare_tab, own_tab, procurement_tab, assumptions_tab, export_tab = st.tabs(
-    ["Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export"])
-with compare_tab:
-    compared = panels.render_compare(values, workload)
-with own_tab:
-    panels.render_own_vs_rent()
-with procurement_tab:
-    panels.render_procurement()
-with assumptions_tab:
-    panels.render_assumptions(result, compared)
-with export_tab:
-    panels.render_exports(result, compared, panels.current_values())
+with tabs[open_tab]:
+    if open_tab in ("Own vs rent", "Procurement"):
+        st.caption("This tab prices owned servers for the demand set here; the sidebar's workload and choice "
+                   "do not enter it.")
+        (panels.render_own_vs_rent if open_tab == "Own vs rent" else panels.render_procurement)()
+        st.stop()
+    try:
+        workload, chosen, result = panels.workload_estimate(state.workload_kwargs(values),
+                                                            state.estimate_kwargs(values))
+    except PlanError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.subheader(workload.name)
+    panels.estimate_cards(result)
+    if open_tab == "Compare":
+        panels.render_compare(values)
+    else:
+        try:
+            view = panels.current_view(values)
+        except PlanError as exc:
+            st.error(str(exc))
+            view = None
+        if open_tab == "Assumptions and sources":
+            panels.render_assumptions(result, view)
+        else:
+            panels.render_exports(result, view, values)

@@ -88,6 +88,10 @@ _TEXT = ("option_kind", "provider", "region", "location", "country", "instance_t
 _MARKET_BASIS = "google hourly CFE% (market-based, incl. procurement)"
 
 
+#: ``(rows' option_kind/provider/region/country, central wall hours) -> (low, central, high)`` grid factors.
+GridFactor = Callable[[Mapping[str, np.ndarray], np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
 @dataclass(frozen=True)
 class Settings:
     """Overrides of the engine's defaults; None means the sourced default and its range.
@@ -101,6 +105,9 @@ class Settings:
     monte_carlo : draws (0 = none); seed : numpy Generator seed; percentiles : reported
     statistic : what the ranking and the Pareto front read (``STATISTICS``; ``p50`` needs a Monte Carlo
     with the 50th percentile)
+    grid_factor : when the job runs (``api.at_start``): called with the rows' option_kind, provider, region
+    and country and their central wall hours, returns (low, central, high) factors on each row's grid range,
+    so the ranges and the Monte Carlo carry the grid trend's spread (``planner.grid_time``)
     """
 
     throughput_ratios: Mapping[str, float] = field(default_factory=dict)
@@ -118,6 +125,7 @@ class Settings:
     measured_gpu_w: Mapping[str, float] = field(default_factory=dict)
     measured_source: str = ""
     statistic: str = "central"
+    grid_factor: GridFactor | None = None
 
     def __post_init__(self) -> None:
         if self.statistic not in STATISTICS:
@@ -489,6 +497,19 @@ def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], e
     return out
 
 
+def _timed_grid(ranges: dict[str, Range], rows: Mapping[str, np.ndarray], evaluate: Evaluator, settings: Settings,
+                where: Mapping[str, np.ndarray]) -> dict[str, Range]:
+    """The grid range times ``settings.grid_factor`` over each row's central wall-clock (unchanged without one)."""
+    if settings.grid_factor is None:
+        return ranges
+    wall = np.asarray(evaluate(rows, at_bound(ranges, "central"))["wall_hours"], float)
+    low, central, high = settings.grid_factor(where, np.broadcast_to(wall, (len(where["region"]),)))
+    grid = ranges["grid"]
+    return {**ranges, "grid": Range(np.asarray(grid.low, float) * np.minimum(low, central),
+                                    np.asarray(grid.central, float) * central,
+                                    np.asarray(grid.high, float) * np.maximum(high, central))}
+
+
 def _isin(values: np.ndarray, allowed: Sequence[str]) -> np.ndarray:
     return np.isin(values.astype(str), np.asarray(list(allowed), dtype=str))
 
@@ -573,6 +594,9 @@ def compare(
                 cloud_positions]
             gpu = cloud.text["gpu"][cloud_positions]
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
+            ranges = _timed_grid(ranges, rows, evaluate_cloud, settings, {
+                "option_kind": np.full(len(cloud_positions), "cloud", dtype=object),
+                **{c: cloud.text[c][cloud_positions] for c in ("provider", "region", "country")}})
             size = len(cloud_positions)
             out = _evaluate_all(rows, ranges, evaluate_cloud, settings, size, "cloud")
             cfe = cloud.values["cfe_pct"][cloud_positions]
@@ -591,6 +615,9 @@ def compare(
             size = len(positions)
             gpu = own.text["gpu"][positions]
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions], settings)
+            ranges = _timed_grid(ranges, rows, evaluate_owned, settings, {
+                "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
+                **{c: own.text[c][positions] for c in ("region", "country")}})
             out = _evaluate_all(rows, ranges, evaluate_owned, settings, size, "owned")
             parts.append({
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),

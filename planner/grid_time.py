@@ -18,7 +18,8 @@ and only its change over time comes from these series:
 - A job of ``t`` wall-clock hours from the first hour of its start month spreads its energy evenly: the
   factor is the hour-weighted mean of ``Y · S`` over the months it touches.
 
-Only location-based intensity changes; market-based CO2e (Google's CFE) stays the annual published share.
+Location-based intensity is what changes; market-based CO2e applies Google's annual CFE share to it (there
+is no monthly CFE series), and the outputs say which is which.
 Pure functions over scalars and arrays; the shipped tables come in as DataFrames.
 """
 
@@ -419,9 +420,9 @@ def apply_time(table: pd.DataFrame, factors: tuple[np.ndarray, np.ndarray, np.nd
                texts: Sequence[str]) -> pd.DataFrame:
     """The table with its location-based CO2e scaled by the per-row factors (ranges by their own ends).
 
-    Adds ``grid_factor`` and ``co2e_basis``; ``co2e_total_kg`` and ``pareto`` follow; Monte Carlo
-    percentiles of ``co2e_kg`` are scaled by the central factor (the trend's spread is in ``_low``/``_high``).
-    Market-based CO2e keeps Google's annual CFE share and says so.
+    Adds ``grid_factor`` and ``co2e_basis``; ``co2e_total_kg``, market-based CO2e (Google's annual CFE share
+    of it) and ``pareto`` follow. Monte Carlo percentiles of ``co2e_kg`` are scaled by the central factor
+    here; the engine's own pass (``compare.Settings.grid_factor``) draws the trend's spread instead.
     """
     from planner.compare import pareto_front
 
@@ -433,10 +434,8 @@ def apply_time(table: pd.DataFrame, factors: tuple[np.ndarray, np.ndarray, np.nd
     for column in [c for c in out.columns if c.startswith("co2e_kg_p")]:
         out[column] = out[column] * central
     out["co2e_total_kg"] = out["co2e_kg"] + out["co2e_embodied_kg"]
-    if "co2e_market_basis" in out:
-        out["co2e_market_basis"] = np.where(out["co2e_market_kg"].notna(),
-                                            out["co2e_market_basis"].astype(str) + "; annual, no time profile",
-                                            out["co2e_market_basis"])
+    if "co2e_market_kg" in out:
+        out["co2e_market_kg"] = out["co2e_market_kg"] * central
     out["grid_factor"] = central
     out["co2e_basis"] = list(texts)
     out["pareto"] = pareto_front(out["cost_usd"].to_numpy(), out["co2e_total_kg"].to_numpy())

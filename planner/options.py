@@ -33,18 +33,19 @@ def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = Non
     current : the user's current choice (a row with the same three columns), or None
     co2e_column : the CO2e that "lowest carbon" minimises: ``co2e_kg`` (operational) or, on a comparison
     table, ``co2e_total_kg`` (operational + embodied, what its Pareto front uses)
-    Returns one row per pick (``pick`` = cheapest | lowest_carbon | fastest) with the option's columns and
+    Returns one row per pick (``pick`` = cheapest | lowest_carbon | fastest, ``row`` = its index label in
+    ``table``) with the option's columns and
     ``delta_cost_usd``, ``delta_<co2e_column>``, ``delta_wall_hours`` = pick − current (NaN without a current
     choice); empty when no option has a cost.
     """
     deltas = tuple(co2e_column if c == "co2e_kg" else c for c in DELTA_COLUMNS)
     priced = table.dropna(subset=list(deltas))
     if priced.empty:
-        return pd.DataFrame(columns=["pick", *table.columns, *(f"delta_{c}" for c in deltas)])
+        return pd.DataFrame(columns=["pick", "row", *table.columns, *(f"delta_{c}" for c in deltas)])
     rows = []
     for pick, order in HEADLINE_PICKS.items():
         best = priced.sort_values([co2e_column if c == "co2e_kg" else c for c in order], kind="mergesort").iloc[0]
-        row = {"pick": pick, **best.to_dict()}
+        row = {"pick": pick, "row": best.name, **best.to_dict()}
         for column in deltas:
             row[f"delta_{column}"] = (float(best[column]) - float(current[column])
                                       if current is not None and pd.notna(current[column]) else np.nan)

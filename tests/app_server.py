@@ -148,12 +148,17 @@ def choose_preset(page: object, name: str) -> None:
 
 #: The compare view's default filters (``planner.ui.state.compare_kwargs`` of the defaults).
 DEFAULT_COMPARE = {"providers": ["aws", "gcp", "azure", "owned"], "pricing": ["on_demand"], "site_zone": "USA"}
-#: Column of ``cost_usd`` in the compare table as shown (``planner.ui.panels.LEADING_COLUMNS``).
-COST_COLUMN = 8
+#: Column of ``cost_usd`` in the compare table as shown (``planner.ui.panels.COMPARE_COLUMNS``).
+COST_COLUMN = 7
+
+
+def cell_number(text: str) -> float:
+    """A grid cell's number as shown: '$1,614' → 1614.0 (the cells carry their column's display format)."""
+    return float(text.replace("$", "").replace(",", "").strip())
 
 
 def wait_first_cost(page: object, cost_usd: float, timeout_s: float = 60.0) -> None:
-    """Wait until the compare table's first row shows ``cost_usd`` (the grid's accessible copy holds raw values).
+    """Wait until the compare table's first row shows ``cost_usd`` to the dollar (as formatted, '$1,614').
 
     After an input changes, the previous table stays on the page until the new one arrives.
     """
@@ -163,7 +168,7 @@ def wait_first_cost(page: object, cost_usd: float, timeout_s: float = 60.0) -> N
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if abs(float(cell.inner_text(timeout=1000)) - cost_usd) <= 0.01:
+            if abs(cell_number(cell.inner_text(timeout=1000)) - cost_usd) <= 0.5:
                 return
         except (ValueError, PlaywrightTimeout):  # not drawn yet, or not a number yet
             pass

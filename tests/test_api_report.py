@@ -15,22 +15,30 @@ def bert():
     return api.make_workload("bert-base")
 
 
-def test_report_of_a_preset_chooses_its_estimate_and_lists_the_comparison_shortlist(bert):
+def test_report_of_a_preset_chooses_the_cheapest_option_on_its_gpu_and_lists_the_comparison_shortlist(bert):
     report = api.report(*bert, generated_at=FIXED)
     chosen = report.chosen
-    estimate = api.estimate_workload(*bert).table.iloc[0]
-    assert chosen["cost_usd"] == estimate["cost_usd_central"] and chosen["co2e_kg"] == estimate["co2e_kg"]
-    options = report.table[~report.table["chosen"]]
     full = api.compare(*bert).table
+    same_gpu = full[full["gpu"] == "v100-sxm2-16gb"]
+    # the plan as stated (the preset's V100s), its cheapest offer: the same row of the same comparison
+    assert chosen["gpu"] == "v100-sxm2-16gb" and chosen["cost_usd"] == same_gpu["cost_usd"].min()
+    options = report.table[~report.table["chosen"]]
     # the shortlist holds the cheapest option of the whole comparison and every owned configuration
-    assert options["cost_usd"].min() == pytest.approx(full["cost_usd"].min())
-    assert (options["option_kind"] == "owned").sum() == (full["option_kind"] == "owned").sum()
+    assert report.table["cost_usd"].min() == pytest.approx(full["cost_usd"].min())
+    assert (report.table["option_kind"] == "owned").sum() == (full["option_kind"] == "owned").sum()
     assert set(options["provider"]) <= {"aws", "gcp", "azure", "owned"} and len(options) >= 10
     names = set(report.assumptions["name"])
     # every shortlisted provider's PUE is listed (it changes energy), and the owned room's
     assert {f"pue_{p}" for p in set(options["provider"]) - {"owned"}} | {"pue_owned"} <= names
     prices = report.assumptions[report.assumptions["unit"] == "USD/GPU-hour"]
     assert (prices["as_of"] != "").all()
+
+
+def test_report_at_a_provider_and_region_chooses_that_row(bert):
+    report = api.report(*bert, provider="gcp", region="us-central1", generated_at=FIXED)
+    full = api.compare(*bert).table
+    row = full[(full["provider"] == "gcp") & (full["region"] == "us-central1") & (full["gpu"] == "v100-sxm2-16gb")]
+    assert report.chosen["cost_usd"] == row["cost_usd"].min() and "gcp us-central1" in report.chosen_label
 
 
 def test_report_accepts_a_comparison_table_and_its_assumptions(bert):

@@ -46,9 +46,58 @@ def test_default_view_shows_the_library_estimate_for_bert_base():
     workload, preset = api.make_workload("bert-base")
     row = api.estimate_workload(workload, preset).table.iloc[0]
     assert_cards_match(at, row)
-    low, high = metrics(at)["Cloud cost"].split("–")
-    assert number(low) == pytest.approx(row["cost_usd_low"], abs=0.5)
-    assert number(high) == pytest.approx(row["cost_usd_high"], abs=0.5)
+    assert at.query_params["tab"] == "Compare"
+
+
+def _cloud_cost_card(at: AppTest) -> tuple[float, float]:
+    low, _, high = metrics(at)["Cloud cost"].partition("–")
+    return number(low), number(high or low)
+
+
+#: Compare filter states (URL parameters) under which the cards must equal the shown table's rows.
+FILTER_STATES = [
+    {},
+    {"cmp_providers": "aws,gcp", "cmp_pricing": "spot,on_demand"},
+    {"preset": "elmo", "cmp_providers": "azure,owned", "cmp_max_hours": "200"},
+    {"preset": "transformer-big", "cmp_gpus": "v100-sxm2-16gb,a100-sxm4-80gb", "cmp_site": "DEU"},
+    {"preset": "lisa", "cmp_providers": "owned"},
+]
+
+
+@pytest.mark.parametrize("query", FILTER_STATES, ids=lambda q: ",".join(q) or "defaults")
+def test_cards_are_rows_of_the_shown_table_under_each_filter_state(query):
+    at = start(**query)
+    assert not at.exception
+    shown = at.dataframe[0].value  # the compare table as drawn (its default columns)
+    feasible = shown[shown["feasible"]] if "feasible" in shown else shown
+    cloud = feasible[feasible["provider"] != "owned"]
+    cards = metrics(at)
+    if len(cloud):
+        low, high = _cloud_cost_card(at)
+        assert low == pytest.approx(cloud["cost_usd"].min(), abs=0.5)
+        assert high == pytest.approx(cloud["cost_usd"].max(), abs=0.5)
+        assert any(f"{len(cloud):,} cloud options" in c.value for c in at.caption)
+    else:
+        assert cards["Cloud cost"] == "no cloud option"
+    # Each pick is the row that minimises its column in the same table (cards round: half the last digit).
+    assert number(cards["Cheapest"]) == pytest.approx(feasible["cost_usd"].min(), abs=0.5)
+    for label, column in (("Fastest", "wall_hours"), ("Lowest carbon", "co2e_total_kg")):
+        value = feasible[column].min()
+        step = 1 if value >= 100 else 0.1 if value >= 10 else 0.01  # the cards' rounding
+        assert number(cards[label]) == pytest.approx(value, abs=step / 2), label
+    # The cheapest card's option line names that row.
+    best = feasible.sort_values(["cost_usd", "co2e_kg", "wall_hours"], kind="mergesort").iloc[0]
+    assert any(str(best["gpu"]) in c.value and f"${best['cost_usd']:,.0f}" in c.value for c in at.caption)
+    assert any(f"{len(shown):,} options" in c.value for c in at.caption)
+
+
+def test_workload_cards_are_not_on_the_owned_server_tabs():
+    for tab, card in (("Own vs rent", "Owning at 60% utilisation"), ("Procurement", "Owned TCO, 5 years")):
+        at = start(tab=tab)
+        assert not at.exception
+        labels = set(metrics(at))
+        assert card in labels, labels
+        assert not labels & {"Energy", "CO2e", "GPU-hours", "Cloud cost", "Cheapest"}, labels
 
 
 def test_picking_another_preset_updates_cards_and_url():
@@ -115,7 +164,7 @@ def test_filters_narrow_the_table_as_the_library_does():
 
 
 def test_own_vs_rent_break_even_equals_the_library():
-    at = start(own_server="nvidia-dgx-1-v100", own_util="0.5", own_site="DEU", own_clouds="aws:us-east-1")
+    at = start(tab="Own vs rent", own_server="nvidia-dgx-1-v100", own_util="0.5", own_site="DEU", own_clouds="aws:us-east-1")
     assert not at.exception
     result = api.breakeven_curve("nvidia-dgx-1-v100", site_zone="DEU", utilisation=0.5, lifetime_years=5, pue=1.58,
                                  clouds=[{"provider": "aws", "region": "us-east-1", "pricing": "on_demand"}])
@@ -127,7 +176,7 @@ def test_own_vs_rent_break_even_equals_the_library():
 
 
 def test_procurement_total_equals_the_library():
-    at = start(proc_server="nvidia-dgx-a100", proc_years="3", proc_demand="50000", proc_growth="0.1",
+    at = start(tab="Procurement", proc_server="nvidia-dgx-a100", proc_years="3", proc_demand="50000", proc_growth="0.1",
                proc_util="0.5", proc_site="US-CA", proc_clouds="gcp:us-central1")
     assert not at.exception
     plan = api.procurement_plan("nvidia-dgx-a100", horizon_years=3, demand_gpu_hours=50000, growth=0.1,
@@ -140,13 +189,26 @@ def test_procurement_total_equals_the_library():
     assert any(api.procurement_headline(plan) == i.value for i in at.info)
 
 
-def test_invalid_tab_inputs_are_error_messages_not_tracebacks():
-    at = start(cmp_max_hours="soon", own_site="ATLANTIS", proc_demand="0")
+@pytest.mark.parametrize(("query", "message"), [
+    ({"cmp_max_hours": "soon"}, "max wall-clock hours 'soon': not a number"),
+    ({"tab": "Own vs rent", "own_site": "ATLANTIS"}, "'ATLANTIS'"),
+    ({"tab": "Procurement", "proc_demand": "0"}, "demand_gpu_hours"),
+])
+def test_invalid_tab_inputs_are_error_messages_not_tracebacks(query, message):
+    at = start(**query)
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert any("max wall-clock hours 'soon': not a number" in e for e in errors), errors
-    assert any("'ATLANTIS'" in e for e in errors), errors
-    assert any("demand_gpu_hours" in e for e in errors), errors
+    assert any(message in e for e in errors), errors
+
+
+def test_a_tab_keeps_its_inputs_while_another_tab_is_open():
+    at = start(tab="Own vs rent", own_util="0.5")
+    at.session_state["tab"] = "Compare"
+    at.run()
+    assert at.query_params["own_util"] == "0.5" and at.query_params["tab"] == "Compare"
+    at.session_state["tab"] = "Own vs rent"
+    at.run()
+    assert "Owning at 50% utilisation" in metrics(at)
 
 
 def test_zero_gpus_is_an_error_message_not_a_traceback():
@@ -179,7 +241,7 @@ def test_old_prices_raise_a_banner_and_the_assumptions_list_sources(monkeypatch)
     monkeypatch.setattr(api, "price_snapshot_ages", lambda today=None: real(fetched + timedelta(days=45)))
     panels.snapshot_ages.clear()
     try:
-        at = start()
+        at = start(tab="Assumptions and sources")
         assert not at.exception
         assert any("Prices older than 30 days" in w.value and "aws (45 days, shipped)" in w.value for w in at.warning)
         sources = [df.value for df in at.dataframe if "source" in df.value.columns and "name" in df.value.columns]

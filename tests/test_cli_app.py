@@ -13,12 +13,16 @@ from planner.cli.app import STREAMLIT_OPTIONS, streamlit_argv
 
 
 def _port_is_free(port: int) -> bool:
+    """Nothing listens on the port and a new server could bind it (with SO_REUSEADDR, as servers do: the
+    health checks' closed connections may sit in TIME_WAIT)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            return False
     with socket.socket() as sock:
-        # As a server binds (tornado sets SO_REUSEADDR): the health check's closed connection may sit in
-        # TIME_WAIT for a minute, which only a listening socket should count as the port being taken.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
+            sock.listen()
         except OSError:
             return False
         return True

@@ -95,3 +95,23 @@ def test_report_summary_has_water_beside_co2e_and_the_start_basis(tmp_path, caps
     assert "- Water: about " in text and "ewif_USA" in text
     assert "- CO2e basis: location-based from 2027-03" in text
     assert "W = E / PUE · WUE + E · EWIF" in text and "| water_l | L |" in text
+
+
+def test_monte_carlo_takes_the_trends_spread():
+    # DEU's 2020-2024 trend interval is wide (about -7.6 to +5.6 %/year): six years ahead the grid's
+    # spread dominates; in 2024 (observed) there is none, so the 5-95 % band must be wider for 2030.
+    observed = _p4de_frankfurt(start="2024-04", monte_carlo=400, seed=3)
+    ahead = _p4de_frankfurt(start="2030-04", monte_carlo=400, seed=3)
+    def width(row):
+        return row["co2e_kg_p95"] / row["co2e_kg_p5"]
+    assert width(ahead) > 1.2 * width(observed)
+    assert ahead["co2e_kg_low"] <= ahead["co2e_kg"] <= ahead["co2e_kg_high"]
+
+
+def test_market_based_applies_the_annual_cfe_to_the_placed_location_based_figure():
+    workload, _ = api.make_workload(gpu="a100-sxm4-80gb", gpu_count=8, hours=100)
+    result = api.compare(workload, providers=["gcp"], regions=["us-central1"], pricing=["on_demand"], servers=[],
+                         start="2027-07")
+    row = result.table.iloc[0]
+    cfe = 0.87  # Google 2024 CFE for us-central1 (shared/data/carbon README check)
+    assert row["co2e_market_kg"] == pytest.approx(row["co2e_kg"] * (1 - cfe))

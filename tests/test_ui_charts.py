@@ -19,29 +19,32 @@ def _rows(spec, layer):
 
 
 def test_scatter_draws_every_priced_option_and_the_pareto_front_on_top(compared):
-    spec = charts.cost_co2e_scatter(compared).to_dict()
+    spec = charts.cost_co2e_scatter(compared)
     points, line, rings = spec["layer"]
-    assert len(_rows(spec, points)) == len(compared)
-    front = _rows(spec, line)
+    rows = spec["data"]["values"]
+    assert len(rows) == len(compared)
+    front = [r for r in rows if r["pareto"]]  # what the line and ring layers' filter keeps
+    assert line["transform"] == rings["transform"] == [{"filter": "datum.pareto"}]
     assert len(front) == int(compared["pareto"].sum()) >= 1
-    assert sorted(r["cost_usd"] for r in front) == sorted(compared.loc[compared["pareto"], "cost_usd"])
+    assert sorted(r["cost_usd"] for r in front) == pytest.approx(sorted(compared.loc[compared["pareto"], "cost_usd"]))
     # The front is on cost vs operational + embodied CO2e, as the engine computed it.
     assert points["encoding"]["y"]["field"] == "co2e_total_kg" and line["mark"]["type"] == "line"
 
 
 def test_scatter_without_a_pareto_column_has_points_only(compared):
-    spec = charts.cost_co2e_scatter(compared.drop(columns="pareto")).to_dict()
+    spec = charts.cost_co2e_scatter(compared.drop(columns="pareto"))
     assert len(spec["layer"]) == 1
 
 
 def test_region_bars_show_cost_and_co2e_per_region_in_table_order(compared):
     best = options.best_per_region(compared, top=10)
-    spec = charts.region_bars(best).to_dict()
+    spec = charts.region_bars(best)
     cost, co2e = spec["hconcat"]
     assert cost["encoding"]["x"]["field"] == "cost_usd" and co2e["encoding"]["x"]["field"] == "co2e_total_kg"
     order = cost["encoding"]["y"]["sort"]
     first = best.iloc[0]
     assert order[0].startswith(f"{first['provider']} ") and len(order) == 10
+    assert [r["cost_usd"] for r in spec["data"]["values"]] == pytest.approx(best["cost_usd"].tolist())
 
 
 def test_breakeven_chart_marks_each_crossing_and_the_expected_utilisation():

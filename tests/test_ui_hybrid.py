@@ -35,6 +35,7 @@ def test_chart_plots_every_fleet_and_marks_the_optima():
 
 def test_procurement_tab_shows_the_hybrid_answer_of_the_library():
     at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params["tab"] = "Procurement"
     at.query_params["hyb_spot_share"] = "0.5"
     at.run()
     assert not at.exception

@@ -9,7 +9,7 @@ from planner.errors import choice
 from planner.fields import checked
 from planner.shipped import load
 
-CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid", "mfu")
+CATALOG_KINDS = ("gpus", "servers", "regions", "presets", "grid", "mfu", "grid-trends", "water")
 
 
 @checked
@@ -17,7 +17,7 @@ def catalog_table(kind: str) -> pd.DataFrame:
     """A catalog listing: gpus, servers, regions, presets or grid zones."""
     choice("catalog", kind, CATALOG_KINDS)
     table = _catalog_table(kind)
-    for column in ("year", "release_year", "price_year", "gpu_count", "seq_len"):
+    for column in ("year", "release_year", "price_year", "gpu_count", "seq_len", "first_year", "last_year"):
         if column in table:
             table = table.assign(**{column: pd.to_numeric(table[column]).round().astype("Int64")})
     return table
@@ -35,6 +35,10 @@ def _catalog_table(kind: str) -> pd.DataFrame:
                                       "source"]]
     if kind == "grid":
         return data["grid_intensity"][["zone", "name", "level", "gco2e_per_kwh", "year", "source"]]
+    if kind in ("grid-trends", "water"):
+        from planner.api.grid_water import grid_trend_table, water_table
+
+        return grid_trend_table() if kind == "grid-trends" else water_table()
     if kind == "mfu":
         return data["mfu"][["model", "gpu", "precision", "mfu", "gpu_count", "seq_len", "source", "year"]]
     return presets_table()

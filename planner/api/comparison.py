@@ -92,7 +92,8 @@ def compare(
         maintenance_pct_per_year=maintenance_pct_per_year, whole_servers=whole_servers,
         monte_carlo=int(monte_carlo), seed=int(seed), statistic=statistic,
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
-        measured_source=power.source if power is not None else "")
+        measured_source=power.source if power is not None else "",
+        grid_factor=grid_water.grid_factor_for(start, grid_basis) if start is not None else None)
     owned: tuple[compare_engine.OwnedOption, ...] = ()
     if servers is None or servers:
         owned = _owned(
@@ -120,7 +121,7 @@ def compare(
     result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
                                    owned_wue_l_per_kwh)
     if start is not None:
-        result = grid_water.at_start(result, start, grid_basis)
+        result = grid_water.at_start(result, start, grid_basis, scaled=True)
     else:
         grid_time.check_basis(grid_basis)
     result.table["pareto_water"] = grid_water.pareto_with_water(result.table)

@@ -8,11 +8,13 @@ and water tables (``wue_onsite``, ``wue_region``, ``ewif_by_zone``) go to the pu
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from planner import compare as compare_engine
 from planner import defaults, grid_time, plan_grid, water
 from planner.compare import Comparison, zone_country
 from planner.defaults import Assumption
@@ -66,17 +68,37 @@ def _time_assumptions(series: grid_time.GridSeries, table: pd.DataFrame, basis: 
     return out
 
 
-def at_start(comparison: Comparison, start: str, grid_basis: str = "trend") -> Comparison:
+def grid_factor_for(start: str, grid_basis: str = "trend") -> compare_engine.GridFactor:
+    """The engine's ``Settings.grid_factor`` for a start month: each row's factor over its wall-clock."""
+    grid_time.check_basis(grid_basis)
+    month = parse_start(start)
+    series = grid_series()
+
+    def factor(where: Mapping[str, np.ndarray], wall_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        frame = pd.DataFrame({k: np.asarray(v, dtype=object) for k, v in where.items()})
+        frame["wall_hours"] = wall_hours
+        low, central, high, _ = grid_time.time_factors(frame, series, month, grid_basis, _base_years(frame))
+        return low, central, high
+
+    return factor
+
+
+def at_start(comparison: Comparison, start: str, grid_basis: str = "trend", scaled: bool = False) -> Comparison:
     """The comparison with each row's location-based CO2e over its wall-clock from ``start`` (YYYY-MM).
 
-    Adds ``grid_factor`` and ``co2e_basis`` (what made the row's intensity); see ``planner.grid_time``.
+    scaled : the engine already applied the factors (``grid_factor_for`` in its Settings, so the ranges and
+    Monte Carlo carry the trend's spread); else they are applied here to the finished table. Adds
+    ``grid_factor`` and ``co2e_basis`` (what made the row's intensity); see ``planner.grid_time``.
     """
     grid_time.check_basis(grid_basis)
     month = parse_start(start)
     series = grid_series()
     table = comparison.table
     low, central, high, texts = grid_time.time_factors(table, series, month, grid_basis, _base_years(table))
-    adjusted = grid_time.apply_time(table, (low, central, high), texts)
+    if scaled:
+        adjusted = table.assign(grid_factor=central, co2e_basis=texts)
+    else:
+        adjusted = grid_time.apply_time(table, (low, central, high), texts)
     extra = _time_assumptions(series, table, grid_basis)
     names = [a.name for a in extra]
     adjusted["assumption_ids"] = adjusted["assumption_ids"].astype(str) + ";" + ";".join(dict.fromkeys(names))
@@ -86,7 +108,7 @@ def at_start(comparison: Comparison, start: str, grid_basis: str = "trend") -> C
     if missing:
         notes.append("some options have no monthly profile for their zone: annual average used (see co2e_basis)")
     notes.append(f"CO2e (location-based) from {start} over each job's wall-clock, grid basis '{grid_basis}'; "
-                 "market-based CO2e is Google's annual CFE share, no time profile")
+                 "market-based CO2e applies Google's annual CFE share to it (no monthly CFE data)")
     return replace(comparison, table=adjusted, assumptions=assumptions.drop_duplicates("name").reset_index(drop=True),
                    notes=tuple(notes))
 
@@ -347,3 +369,33 @@ def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_g
     unique = tuple({a.name: a for a in (*plan.assumptions, *extra)}.values())
     return replace(plan, carbon=carbon, summary=summary, sensitivity=sensitivity, assumptions=unique,
                    notes=(*plan.notes, note))
+
+
+# --- Catalog listings -------------------------------------------------------------------------------------
+
+def grid_trend_table() -> pd.DataFrame:
+    """Every zone's yearly series: last year and value, the trend over the last years, projection, profile."""
+    series = grid_series()
+    rows = []
+    for key, t in sorted(series.trajectories.items()):
+        profile = series.profiles.get(key)
+        rows.append({
+            "zone": key, "first_year": t.first_year, "last_year": t.last_year,
+            "last_gco2e_per_kwh": t.history[t.last_year],
+            "trend_pct_per_year": 100 * t.rate, "trend_low_pct": 100 * t.rate_low, "trend_high_pct": 100 * t.rate_high,
+            "fit_years": "" if np.isnan(t.rate) else f"{t.fit_years[0]}-{t.fit_years[1]}",
+            "projection": t.describe("projection").split("; ", 1)[1] if t.projection else "",
+            "monthly_profile": f"{profile.years[0]}-{profile.years[-1]}" if profile else "none: annual average used",
+            "source": t.source})
+    return pd.DataFrame(rows)
+
+
+def water_table() -> pd.DataFrame:
+    """Every on-site WUE row (providers, regions, owned rooms) and grid water factor, with sources."""
+    data = load()
+    onsite = data["wue_onsite"].assign(kind="on-site WUE (L/kWh IT)")[
+        ["kind", "provider", "scope_region_or_site", "year", "wue_l_per_kwh", "metric", "source"]].rename(
+        columns={"scope_region_or_site": "scope", "wue_l_per_kwh": "l_per_kwh"})
+    grid = data["ewif_by_zone"].assign(kind="off-site EWIF (L/kWh grid)", provider="grid")[
+        ["kind", "provider", "zone", "year", "l_per_kwh", "metric", "source"]].rename(columns={"zone": "scope"})
+    return pd.concat([onsite, grid], ignore_index=True)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the renderers load matplotlib and fpdf2: imported only when
 
 from planner.api.comparison import compare
 from planner.api.estimates import estimate_workload
+from planner.compare import Comparison
 
 
 @checked
@@ -34,6 +35,12 @@ def report(
     pue: float | None = None,
     gpu_power_fraction: float | None = None,
     power: PowerProfile | None = None,
+    gpu_w: object = None,
+    host_w: object = None,
+    grid_gco2e_per_kwh: object = None,
+    comparison: Comparison | None = None,
+    compare_kwargs: dict | None = None,
+    chosen_row: object = None,
     options_table: pd.DataFrame | None = None,
     assumptions: pd.DataFrame | tuple[Assumption, ...] | None = None,
     chosen_index: int | None = None,
@@ -42,13 +49,20 @@ def report(
     start: str | None = None,
     grid_basis: str = "trend",
 ) -> Report:
-    """A grant-proposal report of a workload: its estimate, compared options, assumptions, sources, method.
+    """A grant-proposal report of a workload: the chosen option, the options compared, assumptions, sources.
 
-    options_table / assumptions : a comparison's options and their assumptions (``api.compare(...)``'s
-        ``table`` and ``assumptions``); without them, ``compare`` is run for the workload (the same power)
-        and a report-sized part of it is reported (``planner.options.report_subset``: the ten cheapest,
-        the Pareto front, the headline picks and every owned configuration).
-    chosen_index : row position of the chosen option in the options table; None: the estimate row.
+    comparison : the comparison the report is about (``api.compare(...)``); default: ``compare`` of the
+        workload with ``compare_kwargs`` (its filters, e.g. ``{"providers": ["aws"], "max_wall_hours": 72}``)
+        and the same measured power. The report shows a report-sized part of it
+        (``planner.options.report_subset``), and takes its counts, cloud cost range and picks from all of it.
+    chosen_row : index label of the chosen option in ``comparison.table``; default: the row of
+        ``provider``/``region``/``pricing`` on the workload's GPU when given, else the cheapest feasible option
+        on the workload's GPU (else of all).
+    provider, region, pricing, grid_zone, pue, gpu_power_fraction, power, gpu_w, host_w, grid_gco2e_per_kwh :
+        as ``estimate_workload``: the estimate at your own inputs, which the report states beside the chosen
+        option when any facility or power input is given.
+    options_table / assumptions / chosen_index : an options table of your own instead of a comparison (the
+        chosen option is then its row ``chosen_index``, or the estimate row when None).
     generated_at : the report's time stamp (datetime or ISO 8601 text); default now, UTC. Pass a fixed one
         to get byte-identical files.
     start / grid_basis : the job's start month (YYYY-MM) and future-grid basis, for the estimate and the
@@ -57,24 +71,40 @@ def report(
     """
     from datetime import UTC, datetime
 
+    from planner import answers, options
     from planner.reports import build_report
 
     result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
                                grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power,
+                               gpu_w=gpu_w, host_w=host_w, grid_gco2e_per_kwh=grid_gco2e_per_kwh,
                                start=start, grid_basis=grid_basis)
+    compared_table = None
+    own_inputs = any(v is not None for v in (grid_zone, pue, gpu_w, host_w, grid_gco2e_per_kwh)) or \
+        (power is not None and power.measured)
     if options_table is None:
-        comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
-                             power=power if power is not None and power.measured else None, start=start,
-                             grid_basis=grid_basis)
-        options_table, used, _ = report_subset(comparison.table, comparison.assumptions)
+        if comparison is None:
+            comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
+                                 power=power if power is not None and power.measured else None, start=start,
+                                 grid_basis=grid_basis, **(compare_kwargs or {}))
+        table = comparison.table
+        if chosen_row is None and provider and region:
+            current = options.current_option(table, provider, region, pricing, workload.gpu)
+            chosen_row = None if current is None else current.name
+        if chosen_row is None:  # the plan as stated (the workload's GPU) before a converted what-if
+            same_gpu = table[table["gpu"] == workload.gpu]
+            found = answers.compare_answers(same_gpu if len(answers.feasible_rows(same_gpu)) else table)
+            chosen_row = found.picks.loc["cheapest", "row"] if len(found.picks) else None
+        options_table, used, chosen_index = report_subset(table, comparison.assumptions, chosen_row)
         assumptions = used if assumptions is None else assumptions
+        compared_table = table
     merged = pd.DataFrame([a.__dict__ for a in result.assumptions])
     if assumptions is not None:
         merged = pd.concat([merged, assumptions if isinstance(assumptions, pd.DataFrame)
                             else pd.DataFrame([a.__dict__ for a in assumptions])], ignore_index=True)
     return build_report(workload, result.table, options_table, merged, current_snapshots(),
                         generated_at if generated_at is not None else datetime.now(UTC), chosen_index, title,
-                        table1=load()["strubell2019_table1"])
+                        table1=load()["strubell2019_table1"], compared=compared_table,
+                        own_inputs=own_inputs)
 
 
 # --- The app's own-vs-rent view ------------------------------------------------------------------------------

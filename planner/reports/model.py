@@ -112,6 +112,8 @@ def build_report(
     title: str | None = None,
     *,
     table1: pd.DataFrame | None = None,
+    compared: pd.DataFrame | None = None,
+    own_inputs: bool = False,
 ) -> Report:
     """Assemble a report from a workload, its estimate row, compared options and their assumptions.
 
@@ -151,7 +153,10 @@ def build_report(
                                                _assumption_frame(equivalence_assumptions)], ignore_index=True),
                                     snapshots)
     totals = _totals(chosen)
-    compared = table if chosen_index is not None else options
+    if compared is None:
+        compared = table if chosen_index is not None else options
+    else:
+        compared = _normalised_options(compared)
     ranges = _option_ranges(compared)
     notes = tuple(str(n) for n in estimate_table.attrs.get("notes", ()))
     return Report(

@@ -6,6 +6,8 @@ labels and the reshaping Altair needs.
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -23,7 +25,7 @@ def _label(table: pd.DataFrame) -> pd.Series:
     return label.str.strip()
 
 
-def _colour() -> alt.Color:
+def _colour() -> alt.Color:  # the Altair charts (own vs rent, procurement): a few rows each
     return alt.Color("provider:N", title="provider",
                      scale=alt.Scale(domain=list(PROVIDER_COLOURS), range=list(PROVIDER_COLOURS.values())))
 
@@ -34,56 +36,77 @@ def _co2e_column(table: pd.DataFrame) -> tuple[str, str]:
     return "co2e_kg", "CO2e (kg)"
 
 
-def cost_co2e_scatter(table: pd.DataFrame) -> alt.LayerChart:
+def _records(data: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready records (missing values as null)."""
+    return json.loads(data.to_json(orient="records"))
+
+
+def _colour_spec() -> dict:
+    return {"field": "provider", "type": "nominal", "title": "provider",
+            "scale": {"domain": list(PROVIDER_COLOURS), "range": list(PROVIDER_COLOURS.values())}}
+
+
+def cost_co2e_scatter(table: pd.DataFrame) -> dict:
     """Cost [USD] against CO2e [kg], one point per option; the Pareto front (``pareto``) drawn as a line.
 
-    CO2e is ``co2e_total_kg`` (what the comparison engine's front uses) when the table has it. Rows without a
-    cost are left out (they have no place on a cost axis). Both axes are logarithmic: options span decades.
+    A Vega-Lite specification (a dict, data inline; built without Altair, which takes a quarter of a second to
+    validate a thousand points). CO2e is ``co2e_total_kg`` (what the comparison engine's front uses) when the
+    table has it. Rows without a cost are left out (they have no place on a cost axis). Both axes are
+    logarithmic: options span decades.
     """
     co2e, co2e_title = _co2e_column(table)
     data = table.dropna(subset=["cost_usd", co2e]).assign(option=lambda t: _label(t))
     keep = [c for c in ("option", "provider", "instance_type", "pricing", "gpu", "cost_usd", co2e, "wall_hours",
                         "pareto") if c in data]
     data = data[keep]
-    tooltip = ["option:N", alt.Tooltip("cost_usd:Q", title="cost (USD)", format=",.0f"),
-               alt.Tooltip(f"{co2e}:Q", title=co2e_title, format=",.1f")]
-    for extra in ("instance_type", "pricing", "gpu"):
-        if extra in data:
-            tooltip.append(f"{extra}:N")
-    base = alt.Chart(data).encode(
-        x=alt.X("cost_usd:Q", title="cost (USD, log scale)", scale=alt.Scale(type="log")),
-        y=alt.Y(f"{co2e}:Q", title=f"{co2e_title}, log scale", scale=alt.Scale(type="log")),
-    )
-    points = base.mark_circle(size=60, opacity=0.6).encode(color=_colour(), tooltip=tooltip)
-    if "pareto" not in data or not data["pareto"].any():
-        return alt.layer(points).properties(title="Cost vs CO2e", height=380)
-    front = alt.Chart(data[data["pareto"]]).encode(
-        x="cost_usd:Q", y=f"{co2e}:Q", order=alt.Order("cost_usd:Q"), tooltip=tooltip)
-    line = front.mark_line(color="#d62728", strokeDash=[4, 3])
-    rings = front.mark_point(size=160, color="#d62728", strokeWidth=2)
-    return alt.layer(points, line, rings).properties(
-        title="Cost vs CO2e: red = Pareto front (no option is both cheaper and lower-carbon)", height=380)
+    tooltip = [{"field": "option", "type": "nominal"},
+               {"field": "cost_usd", "type": "quantitative", "title": "cost (USD)", "format": ",.0f"},
+               {"field": co2e, "type": "quantitative", "title": co2e_title, "format": ",.1f"}]
+    tooltip += [{"field": extra, "type": "nominal"} for extra in ("instance_type", "pricing", "gpu") if extra in data]
+    x = {"field": "cost_usd", "type": "quantitative", "title": "cost (USD, log scale)", "scale": {"type": "log"}}
+    y = {"field": co2e, "type": "quantitative", "title": f"{co2e_title}, log scale", "scale": {"type": "log"}}
+    points = {"mark": {"type": "circle", "size": 60, "opacity": 0.6},
+              "encoding": {"x": x, "y": y, "color": _colour_spec(), "tooltip": tooltip}}
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "height": 380,
+            "data": {"values": _records(data)}, "title": "Cost vs CO2e", "layer": [points]}
+    if "pareto" in data and data["pareto"].any():
+        front = {"filter": "datum.pareto"}
+        spec["title"] = "Cost vs CO2e: red = Pareto front (no option is both cheaper and lower-carbon)"
+        spec["layer"] += [
+            {"transform": [front], "mark": {"type": "line", "color": "#d62728", "strokeDash": [4, 3]},
+             "encoding": {"x": {"field": "cost_usd", "type": "quantitative"},
+                          "y": {"field": co2e, "type": "quantitative"},
+                          "order": {"field": "cost_usd", "type": "quantitative"}, "tooltip": tooltip}},
+            {"transform": [front], "mark": {"type": "point", "size": 160, "color": "#d62728", "strokeWidth": 2},
+             "encoding": {"x": {"field": "cost_usd", "type": "quantitative"},
+                          "y": {"field": co2e, "type": "quantitative"}, "tooltip": tooltip}},
+        ]
+    return spec
 
 
-def region_bars(table: pd.DataFrame) -> alt.HConcatChart:
-    """Two bar charts side by side, one bar per row: cost [USD] and CO2e [kg], in the table's order."""
+def region_bars(table: pd.DataFrame) -> dict:
+    """Two bar charts side by side, one bar per row: cost [USD] and CO2e [kg], in the table's order.
+
+    A Vega-Lite specification (a dict, data inline), like ``cost_co2e_scatter``.
+    """
     co2e, co2e_title = _co2e_column(table)
     data = table.assign(option=lambda t: _label(t))[["option", "provider", "cost_usd", co2e]]
     order = data["option"].tolist()
     height = max(160, 22 * len(data))
 
-    def bars(column: str, title: str, fmt: str, labels: bool = True) -> alt.Chart:
+    def bars(column: str, title: str, fmt: str, labels: bool = True) -> dict:
         # The second chart shares the first one's rows: its labels would only repeat them.
-        axis = alt.Axis(labelLimit=300, labelOverlap=False) if labels else alt.Axis(labels=False, ticks=False)
-        return alt.Chart(data).mark_bar().encode(
-            y=alt.Y("option:N", sort=order, title=None, axis=axis),
-            x=alt.X(f"{column}:Q", title=title),
-            color=_colour(),
-            tooltip=["option:N", alt.Tooltip(f"{column}:Q", title=title, format=fmt)],
-        ).properties(width=280, height=height)
+        axis = {"labelLimit": 300, "labelOverlap": False} if labels else {"labels": False, "ticks": False}
+        return {"mark": {"type": "bar"}, "width": 280, "height": height, "encoding": {
+            "y": {"field": "option", "type": "nominal", "sort": order, "title": None, "axis": axis},
+            "x": {"field": column, "type": "quantitative", "title": title},
+            "color": _colour_spec(),
+            "tooltip": [{"field": "option", "type": "nominal"},
+                        {"field": column, "type": "quantitative", "title": title, "format": fmt}]}}
 
-    return alt.hconcat(bars("cost_usd", "cost (USD)", ",.0f"), bars(co2e, co2e_title, ",.1f", labels=False)).configure_legend(
-        orient="bottom")
+    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.json", "data": {"values": _records(data)},
+            "hconcat": [bars("cost_usd", "cost (USD)", ",.0f"), bars(co2e, co2e_title, ",.1f", labels=False)],
+            "config": {"legend": {"orient": "bottom"}}}
 
 
 def breakeven_chart(curve: pd.DataFrame, clouds: pd.DataFrame, utilisation: float) -> alt.LayerChart:

@@ -7,12 +7,15 @@ the view. Library calls are cached with ``st.cache_data``, keyed on the inputs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
-from planner import api, defaults, options
+from planner import answers, api, defaults, options
+from planner.answers import CompareAnswers
+from planner.columns import column_format
 from planner.errors import PlanError, unknown
 from planner.ui import charts, hybrid, state
 from pricing.schema import PRICING_MODELS, PROVIDERS
@@ -65,13 +68,6 @@ def workload_estimate(workload_kwargs: dict, estimate_kwargs: dict) -> tuple:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def comparison(workload_kwargs: dict, compare_kwargs: dict) -> object:
-    """``api.compare`` of the workload with the compare view's filters (a ``Comparison``)."""
-    workload, chosen = api.make_workload(**workload_kwargs)
-    return api.compare(workload, chosen, **compare_kwargs)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
 def breakeven(kwargs: dict) -> object:
     """``api.breakeven_curve`` for the own-vs-rent inputs (a ``BreakEven``)."""
     kwargs = dict(kwargs)
@@ -94,20 +90,17 @@ def snapshot_ages() -> pd.DataFrame:
 def report_bytes(fmt: str, values: dict, generated_at: datetime | None = None) -> bytes:
     """The report of the current view in ``fmt`` (``planner.reports.REPORT_FORMATS``).
 
-    ``api.report`` of the workload and the current choice, with the comparison's report-sized part
-    (``options.report_subset``: the cheapest rows, the Pareto front, the headline picks, the current
-    choice, and the assumptions they use) as its options.
+    ``api.report`` of the workload, the compare view's comparison (the same rows, filters and current choice
+    as the cards and the table) and the current choice (none chosen: the cheapest feasible option).
     """
     from planner.reports import render
 
     workload_kwargs, estimate_kwargs = state.workload_kwargs(values), state.estimate_kwargs(values)
     workload, chosen = api.make_workload(**workload_kwargs)
-    compared = comparison(workload_kwargs, state.compare_kwargs(values))
-    current = current_choice(compared.table, values, workload.gpu)
-    rows, assumptions, position = options.report_subset(compared.table, compared.assumptions,
-                                                        None if current is None else current.name)
-    report = api.report(workload, chosen, **estimate_kwargs, options_table=rows, assumptions=assumptions,
-                        chosen_index=position, generated_at=generated_at or datetime.now(UTC))
+    view = current_view(values)
+    report = api.report(workload, chosen, **estimate_kwargs, comparison=view.comparison,
+                        chosen_row=None if view.current is None else view.current.name,
+                        generated_at=generated_at or datetime.now(UTC))
     return render(report, fmt)
 
 
@@ -151,6 +144,14 @@ def init_state() -> None:
     for key, value in values.items():
         st.session_state[key] = value
     st.session_state[_LINK_PROBLEMS] = problems
+
+
+def keep_inputs() -> None:
+    """Keep every input's value while its widget is not drawn (a closed tab's widgets do not run, and
+    Streamlit forgets the state of a widget that did not run): re-assigning a key makes it the page's own."""
+    for key in state.DEFAULTS:
+        if key in st.session_state and key != "tab":
+            st.session_state[key] = st.session_state[key]
 
 
 def _cloud_items(server: str, pricing: str) -> list[str]:
@@ -248,70 +249,51 @@ def stale_banner() -> None:
 
 
 def estimate_cards(result: object) -> None:
-    """Headline cards of one estimate: GPU-hours, wall-clock, energy, CO2e and the cloud cost range."""
+    """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy and CO2e at the current choice."""
     row = result.table.iloc[0]
-    top = st.columns([1, 1, 2])
-    top[0].metric("Energy", _number(row["energy_kwh"], "kWh"))
-    top[1].metric("CO2e", _number(row["co2e_kg"], "kg"))
-    cost = "no offer" if pd.isna(row["cost_usd_low"]) else (
-        _usd(row["cost_usd_low"]) if pd.isna(row["cost_usd_high"])
-        else f"{_usd(row['cost_usd_low'])} – {_usd(row['cost_usd_high'])}")
-    top[2].metric("Cloud cost", cost, help="GPU-hours × the cheapest offer – × the dearest on-demand offer "
-                                           "(matching your provider, region and pricing)")
-    second = st.columns([1, 1, 2])
-    second[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
-    second[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
-    second[2].metric("GPUs", f"{row['gpu_count']:g} × {row['gpu']}")
+    cols = st.columns([1, 1, 1.6, 1, 1])
+    cols[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
+    cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
+    cols[2].metric("GPUs", f"{row['gpu_count']:g} × {row['gpu']}", help=str(row["gpu"]))
+    cols[3].metric("Energy", _number(row["energy_kwh"], "kWh"),
+                   help="At your current choice (sidebar): its provider's PUE and its region's grid")
+    cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice")
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
 
-def _num(label: str, fmt: str) -> object:
-    return st.column_config.NumberColumn(label, format=fmt)
+def column_config(columns: list[str]) -> dict[str, object]:
+    """Streamlit column configuration from ``planner.columns``: human headers with units, number formats."""
+    config: dict[str, object] = {}
+    for column in columns:
+        fmt = column_format(column)
+        if fmt.kind == "bool":
+            config[column] = st.column_config.CheckboxColumn(fmt.header)
+        elif fmt.kind == "text":
+            config[column] = st.column_config.TextColumn(fmt.header, width="medium" if column in (
+                "option", "source", "note") else None)
+        else:
+            config[column] = st.column_config.NumberColumn(fmt.header, format=fmt.printf)
+    return config
 
 
-COLUMN_CONFIG = {
-    "option_kind": "kind", "accounting_mode": "owned mode", "instance_type": "instance type",
-    "cost_usd": _num("cost (USD)", "%.0f"),
-    "cost_usd_low": _num("cost low (USD)", "%.0f"),
-    "cost_usd_high": _num("cost high (USD)", "%.0f"),
-    "on_demand_cost_usd": _num("on-demand cost (USD)", "%.0f"),
-    "spot_cost_usd": _num("spot cost (USD)", "%.0f"),
-    "co2e_total_kg": _num("CO2e total (kg)", "%.1f"),
-    "co2e_kg": _num("CO2e operational (kg)", "%.1f"),
-    "co2e_kg_low": _num("CO2e op. low (kg)", "%.1f"),
-    "co2e_kg_high": _num("CO2e op. high (kg)", "%.1f"),
-    "co2e_embodied_kg": _num("CO2e embodied (kg)", "%.1f"),
-    "co2e_embodied_kg_low": _num("CO2e embodied low (kg)", "%.1f"),
-    "co2e_embodied_kg_high": _num("CO2e embodied high (kg)", "%.1f"),
-    "co2e_market_kg": _num("CO2e market-based (kg)", "%.1f"),
-    "co2e_market_basis": "market-based basis",
-    "energy_kwh": _num("energy (kWh)", "%.1f"),
-    "energy_kwh_low": _num("energy low (kWh)", "%.1f"),
-    "energy_kwh_high": _num("energy high (kWh)", "%.1f"),
-    "gpu_hours": _num("GPU-hours (GPU-h)", "%.1f"),
-    "wall_hours": _num("wall-clock (h)", "%.1f"),
-    "wall_hours_low": _num("wall-clock low (h)", "%.1f"),
-    "wall_hours_high": _num("wall-clock high (h)", "%.1f"),
-    "gpu_count": _num("GPUs", "%g"),
-    "instances": _num("instances / servers", "%g"),
-    "billed_gpus": _num("billed GPUs", "%g"),
-    "throughput_ratio": _num("speed vs workload GPU (x)", "%.2f"),
-    "spot_overhead_fraction": _num("spot overhead (fraction)", "%.3f"),
-    "grid_gco2e_per_kwh": _num("grid (gCO2e/kWh)", "%.0f"),
-    "pue": _num("PUE", "%.3f"),
-    "pareto": st.column_config.CheckboxColumn("Pareto front"),
-    "assumption_ids": "assumptions used",
-}
-
-#: Columns first in the compare table (the rest follow in the library's order).
-LEADING_COLUMNS = ("provider", "region", "location", "instance_type", "server", "accounting_mode", "pricing", "gpu",
-                   "cost_usd", "co2e_total_kg", "wall_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "pareto")
+def show_table(table: pd.DataFrame, height: int | str = "auto", key: str | None = None) -> None:
+    """A library table under human headers (``planner.columns``); blank, not None, where text is missing."""
+    text = [c for c in table.columns if column_format(c).kind == "text" and table[c].dtype == object]
+    shown = table.assign(**{c: table[c].fillna("") for c in text}) if text else table
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=column_config(list(table)),
+                 key=key)
 
 
-def _option_name(row: pd.Series) -> str:
+#: Columns of the compare table shown by default, in order (every column with "All columns").
+COMPARE_COLUMNS = ("provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu", "cost_usd",
+                   "co2e_total_kg", "wall_hours", "gpu_count", "gpu_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg",
+                   "co2e_market_kg", "feasible", "infeasible_reason", "pareto", "location")
+
+
+def option_name(row: pd.Series) -> str:
     if row.get("option_kind") == "owned" or pd.notna(row.get("server")):
-        return f"owned {row.get('server')} ({row.get('accounting_mode')})"
+        return f"owned {row.get('server')} ({row.get('gpu')}, {row.get('accounting_mode')}) at {row.get('region')}"
     return f"{row.get('provider')} {row.get('region')} {row.get('instance_type')} ({row.get('gpu')}, " \
            f"{row.get('pricing')})"
 
@@ -322,28 +304,71 @@ def current_choice(table: pd.DataFrame, values: dict[str, object], gpu: str) -> 
     return options.current_option(table, given["provider"], given["region"], given["pricing"], gpu)
 
 
-def option_cards(table: pd.DataFrame, current: pd.Series | None) -> None:
-    """Cards for the cheapest, lowest-carbon and fastest options, with their difference from the current one."""
-    picks = options.headline_options(table, current, co2e_column="co2e_total_kg").set_index("pick")
-    if picks.empty:
+@dataclass(frozen=True, eq=False)
+class CompareView:
+    """Everything the compare view shows for one input state, made once (``compare_view``) and read-only."""
+
+    comparison: object
+    table: pd.DataFrame
+    current: pd.Series | None
+    answers: CompareAnswers
+    scatter: dict
+    bars: dict
+    bar_regions: int
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def compare_view(workload_kwargs: dict, compare_kwargs: dict, choice: dict) -> CompareView:
+    """The comparison of one input state with its answers and chart specifications (not copied per run:
+    a later run with the same inputs costs a dictionary look-up). A PlanError propagates, not cached."""
+    workload, chosen = api.make_workload(**workload_kwargs)
+    compared = api.compare(workload, chosen, **compare_kwargs)
+    table = compared.table
+    current = options.current_option(table, choice["provider"], choice["region"], choice["pricing"], workload.gpu)
+    regions = options.best_per_region(answers.feasible_rows(table), top=BAR_REGIONS)
+    return CompareView(comparison=compared, table=table, current=current,
+                       answers=answers.compare_answers(table, current),
+                       scatter=charts.cost_co2e_scatter(table), bars=charts.region_bars(regions),
+                       bar_regions=len(regions))
+
+
+def current_view(values: dict[str, object]) -> CompareView:
+    workload_kwargs = state.workload_kwargs(values)
+    choice = {k: state.estimate_kwargs(values)[k] for k in ("provider", "region", "pricing")}
+    return compare_view(workload_kwargs, state.compare_kwargs(values), choice)
+
+
+def option_cards(view: CompareView) -> None:
+    """The cloud cost range and the cheapest, lowest-carbon and fastest option, from the same filtered rows."""
+    found, current = view.answers, view.current
+    cols = st.columns([1.6, 1, 1, 1])
+    if found.has_cloud_cost:
+        cost = _usd(found.cloud_cost_low) if found.cloud_options == 1 else \
+            f"{_usd(found.cloud_cost_low)} – {_usd(found.cloud_cost_high)}"
+        cols[0].metric("Cloud cost", cost, help=f"The {found.cloud_cost_method}.")
+        cols[0].caption(f"{found.cloud_options:,} cloud options, cheapest to dearest")
+    else:
+        cols[0].metric("Cloud cost", "no cloud option", help="No feasible cloud option passes the filters.")
+    picks = found.picks
+    if len(picks) == 0:
+        st.warning("No option with a cost passes the filters: widen them.")
         return
     vs = " vs your choice"
-    cols = st.columns(3)
     cards = (("cheapest", "Cheapest", "cost_usd", _usd),
              ("lowest_carbon", "Lowest carbon", "co2e_total_kg", lambda v: _number(v, "kg")),
              ("fastest", "Fastest", "wall_hours", lambda v: _number(v, "h")))
-    for col, (pick, title, column, show) in zip(cols, cards, strict=True):
+    for col, (pick, title, column, show) in zip(cols[1:], cards, strict=True):
         row = picks.loc[pick]
         delta = row[f"delta_{column}"]
         col.metric(title, show(row[column]), delta=None if pd.isna(delta) else f"{show(delta)}{vs}",
                    delta_color="inverse", help="CO2e: operational + embodied" if pick == "lowest_carbon" else None)
-        col.caption(f"{_option_name(row)}: {_usd(row['cost_usd'])} · "
+        col.caption(f"{option_name(row)}: {_usd(row['cost_usd'])} · "
                     f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}")
     if current is None:
         st.caption("Pick a provider and region in the sidebar (on the workload's GPU, within the filters) to see "
                    "how each option differs from your choice.")
     else:
-        st.caption(f"Your choice: {_option_name(current)}, {_usd(current['cost_usd'])}, "
+        st.caption(f"Your choice: {option_name(current)}, {_usd(current['cost_usd'])}, "
                    f"{_number(current['co2e_total_kg'], 'kg CO2e')}, {_number(current['wall_hours'], 'h')}.")
 
 
@@ -364,35 +389,40 @@ def compare_filters() -> None:
                           help="ISO-3 country (DEU), US state (US-CA), WORLD; its grid and electricity price")
 
 
-def render_compare(values: dict[str, object], workload: object) -> object | None:
-    """Compare view: filters, headline options, a sortable table, cost-CO2e scatter, per-region bars, CSV.
+def render_compare(values: dict[str, object]) -> CompareView | None:
+    """Compare view: filters, the headline answers, a sortable table, cost-CO2e scatter, per-region bars, CSV.
 
-    Returns the ``Comparison`` shown, or None when the inputs are invalid (the error is on the page).
+    Returns the view shown, or None when the inputs are invalid (the error is on the page).
     """
     compare_filters()
     values = current_values()
     try:
-        compared = comparison(state.workload_kwargs(values), state.compare_kwargs(values))
+        view = current_view(values)
     except PlanError as exc:
         st.error(str(exc))
         return None
-    table = compared.table
-    current = current_choice(table, values, workload.gpu)
-    option_cards(table, current)
-    st.caption(f"{len(table):,} options: every cloud offer (provider × region × instance × pricing) and owned "
-               "server (dedicated purchase and shared cluster) that passes the filters, cheapest first. Click a "
-               "column header to sort. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
-    order = [c for c in LEADING_COLUMNS if c in table] + [c for c in table if c not in LEADING_COLUMNS]
-    st.dataframe(table, hide_index=True, column_config=COLUMN_CONFIG, column_order=order, width="stretch",
-                 height=420)
-    st.download_button("Download the table (CSV)", table.to_csv(index=False).encode(),
-                       file_name="trainplan-options.csv", mime="text/csv", key="compare_csv")
-    for note in compared.notes:
+    option_cards(view)
+    table = view.table
+    all_columns = st.toggle("All columns", key="cmp_all_columns",
+                            help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
+    columns = list(table.columns) if all_columns else [c for c in COMPARE_COLUMNS if c in table.columns]
+    if all_columns:
+        columns = [c for c in COMPARE_COLUMNS if c in table.columns] + [c for c in table.columns
+                                                                        if c not in COMPARE_COLUMNS]
+    feasible = "" if view.answers.feasible == view.answers.rows else f" ({view.answers.feasible:,} feasible)"
+    st.caption(f"{view.answers.rows:,} options{feasible}: every cloud offer (provider × region × instance × pricing) "
+               "and owned server (dedicated purchase and shared cluster) that passes the filters, cheapest first. "
+               "Click a column header to sort. Owned rows use the sourced defaults at the site; vary them under "
+               "Own vs rent.")
+    show_table(table[columns], height=420)
+    st.download_button("Download the table (CSV)", lambda: table.to_csv(index=False).encode(),
+                       file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
+    for note in view.comparison.notes:
         st.caption(f"Note: {note}")
-    st.altair_chart(charts.cost_co2e_scatter(table), width="stretch")
-    st.markdown(f"**Cheapest option per region** (the {BAR_REGIONS} cheapest regions)")
-    st.altair_chart(charts.region_bars(options.best_per_region(table, top=BAR_REGIONS)), width="content")
-    return compared
+    st.vega_lite_chart(spec=view.scatter, width="stretch")
+    st.markdown(f"**Cheapest option per region** (the {view.bar_regions} cheapest regions)")
+    st.vega_lite_chart(spec=view.bars, width="content")
+    return view
 
 
 def render_own_vs_rent() -> None:
@@ -429,34 +459,11 @@ def render_own_vs_rent() -> None:
                         "cheaper above this utilisation")
     st.altair_chart(charts.breakeven_chart(result.curve, result.clouds, float(owned["utilisation"])),
                     width="stretch")
-    st.dataframe(result.clouds[["option", "cloud_usd_per_gpu_hour", "breakeven_utilisation", "usd_per_gpu_hour",
-                                "throughput_ratio", "overhead_fraction", "gpu", "source"]],
-                 hide_index=True, width="stretch", column_config={
-                     "usd_per_gpu_hour": _num("list price (USD/GPU-h)", "%.3f"),
-                     "throughput_ratio": _num("speed vs server GPU (x)", "%.2f"),
-                     "overhead_fraction": _num("spot overhead (fraction)", "%.2f"),
-                     "cloud_usd_per_gpu_hour": _num("per server-GPU-hour (USD)", "%.3f"),
-                     "breakeven_utilisation": _num("break-even utilisation (fraction)", "%.3f")})
+    show_table(result.clouds[["option", "cloud_usd_per_gpu_hour", "breakeven_utilisation", "usd_per_gpu_hour",
+                              "throughput_ratio", "overhead_fraction", "gpu", "source"]])
     st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capex over the "
                f"lifetime + upkeep), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD per busy GPU-hour. "
                "c(u) = F / (8760 · n · u) + e; break-even u* = F / (8760 · n · (c_cloud − e)).")
-
-
-#: Column-name suffixes → (unit shown in the header, number format).
-_SUFFIX_UNITS = (("usd_per_gpu_hour", "USD/GPU-h", "%.3f"), ("_usd", "USD", "%.0f"), ("_kg", "kg", "%.0f"),
-                 ("_kwh", "kWh", "%.0f"), ("_gpu_hours", "GPU-h", "%.0f"), ("_hours", "h", "%.1f"),
-                 ("utilisation", "fraction", "%.3f"), ("p_wait", "probability", "%.3f"))
-
-
-def _units(table: pd.DataFrame) -> dict[str, object]:
-    """Column headers with the unit their name's suffix states, numbers formatted to match."""
-    config = {}
-    for column in table.columns:
-        for suffix, unit, fmt in _SUFFIX_UNITS:
-            if column.endswith(suffix):
-                config[column] = _num(f"{column.removesuffix(suffix).rstrip('_') or column} ({unit})".replace("_", " "), fmt)
-                break
-    return config
 
 
 def render_procurement() -> None:
@@ -492,45 +499,45 @@ def render_procurement() -> None:
     cards[2].metric("Owned CO2e", _number(owned["co2e_kg"] / 1000, "t"))
     st.altair_chart(charts.tco_by_year(plan.tco, plan.cloud), width="stretch")
     st.markdown("**Summary over the horizon**")
-    st.dataframe(plan.summary, hide_index=True, width="stretch", column_config=_units(plan.summary))
+    show_table(plan.summary)
     st.markdown("**Demand, servers and queue per year**")
-    st.dataframe(plan.years, hide_index=True, width="stretch", column_config=_units(plan.years))
+    show_table(plan.years)
     st.markdown("**Owned TCO per year (cash basis, USD)**")
-    st.dataframe(plan.tco, hide_index=True, width="stretch", column_config=_units(plan.tco))
+    show_table(plan.tco)
     st.markdown("**Break-even against each cloud option**")
-    st.dataframe(plan.breakeven, hide_index=True, width="stretch", column_config=_units(plan.breakeven))
+    show_table(plan.breakeven)
     st.markdown("**Carbon over the horizon (kWh, kg CO2e)**")
     carbon = plan.carbon_totals()
-    st.dataframe(carbon, hide_index=True, width="stretch", column_config=_units(carbon))
+    show_table(carbon)
     for note in plan.notes:
         st.caption(f"Note: {note}")
     hybrid.render_hybrid(kwargs)
 
 
-def render_assumptions(result: object, compared: object | None) -> None:
+def render_assumptions(result: object, view: CompareView | None) -> None:
     """Every input behind the numbers shown, with source and date, and the price snapshots' age."""
     st.subheader("Price snapshots in use")
-    st.dataframe(snapshot_ages(), hide_index=True, width="stretch",
-                 column_config={"age_days": st.column_config.NumberColumn("age (days)")})
+    show_table(snapshot_ages())
     threshold = defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS
     st.caption(f"Stale after {threshold.value:g} {threshold.unit}s: {threshold.source}.")
     st.subheader("Assumptions behind the headline estimate")
-    st.dataframe(api.assumptions_table([*result.assumptions, threshold]), hide_index=True, width="stretch")
-    if compared is not None:
-        table = api.assumptions_table(compared.assumptions)
+    show_table(api.assumptions_table([*result.assumptions, threshold]))
+    if view is not None:
+        table = api.assumptions_table(view.comparison.assumptions)
         st.subheader(f"Assumptions behind the comparison ({len(table):,})")
         st.caption("Every grid intensity, PUE, price and default the compare table used; each row's "
-                   "`assumptions used` column names its own.")
-        st.dataframe(table, hide_index=True, width="stretch", height=420)
+                   "`Assumptions used` column (Compare, All columns) names its own.")
+        show_table(table, height=420)
 
 
-def render_exports(result: object, compared: object | None, values: dict[str, object]) -> None:
-    """Download buttons: a report in every format (made when clicked), and the tables as CSV."""
+def render_exports(result: object, view: CompareView | None, values: dict[str, object]) -> None:
+    """Download buttons: a report in every format and the tables as CSV, each made only when clicked."""
     from planner.reports import MIME_TYPES, REPORT_FORMATS
 
-    if compared is not None:
-        st.markdown("**Report** of this workload, your choice and the compared options (the cheapest, the Pareto "
-                    "front, the headline picks), with every assumption's source and date; made when you click.")
+    if view is not None:
+        st.markdown("**Report** for a grant proposal: a justification-of-resources paragraph, the key table, "
+                    "the chart and the method on two pages, then every assumption with its numbered source. It "
+                    "uses the Compare tab's filters and your choice (none chosen: the cheapest feasible option).")
         cols = st.columns(len(REPORT_FORMATS))
         frozen = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items()}
         for col, fmt in zip(cols, REPORT_FORMATS, strict=True):
@@ -539,13 +546,15 @@ def render_exports(result: object, compared: object | None, values: dict[str, ob
                                 on_click="ignore")
     st.markdown("**Tables**")
     cols = st.columns(3)
-    cols[0].download_button("Headline estimate (CSV)", result.table.to_csv(index=False).encode(),
-                            file_name="trainplan-estimate.csv", mime="text/csv")
-    cols[1].download_button("Assumptions (CSV)", api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
-                            file_name="trainplan-assumptions.csv", mime="text/csv")
-    if compared is not None:
-        cols[2].download_button("Compare table (CSV)", compared.table.to_csv(index=False).encode(),
-                                file_name="trainplan-options.csv", mime="text/csv", key="export_options")
+    cols[0].download_button("Headline estimate (CSV)", lambda: result.table.to_csv(index=False).encode(),
+                            file_name="trainplan-estimate.csv", mime="text/csv", on_click="ignore")
+    cols[1].download_button("Assumptions (CSV)",
+                            lambda: api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
+                            file_name="trainplan-assumptions.csv", mime="text/csv", on_click="ignore")
+    if view is not None:
+        cols[2].download_button("Compare table (CSV)", lambda: view.table.to_csv(index=False).encode(),
+                                file_name="trainplan-options.csv", mime="text/csv", key="export_options",
+                                on_click="ignore")
 
 
 def _thawed(frozen: dict[str, object]) -> dict[str, object]:

@@ -22,9 +22,12 @@ OWNED = "owned"
 COMPARE_PROVIDERS = (*PROVIDERS, OWNED)
 COMPARE_PRICING = ("on_demand", "spot")
 CLOUD_PRICING = ("on_demand", "spot")
+#: The app's tabs; only the open one runs (its label is the ``tab`` query parameter).
+TABS = ("Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export")
 
 #: Every input with its default; the key is both the query parameter and the widget's session-state key.
 DEFAULTS: dict[str, object] = {
+    "tab": TABS[0],
     "mode": "preset",
     "preset": "bert-base",
     "gpu": "h100-sxm5-80gb",
@@ -73,7 +76,7 @@ DEFAULTS: dict[str, object] = {
 }
 NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
            "proc_demand", "proc_growth", "proc_util", "hyb_spot_share", "hyb_carbon")
-CHOICES = {"mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
+CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
