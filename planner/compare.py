@@ -19,13 +19,15 @@ Cloud rows
     market-based ``= CO2e · (1 − CFE)`` where Google publishes a carbon-free-energy share, otherwise NaN
     and labelled 'no data'.
 Owned rows
-    ``planner.ownership``: *dedicated* buys ``⌈n / G⌉`` servers (fractional with ``whole_servers=False``,
-    as the paper's 7.25) and pays capex (less resale), upkeep over the wall time and electricity; wall
-    time = H / (servers · G). *shared* pays ``H`` × the cluster's cost per busy GPU-hour; wall time = H / n.
+    ``planner.ownership`` over the one owned-cost model (``planner.owned_cost``): *dedicated* buys ``⌈n / G⌉``
+    servers (fractional with ``whole_servers=False``, as the paper's 7.25) and pays capex and its network
+    share less the book value left after the project, upkeep, staff and facility over the wall time and
+    electricity; wall time = H / (servers · G). *shared* pays ``H`` × the cluster's full cost per busy GPU-hour
+    (capital recovery, idle hours' electricity included); wall time = H / n.
 Embodied CO2e (both)
-    Manufacturing CO2e per GPU amortised over the busy GPU-hours of a lifetime:
-    ``e = (E_gpu + E_server / G_server) / (8760 · L · u)`` [kg/GPU-h], times the GPU-hours the row holds
-    (billed GPUs × wall hours for cloud, the project's GPU-hours for owned).
+    The time-share rule (Software Carbon Intensity spec, Cloud Carbon Footprint): a row carries
+    ``e = (E_gpu + E_server / G_server) / (8760 · L)`` [kg/GPU-h] for each GPU-hour it reserves (billed GPUs ×
+    wall hours for cloud and dedicated purchases, the project's GPU-hours on a shared cluster).
 """
 
 
@@ -43,12 +45,14 @@ from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.energy import training_energy_kwh
 from planner.errors import PlanError, fraction, non_negative, positive, unknown
+from planner.owned_cost import staff_fte
 from planner.ownership import (
     ACCOUNTING_MODES,
     dedicated_project_cost_usd,
     embodied_kg_per_gpu_hour,
     energy_kwh_per_gpu_hour,
     shared_cost_usd_per_gpu_hour,
+    shared_kwh_per_gpu_hour,
 )
 from planner.prepared import (  # noqa: F401 - re-exported: the engine's public names
     ASSUMPTION_COLUMNS,
@@ -218,29 +222,41 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
 
 
 def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> dict[str, np.ndarray]:
-    """Outputs of owned rows (both accounting modes) for one set of inputs ``x``.
+    """Outputs of owned rows (both accounting modes) for one set of inputs ``x``, by ``planner.owned_cost``.
 
     rows : workload_gpu_hours, gpu_count n (the job's), gpus_per_server G, servers (dedicated; NaN for
-    shared), is_dedicated (0/1), tdp_w, host_w_per_gpu [W], price_usd, overhead_pct, resale_fraction,
-    staff_usd, hosting_usd_per_kw_month, pue, electricity_usd_per_kwh, embodied_kg_per_server
+    shared), is_dedicated (0/1), billed_gpus, tdp_w, host_w_per_gpu [W], price_usd, overhead_pct,
+    resale_fraction, staff_usd (the row's staff share per server-year), hosting_usd_per_kw_month, pue,
+    electricity_usd_per_kwh, embodied_kg_per_server, idle_fraction, facility_usd_per_kw_year, discount_rate,
+    credit_residual (0/1)
     x : ratio, power_fraction, grid, utilisation [-], lifetime [years], maintenance [% per year]
+    Shared rows carry their share of the cluster's idle hours in cost and energy; embodied CO2e is the
+    time share of the GPU-hours each row reserves.
     """
     gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
     power_w = rows["gpus_per_server"] * (rows["tdp_w"] * x["power_fraction"] + rows["host_w_per_gpu"])
-    energy = gpu_hours * energy_kwh_per_gpu_hour(power_w, rows["gpus_per_server"], rows["pue"])
+    idle_w = power_w * rows["idle_fraction"]
     dedicated = rows["is_dedicated"] > 0
+    busy_energy = gpu_hours * energy_kwh_per_gpu_hour(power_w, rows["gpus_per_server"], rows["pue"])
+    shared_energy = gpu_hours * shared_kwh_per_gpu_hour(power_w, idle_w, rows["gpus_per_server"], x["utilisation"],
+                                                        rows["pue"])
+    energy = np.where(dedicated, busy_energy, shared_energy)
     servers = np.where(dedicated, rows["servers"], 1.0)
     wall = gpu_hours / np.where(dedicated, servers * rows["gpus_per_server"], rows["gpu_count"])
     common = dict(price_usd=rows["price_usd"], overhead_pct_of_capex=rows["overhead_pct"],
                   resale_fraction=rows["resale_fraction"], maintenance_pct_per_year=x["maintenance"],
                   staff_usd_per_server_year=rows["staff_usd"], hosting_usd_per_kw_month=rows["hosting_usd_per_kw_month"],
                   power_w=power_w, gpu_count=rows["gpus_per_server"], pue=rows["pue"],
-                  electricity_usd_per_kwh=rows["electricity_usd_per_kwh"])
-    bought = dedicated_project_cost_usd(servers, gpu_hours, wall, **common)
+                  electricity_usd_per_kwh=rows["electricity_usd_per_kwh"],
+                  facility_usd_per_kw_year=rows["facility_usd_per_kw_year"])
+    bought = dedicated_project_cost_usd(servers, gpu_hours, wall, lifetime_years=x["lifetime"],
+                                        credit_residual=rows["credit_residual"], **common)
     shared = gpu_hours * shared_cost_usd_per_gpu_hour(lifetime_years=x["lifetime"], utilisation=x["utilisation"],
+                                                      idle_power_w=idle_w, discount_rate=rows["discount_rate"],
                                                       **common)
-    embodied = gpu_hours * embodied_kg_per_gpu_hour(rows["embodied_kg_per_server"], rows["gpus_per_server"],
-                                                    x["lifetime"], x["utilisation"])
+    reserved_gpu_hours = np.where(dedicated, rows["billed_gpus"] * wall, gpu_hours)
+    embodied = reserved_gpu_hours * embodied_kg_per_gpu_hour(rows["embodied_kg_per_server"], rows["gpus_per_server"],
+                                                             x["lifetime"])
     return {
         "gpu_hours": gpu_hours,
         "wall_hours": wall,
@@ -400,8 +416,14 @@ def owned_inputs(owned: PreparedOwned, keep: np.ndarray, workload: Workload,
         "gpus_per_server": per_server, "servers": servers, "is_dedicated": dedicated,
         "billed_gpus": np.where(dedicated > 0, servers * per_server, n),
         **{k: v[k] for k in ("tdp_w", "memory_gb", "host_w_per_gpu", "price_usd", "overhead_pct", "resale_fraction",
-                             "staff_usd", "hosting_usd_per_kw_month", "pue", "electricity_usd_per_kwh",
-                             "embodied_kg_per_server")},
+                             "hosting_usd_per_kw_month", "pue", "electricity_usd_per_kwh",
+                             "embodied_kg_per_server", "idle_fraction", "facility_usd_per_kw_year", "discount_rate",
+                             "credit_residual")},
+        # Staff per cluster (planner.owned_cost.staff_fte): a purchase's own servers, or the shared cluster's.
+        "staff_usd": np.where(dedicated > 0, v["staff_usd"] + v["staff_usd_per_fte_year"] * staff_fte(
+            np.ceil(np.nan_to_num(servers, nan=1.0) - 1e-9), v["staff_fte_base"], v["staff_fte_per_server"],
+            v["staff_free_servers"]) / np.maximum(np.ceil(np.nan_to_num(servers, nan=1.0) - 1e-9), 1.0),
+            v["staff_usd_shared"]),
     }
     util_lo, _, util_hi = defaults.OWNED_UTILISATION_RANGE
     life_lo, _, life_hi = defaults.OWNED_LIFETIME_RANGE
@@ -719,7 +741,7 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
                    f"{workload.gpu_count:g} GPUs x {workload.hours:g} h x {workload.repeats:g} runs"),
         *base, *defaults.PUE.values(), power, defaults.GPU_POWER_FRACTION_RANGE_NOTE, *defaults.host_assumptions(),
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
-        defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION,
+        defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS,
         defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, defaults.SPOT_INSTANCE_AVAILABILITY,
         defaults.SPOT_CAPACITY_WAIT_HOURS, *owned_range_assumptions(),
         *ratio_assumptions,

@@ -121,14 +121,14 @@ MAINTENANCE_PCT_PER_YEAR = Assumption(
 MAINTENANCE_PCT_RANGE = (10.0, 11.0, 20.0)
 
 STAFF_USD_PER_SERVER_YEAR = Assumption(
-    "staff_usd_per_server_year", 2500.0, "USD/server-year",
-    f"Lambda Hyperplane-16 TCO analysis: sysadmin $10k per year per 4 servers ({_OWN})", "2020")
+    "staff_usd_per_server_year", 0.0, "USD/server-year",
+    "A flat per-server staff figure on top of the staff per cluster (staff_fte_*): 0, since staff is counted as "
+    f"FTE per cluster; Lambda's Hyperplane-16 TCO analysis uses $10k per year per 4 servers ({_OWN})", "2020")
 
 HOSTING_USD_PER_KW_MONTH = Assumption(
     "hosting_usd_per_kw_month", 0.0, "USD/kW-month",
     "In-house server room: space and cooling are covered by the PUE and the electricity price. For colocation, "
     f"$196/kW-month (encoradvisors, North America, H2 2025) or $134.55 (Lambda TCO) ({_OWN})", "2025")
-COLOCATION_USD_PER_KW_MONTH = 196.0
 
 RESALE_FRACTION = Assumption("resale_fraction", 0.0, "fraction of purchase price",
                              "No sourced resale value of used GPU servers; 0 is the conservative default", "")
@@ -157,6 +157,115 @@ CLOUD_LIFETIME_YEARS = Assumption(
 CLOUD_UTILISATION = Assumption(
     "cloud_utilisation", 0.5, "fraction",
     "Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)", "2024")
+
+# --- The full cost of owning (planner/owned_cost.py; issue 14) ------------------------------------------
+_LATIF = ("Latif, Newkirk, Carbone et al., 'Single-Node Power Demand During AI Training: Measurements on an 8-GPU "
+          "NVIDIA H100 System', IEEE Access 13 (2025) 61740-61747: maximum observed 8.4 kW of the rated 10.2 kW")
+_NEWKIRK = ("Newkirk, Fernandez, Koomey, Latif, Strubell, Shehabi, Samaras, 'Empirically-Calibrated H100 Node Power "
+            "Models...', arXiv:2506.14551 (2025): compute-intensive training runs at 76% of the 10.2 kW rating")
+
+#: Sourced average wall power of a server while training (low, central, high) [W], where one exists.
+#: Servers not listed are modelled from their shape: n · TDP · f + host (the cloud rows' host model).
+SERVER_TYPICAL_W = {
+    "nvidia-dgx-h100": (6500.0, 0.76 * 10200.0, 8400.0),
+}
+SERVER_TYPICAL_W_SOURCE = {
+    "nvidia-dgx-h100": (f"{_NEWKIRK} (central 0.76 x 10,200 = 7,752 W); high {_LATIF}; low: 'typical power "
+                        "consumption between 6.5 and 8.5 kW' (supercluster.blog, DGX H100 power and cooling, via "
+                        "shared/data/hardware/servers.csv notes)"),
+}
+
+#: Wall power of an idle server as a fraction of its busy power.
+IDLE_POWER_FRACTION = Assumption(
+    "idle_power_fraction", 0.2, "fraction of busy power",
+    "Derived for an 8-GPU server: GPU boards idle at 64 W of a 700 W limit (9%; NVIDIA DGX B200 User Guide ch. 7, "
+    "Redfish EnvironmentMetrics example reading 64.388 W at SetPoint 700 W) and carry ~75% of busy draw (5.6 of "
+    "7.75 kW, Newkirk et al. 2025); the host idles at about half its peak (Barroso & Hoelzle, 'The Case for "
+    "Energy-Proportional Computing', IEEE Computer 40(12), 2007): 0.75 x 0.09 + 0.25 x 0.5 = 0.19", "2025",
+    "range 0.1 (GPUs alone) to 0.5 (Barroso & Hoelzle's whole-server figure); idle hours are charged in cost and CO2e")
+IDLE_POWER_FRACTION_RANGE = (0.1, 0.2, 0.5)
+
+#: Network, storage and fabric as a share of the servers' capex.
+NETWORK_STORAGE_PCT_OF_CAPEX = Assumption(
+    "network_storage_pct_of_capex", 10.0, "% of server capex",
+    "Datacentre operators traditionally kept networking near 10% of the infrastructure budget (jobandnetwork.com, "
+    "'Unmasking the Hidden Costs of Networking in the Age of AI', 2025); AI fabrics run 20-30% of GPU cost "
+    "(R. Gipe, 'The AI Infrastructure Build: the networking layer', 2026-02); one 64-port 400G InfiniBand switch "
+    "is $36k (H100 cluster cost sheet, Aug 2024, in shared/data/hardware/servers.csv notes)", "2025",
+    "range 10-25%; storage is inside this share")
+NETWORK_STORAGE_PCT_RANGE = (5.0, 10.0, 25.0)
+
+#: Space, power and cooling capital.
+FACILITY_MODES = ("in_house", "colocation")
+FACILITY_CAPEX_USD_PER_KW = Assumption(
+    "facility_capex_usd_per_kw", 11000.0, "USD per kW of IT load",
+    "Data-centre construction $10-12M per MW of critical load (ibinterviewquestions.com, 'Data Center Capex: Build "
+    "Costs and Time-to-Power', 2026; cortexconstruct.com 2026-02-20: $7-15M per MW); midpoint", "2026")
+FACILITY_LIFE_YEARS = Assumption(
+    "facility_life_years", 20.0, "years",
+    "trainplan judgement: the life of a room's electrical and mechanical plant (UPS, chillers) over which its "
+    "capital is recovered; buildings last longer, UPS batteries less", "2026",
+    "the capital is recovered at the plan's discount rate: $/kW-year = capex/kW x CRF(r, life)")
+COLOCATION_USD_PER_KW_MONTH = Assumption(
+    "colocation_usd_per_kw_month", 196.0, "USD per kW per month",
+    f"250-500 kW deployments in primary North American markets, H2 2025 (encoradvisors.com, via {_OWN})", "2025",
+    "Lambda's TCO example: $134.55; TeleGeography 2017 median: $275")
+
+#: Staff as FTE per cluster, with a loaded salary.
+STAFF_FTE_BASE = Assumption(
+    "staff_fte_base", 0.5, "FTE per cluster",
+    "'one half time IT person for the first fifty nodes or so ... an entire full time person for 50 - 150' "
+    "(C. Dwan, Bioclusters list, 2006-02-02; bioinformatics.org/pipermail/bioclusters/2006-February/002847.html)",
+    "2006")
+STAFF_FTE_PER_SERVER = Assumption(
+    "staff_fte_per_server", 0.005, "FTE per server beyond the first 50",
+    "Dwan 2006 (as staff_fte_base): the second half FTE over the next ~100 nodes; Roskies & Zacharia, CTWatch "
+    "Quarterly 2(2), May 2006: 'one FTE for roughly every 250 processors'", "2006")
+STAFF_FREE_SERVERS = 50.0
+SHARED_CLUSTER_SERVERS = Assumption(
+    "shared_cluster_servers", 10.0, "servers",
+    "trainplan's choice: the size of the shared cluster whose staff a shared-mode row shares (a department "
+    "cluster of ten 8-GPU servers); give yours (procurement plans use their own fleet)", "2026")
+STAFF_USD_PER_FTE_YEAR = Assumption(
+    "staff_usd_per_fte_year", 100000.0, "USD per FTE-year (loaded)",
+    f"'Loaded salary for a decent cluster admin may be $100k/year or more' (Duke University cluster TCO, Beowulf "
+    f"list 2010-06; {_OWN})", "2010", "old and US; give your own loaded salary")
+
+#: Money over time.
+DISCOUNT_RATE = Assumption(
+    "discount_rate", 0.07, "per year (real)",
+    "OMB Circular A-94 (1992) sec. 8.b: 'a real discount rate of 7 percent' for constant-dollar analyses, "
+    "reinstated by OMB memo M-25-23 (2025-02); EPA OSWER Directive 9355.3-20 restates 7%", "2025",
+    "0 gives the cash basis; A-94 also allows Treasury rates (Appendix C) for lease-purchase analysis")
+DISCOUNT_RATE_RANGE = (0.0, 0.07, 0.10)  # 0: cash; 10%: A-94 (1972), per EPA OSWER 9355.3-20
+CLOUD_PRICE_TREND_PCT_PER_YEAR = Assumption(
+    "cloud_price_trend_pct_per_year", 0.0, "% per year",
+    "trainplan's choice: no forecast, today's list prices held (prices do move: AWS cut P4d/P4de/P5/P5en on-demand "
+    "prices by up to 45% on 2025-06-05, AWS What's New)", "2025",
+    "range -25%/year (a 45% cut two years after P5's 2023 launch: 1 - 0.55^(1/2)) to 0")
+CLOUD_PRICE_TREND_RANGE = (-25.0, 0.0, 0.0)
+HARDWARE_PRICE_PERFORMANCE_PCT_PER_YEAR = Assumption(
+    "hardware_price_performance_pct_per_year", 0.0, "% cheaper per year of purchase",
+    "trainplan's choice: servers bought later cost what year 1's cost (no forecast); set e.g. 24 for GPU "
+    "FLOP/s per dollar doubling every ~2.5 years (Epoch AI, 'Trends in GPU price-performance', 2022)", "2022")
+
+#: US grants: F&A (indirect costs) on modified total direct costs; equipment is excluded (2 CFR 200.1 MTDC).
+FA_RATE = Assumption(
+    "fa_rate", 0.0, "fraction of MTDC",
+    "2 CFR 200.1 'Modified Total Direct Cost (MTDC)': excludes equipment and capital expenditures; cloud services "
+    "and maintenance contracts are MTDC items. 0 = not applied; set your institution's negotiated rate "
+    "(often 0.5-0.6)", "2024")
+
+#: Queue: peak month's load over the annual average (seasonality), and job-length variability.
+PEAK_MONTH_FACTOR = Assumption(
+    "peak_month_factor", 1.0, "x annual average load",
+    "trainplan's choice: no seasonality unless given (academic demand peaks before conference deadlines; set the "
+    "peak month's share x 12 from your own accounting)", "2026")
+JOB_LENGTH_CV = Assumption(
+    "job_length_cv", 1.0, "coefficient of variation",
+    "1 = exponential job lengths (M/M/c); the Allen-Cunneen approximation scales the wait by (1 + cv^2)/2 "
+    "(Allen 1990, Probability, Statistics and Queueing Theory, 2nd ed., sec. 6)", "1990",
+    "GPU job lengths are heavy-tailed (Philly trace, Jeon et al. 2019): cv of 2-4 is plausible; give yours")
 
 # --- Procurement planning ------------------------------------------------------------------------------
 _SPOT = "shared/data/prices/spot_interruption.csv"

@@ -100,6 +100,22 @@ _FIELDS = (
     _f("resale_fraction", None, 0, 1, "resale value as a fraction of price", high_open=True),
     _f("overhead_pct_of_capex", None, 0, 1000, "overhead [% of capital cost]"),
     # comparison
+    # the full cost of owning (planner.owned_cost, issue 14)
+    _f("network_storage_pct_of_capex", None, 0, 1000, "network, storage and fabric [% of server capex]"),
+    _f("power_w", "W", 0, 1e6, "busy wall power of one server", low_open=True),
+    _f("idle_power_w", "W", 0, 1e6, "idle wall power of one server"),
+    _f("idle_power_fraction", None, 0, 1, "idle power as a fraction of busy power"),
+    _f("facility_capex_usd_per_kw", None, 0, 1e6, "space/power/cooling capital [USD per kW]"),
+    _f("facility_life_years", None, 0, 100, "life of the facility's plant [years]", low_open=True),
+    _f("colocation_usd_per_kw_month", None, 0, 1e4, "colocation [USD per kW-month]"),
+    _f("staff_fte_base", None, 0, 1000, "staff per cluster [FTE]"),
+    _f("staff_fte_per_server", None, 0, 10, "staff per server beyond the first 50 [FTE]"),
+    _f("staff_usd_per_fte_year", None, 0, 1e7, "loaded salary [USD per FTE-year]"),
+    _f("cluster_servers", None, 0, 1e6, "servers sharing the cluster's staff", low_open=True),
+    _f("discount_rate", None, 0, 1, "real discount rate per year"),
+    _f("fa_rate", None, 0, 2, "F&A (indirect cost) rate on MTDC"),
+    _f("peak_month_factor", None, 1, 12, "peak month's load over the annual average"),
+    _f("job_length_cv", None, 0, 100, "coefficient of variation of job lengths"),
     _f("max_wall_hours", "hour", 0, 1e6, "longest acceptable wall-clock time", low_open=True),
     _f("spot_interruptions_per_hour", None, 0, 100, "spot interruptions per instance-hour"),
     _f("checkpoint_interval_hours", "hour", 0, 1e4, "checkpoint interval on spot", low_open=True),
@@ -134,7 +150,7 @@ LIST_FIELDS = ("providers", "regions", "gpus", "countries", "servers")
 #: Mapping parameters (text key -> the named numeric field), e.g. compare's per-GPU throughput ratios.
 MAP_FIELDS = {"throughput_ratios": "throughput_ratio"}
 #: Parameters that are booleans (and nothing else: 1 is not True).
-BOOL_FIELDS = ("whole_servers", "force")
+BOOL_FIELDS = ("whole_servers", "force", "credit_residual")
 
 #: A grid intensity without a unit below this [gCO2e/kWh] is most likely in kg/kWh (as papers print it).
 GRID_BARE_MINIMUM = 5.0

@@ -4,8 +4,12 @@ Two accounting modes (``ACCOUNTING_MODES``):
 
 - ``dedicated``: the project buys the servers it needs, as in Strubell et al. 2019 section 4:
   capex + electricity + upkeep over the project, less any resale value.
-- ``shared``: a shared cluster; capex and fixed opex are amortised over the lifetime's busy GPU-hours,
-  ``c = (capex / L + opex_per_year) / (8760 · n_gpu · u) + electricity per busy GPU-hour``.
+- ``shared``: a shared cluster; the full cost of a server-year (``planner.owned_cost``: capital recovery,
+  network share, facility, staff, maintenance, busy and idle electricity) over its busy GPU-hours,
+  ``c = C(u) / (8760 · n_gpu · u)``.
+
+The full-cost conventions live in ``planner.owned_cost``; with their inputs at 0 (no idle power, no
+facility, no discounting) these are Strubell et al.'s formulas.
 
 All functions are pure and broadcast over numpy arrays / pandas Series.
 """
@@ -14,6 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
+from planner import owned_cost
 from planner.errors import PlanError, at_least, between, choice, non_negative, positive
 from planner.units import Num
 
@@ -30,8 +37,13 @@ class OwnedServer:
     pue [-]; electricity_usd_per_kwh [USD/kWh]; maintenance_pct_per_year [% of price per year]
     staff_usd_per_server_year [USD]; hosting_usd_per_kw_month [USD per kW of IT load per month]
     resale_fraction : share of the price recovered at the end (dedicated mode) [-]
-    overhead_pct_of_capex : network, storage, racks [% of price]; embodied_kg [kg CO2e per server]
+    overhead_pct_of_capex : network, storage, fabric [% of price]; embodied_kg [kg CO2e per server]
     grid_gco2e_per_kwh : the site's grid intensity [g/kWh]
+    idle_power_w : wall power when idle [W]; facility_usd_per_kw_year : space/power/cooling capital [USD/kW-yr]
+    discount_rate : real, per year, for capital recovery [-]; staff_fte_base, staff_fte_per_server,
+    staff_free_servers, staff_usd_per_fte_year : staff per cluster (``owned_cost.staff_fte``) and its loaded
+    salary; cluster_servers : servers sharing that staff (shared mode) [-]
+    credit_residual : a dedicated purchase is credited the book value left after the project
     """
 
     server: str
@@ -50,6 +62,15 @@ class OwnedServer:
     overhead_pct_of_capex: float
     embodied_kg: float
     grid_gco2e_per_kwh: float
+    idle_power_w: float = 0.0
+    facility_usd_per_kw_year: float = 0.0
+    discount_rate: float = 0.0
+    staff_fte_base: float = 0.0
+    staff_fte_per_server: float = 0.0
+    staff_free_servers: float = 50.0
+    staff_usd_per_fte_year: float = 0.0
+    cluster_servers: float = 1.0
+    credit_residual: bool = False
 
     def __post_init__(self) -> None:
         positive("gpu_count", self.gpu_count)
@@ -65,8 +86,39 @@ class OwnedServer:
         non_negative("overhead_pct_of_capex", self.overhead_pct_of_capex)
         non_negative("embodied_kg", self.embodied_kg)
         non_negative("grid_gco2e_per_kwh", self.grid_gco2e_per_kwh)
+        non_negative("idle_power_w", self.idle_power_w, "W")
+        if self.idle_power_w > self.power_w:
+            raise PlanError(f"idle_power_w {self.idle_power_w:g} W: must not exceed the busy power {self.power_w:g} W")
+        non_negative("facility_usd_per_kw_year", self.facility_usd_per_kw_year)
+        between("discount_rate", self.discount_rate, 0.0, 1.0)
+        non_negative("staff_fte_base", self.staff_fte_base)
+        non_negative("staff_fte_per_server", self.staff_fte_per_server)
+        non_negative("staff_usd_per_fte_year", self.staff_usd_per_fte_year)
+        positive("cluster_servers", self.cluster_servers)
         if not 0 <= self.resale_fraction < 1:
             raise PlanError(f"resale_fraction {self.resale_fraction:g}: must be in [0, 1)")
+
+
+def staff_share_usd_per_server_year(server: OwnedServer, servers: Num | None = None) -> Num:
+    """One server's share of its cluster's staff: ``flat + salary · FTE(S) / S`` [USD/server-yr].
+
+    servers : cluster size S (default ``server.cluster_servers``).
+    """
+    size = server.cluster_servers if servers is None else servers
+    fte = owned_cost.staff_fte(size, server.staff_fte_base, server.staff_fte_per_server, server.staff_free_servers)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.asarray(size, float) > 0, server.staff_usd_per_fte_year * fte / size, 0.0)
+    return server.staff_usd_per_server_year + (float(share) if np.ndim(share) == 0 else share)
+
+
+def usd_per_server_year(server: OwnedServer, utilisation: Num | None = None) -> Num:
+    """Full cost of owning one of these servers for a year (``owned_cost.owned_usd_per_server_year``) [USD]."""
+    u = server.utilisation if utilisation is None else utilisation
+    return owned_cost.owned_usd_per_server_year(
+        server.price_usd, server.overhead_pct_of_capex, server.lifetime_years, server.discount_rate,
+        server.resale_fraction, server.maintenance_pct_per_year, staff_share_usd_per_server_year(server),
+        server.facility_usd_per_kw_year, server.hosting_usd_per_kw_month, server.power_w, server.idle_power_w, u,
+        server.pue, server.electricity_usd_per_kwh)
 
 
 def capex_usd(price_usd: Num, overhead_pct_of_capex: Num = 0.0) -> Num:
@@ -92,36 +144,48 @@ def energy_kwh_per_gpu_hour(power_w: Num, gpu_count: Num, pue: Num) -> Num:
 def shared_usd_per_gpu_hour(server: OwnedServer) -> float:
     """Cost of one busy GPU-hour on a shared cluster [USD/GPU-h].
 
-    ``c = (capex / L + opex) / (8760 · n · u) + PUE · P / n / 1000 · price_kWh``
-    Idle servers draw no power in this model (no idle wall power is sourced); the fixed costs are
-    spread over busy hours only, so a lower utilisation raises the cost per GPU-hour.
+    ``c = C(u) / (8760 · n · u)`` with ``C(u)`` the full cost of a server-year (``usd_per_server_year``): the
+    fixed costs and the idle hours' electricity are spread over busy hours only, so a lower utilisation raises
+    the cost per GPU-hour.
     """
-    return float(shared_cost_usd_per_gpu_hour(
-        server.price_usd, server.overhead_pct_of_capex, server.resale_fraction, server.lifetime_years,
-        server.maintenance_pct_per_year, server.staff_usd_per_server_year, server.hosting_usd_per_kw_month,
-        server.power_w, server.gpu_count, server.utilisation, server.pue, server.electricity_usd_per_kwh))
+    return float(owned_cost.owned_usd_per_gpu_hour(usd_per_server_year(server), server.gpu_count,
+                                                    server.utilisation))
 
 
 def shared_cost_usd_per_gpu_hour(price_usd: Num, overhead_pct_of_capex: Num, resale_fraction: Num,
                                  lifetime_years: Num, maintenance_pct_per_year: Num, staff_usd_per_server_year: Num,
                                  hosting_usd_per_kw_month: Num, power_w: Num, gpu_count: Num, utilisation: Num,
-                                 pue: Num, electricity_usd_per_kwh: Num) -> Num:
+                                 pue: Num, electricity_usd_per_kwh: Num, idle_power_w: Num = 0.0,
+                                 facility_usd_per_kw_year: Num = 0.0, discount_rate: Num = 0.0) -> Num:
     """``shared_usd_per_gpu_hour`` over arrays (one value per server configuration) [USD/GPU-h].
 
-    ``c = (P · (1 + o/100) · (1 - resale) / L + opex) / (8760 · n · u) + PUE · W / n / 1000 · price_kWh``
+    ``c = C(u) / (8760 · n · u)``, ``C(u) = K·(1 − s·(1+r)^−L)·CRF(r, L) + P·m/100 + staff
+    + (facility + 12·hosting)·kW + PUE·8760·(u·W + (1 − u)·W_idle)/1000·price_kWh``; with ``r``, the idle
+    power and the facility at 0: ``(P·(1 + o/100)·(1 − s)/L + opex)/(8760·n·u) + PUE·W/n/1000·price_kWh``.
     """
-    fixed = (capex_usd(price_usd, overhead_pct_of_capex) * (1 - resale_fraction) / lifetime_years
-             + fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
-                                       hosting_usd_per_kw_month, power_w))
-    busy_gpu_hours_per_year = HOURS_PER_YEAR * gpu_count * utilisation
-    electricity = energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * electricity_usd_per_kwh
-    return fixed / busy_gpu_hours_per_year + electricity
+    per_year = owned_cost.owned_usd_per_server_year(
+        price_usd, overhead_pct_of_capex, lifetime_years, discount_rate, resale_fraction, maintenance_pct_per_year,
+        staff_usd_per_server_year, facility_usd_per_kw_year, hosting_usd_per_kw_month, power_w, idle_power_w,
+        utilisation, pue, electricity_usd_per_kwh)
+    return owned_cost.owned_usd_per_gpu_hour(per_year, gpu_count, utilisation)
 
 
-def embodied_kg_per_gpu_hour(embodied_kg_per_server: Num, gpu_count: Num, lifetime_years: Num, utilisation: Num) -> Num:
-    """Manufacturing CO2e amortised over the busy GPU-hours of a lifetime [kg/GPU-h].
+def shared_kwh_per_gpu_hour(power_w: Num, idle_power_w: Num, gpu_count: Num, utilisation: Num, pue: Num) -> Num:
+    """Grid energy charged to one busy GPU-hour on a shared cluster, its share of idle hours included [kWh].
 
-    ``e = E_server / (8760 · L · n · u)``
+    ``PUE · (W + W_idle · (1 − u) / u) / n / 1000``
+    """
+    return pue * (power_w + idle_power_w * (1.0 - utilisation) / utilisation) / gpu_count / 1000.0
+
+
+def embodied_kg_per_gpu_hour(embodied_kg_per_server: Num, gpu_count: Num, lifetime_years: Num,
+                             utilisation: Num = 1.0) -> Num:
+    """Manufacturing CO2e per reserved GPU-hour, the time-share rule [kg/GPU-h].
+
+    ``e = E_server / (8760 · L · n)`` (Software Carbon Intensity spec, ``M = TE · TiR/EL · RR/ToR``; Cloud Carbon
+    Footprint's embodied method): a job carries the share of the lifetime it reserves. ``utilisation`` < 1
+    spreads unreserved time over the reserved hours too (``/ u``): the one convention passes 1 everywhere;
+    capacity nobody reserves is carried by whoever holds it (a procurement plan holds the whole fleet).
     """
     return embodied_kg_per_server / (HOURS_PER_YEAR * lifetime_years * gpu_count * utilisation)
 
@@ -134,27 +198,38 @@ def server_embodied_kg(gpu_count: Num, server_kg: float, gpu_kg: float) -> Num:
 def dedicated_cost_usd(server: OwnedServer, servers: Num, gpu_hours: Num, wall_hours: Num) -> Num:
     """Cost of buying ``servers`` for one project of ``gpu_hours`` over ``wall_hours`` [USD].
 
-    ``cost = s · capex · (1 - resale) + s · opex · t/8760 + E · price_kWh``, with E the grid energy of
-    the project's GPU-hours. ``servers`` may be fractional, as in the paper's 7.25.
+    ``cost = s · K · (1 − b) + s · opex · t/8760 + s · facility · kW · t/8760 + E · price_kWh``, with E the grid
+    energy of the project's GPU-hours and ``b`` the residual credited: the book value left after the project
+    (``credit_residual``) or the resale share. ``servers`` may be fractional, as in the paper's 7.25.
     """
+    staff = staff_share_usd_per_server_year(server, np.maximum(np.ceil(np.asarray(servers, float) - 1e-9), 1.0))
     return dedicated_project_cost_usd(
         servers, gpu_hours, wall_hours, server.price_usd, server.overhead_pct_of_capex, server.resale_fraction,
-        server.maintenance_pct_per_year, server.staff_usd_per_server_year, server.hosting_usd_per_kw_month,
-        server.power_w, server.gpu_count, server.pue, server.electricity_usd_per_kwh)
+        server.maintenance_pct_per_year, staff, server.hosting_usd_per_kw_month,
+        server.power_w, server.gpu_count, server.pue, server.electricity_usd_per_kwh,
+        facility_usd_per_kw_year=server.facility_usd_per_kw_year, lifetime_years=server.lifetime_years,
+        credit_residual=float(server.credit_residual))
 
 
 def dedicated_project_cost_usd(servers: Num, gpu_hours: Num, wall_hours: Num, price_usd: Num,
                                overhead_pct_of_capex: Num, resale_fraction: Num, maintenance_pct_per_year: Num,
                                staff_usd_per_server_year: Num, hosting_usd_per_kw_month: Num, power_w: Num,
-                               gpu_count: Num, pue: Num, electricity_usd_per_kwh: Num) -> Num:
+                               gpu_count: Num, pue: Num, electricity_usd_per_kwh: Num,
+                               facility_usd_per_kw_year: Num = 0.0, lifetime_years: Num = 1.0,
+                               credit_residual: Num = 0.0) -> Num:
     """``dedicated_cost_usd`` over arrays (one value per server configuration) [USD].
 
-    ``cost = s · P · (1 + o/100) · (1 - resale) + s · opex · t / 8760 + GPU·h · PUE · W / n / 1000 · price_kWh``
+    ``cost = s · K · (1 − b) + s · (opex + facility · W/1000) · t / 8760 + GPU·h · PUE · W / n / 1000 · price_kWh``,
+    ``K = P · (1 + o/100)``; ``b`` = book value left after ``t`` (``owned_cost.book_value_fraction``, salvage =
+    resale) where ``credit_residual`` is 1, else the resale share (Strubell et al.: 0, the servers written off).
     """
     energy = energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * gpu_hours
-    opex = fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
-                                   hosting_usd_per_kw_month, power_w)
-    return (servers * capex_usd(price_usd, overhead_pct_of_capex) * (1 - resale_fraction)
+    opex = (fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
+                                    hosting_usd_per_kw_month, power_w)
+            + facility_usd_per_kw_year * power_w / 1000.0)
+    book = owned_cost.book_value_fraction(wall_hours / HOURS_PER_YEAR, lifetime_years, resale_fraction)
+    kept = np.where(np.asarray(credit_residual, float) > 0, book, resale_fraction)
+    return (servers * capex_usd(price_usd, overhead_pct_of_capex) * (1 - kept)
             + servers * opex * wall_hours / HOURS_PER_YEAR + energy * electricity_usd_per_kwh)
 
 

@@ -22,7 +22,7 @@ from planner import defaults, spot
 from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError
-from planner.ownership import HOURS_PER_YEAR, OwnedServer
+from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
 
 RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR}
@@ -194,8 +194,8 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     rates = spot.interruption_rates(joined, spot_table)
     embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + float(defaults.EMBODIED_SERVER_KG.value) / float(
         defaults.CLOUD_GPUS_PER_SERVER.value)
-    embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value)
-                                        * float(defaults.CLOUD_UTILISATION.value))
+    # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
+    embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value))
     values = {
         "gpus_per_instance": per_instance,
         "is_spot": is_spot,
@@ -313,6 +313,17 @@ def prepare_owned(options: Sequence[OwnedOption]) -> PreparedOwned:
         "pue": floats([x.pue for x in s]),
         "electricity_usd_per_kwh": floats([x.electricity_usd_per_kwh for x in s]),
         "embodied_kg_per_server": floats([x.embodied_kg for x in s]),
+        # The full-cost conventions (planner.owned_cost): idle draw, facility capital, capital recovery,
+        # residual credit and staff per cluster.
+        "idle_fraction": floats([x.idle_power_w / x.power_w for x in s]),
+        "facility_usd_per_kw_year": floats([x.facility_usd_per_kw_year for x in s]),
+        "discount_rate": floats([x.discount_rate for x in s]),
+        "credit_residual": floats([float(x.credit_residual) for x in s]),
+        "staff_fte_base": floats([x.staff_fte_base for x in s]),
+        "staff_fte_per_server": floats([x.staff_fte_per_server for x in s]),
+        "staff_free_servers": floats([x.staff_free_servers for x in s]),
+        "staff_usd_per_fte_year": floats([x.staff_usd_per_fte_year for x in s]),
+        "staff_usd_shared": floats([float(staff_share_usd_per_server_year(x)) for x in s]),
         "utilisation": floats([x.utilisation for x in s]),
         "lifetime": floats([x.lifetime_years for x in s]),
         "maintenance": floats([x.maintenance_pct_per_year for x in s]),

@@ -61,3 +61,13 @@ def mean_wait_job_lengths(c: Num, utilisation: Num) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         wait = p_wait / (slots * (1.0 - rho))
     return np.where((rho >= 1) | (slots < 1), np.inf, wait)
+
+
+def allen_cunneen_factor(job_length_cv: Num, arrival_cv: Num = 1.0) -> Num:
+    """Allen–Cunneen scaling of the M/M/c wait for general job lengths: ``W_q(G/G/c) ≈ W_q(M/M/c) · (c_a² + c_s²) / 2``.
+
+    job_length_cv : coefficient of variation of job lengths c_s (1 = exponential) [-]; arrival_cv : of the
+    gaps between arrivals c_a (1 = Poisson) [-]. Allen, *Probability, Statistics and Queueing Theory*, 2nd ed.
+    (1990): an approximation, exact for M/M/c and close for M/G/c at moderate load.
+    """
+    return (np.asarray(arrival_cv, dtype=float) ** 2 + np.asarray(job_length_cv, dtype=float) ** 2) / 2.0

@@ -10,7 +10,8 @@ from planner.errors import PlanError
 
 #: A server with no upkeep and free electricity, so the owned cost is its capex over busy hours only.
 BARE = dict(price_usd=100_000.0, electricity_usd_per_kwh=0.0, lifetime_years=4.0, maintenance_pct_per_year=0.0,
-            staff_usd_per_server_year=0.0, hosting_usd_per_kw_month=0.0, overhead_pct_of_capex=0.0)
+            staff_usd_per_server_year=0.0, hosting_usd_per_kw_month=0.0, overhead_pct_of_capex=0.0,
+            facility="none", staff_fte_base=0.0, discount_rate=0.0)
 
 
 def test_breakeven_curve_of_a_bare_server_against_a_quote():
@@ -25,6 +26,20 @@ def test_breakeven_curve_of_a_bare_server_against_a_quote():
     assert owned["fixed_usd_per_server_year"] == pytest.approx(25_000)
     assert owned["owned_usd_per_gpu_hour"] == pytest.approx(0.71347, rel=1e-5)
     assert {"price_strubell-8x-gtx1080ti", "price_quote", "electricity_usd_per_kwh"} <= set(result.assumptions["name"])
+
+
+def test_breakeven_curve_recovers_capital_at_the_discount_rate_and_charges_idle_power():
+    bare = {**BARE, "discount_rate": 0.07, "electricity_usd_per_kwh": 0.10, "power_w": 2000.0,
+            "idle_power_w": 500.0, "pue": 1.5}
+    result = api.breakeven_curve("strubell-8x-gtx1080ti", utilisations=[0.5], utilisation=0.5,
+                                 clouds=[{"provider": "gcp", "usd_per_gpu_hour": 2.0, "name": "quote"}], **bare)
+    # CRF(7%, 4) = 0.07 / (1 - 1.07^-4) = 0.2952281; capital 29,522.81 USD per server-year
+    # electricity at u = 0.5: 1.5 · 8,760 · (0.5 · 2,000 + 0.5 · 500) / 1000 = 16,425 kWh · 0.10 = 1,642.50
+    # c(0.5) = (29,522.81 + 1,642.50) / (8,760 · 8 · 0.5) = 31,165.31 / 35,040 = 0.889421
+    assert result.curve["owned_usd_per_gpu_hour"].iloc[0] == pytest.approx(31165.31 / 35040, rel=1e-6)
+    # e_b = 1.5 · 2,000 / 8 / 1000 · 0.10 = 0.0375; e_i = 0.009375; F = 29,522.81 / 70,080 = 0.421273
+    # u* = (0.421273 + 0.009375) / (2.0 - 0.0375 + 0.009375) = 0.430648 / 1.971875 = 0.218395
+    assert result.clouds.loc[0, "breakeven_utilisation"] == pytest.approx(0.218395, rel=1e-4)
 
 
 def test_breakeven_utilisation_prices_the_curve_at_the_cloud_price():

@@ -29,22 +29,35 @@ usd_per_gpu_hour = 2.0
 def test_example_plan_prints_summary_and_writes_tables(tmp_path, capsys):
     assert main(["procure", str(EXAMPLE), "--out-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Owning: ")
+    # the output states its basis: view, cash/NPV, residual, F&A
+    assert out.startswith("On the basis institution full cost, NPV at 7.0% real, residual book value credited, "
+                          "F&A not applied (fa_rate 0)")
     assert "Break-even against each cloud option" in out and "no reserved price in the data" in out
+    assert "WARNING: a 64-GPU job is larger than the fleet" in out  # the portfolio's 64-GPU job on 32-56 GPUs
     written = {p.name for p in tmp_path.iterdir()}
-    assert written == {f"{n}.csv" for n in ("summary", "years", "tco", "cloud", "breakeven", "sensitivity",
-                                            "carbon", "assumptions", "notes")}
+    assert written == {f"{n}.csv" for n in ("summary", "bases", "years", "tco", "cloud", "breakeven", "sensitivity",
+                                            "monte_carlo", "carbon", "assumptions", "notes")}
     assert len(pd.read_csv(tmp_path / "tco.csv")) == 5
+    # the headline and every verdict agree: each verdict follows its own totals, the headline the cheapest
+    breakeven = pd.read_csv(tmp_path / "breakeven.csv").dropna(subset=["cloud_total_usd"])
+    for row in breakeven.itertuples():
+        assert row.verdict.startswith("owning is cheaper") == (row.owned_total_usd <= row.cloud_total_usd)
+    best = breakeven.sort_values("cloud_total_usd").iloc[0]
+    headline = out.splitlines()[0]
+    assert f"Cheapest cloud: {best.option}" in headline
+    assert headline.endswith("the cloud is cheaper.") == best.verdict.startswith("cloud is cheaper")
 
 
 def test_json_summary_of_a_small_plan(tmp_path, capsys):
-    # 70,080 GPU-h / (8,760 · 8 · 0.5 = 35,040) = 2 servers; the quote: 70,080 · 2.00 = 140,160 a year
+    # 70,080 GPU-h / (8,760 · 8 · 0.5 = 35,040) = 2 servers; the quote: 70,080 · 2.00 = 140,160 a year,
+    # 280,320 cash; NPV at 7%: 140,160 · (1/1.07 + 1/1.07²) = 253,412.5
     plan = tmp_path / "plan.toml"
     plan.write_text(PLAN)
     assert main(["procure", str(plan), "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["option"] for r in rows] == ["owned", "quote"]
-    assert rows[1]["total_usd"] == pytest.approx(2 * 140160.0)
+    assert rows[1]["cash_usd"] == pytest.approx(2 * 140160.0)
+    assert rows[1]["total_usd"] == pytest.approx(140160.0 * (1 / 1.07 + 1 / 1.07 ** 2))
 
 
 @pytest.mark.parametrize("text,field", [

@@ -49,8 +49,8 @@ def test_aws_on_demand_row_hand_computed(catalog):
     # low end: GPUs at 0.7 · TDP: 1.15 · 10 · (2,240 + 655.104) / 1000 = 33.293696 kWh, on Virginia's 244.758 g/kWh
     assert row["energy_kwh_low"] == pytest.approx(33.293696)
     assert row["co2e_kg_low"] == pytest.approx(33.293696 * 0.244758)
-    # embodied: (150 + 2,500 / 8) kg per GPU / (8,760 · 6 y · 0.5) = 462.5 / 26,280 kg/GPU-h, × 80 GPU-h
-    assert row["co2e_embodied_kg"] == pytest.approx(80 * 462.5 / 26280)
+    # embodied, time share: (150 + 2,500 / 8) kg per GPU / (8,760 · 6 y) = 462.5 / 52,560 kg/GPU-h, × 80 GPU-h
+    assert row["co2e_embodied_kg"] == pytest.approx(80 * 462.5 / 52560)
     # AWS publishes no carbon-free share: market-based is missing and says so, never a silent zero
     assert np.isnan(row["co2e_market_kg"]) and row["co2e_market_basis"] == "no data"
     assert row["cost_usd_low"] == row["cost_usd"] == row["cost_usd_high"]  # list price: same in every zone
@@ -89,19 +89,32 @@ def test_owned_server_rows_in_both_modes_hand_computed(catalog):
     result = api.compare(workload, offers=offers(P4D), providers=["owned"], servers=["strubell-8x-gtx1080ti"],
                          site_zone="US-CA")
     rows = result.table.set_index("accounting_mode")
-    # wall power 8 · (250 + 12 · 2.12 + 85 · 0.392) = 8 · 308.76 = 2,470.08 W; PUE 1.58
-    # kWh per GPU-h = 1.58 · 308.76 / 1000 = 0.4878408; 800 GPU-h -> 390.27264 kWh; California 179.064 g/kWh
+    # busy power 8 · (250 + 12 · 2.12 + 85 · 0.392) = 2,470.08 W (no sourced draw: the cloud rows' host model);
+    # idle 0.2 · 2,470.08 = 494.016 W; PUE 1.58; California 0.2391 USD/kWh, 179.064 g/kWh
+    busy_kwh = 800 * 1.58 * 2470.08 / 8 / 1000  # 390.27264 kWh for 800 GPU-h
+    # shared at u = 0.6 carries its share of idle hours: 800 · 1.58 · (2,470.08 + 494.016 · 0.4/0.6) / 8 / 1000
+    shared_kwh = 800 * 1.58 * (2470.08 + 494.016 * 0.4 / 0.6) / 8 / 1000  # 442.309 kWh
+    assert rows.at["dedicated", "energy_kwh"] == pytest.approx(busy_kwh)
+    assert rows.at["shared", "energy_kwh"] == pytest.approx(shared_kwh)
+    assert rows.at["shared", "co2e_kg"] == pytest.approx(shared_kwh * 0.179064)
     for mode in ("dedicated", "shared"):
-        assert rows.at[mode, "energy_kwh"] == pytest.approx(390.27264)
-        assert rows.at[mode, "co2e_kg"] == pytest.approx(390.27264 * 0.179064)
         assert rows.at[mode, "wall_hours"] == pytest.approx(100.0)
-        # embodied (2,500 + 8 · 150) / (8,760 · 5 y · 8 · 0.6) = 3,700 / 210,240 kg per GPU-h, × 800
-        assert rows.at[mode, "co2e_embodied_kg"] == pytest.approx(800 * 3700 / 210240)
-    # shared: (20,000/5 + 11% · 20,000 + 2,500 staff) / (8,760 · 8 · 0.6) = 8,700 / 42,048 USD per GPU-h
-    #         + 0.4878408 kWh · 0.2391 USD/kWh (EIA 2023 California commercial)
-    assert rows.at["shared", "cost_usd"] == pytest.approx(800 * (8700 / 42048 + 0.4878408 * 0.2391))
-    # dedicated: one server 20,000 + upkeep (2,200 + 2,500) · 100/8,760 + 390.27264 kWh · 0.2391
-    assert rows.at["dedicated", "cost_usd"] == pytest.approx(20000 + 4700 * 100 / 8760 + 390.27264 * 0.2391)
+        # embodied, time share: (2,500 + 8 · 150) / (8,760 · 5 y · 8) kg per reserved GPU-h, × 800
+        assert rows.at[mode, "co2e_embodied_kg"] == pytest.approx(800 * 3700 / 350400)
+    # shared, a server-year at u = 0.6:
+    #   capital 20,000 · 1.10 (network 10%) · CRF(7%, 5) = 22,000 · 0.243891 = 5,365.60
+    #   maintenance 11% · 20,000 = 2,200; staff 0.5 FTE · 100,000 shared by 10 servers = 5,000
+    #   facility 11,000 USD/kW · CRF(7%, 20) = 1,038.32 per kW · 2.47008 kW = 2,564.73
+    #   electricity 1.58 · 8,760 · (0.6 · 2,470.08 + 0.4 · 494.016) / 1000 kWh · 0.2391
+    crf5, crf20 = 0.07 / (1 - 1.07 ** -5), 0.07 / (1 - 1.07 ** -20)
+    facility = 11000 * crf20 * 2.47008
+    year = (22000 * crf5 + 2200 + 5000 + facility
+            + 1.58 * 8760 * (0.6 * 2470.08 + 0.4 * 494.016) / 1000 * 0.2391)
+    assert rows.at["shared", "cost_usd"] == pytest.approx(800 * year / (8760 * 8 * 0.6))
+    # dedicated: one server for 100 h, credited its book value after the project: 22,000 · (100 / 8,760) / 5 lost;
+    # maintenance 2,200, staff 0.5 FTE for its own one-server cluster (50,000) and facility for 100 h; electricity
+    dedicated = (22000 * 100 / 8760 / 5 + (2200 + 50000 + facility) * 100 / 8760 + busy_kwh * 0.2391)
+    assert rows.at["dedicated", "cost_usd"] == pytest.approx(dedicated)
 
 
 def test_strubell_section4_through_the_engine(data, catalog):
@@ -113,7 +126,8 @@ def test_strubell_section4_through_the_engine(data, catalog):
                         float(prices.at["P100", "preemptible_usd_per_hour"])))
     result = api.compare(workload, preset, offers=p100, servers=["strubell-8x-gtx1080ti"], whole_servers=False,
                          accounting_modes=("dedicated",), throughput_ratios={"gtx-1080-ti": 1.0},
-                         maintenance_pct_per_year=0.0, staff_usd_per_server_year=0.0, spot_interruptions_per_hour=0.0)
+                         maintenance_pct_per_year=0.0, staff_usd_per_server_year=0.0, spot_interruptions_per_hour=0.0,
+                         owned=api.STRUBELL2019_CONVENTIONS)
     t = result.table.set_index("pricing")
     # cloud: 239,942 · 1.46 = 350,315 (on demand); · 0.43 = 103,175 (preemptible): the paper's $103k-$350k
     assert t.at["on_demand", "cost_usd"] == pytest.approx(239942 * 1.46)

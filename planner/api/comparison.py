@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pandas as pd
@@ -70,6 +71,7 @@ def compare(
     grid_basis: str = "trend",
     owned_cooling: str = "unknown",
     owned_wue_l_per_kwh: float | None = None,
+    owned: Mapping[str, object] | None = None,
 ) -> compare_engine.Comparison:
     """One workload against every cloud offer and owned server configuration (``planner.compare``).
 
@@ -80,6 +82,8 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    owned : further ``api.owned_server`` inputs of the owned rows (the full-cost conventions: idle_power_fraction,
+    facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
     data = load()
@@ -94,21 +98,21 @@ def compare(
         measured_gpu_w={workload.gpu: power.gpu_w} if power is not None and power.measured and power.gpu_w > 0 else {},
         measured_source=power.source if power is not None else "",
         grid_factor=grid_water.grid_factor_for(start, grid_basis) if start is not None else None)
-    owned: tuple[compare_engine.OwnedOption, ...] = ()
+    options: tuple[compare_engine.OwnedOption, ...] = ()
     if servers is None or servers:
-        owned = _owned(
+        options = _owned(
             None if servers is None else tuple(servers), site_zone, electricity_zone, electricity_usd_per_kwh,
             gpu_power_fraction, tuple(sorted(dict(
                 lifetime_years=lifetime_years, utilisation=utilisation, pue=owned_pue,
                 maintenance_pct_per_year=maintenance_pct_per_year, staff_usd_per_server_year=staff_usd_per_server_year,
                 hosting_usd_per_kw_month=hosting_usd_per_kw_month, resale_fraction=resale_fraction,
-                overhead_pct_of_capex=overhead_pct_of_capex).items())))
+                overhead_pct_of_capex=overhead_pct_of_capex, **dict(owned or {})).items())))
     base = ()
     if preset is not None:
         base = (Assumption("workload_preset", preset.name, "", preset.workload.source, "", preset.description),)
     result = compare_engine.compare(
         data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
-        data["grid_intensity"], data["spot_interruption"], owned, settings=settings, providers=providers,
+        data["grid_intensity"], data["spot_interruption"], options, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
         modes=accounting_modes, base_assumptions=base)
     if preset is not None and preset.measured_total_w is not None and power is None:
@@ -118,7 +122,7 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
-    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in owned}, owned_cooling,
+    result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in options}, owned_cooling,
                                    owned_wue_l_per_kwh)
     if start is not None:
         result = grid_water.at_start(result, start, grid_basis, scaled=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from planner import procurement, spot
+from planner import owned_cost, procurement, spot
 from planner.api.estimates import assumptions_table
 from planner.api.owned import owned_server
 from planner.api.plans import _cloud_options
@@ -46,7 +46,8 @@ class BreakEven:
         of the server's GPU: price · (1 + spot overhead) / throughput ratio) and breakeven_utilisation (NaN:
         never; > 1: the cloud is cheaper even on a fully used cluster)
     owned : one row: server, gpu, gpu_count, utilisation, owned_usd_per_gpu_hour (at that utilisation),
-        fixed_usd_per_server_year, electricity_usd_per_gpu_hour, power_w, grid_gco2e_per_kwh
+        fixed_usd_per_server_year, electricity_usd_per_gpu_hour, idle_electricity_usd_per_gpu_hour,
+        staff_usd_per_server_year, power_w, idle_power_w, grid_gco2e_per_kwh
     assumptions : the inputs (``assumptions_table`` columns)
     """
 
@@ -76,10 +77,10 @@ def breakeven_curve(
 ) -> BreakEven:
     """Cost of a busy GPU-hour on an owned shared cluster at each utilisation, against cloud prices.
 
-    ``c(u) = F / (8760 · n · u) + e`` with ``F = capex · (1 − resale) / L + opex`` per server-year and ``e`` the
-    electricity per busy GPU-hour (``planner.ownership.shared_cost_usd_per_gpu_hour``); break-even
-    ``u* = F / (8760 · n · (c_cloud − e))`` (``planner.procurement.breakeven_utilisation``), the same as a
-    procurement plan's.
+    ``c(u) = C(u) / (8760 · n · u)`` with ``C(u)`` the full cost of a server-year
+    (``planner.owned_cost.owned_usd_per_server_year``: capital recovery, network share, facility, staff,
+    maintenance, busy and idle electricity); break-even ``u* = (F + e_i) / (c_cloud − e_b + e_i)`` with ``F`` the
+    fixed cost per GPU-hour of capacity (``planner.owned_cost.breakeven_utilisation``).
 
     server : catalog server id; site_zone : grid zone of the site (ISO-3, ``US-CA``, …), whose electricity
     price is used unless ``electricity_usd_per_kwh`` [USD/kWh] is given
@@ -89,7 +90,7 @@ def breakeven_curve(
     None: each provider's cheapest region for the server's GPU at ``pricing`` (``gpu_regions``)
     utilisations : where to draw the curve, each in [0.01, 1] (default ``BREAKEVEN_UTILISATIONS``)
     """
-    from planner.ownership import shared_cost_usd_per_gpu_hour
+    from planner.ownership import staff_share_usd_per_server_year, usd_per_server_year
 
     owned_, assumptions = owned_server(server, grid_zone=site_zone, electricity_usd_per_kwh=electricity_usd_per_kwh,
                                        lifetime_years=lifetime_years, utilisation=utilisation, pue=pue,
@@ -105,27 +106,28 @@ def breakeven_curve(
         clouds = [{"provider": r.provider, "region": r.region, "pricing": pricing}
                   for r in regions[regions["cheapest_of_provider"]].itertuples()]
     cloud, cloud_assumptions = _cloud_options(load().catalog, owned_.gpu, clouds, None, float(owned_.gpu_count))
-    fixed = procurement.fixed_usd_per_server_year(owned_)
-    electricity = procurement.electricity_usd_per_gpu_hour(owned_)
+    n = owned_.gpu_count
+    e_busy = owned_cost.kwh_per_gpu_hour(owned_.power_w, n, owned_.pue) * owned_.electricity_usd_per_kwh
+    e_idle = owned_cost.kwh_per_gpu_hour(owned_.idle_power_w, n, owned_.pue) * owned_.electricity_usd_per_kwh
+    # Fixed cost of a server-year: the full cost with no electricity (capital recovery, network, facility, staff).
+    fixed = float(usd_per_server_year(replace(owned_, electricity_usd_per_kwh=0.0)))
 
     def cost(u: object) -> object:
-        return shared_cost_usd_per_gpu_hour(
-            owned_.price_usd, owned_.overhead_pct_of_capex, owned_.resale_fraction, owned_.lifetime_years,
-            owned_.maintenance_pct_per_year, owned_.staff_usd_per_server_year, owned_.hosting_usd_per_kw_month,
-            owned_.power_w, owned_.gpu_count, u, owned_.pue, owned_.electricity_usd_per_kwh)
+        return owned_cost.owned_usd_per_gpu_hour(usd_per_server_year(owned_, u), n, u)
 
     curve = pd.DataFrame({"utilisation": points, "owned_usd_per_gpu_hour": cost(points)})
     cloud = cloud.copy()
     cloud["cloud_usd_per_gpu_hour"] = procurement.effective_usd_per_gpu_hour(
         cloud["usd_per_gpu_hour"].astype(float), cloud["throughput_ratio"].astype(float),
         cloud["overhead_fraction"].astype(float))
-    cloud["breakeven_utilisation"] = procurement.breakeven_utilisation(
-        fixed, owned_.gpu_count, cloud["cloud_usd_per_gpu_hour"].to_numpy(float), electricity)
+    cloud["breakeven_utilisation"] = owned_cost.breakeven_utilisation(
+        fixed / (owned_cost.HOURS_PER_YEAR * n), cloud["cloud_usd_per_gpu_hour"].to_numpy(float), e_busy, e_idle)
     summary = pd.DataFrame([{
-        "server": owned_.server, "gpu": owned_.gpu, "gpu_count": owned_.gpu_count, "utilisation": owned_.utilisation,
+        "server": owned_.server, "gpu": owned_.gpu, "gpu_count": n, "utilisation": owned_.utilisation,
         "owned_usd_per_gpu_hour": float(cost(owned_.utilisation)), "fixed_usd_per_server_year": fixed,
-        "electricity_usd_per_gpu_hour": electricity, "power_w": owned_.power_w,
-        "grid_gco2e_per_kwh": owned_.grid_gco2e_per_kwh}])
+        "electricity_usd_per_gpu_hour": e_busy, "idle_electricity_usd_per_gpu_hour": e_idle,
+        "staff_usd_per_server_year": float(staff_share_usd_per_server_year(owned_)), "power_w": owned_.power_w,
+        "idle_power_w": owned_.idle_power_w, "grid_gco2e_per_kwh": owned_.grid_gco2e_per_kwh}])
     return BreakEven(curve, cloud, summary, assumptions_table([*assumptions, *cloud_assumptions,
                                                               *spot.assumptions()]))
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from planner import defaults, procurement, spot
 from planner.api.grid_water import plan_over_time
-from planner.api.owned import owned_server
+from planner.api.owned import OWNED_SERVER_KEYS, owned_server
 from planner.api.workloads import make_workload
 from planner.carbon import region_intensity, zone_intensity
 from planner.catalog import Catalog
@@ -25,10 +25,16 @@ from pricing.store import current_offers
 
 PLAN_KEYS = ("server", "horizon_years", "demand_gpu_hours", "growth", "demand_gpu", "precision", "portfolio",
              "target_utilisation", "whole_servers", "clouds", "spot_overhead_fraction", "mean_job_hours", "job_gpus",
-             "site", "owned", "start_year", "grid_basis")
+             "site", "owned", "basis", "peak_month_factor", "job_length_cv", "monte_carlo", "seed", "start_year",
+             "grid_basis")
 SITE_KEYS = ("grid_zone", "electricity_zone", "electricity_usd_per_kwh", "cooling", "wue_l_per_kwh")
-OWNED_KEYS = ("price_usd", "gpu", "lifetime_years", "pue", "maintenance_pct_per_year", "staff_usd_per_server_year",
-              "hosting_usd_per_kw_month", "resale_fraction", "overhead_pct_of_capex", "gpu_power_fraction")
+#: The server's inputs a plan may override (``owned_server``'s keywords; its utilisation is the plan's target, its
+#: discount rate and residual convention the basis's).
+OWNED_KEYS = tuple(k for k in OWNED_SERVER_KEYS if k not in ("utilisation", "discount_rate", "credit_residual",
+                                                              "cluster_servers"))
+#: The cost basis (``procurement.Basis``): what is counted and how money over time is weighed.
+BASIS_KEYS = ("money", "view", "discount_rate", "fa_rate", "credit_residual", "cloud_price_trend_pct_per_year",
+              "hardware_price_performance_pct_per_year")
 CLOUD_KEYS = ("provider", "region", "gpu", "pricing", "usd_per_gpu_hour", "name", "throughput_ratio", "grid_zone")
 PORTFOLIO_KEYS = ("preset", "runs", "gpu", "gpu_count", "hours", "gpu_hours", "parameters", "tokens", "flops", "mfu",
                   "precision", "name")
@@ -121,8 +127,8 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
     embodied_per_gpu = server_embodied_kg(float(defaults.CLOUD_GPUS_PER_HOST.value),
                                           float(defaults.EMBODIED_SERVER_KG.value),
                                           float(defaults.EMBODIED_GPU_KG.value)) / float(defaults.CLOUD_GPUS_PER_HOST.value)
-    embodied_rate = embodied_kg_per_gpu_hour(embodied_per_gpu, 1.0, float(defaults.CLOUD_LIFETIME_YEARS.value),
-                                             float(defaults.CLOUD_UTILISATION.value))
+    # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
+    embodied_rate = embodied_kg_per_gpu_hour(embodied_per_gpu, 1.0, float(defaults.CLOUD_LIFETIME_YEARS.value))
     for i, spec in enumerate(specs, start=1):
         _keys(f"cloud entry {i}", spec, CLOUD_KEYS)
         provider = choice(f"cloud entry {i} provider", str(spec.get("provider", "")), PROVIDERS)
@@ -183,8 +189,8 @@ def _cloud_options(catalog: Catalog, server_gpu: str, specs: Sequence[Mapping[st
                 continue
             best = hits.iloc[0]
             overhead = overhead_of(best.to_dict(), pricing, name)
-            note = "; ".join(n for n in (ratio_note, "cheapest offer, per used GPU-hour (commitment kept busy)"
-                                         if pricing.startswith("reserved") else "") if n)
+            note = "; ".join(n for n in (ratio_note, "cheapest offer; a commitment as large as the owned fleet, paid "
+                                         "for its whole term" if pricing.startswith("reserved") else "") if n)
             rows.append({**base, "option": name, "pricing": pricing, "usd_per_gpu_hour": float(best["usd_per_gpu_hour"]),
                          "overhead_fraction": overhead, "source": f"{best['instance_type']}: {best['source']}",
                          "note": note})
@@ -216,6 +222,11 @@ def procurement_plan(
     job_gpus: float | None = None,
     site: Mapping[str, object] | None = None,
     owned: Mapping[str, object] | None = None,
+    basis: Mapping[str, object] | None = None,
+    peak_month_factor: float | None = None,
+    job_length_cv: float | None = None,
+    monte_carlo: int = 0,
+    seed: int = 0,
     start_year: int | None = None,
     grid_basis: str = "trend",
 ) -> procurement.Plan:
@@ -230,6 +241,10 @@ def procurement_plan(
     clouds : entries {provider, region, gpu?, pricing?} priced from the offers, or with usd_per_gpu_hour
     spot_overhead_fraction : extra spot GPU-hours for preemption, for every spot option (default: the spot
     model's, ``planner.spot``, per offer for a job of ``job_gpus`` GPUs, default a whole server)
+    basis : the cost basis, keys ``BASIS_KEYS`` (money npv|cash, view institution|grant, discount_rate, fa_rate,
+    credit_residual, cloud_price_trend_pct_per_year, hardware_price_performance_pct_per_year; defaults sourced)
+    peak_month_factor : peak month's load over the average [-]; job_length_cv : job-length variability [-]
+    monte_carlo : draws of the procurement Monte Carlo (0: none); seed : its seed
     start_year / grid_basis : the plan's first calendar year (default ``defaults.PLAN_START_YEAR``) and how
     future grids are made (flat, trend, projection): each year's intensity on that year's energy, the flat grid
     beside it, water per year (site ``cooling`` or ``wue_l_per_kwh``); ``api.grid_water.plan_over_time``
@@ -237,10 +252,15 @@ def procurement_plan(
     """
     site = dict(site or {})
     owned = dict(owned or {})
+    basis_given = dict(basis or {})
     _keys("site", site, SITE_KEYS)
     cooling = str(site.pop("cooling", "unknown"))
     wue_l_per_kwh = site.pop("wue_l_per_kwh", None)
     _keys("owned", owned, OWNED_KEYS)
+    _keys("basis", basis_given, BASIS_KEYS)
+    if "credit_residual" in basis_given and not isinstance(basis_given["credit_residual"], bool):
+        raise PlanError(f"basis credit_residual '{basis_given['credit_residual']}': must be true or false")
+    cost_basis = procurement.Basis(**basis_given)  # type: ignore[arg-type]
     if horizon_years is None:
         horizon_years = len(demand_gpu_hours) if isinstance(demand_gpu_hours, list | tuple) else \
             float(defaults.PROCUREMENT_HORIZON_YEARS.value)
@@ -251,9 +271,12 @@ def procurement_plan(
     if spot_overhead_fraction is not None:
         spot_given = Assumption("spot_overhead_fraction", non_negative("spot_overhead_fraction", spot_overhead_fraction),
                                 "fraction of GPU-hours", "user input", "", "replaces the spot model for every option")
-    owned_server_, server_assumptions = owned_server(server, **site, **owned)  # type: ignore[arg-type]
-    # The plan's target utilisation (listed below) replaces the ownership default.
-    server_assumptions = tuple(a for a in server_assumptions if a.name != defaults.OWNED_UTILISATION.name)
+    owned_server_, server_assumptions = owned_server(server, **site, **owned,  # type: ignore[arg-type]
+                                                     discount_rate=cost_basis.discount_rate,
+                                                     credit_residual=cost_basis.credit_residual)
+    # The plan's target utilisation (listed below) and its basis replace the ownership defaults.
+    server_assumptions = tuple(a for a in server_assumptions if a.name not in (
+        defaults.OWNED_UTILISATION.name, defaults.DISCOUNT_RATE.name, defaults.SHARED_CLUSTER_SERVERS.name))
     procurement.whole_lifetime(owned_server_.lifetime_years)
     demand, notes = procurement_demand(owned_server_.gpu, years, demand_gpu_hours=demand_gpu_hours, growth=growth,
                                        demand_gpu=demand_gpu, precision=precision, portfolio=portfolio)
@@ -265,15 +288,28 @@ def procurement_plan(
                         defaults.OWNED_UTILISATION.source if target_utilisation is None else "user input",
                         defaults.OWNED_UTILISATION.as_of if target_utilisation is None else ""),
                         *((spot_given,) if spot_given is not None else spot.assumptions()),
-                        defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_UTILISATION, defaults.CLOUD_GPUS_PER_HOST)
+                        defaults.CLOUD_LIFETIME_YEARS, defaults.CLOUD_GPUS_PER_HOST)
     if not whole_servers:
         notes += ("fractional servers, as Strubell et al. 2019 count 7.25",)
+    peak = float(defaults.PEAK_MONTH_FACTOR.value) if peak_month_factor is None else peak_month_factor
+    cv = float(defaults.JOB_LENGTH_CV.value) if job_length_cv is None else job_length_cv
+    draws = int(non_negative("monte_carlo", monte_carlo))
     result = procurement.plan(owned_server_, demand, cloud, utilisation=target, whole_servers=whole_servers,
                               job_gpus=job_gpus, mean_job_hours=mean_job_hours,
-                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes)
+                              assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes,
+                              basis=cost_basis, growth=float(growth), peak_month_factor=float(peak),
+                              job_length_cv=float(cv), monte_carlo_draws=draws, seed=int(seed),
+                              largest_job_gpus=largest_job_gpus(portfolio))
     return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
                           owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
                           None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
+
+
+def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None) -> float | None:
+    """GPUs the largest workload of a portfolio holds at once (None without a portfolio)."""
+    sizes = [make_workload(e.get("preset"), **{k: v for k, v in e.items()  # type: ignore[arg-type]
+                                               if k not in ("preset", "runs")})[0].gpu_count for e in portfolio or ()]
+    return float(max(sizes)) if sizes else None
 
 
 def procurement_plan_from_config(config: Mapping[str, object]) -> procurement.Plan:

@@ -55,11 +55,15 @@ def _procure(args: argparse.Namespace) -> int:
         emit(plan.summary, args.format)
     else:
         print(headline(plan))
-        emit(plan.summary, "table", "Summary: total over the horizon, per option")
-        emit(plan.years, "table", "Demand, sizing and queue (M/M/c) per year")
-        emit(plan.tco, "table", "Owned TCO per year, cash basis (USD)")
-        emit(plan.breakeven.drop(columns=["owned_total_usd"]), "table", "Break-even against each cloud option")
-        emit(plan.sensitivity.drop(columns=["source"]), "table", "Sensitivity (tornado) of the owned TCO")
+        print(f"Basis: {plan.basis.describe()}")
+        emit(plan.summary, "table", "Summary on the plan's basis (total_usd), with cash, NPV, EAC and grant beside")
+        emit(plan.bases, "table", "The answer under each basis")
+        emit(plan.years, "table", "Demand, sizing and queue (M/M/c, Allen-Cunneen) per year, average and peak month")
+        emit(plan.tco, "table", "Owned cost per year (cash columns; pv_usd discounted; basis_usd on the basis)")
+        emit(plan.breakeven.drop(columns=["owned_total_usd"]), "table",
+             "Break-even against each cloud option, on the plan's basis")
+        emit(plan.sensitivity.drop(columns=["source"]), "table",
+             "Sensitivity (tornado): owned and cheapest-cloud totals, each input at its low and high")
         emit(totals_by_option(plan.carbon), "table", "Carbon (flat grid and the plan's grid basis) and water over "
              "the horizon (per calendar year in carbon.csv)")
         if plan.notes:
