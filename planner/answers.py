@@ -18,8 +18,7 @@ import pandas as pd
 from planner import options
 
 #: How the cloud cost range is made, in words (cards and reports print it beside the range).
-CLOUD_COST_RANGE_METHOD = ("cheapest to dearest cost of the {n} feasible cloud options that pass the filters "
-                           "(each: whole instances × hours × price, spot rework included)")
+CLOUD_COST_RANGE_METHOD = "cheapest to dearest of the {n} feasible cloud options that pass the filters"
 
 
 def feasible_rows(table: pd.DataFrame) -> pd.DataFrame:

@@ -52,7 +52,7 @@ class ColumnFormat:
             return f"{number:,.0f}"
         if self.kind == "percent":
             return f"{number * 100:,.{self.decimals}f}%"
-        return f"{number:,.{self.decimals}f}"
+        return f"{number:,.{_decimals(number, self.decimals)}f}"
 
     @property
     def printf(self) -> str:
@@ -66,6 +66,14 @@ class ColumnFormat:
         return f"%,.{self.decimals}f"
 
 
+def _decimals(number: float, decimals: int) -> int:
+    """Small values keep two significant figures (0.43 kg, not 0; 3.2 h, not 3), others ``decimals``."""
+    magnitude = abs(number)
+    if magnitude == 0 or magnitude >= 10:
+        return decimals
+    return max(decimals, 1 - math.floor(math.log10(magnitude)))
+
+
 def _f(label: str, unit: str = "", kind: str = "text", decimals: int = 0) -> ColumnFormat:
     return ColumnFormat(label, unit, kind, decimals)
 
@@ -75,6 +83,8 @@ FORMATS: dict[str, ColumnFormat] = {
     "option": _f("Option"),
     "chosen": _f("Chosen", kind="bool"),
     "option_kind": _f("Kind"),
+    "machine": _f("Instance / server"),
+    "terms": _f("Pricing"),
     "provider": _f("Provider"),
     "region": _f("Region / site"),
     "location": _f("Location"),
@@ -96,7 +106,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "co2e_market_kg": _f("CO2e, market-based", "kg", "number", 0),
     "co2e_market_basis": _f("Market-based basis"),
     "co2e_embodied_kg": _f("CO2e, embodied", "kg", "number", 0),
-    "co2e_total_kg": _f("CO2e, total", "kg", "number", 0),
+    "co2e_total_kg": _f("CO2e total", "kg", "number", 0),
     "cost_usd": _f("Cost", "USD", "usd"),
     "cost_usd_central": _f("Cost, central", "USD", "usd"),
     "on_demand_cost_usd": _f("On-demand cost", "USD", "usd"),
@@ -122,7 +132,7 @@ _SUFFIXES = (
     ("_usd_per_gpu_hour", "USD/GPU-h", "usd", 3), ("_usd_per_kwh", "USD/kWh", "usd", 3), ("_usd", "USD", "usd", 0),
     ("_gco2e_per_kwh", "gCO2e/kWh", "number", 0), ("_kwh", "kWh", "number", 0), ("_kg", "kg", "number", 0),
     ("_gpu_hours", "GPU-h", "number", 0), ("_hours", "h", "number", 1), ("_years", "years", "number", 1),
-    ("_kw", "kW", "number", 1), ("_w", "W", "number", 0), ("_fraction", "", "percent", 1),
+    ("_kw", "kW", "number", 1), ("_w", "W", "number", 0), ("_l", "L", "number", 0), ("_fraction", "", "percent", 1),
     ("_utilisation", "", "percent", 1),
 )
 _BOUND = re.compile(r"^(?P<base>.+?)_(?P<bound>low|high|p\d{1,2})$")
@@ -167,3 +177,47 @@ def display_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | No
 def is_numeric(column: str) -> bool:
     """Whether the column's cells are numbers (right-aligned in a printed table)."""
     return column_format(column).kind in ("usd", "int", "number", "percent")
+
+
+def with_option_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with ``machine`` (instance type, or the owned server) and ``terms`` (pricing, or the owned
+    accounting mode) for narrow listings: one column each where cloud and owned rows use different ones."""
+    machine = table["instance_type"] if "instance_type" in table else pd.Series(None, index=table.index, dtype=object)
+    if "server" in table:
+        machine = machine.where(machine.notna(), table["server"])
+    terms = table["pricing"] if "pricing" in table else pd.Series(None, index=table.index, dtype=object)
+    if "accounting_mode" in table:
+        owned = table["accounting_mode"].notna()
+        terms = terms.where(~owned, "owned, " + table["accounting_mode"].astype(str))
+    return table.assign(machine=machine, terms=terms)
+
+
+def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
+               width: int | None = None) -> str:
+    """The table as aligned plain text under human headers: numbers right-aligned, text left-aligned, blank
+    where missing. With ``width`` [characters], the widest text columns are cut (with '…') until a line fits."""
+    chosen = [c for c in (columns or table.columns) if c in table.columns]
+    if not len(table):
+        return "(no rows)"
+    formats = [column_format(c) for c in chosen]
+    cells = [[fmt.show(v) for v in table[c].tolist()] for c, fmt in zip(chosen, formats, strict=True)]
+    widths = [max(len(fmt.header), *(len(x) for x in col)) for fmt, col in zip(formats, cells, strict=True)]
+    numeric = [is_numeric(c) for c in chosen]
+    if width is not None:
+        floor = [w if right else max(len(fmt.header), 8) for w, right, fmt in zip(widths, numeric, formats,
+                                                                                  strict=True)]
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            cuttable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+            if not cuttable:
+                break
+            widest = max(cuttable, key=lambda i: widths[i])
+            widths[widest] -= 1
+    lines = []
+    for row in range(-1, len(table)):
+        parts = []
+        for fmt, col, w, right in zip(formats, cells, widths, numeric, strict=True):
+            text = fmt.header if row < 0 else col[row]
+            text = text if len(text) <= w else text[:w - 1] + "…"
+            parts.append(text.rjust(w) if right else text.ljust(w))
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)

@@ -134,6 +134,17 @@ _FIELDS = (
     _f("job_gpus", None, 1, 1_000_000, "GPUs one job holds", whole=True),
     _f("runs", None, 0, 1e6, "runs of a portfolio workload in a year"),
     _f("usd_per_gpu_hour", "USD/hour", 0, 1000, "a quoted cloud price per GPU-hour", low_open=True),
+    # hybrid owned + cloud plans (planner/hybrid.py)
+    _f("demand_gpu_hours_by_month", "hour", 0, 1e9, "GPU-hours demanded in a month"),
+    _f("seasonality", None, 0, 1e6, "a month's weight in its year's demand"),
+    _f("spot_share", None, 0, 1, "share of the overflow spot capacity carries"),
+    _f("commitment_gpus", None, 0, 1e6, "cloud GPUs committed for the horizon"),
+    _f("availability", None, 0, 1, "share of hours an owned server is up", low_open=True),
+    _f("utilisation_cap", None, 0, 1, "highest load the owned fleet carries", low_open=True),
+    _f("max_wait_hours", "hour", 0, 1e5, "longest mean queue wait on the owned servers", low_open=True),
+    _f("capex_budget_usd", None, 0, 1e12, "capex budget over the horizon [USD]"),
+    _f("min_on_premises_share", None, 0, 1, "least share of the demand served on premises"),
+    _f("carbon_price_usd_per_t", None, 0, 1e5, "carbon price [USD per t CO2e]"),
     # measuring and prices
     _f("interval", "second", 0.05, 3600, "sampling period"),
     _f("duration", "second", 0, 1e8, "longest measured run", low_open=True),
@@ -165,7 +176,7 @@ def check(name: str, value: object, label: str | None = None) -> Any:
     shown = label or name
     if isinstance(value, bool):
         raise PlanError(f"{shown} {value!r}: a boolean is not a number; expected {field.range_text()}")
-    number = parse_quantity(shown, value, field.unit) if field.unit else _plain_number(shown, value)
+    number = parse_quantity(shown, value, field.unit) if field.unit else _plain_number(field, shown, value)
     if name == "grid_gco2e_per_kwh" and not _has_unit(value) and 0 < number < GRID_BARE_MINIMUM:
         raise PlanError(f"{shown} {number:g}: below {GRID_BARE_MINIMUM:g} gCO2e/kWh without a unit; did you mean "
                         f"{number:g} kg/kWh? Give the unit ('{number:g} kg/kWh' or '{number * 1000:g} g/kWh')")
@@ -185,13 +196,16 @@ def _is_bare(text: str) -> bool:
     return True
 
 
-def _plain_number(shown: str, value: object) -> float:
+def _plain_number(field: Field, shown: str, value: object) -> float:
     if isinstance(value, int | float | np.integer | np.floating):
         number = float(value)
     elif isinstance(value, str):
-        number = parse_quantity(shown, value, "dimensionless")
+        try:
+            number = parse_quantity(shown, value, "dimensionless")  # '50 %' is 0.5
+        except PlanError:
+            raise PlanError(f"{shown} {value[:40]!r}: not a number; expected {field.range_text()}") from None
     else:
-        raise PlanError(f"{shown} {str(value)[:40]!r}: not a number")
+        raise PlanError(f"{shown} {str(value)[:40]!r}: not a number; expected {field.range_text()}")
     if not math.isfinite(number):
         raise PlanError(f"{shown} {value}: must be a finite number")
     return number

@@ -115,7 +115,8 @@ def _finite_number(field: str, number: float, shown: object) -> float:
 
 
 def _example(unit: str) -> str:
-    return {"hour": "79.2 h", "second": "1 s", "W": "400 W", "g/kWh": "420 g/kWh"}.get(unit, f"1 {unit}")
+    return {"hour": "79.2 h", "second": "1 s", "W": "400 W", "g/kWh": "420 g/kWh", "dimensionless": "0.5"}.get(
+        unit, f"1 {unit}")
 
 
 def to_magnitude(field: str, value: object, unit: str) -> float:

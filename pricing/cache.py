@@ -167,10 +167,24 @@ def has_snapshot_tables(conn: sqlite3.Connection) -> bool:
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
-    """Open a SQLite file read-only (the shipped database is never written at run time)."""
+    """Open a SQLite file read-only (the shipped database is never written at run time).
+
+    A WAL database in a folder this user cannot write (a shared install) cannot get its ``-shm`` file: it
+    is then opened immutable when that is safe (``pricing.cache_faults.readonly_uri``), not called damaged.
+    """
+    from pricing.cache_faults import readonly_uri
+
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000,
                            isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        uri = readonly_uri(Path(path))
+        if uri is None:
+            return conn  # the caller's first query raises the real error
+        conn.close()
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     return conn
 
 
@@ -201,6 +215,11 @@ def database_problem(path: Path) -> str | None:
     tables (if any) have the expected columns. A file that is not SQLite, is truncated or damaged, or
     has someone else's tables under our names is a problem.
     """
+    from pricing.cache_faults import path_problem
+
+    problem = path_problem(path)  # a folder or a FIFO: never open() it (a FIFO would block)
+    if problem is not None:
+        return problem
     with open(path, "rb") as handle:
         header = handle.read(len(_SQLITE_HEADER))
     if not header:

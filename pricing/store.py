@@ -27,6 +27,7 @@ from pricing.cache import (
     read_offers,
     snapshots,
 )
+from pricing.cache_faults import path_problem, snapshot_problems, without
 from pricing.schema import OFFER_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ ORIGINS = ("shipped", "user cache")
 _checked: set[tuple[str, int, int, int]] = set()
 # Warnings already given in this process (one per file set aside).
 _warnings: list[str] = []
+# Cache files that cannot be used and cannot be moved aside (read-only folder, a folder, a FIFO): not read.
+_ignored: set[str] = set()
 
 
 def user_cache_path() -> Path:
@@ -70,6 +73,8 @@ def set_aside_if_damaged(path: Path | None = None) -> str | None:
         stat = path.stat()
     except FileNotFoundError:
         return None
+    except OSError:  # e.g. the cache folder is a file
+        return _ignore(path, path_problem(path) or "unreachable")
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key in _checked:
         return None
@@ -77,16 +82,23 @@ def set_aside_if_damaged(path: Path | None = None) -> str | None:
     if problem is None:
         _checked.add(key)
         return None
+    if problem == path_problem(path):
+        return _ignore(path, problem)  # a folder or a FIFO is not a damaged file to move aside
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     aside = path.with_name(f"{path.name}.corrupt-{stamp}")
     try:
         path.rename(aside)
     except FileNotFoundError:
         return None  # another process set it aside first
+    except OSError as exc:  # a read-only folder: it cannot be moved, so it is left alone and not used
+        return _ignore(path, f"{problem} and cannot be moved aside ({exc.strerror or exc.__class__.__name__})")
     for suffix in ("-wal", "-shm"):
         companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            companion.rename(aside.with_name(aside.name + suffix))
+        try:
+            if companion.exists():
+                companion.rename(aside.with_name(aside.name + suffix))
+        except OSError:
+            pass  # the main file is aside; a stale companion is recreated or ignored by SQLite
     message = (f"price cache {path} is {problem}: moved aside to {aside.name}; using the shipped prices "
                "until `trainplan prices refresh` writes a new cache")
     _warnings.append(message)
@@ -94,18 +106,42 @@ def set_aside_if_damaged(path: Path | None = None) -> str | None:
     return message
 
 
+def _ignore(path: Path, problem: str) -> str:
+    """Leave a cache that cannot be used or moved out of every read, with one warning (once per process)."""
+    _ignored.add(str(path))
+    message = f"price cache {path} is {problem}: ignored; using the shipped prices"
+    if message not in _warnings:
+        _warnings.append(message)
+        log.warning(message)
+    return message
+
+
+def _warn_once(message: str) -> None:
+    if message not in _warnings:
+        _warnings.append(message)
+        log.warning(message)
+
+
 def _read_user(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Snapshots and newest offers of the user cache; empty frames if absent or damaged (set aside)."""
+    """Snapshots and newest offers of the user cache; empty frames if absent, damaged (set aside) or ignored.
+
+    A provider whose newest snapshot has impossible prices, dates or row count is left out (shipped prices
+    are used for it) with a warning (``pricing.cache_faults.snapshot_problems``).
+    """
     empty = (pd.DataFrame(columns=list(SNAPSHOT_COLUMNS)), pd.DataFrame(columns=list(OFFER_COLUMNS)))
     set_aside_if_damaged(path)
-    if not path.exists() or path.stat().st_size == 0:
+    if str(path) in _ignored or path_problem(path) is not None or not path.exists() or path.stat().st_size == 0:
         return empty
     try:
         conn = open_readonly(path)
         try:
-            return read_newest(conn)
+            table, offers = read_newest(conn)
         finally:
             conn.close()
+        problems = snapshot_problems(table, offers)
+        for provider, problem in problems.items():
+            _warn_once(f"price cache {path}: {provider} {problem}; using the shipped {provider} prices")
+        return without(table, offers, list(problems)) if problems else (table, offers)
     except sqlite3.DatabaseError:
         _checked.clear()
         if set_aside_if_damaged(path) is None:
@@ -173,6 +209,8 @@ def all_snapshots(user_path: Path | None = None) -> pd.DataFrame:
     for origin, path in (("shipped", shipped_path()), ("user cache", user_path or user_cache_path())):
         if origin == "user cache":
             set_aside_if_damaged(path)
+            if str(path) in _ignored or path_problem(path) is not None:
+                continue
         if not path.exists() or path.stat().st_size == 0:
             continue
         conn = open_readonly(path)
@@ -196,9 +234,19 @@ def snapshot_offers(path: Path | str, snapshot_id: int) -> pd.DataFrame:
 
 def open_user_cache_for_write(user_path: Path | None = None) -> sqlite3.Connection:
     """The user cache opened for writing (WAL, busy timeout), after setting a damaged file aside."""
+    from planner.errors import PlanError
+
     path = user_path or user_cache_path()
     set_aside_if_damaged(path)
-    return open_for_write(path)
+    problem = path_problem(path)
+    if problem is not None:
+        raise PlanError(f"price cache {path} is {problem}; remove it or set {CACHE_ENV} to another folder")
+    try:
+        return open_for_write(path)
+    except (OSError, sqlite3.Error) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise PlanError(f"price cache {path}: cannot write it ({why}); set {CACHE_ENV} to a folder you can "
+                        "write") from None
 
 
 __all__ = [

@@ -15,6 +15,18 @@ def test_compare_preset_prints_top_and_writes_full_table(tmp_path, capsys):
     table = pd.read_csv(out)
     assert len(table) > 100 and {"cost_usd", "co2e_kg", "co2e_embodied_kg", "pareto", "assumption_ids"} <= set(
         table.columns)
+    # --out holds every row in the --sort order (co2e: operational + embodied, ties by cost)
+    assert table["co2e_total_kg"].is_monotonic_increasing
+    # the printed lines fit 120 characters, with human headers and the counts of the same table
+    assert max(len(line) for line in printed.splitlines() if not line.startswith(("  note:", "Full table"))) <= 120
+    assert "Cost (USD)" in printed and "GPUs" in printed and f"{len(table):,} options compared" in printed
+
+
+def test_compare_columns_flag_prints_the_columns_asked_for(capsys):
+    assert main(["compare", "transformer-base", "--top", "2", "--columns", "provider,cost_usd_low,cost_usd_high"]) == 0
+    header = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Provider")][0]
+    assert header.split("  ")[0] == "Provider" and "Cost, low (USD)" in header and "Cost, high (USD)" in header
+    assert main(["compare", "transformer-base", "--columns", "price"]) == 2
 
 
 def test_compare_workload_file_with_filters_as_csv(tmp_path, capsys):

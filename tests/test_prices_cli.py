@@ -8,6 +8,7 @@ import logging
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -19,6 +20,9 @@ from test_pricing_aws import StubbedSession, spot_params
 
 from planner.cli import main
 from pricing import aws, azure, cache, store
+
+# A fetch date newer than the shipped snapshot yet not in the future (a future date is refused as impossible).
+RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
 
 DATA = Path(__file__).parent / "data"
 SECRET = "FAKESECRET-trainplan-e2e-7781"
@@ -100,7 +104,7 @@ def test_diff_shows_what_changed_since_the_previous_snapshot(capsys):
     changed = aws_rows.iloc[1:].copy()  # first row removed
     changed.iloc[0, changed.columns.get_loc("usd_per_hour")] = aws_rows.usd_per_hour[1] * 1.10  # 10% dearer
     conn = store.open_user_cache_for_write()
-    cache.write_snapshot(conn, "aws", changed, "2030-01-01T00:00:00+00:00", "test refresh")
+    cache.write_snapshot(conn, "aws", changed, f"{RECENT}T00:00:00+00:00", "test refresh")
     conn.close()
     code, out, err = run(capsys, "diff", "--provider", "aws", "--format", "csv")
     table = pd.read_csv(io.StringIO(out))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,9 @@ from pricing import aws, azure, refresh
 from pricing.cache import write_snapshot
 from pricing.schema import OFFER_COLUMNS
 from pricing.store import current_offers, current_snapshots, open_user_cache_for_write, user_cache_path
+
+# A fetch date newer than the shipped snapshot yet not in the future (a future date is refused as impossible).
+RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
 
 DATA = Path(__file__).parent / "data"
 GCP_SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
@@ -161,7 +165,7 @@ def test_azure_nc_meter_is_stored_and_a_failed_region_keeps_its_previous_prices(
 
 def user_snapshot_of_shipped_aws() -> None:
     conn = open_user_cache_for_write()
-    write_snapshot(conn, "aws", shipped_aws(), "2030-01-01T00:00:00+00:00", "earlier refresh")
+    write_snapshot(conn, "aws", shipped_aws(), f"{RECENT}T00:00:00+00:00", "earlier refresh")
     conn.close()
 
 

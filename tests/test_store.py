@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -11,17 +12,20 @@ import pytest
 from pricing import cache, store
 from pricing.schema import OFFER_COLUMNS
 
+# A fetch date newer than the shipped snapshot yet not in the future (a future date is refused as impossible).
+RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
+
 
 def offers(n: int, usd_per_hour: float = 2.0) -> pd.DataFrame:
     return pd.DataFrame([
         dict(provider="aws", region="us-east-1", location="", instance_type=f"p3.{i}xlarge", gpu="v100-sxm2-16gb",
              gpu_count=1.0, vcpus=8.0, memory_gib=61.0, pricing="on_demand", usd_per_hour=usd_per_hour,
-             usd_per_gpu_hour=usd_per_hour, fetched_at="2030-01-01", source="test")
+             usd_per_gpu_hour=usd_per_hour, fetched_at=RECENT, source="test")
         for i in range(n)
     ], columns=list(OFFER_COLUMNS))
 
 
-def write(n: int, fetched_at: str = "2030-01-01T00:00:00+00:00") -> int:
+def write(n: int, fetched_at: str = f"{RECENT}T00:00:00+00:00") -> int:
     conn = store.open_user_cache_for_write()
     try:
         return cache.write_snapshot(conn, "aws", offers(n), fetched_at, "test")
@@ -78,7 +82,7 @@ def _writer(path: str, rounds: int, done) -> None:
 
     os.environ[store.CACHE_ENV] = path
     for i in range(rounds):
-        write(30 if i % 2 else 40, fetched_at=f"2030-01-01T00:00:{i + 1:02d}+00:00")
+        write(30 if i % 2 else 40, fetched_at=f"{RECENT}T00:00:{i + 1:02d}+00:00")
     done.set()
 
 
@@ -95,7 +99,7 @@ def _reader(path: str, rounds: int, results) -> None:
 
 
 def test_concurrent_refresh_and_read_never_show_a_half_written_snapshot(isolated_user_cache):
-    write(40, fetched_at="2030-01-01T00:00:00+00:00")
+    write(40, fetched_at=f"{RECENT}T00:00:00+00:00")
     context = multiprocessing.get_context("fork")
     done, results = context.Event(), context.Queue()
     writer = context.Process(target=_writer, args=(str(isolated_user_cache), 20, done))

@@ -22,7 +22,7 @@ def test_a_bad_number_or_choice_keeps_the_default_and_says_why():
     values, problems = state.from_query({"gpus": "eight", "how": "days", "cmp_providers": "aws,oracle"})
     assert values["gpus"] == 8.0 and values["how"] == "hours" and values["cmp_providers"] == ["aws"]
     assert problems == [
-        "link parameter gpus='eight': not a number; kept 8",
+        "link parameter gpus: gpus 'eight': not a number; expected whole number 1 to 1,000,000; kept 8",
         "link parameter how='days': not allowed; allowed: hours, gpu_hours, compute",
         "link parameter cmp_providers='aws,oracle': oracle not allowed; allowed: aws, gcp, azure, owned",
     ]

@@ -14,7 +14,9 @@ from planner.api.owned import owned_server
 from planner.api.plans import BASIS_KEYS, PLAN_KEYS, _cloud_options, _keys, procurement_demand
 from planner.defaults import Assumption
 from planner.errors import PlanError, non_negative
+from planner.fields import checked
 from planner.ownership import OwnedServer
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 
 HYBRID_KEYS = ("demand_gpu_hours_by_month", "seasonality", "on_demand", "spot", "spot_share", "commitment",
@@ -138,6 +140,7 @@ def _variations(server: OwnedServer, owned: hybrid.OwnedCosts, overflow: hybrid.
     return out
 
 
+@checked
 def hybrid_plan(
     server: str,
     *,
@@ -257,6 +260,7 @@ def hybrid_plan(
 
 def hybrid_plan_from_config(config: Mapping[str, object]) -> hybrid.HybridPlan:
     """A hybrid plan from a parsed plan file: the procurement keys (``PLAN_KEYS``) and a ``[hybrid]`` table."""
+    check_plan_types(config)
     _keys("plan", config, (*PLAN_KEYS, "hybrid"))
     if "server" not in config:
         raise PlanError("server: required (a catalog server id; see `trainplan catalog servers`)")

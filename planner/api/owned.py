@@ -114,7 +114,7 @@ def owned_server(
     idle_fraction = pick(defaults.IDLE_POWER_FRACTION, idle_power_fraction)
     idle = float(busy.value) * float(idle_fraction.value) if idle_power_w is None else float(idle_power_w)
     electricity, grid = site_assumptions(data["grid_intensity"], data["electricity_prices"], grid_zone,
-                                         electricity_zone, electricity_usd_per_kwh)
+                                         electricity_zone, electricity_usd_per_kwh, data["fx_rates"])
     network = network_storage_pct_of_capex if network_storage_pct_of_capex is not None else overhead_pct_of_capex
     chosen = {
         "lifetime": pick(defaults.OWNED_LIFETIME_YEARS, lifetime_years),

@@ -30,9 +30,42 @@ def emit(table: pd.DataFrame, fmt: str, title: str | None = None) -> None:
     else:
         if title:
             print(f"\n{title}")
-        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
-                               "display.max_colwidth", 60, "display.float_format", "{:,.2f}".format):
-            print(table.to_string(index=False) if len(table) else "(no rows)")
+        shown = _readable(table)
+        if len(shown) == 1 and len(shown.columns) > 8:  # one wide row reads better as a list
+            width = max(len(str(c)) for c in shown.columns)
+            print("\n".join(f"  {str(c):<{width}}  {v}" for c, v in zip(shown.columns, shown.iloc[0], strict=True)))
+        else:
+            print(shown.to_string(index=False) if len(table) else "(no rows)")
+
+
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """Cells as a person reads them (``planner.columns``): whole numbers without decimals, $ and thousands
+    separators for USD, blank where missing; column names kept (they carry their unit)."""
+    from planner.columns import column_format
+
+    shown = {}
+    for column in table.columns:
+        fmt = column_format(str(column))
+        values = table[column]
+        if pd.api.types.is_float_dtype(values) and fmt.kind in ("text", "number") and not fmt.unit:
+            # an unlisted float column: whole numbers as integers, else 4 significant figures
+            shown[column] = [_plain(v) for v in values]
+        elif fmt.kind == "text":
+            shown[column] = ["" if _missing(v) else str(v) for v in values]
+        else:
+            shown[column] = [fmt.show(v) for v in values]
+    return pd.DataFrame(shown, index=table.index).rename(columns=str)
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _plain(value: object) -> str:
+    if _missing(value):
+        return ""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.4g}" if abs(number) < 1000 else f"{number:,.1f}"
 
 
 def add_format(parser: argparse.ArgumentParser) -> None:

@@ -9,18 +9,23 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from planner import api
+from planner import answers, api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
+from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.files import check_output, read_text, write_bytes
-from planner.workload_file import SUFFIXES, parse_workload_text
+from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
 
 OUT_SUFFIXES = (".csv", ".parquet")
+#: Columns printed by default: what tells options apart, in 120 characters (``--columns`` for others).
+KEY_COLUMNS = ["provider", "region", "machine", "terms", "gpu", "gpu_count", "wall_hours", "cost_usd", "co2e_total_kg"]
+LINE_WIDTH = 120
+#: ``--columns all``: every column a person reads (the full table, ids included, is in ``--out``).
 SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
-         "instances", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high", "energy_kwh", "co2e_kg",
-         "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto"]
+         "gpu_count", "instances", "interconnect", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high",
+         "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto", "infeasible_reason"]
 
 
 def _list(values: list[str] | None) -> list[str] | None:
@@ -44,6 +49,7 @@ def _ratios(values: list[str] | None) -> dict[str, float]:
 
 
 def _workload(args: argparse.Namespace) -> tuple:
+    """(workload, preset, the file's comparison keys) from a workload file or the flags."""
     if args.workload and Path(args.workload).suffix.lower() in SUFFIXES:
         path = Path(args.workload)
         flags = [f"--{flag}" for flag, dest in (("gpu", "gpu"), ("gpus", "gpu_count"), ("hours", "hours"),
@@ -53,10 +59,18 @@ def _workload(args: argparse.Namespace) -> tuple:
         if flags:
             raise PlanError(f"{flags[0]}: the workload file '{path}' describes the workload; put {flags[0][2:]} in "
                             "the file, or give flags without a file")
-        kwargs = parse_workload_text(read_text("workload file", path), path.suffix)
+        kwargs, compare_keys = split_compare_keys(parse_workload_text(read_text("workload file", path), path.suffix))
         preset_name = kwargs.pop("preset_name", None)
-        return api.make_workload(preset_name, **kwargs)
-    return workload_from_args(args)
+        return (*api.make_workload(preset_name, **kwargs), compare_keys)
+    return (*workload_from_args(args), {})
+
+
+def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) -> dict[str, object]:
+    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
+             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
+             "same_gpu": True if args.same_gpu else None}
+    merged = {**from_file, **{k: v for k, v in given.items() if v is not None}}
+    return merged
 
 
 def _servers(values: list[str] | None) -> list[str] | None:
@@ -66,12 +80,28 @@ def _servers(values: list[str] | None) -> list[str] | None:
     return [] if servers == ["none"] else servers
 
 
+def _columns(text: str | None, table: object) -> list[str]:
+    """``--columns``: a comma list of column names, or ``all`` (every readable one); default ``KEY_COLUMNS``."""
+    if not text:
+        return KEY_COLUMNS
+    names = _list([text]) or []
+    if names == ["all"]:
+        extra = [c for c in table.columns if c.startswith(("cost_usd_p", "co2e_kg_p", "feasible", "infeasible"))]
+        return [*SHOWN, *extra]
+    known = set(table.columns) | {"machine", "terms"}
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise PlanError(f"columns: {', '.join(bad)} not in the table; allowed: all, or any of "
+                        f"{', '.join(sorted(known))}")
+    return names
+
+
 def _compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output("out", args.out, OUT_SUFFIXES)  # a bad path fails before any computing
     if args.best_start:
         window(args.best_start)
-    workload, chosen = _workload(args)
+    workload, chosen, from_file = _workload(args)
     result = api.compare(
         workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
         pricing=_list(args.pricing), countries=_list(args.country), max_wall_hours=args.max_hours,
@@ -83,22 +113,32 @@ def _compare(args: argparse.Namespace) -> int:
         throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
         monte_carlo=args.monte_carlo, seed=args.seed,
         power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
-        start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue)
-    best = top_options(result.table, args.sort, args.top)
-    if args.out:
+        start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue,
+        **_feasibility_kwargs(args, from_file))
+    best = top_options(result.table, args.sort, args.top, include_infeasible=args.all)
+    if args.out:  # every row, in the order asked for
+        ordered = top_options(result.table, args.sort, None, include_infeasible=True)
         parquet = Path(args.out).suffix.lower() == ".parquet"
-        data = result.table.to_parquet(None, index=False) if parquet else \
-            result.table.to_csv(index=False).encode("utf-8")
+        data = ordered.to_parquet(None, index=False) if parquet else ordered.to_csv(index=False).encode("utf-8")
         write_bytes("out", args.out, data, OUT_SUFFIXES)
     if args.format != "table":
         emit(best, args.format)
         if args.best_start:
             print_best_start(best, args.best_start, args.grid_basis, args.top, args.format)
         return 0
-    percentile_columns = [c for c in best.columns if c.startswith("cost_usd_p") or c.startswith("co2e_kg_p")]
+    found = answers.compare_answers(result.table)
+    feasible = "" if found.feasible == found.rows else f" ({found.feasible:,} feasible)"
     print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
-          f"{len(result.table):,} options compared; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
-    emit(best[[*SHOWN, *percentile_columns]], "table", "Options (cost USD, energy kWh, CO2e kg; low/high = ranges)")
+          f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
+    print("  " + api.feasibility_summary(result.table))
+    if found.has_cloud_cost:
+        print(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the {found.cloud_cost_method}.")
+    columns = _columns(args.columns, best)
+    print()
+    print(text_table(with_option_columns(best), columns, width=None if args.columns else LINE_WIDTH))
+    if not args.columns:
+        print("(CO2e total = operational + embodied; --columns all, or e.g. --columns cost_usd_low,cost_usd_high,"
+              "energy_kwh, for more)")
     for note in result.notes:
         print(f"  note: {note}")
     print(f"  {water_line(best)}")
@@ -125,6 +165,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
     filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
     filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
+    filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "
+                         "(no conversion)")
+    fit = p.add_argument_group("feasibility (memory, deadline)")
+    fit.add_argument("--deadline", help="wall-clock every option must meet, e.g. '30 day': options are sized to "
+                     "the whole instances that finish in time, or infeasible")
+    fit.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion")
+    fit.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none")
+    fit.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
+                     "params x bytes/param")
+    fit.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
     owned = p.add_argument_group("owned servers")
     owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
     owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")
@@ -149,8 +199,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out = p.add_argument_group("output")
     out.add_argument("--top", type=int, default=10, help="options printed (default 10)")
     out.add_argument("--sort", choices=tuple(SORT_KEYS), default="cost", help="cost, co2e (incl. embodied) or time")
-    out.add_argument("--out", help="write the full table: table.csv or table.parquet")
+    out.add_argument("--out", help="write the full table (every row and column, in --sort order): table.csv or "
+                     "table.parquet")
+    out.add_argument("--columns", help="columns printed: a comma list of names, or 'all' (default: the key ones, "
+                     "120 characters wide)")
     out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
+    out.add_argument("--all", action="store_true", help="rank infeasible options too (their reasons are shown)")
     add_time_water_args(p, best_start=True)
     add_format(p)
     p.set_defaults(func=_compare)

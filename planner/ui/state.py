@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from planner import defaults
 from planner.errors import PlanError
+from planner.fields import MAX_TEXT_CHARS, check
 from pricing.schema import PROVIDERS
 
 MODES = ("preset", "custom")
@@ -24,6 +25,10 @@ COMPARE_PRICING = ("on_demand", "spot")
 CLOUD_PRICING = ("on_demand", "spot")
 #: The app's tabs; only the open one runs (its label is the ``tab`` query parameter).
 TABS = ("Compare", "Own vs rent", "Procurement", "Assumptions and sources", "Export")
+
+#: Longest link parameter read, and most items in a list parameter.
+MAX_LINK_CHARS = 20 * MAX_TEXT_CHARS
+MAX_LIST_ITEMS = 200
 
 #: Every input with its default; the key is both the query parameter and the widget's session-state key.
 DEFAULTS: dict[str, object] = {
@@ -76,6 +81,18 @@ DEFAULTS: dict[str, object] = {
 }
 NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
            "proc_demand", "proc_growth", "proc_util", "hyb_spot_share", "hyb_carbon")
+#: Each number input's field in ``planner.fields`` and its widget's range (a slider or number input raises on
+#: a value outside its own range, so a link's number must fit both; None: the field's range alone).
+NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
+    "gpus": ("gpu_count", None), "params": ("parameters", None), "tokens": ("tokens", None), "mfu": ("mfu", None),
+    "repeats": ("repeats", None), "own_lifetime": ("lifetime_years", (0.25, 30.0)),
+    "own_util": ("utilisation", (0.01, 1.0)), "own_pue": ("owned_pue", (1.0, 3.0)),
+    "proc_years": ("horizon_years", (1.0, 15.0)), "proc_demand": ("demand_gpu_hours", None),
+    "proc_growth": ("growth", None), "proc_util": ("target_utilisation", (0.05, 0.95)),
+    "hyb_spot_share": ("spot_share", (0.0, 1.0)), "hyb_carbon": ("carbon_price_usd_per_t", None),
+}
+#: Text inputs that hold a number or quantity (blank allowed), checked as their field when a link sets them.
+TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
 CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
@@ -98,8 +115,16 @@ def from_query(params: Mapping[str, object]) -> tuple[dict[str, object], list[st
             continue
         raw = params[key]
         text = str(raw[-1] if isinstance(raw, list | tuple) else raw).strip()
+        if len(text) > MAX_LINK_CHARS:
+            problems.append(f"link parameter {key}: {len(text):,} characters; at most {MAX_LINK_CHARS:,}; kept the "
+                            "default")
+            continue
         if key in LISTS:
             chosen = item_list(text)
+            if len(chosen) > MAX_LIST_ITEMS:
+                problems.append(f"link parameter {key}: {len(chosen):,} items; at most {MAX_LIST_ITEMS}; kept the "
+                                "default")
+                continue
             allowed = LISTS[key]
             bad = [p for p in chosen if allowed is not None and p not in allowed]
             if bad:
@@ -109,15 +134,30 @@ def from_query(params: Mapping[str, object]) -> tuple[dict[str, object], list[st
             continue
         if key in NUMBERS:
             try:
-                values[key] = float(text)
-            except ValueError:
-                problems.append(f"link parameter {key}='{text}': not a number; kept {default:g}")
+                values[key] = link_number(key, text)
+            except PlanError as exc:
+                problems.append(f"link parameter {key}: {exc}; kept {default:g}")
             continue
+        if key in TEXT_NUMBERS and text:
+            try:
+                check(TEXT_NUMBERS[key], text, key)
+            except PlanError as exc:
+                problems.append(f"link parameter {key}: {exc}; kept {default!r}")
+                continue
         if key in CHOICES and text not in CHOICES[key]:
             problems.append(f"link parameter {key}='{text}': not allowed; allowed: {', '.join(CHOICES[key])}")
             continue
         values[key] = text
     return values, problems
+
+
+def link_number(key: str, text: str) -> float:
+    """A number input from a link: its field's check, then its widget's range (PlanError naming which)."""
+    field, widget = NUMBER_FIELDS[key]
+    number = float(check(field, text, key))
+    if widget is not None and not widget[0] <= number <= widget[1]:
+        raise PlanError(f"{key} {number:g}: outside this input's range {widget[0]:g} to {widget[1]:g}")
+    return number
 
 
 def to_query(values: Mapping[str, object]) -> dict[str, str]:

@@ -1,0 +1,45 @@
+"""planner.columns: one display format per column, shared by the app, the CLI and the reports."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from planner.columns import column_format, display_table, header, text_table, with_option_columns
+
+
+def test_headers_carry_units_and_bounds_take_their_base_format():
+    assert header("cost_usd") == "Cost (USD)"
+    assert header("cost_usd_low") == "Cost, low (USD)"
+    assert header("co2e_kg_p95") == "CO2e, operational, 95th percentile (kg)"
+    assert header("wall_hours") == "Wall-clock (h)"
+    assert header("electricity_usd_per_kwh") == "Electricity (USD/kWh)"  # from the unit suffix
+
+
+def test_cells_read_as_money_whole_numbers_and_blanks():
+    assert column_format("cost_usd").show(3280770.4) == "$3,280,770"
+    assert column_format("cost_usd").show(-541.2) == "-$541"
+    assert column_format("gpu_count").show(8.0) == "8"
+    assert column_format("wall_hours").show(1112.04) == "1,112.0"
+    assert column_format("spot_overhead_fraction").show(0.125) == "12.5%"
+    # small values keep two significant figures rather than rounding to 0
+    assert column_format("co2e_kg").show(0.43) == "0.43" and column_format("energy_kwh").show(3.21) == "3.2"
+    for missing in (None, math.nan, pd.NA):
+        assert column_format("cost_usd").show(missing) == ""
+        assert column_format("server").show(missing) == ""
+    assert column_format("pareto").show(True) == "yes" and column_format("pareto").show(False) == ""
+
+
+def test_display_table_and_text_table_fit_a_width():
+    table = pd.DataFrame({"provider": ["aws", "owned"], "instance_type": ["p4d.24xlarge", None],
+                          "server": [None, "a-very-long-owned-server-name-x8"], "accounting_mode": [None, "shared"],
+                          "pricing": ["on_demand", "owned"], "gpu_count": [8.0, 16.0], "cost_usd": [1614.2, None]})
+    shown = display_table(table, ["provider", "gpu_count", "cost_usd"])
+    assert shown.to_dict("list") == {"Provider": ["aws", "owned"], "GPUs": ["8", "16"], "Cost (USD)": ["$1,614", ""]}
+    listed = with_option_columns(table)
+    assert listed["machine"].tolist() == ["p4d.24xlarge", "a-very-long-owned-server-name-x8"]
+    assert listed["terms"].tolist() == ["on_demand", "owned, shared"]
+    text = text_table(listed, ["provider", "machine", "terms", "gpu_count", "cost_usd"], width=60)
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 60 and "…" in lines[2] and lines[1].rstrip().endswith("$1,614")
