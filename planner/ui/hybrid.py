@@ -27,7 +27,8 @@ def hybrid_kwargs(procurement: Mapping[str, object], values: Mapping[str, object
     The cloud regions are offered at every pricing model (on-demand for the overflow, spot for its share);
     the procurement target utilisation becomes the owned load cap.
     """
-    kwargs = {k: v for k, v in procurement.items() if k not in ("clouds", "target_utilisation")}
+    kwargs = {k: v for k, v in procurement.items()
+              if k not in ("clouds", "target_utilisation", *api.UNUSED_PLAN_KEYS)}
     kwargs["clouds"] = [{k: v for k, v in entry.items() if k != "pricing"}
                         for entry in procurement.get("clouds", [])]  # type: ignore[union-attr]
     kwargs["utilisation_cap"] = procurement.get("target_utilisation")
