@@ -141,24 +141,28 @@ def best_start_months(comparison: Comparison | pd.DataFrame, window_from: str, w
 
 # --- Water ------------------------------------------------------------------------------------------------
 
+@functools.cache
+def _cloud_wue(provider: str, region: str) -> water.WaterFactor:
+    """A region's WUE, once per process (the shipped tables never change at run time)."""
+    data = load()
+    return water.cloud_wue(data["wue_onsite"], data["wue_region"], provider, region)
+
+
+@functools.cache
+def _grid_ewif(country: str | None) -> water.WaterFactor:
+    """A country's grid water factor, once per process."""
+    return water.grid_ewif(load()["ewif_by_zone"], country)
+
+
 def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned_wue_l_per_kwh: float | None = None
                       ) -> tuple[list[water.WaterFactor], list[water.WaterFactor]]:
     """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid)."""
-    data = load()
-    onsite, offsite = data["wue_onsite"], data["ewif_by_zone"]
-    owned = water.owned_wue(onsite, owned_cooling, owned_wue_l_per_kwh)
-
-    @functools.cache
-    def cloud(provider: str, region: str) -> water.WaterFactor:
-        return water.cloud_wue(onsite, data["wue_region"], provider, region)
-
-    @functools.cache
-    def grid(country: str | None) -> water.WaterFactor:
-        return water.grid_ewif(offsite, country)
+    owned = water.owned_wue(load()["wue_onsite"], owned_cooling, owned_wue_l_per_kwh)
+    cloud, grid = _cloud_wue, _grid_ewif
 
     wue, ewif = [], []
-    for kind, provider, region, country in zip(table["option_kind"], table["provider"], table["region"],
-                                               table["country"], strict=True):
+    for kind, provider, region, country in zip(table["option_kind"].tolist(), table["provider"].tolist(),
+                                               table["region"].tolist(), table["country"].tolist(), strict=True):
         if kind == "owned":
             wue.append(owned)
             ewif.append(grid(zone_country(str(region))))
@@ -181,7 +185,8 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
     pue = np.array([(owned_pue or {}).get(server, owned_default) if kind == "owned" else pue_of[provider]
-                    for kind, provider, server in zip(table["option_kind"], table["provider"], table["server"],
+                    for kind, provider, server in zip(table["option_kind"].tolist(), table["provider"].tolist(),
+                                                      table["server"].tolist(),
                                                       strict=True)], float)
 
     def triple(factors: list[water.WaterFactor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -195,8 +200,8 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     table["water_basis"] = [f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)" for w, e in
                             zip(wue, ewif, strict=True)]
     table["assumption_ids"] = [f"{ids};{w.name};{e.name}" for ids, w, e in
-                               zip(table["assumption_ids"].astype(str), wue, ewif, strict=True)]
-    extra = {f.name: f.assumption() for f in (*wue, *ewif)}
+                               zip(table["assumption_ids"].astype(str).tolist(), wue, ewif, strict=True)]
+    extra = {name: f.assumption() for name, f in {f.name: f for f in (*wue, *ewif)}.items()}
     assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra.values()])],
                             ignore_index=True).drop_duplicates("name").reset_index(drop=True)
     return replace(comparison, table=table, assumptions=assumptions)
