@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from planner.reports.model import Report, display_number
+from planner.reports.safe_text import escape_user_text, markdown_escape
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -21,6 +22,7 @@ def markdown_table(table: pd.DataFrame) -> str:
 
 def render_markdown(report: Report) -> bytes:
     """The whole report as UTF-8 Markdown: summary, workload, totals, options, method, assumptions, sources."""
+    report = escape_user_text(report, markdown_escape)  # a title or name like '<script>' prints as typed
     snapshots = ", ".join(f"{r.provider} {r.fetched_at}" for r in report.price_snapshots.itertuples()) or "none"
     parts = [
         f"# {report.title}",

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from planner.reports.model import Report, generated_datetime
+from planner.reports.safe_text import xlsx_text
 
 SHEETS = ("summary", "options", "assumptions", "sources")
 
@@ -40,7 +41,7 @@ def cell_value(value: object) -> object:
         return int(value)
     if isinstance(value, float | np.floating):
         return float(value)
-    return str(value)
+    return xlsx_text(str(value))
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -74,6 +75,9 @@ def render_xlsx(report: Report) -> bytes:
         sheet.append([str(c) for c in table.columns])
         for row in table.itertuples(index=False):
             sheet.append([cell_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl reads '=…' as a formula: user text is never run
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
@@ -85,7 +89,7 @@ def render_xlsx(report: Report) -> bytes:
     workbook.properties.modified = when
     workbook.properties.creator = "trainplan"
     workbook.properties.lastModifiedBy = "trainplan"
-    workbook.properties.title = report.title
+    workbook.properties.title = xlsx_text(report.title)
     buffer = io.BytesIO()
     # openpyxl's save_workbook stamps 'modified' with the current time; its writer alone does not.
     ExcelWriter(workbook, _FixedTimeZip(buffer, when.timetuple()[:6])).save()
