@@ -890,7 +890,7 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
                    f"{workload.gpu_count:g} GPUs x {workload.hours:g} h x {workload.repeats:g} runs"),
         *base, *defaults.PUE.values(), power, defaults.GPU_POWER_FRACTION_RANGE_NOTE, *defaults.host_assumptions(),
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
-        defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS,
+        defaults.EMBODIED_SERVER_KG, defaults.EMBODIED_HOST_BASE_KG, defaults.EMBODIED_DRAM_KG_PER_GB, defaults.CLOUD_LIFETIME_YEARS,
         defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, defaults.SPOT_INSTANCE_AVAILABILITY,
         defaults.SPOT_CAPACITY_WAIT_HOURS, *owned_range_assumptions(),
         *ratio_assumptions,
