@@ -61,6 +61,8 @@ DEFAULTS: dict[str, object] = {
     "cmp_gpus": [],
     "cmp_servers": [],
     "cmp_max_hours": "",
+    "cmp_deadline": "",
+    "cmp_gpu_scope": "all",
     "cmp_site": "USA",
     # Own vs rent: one owned server at a site against cloud prices (empty clouds: each provider's cheapest).
     "own_server": "nvidia-dgx-1-v100",
@@ -80,9 +82,12 @@ DEFAULTS: dict[str, object] = {
     "proc_site": "USA",
     "proc_pricing": "on_demand",
     "proc_clouds": [],
+    # Hybrid (under Procurement): spot's share of the overflow, carbon price (planner/ui/hybrid.py).
+    "hyb_spot_share": 0.0,
+    "hyb_carbon": float(defaults.CARBON_PRICE_USD_PER_T.value),
 }
 NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
-           "proc_demand", "proc_growth", "proc_util")
+           "proc_demand", "proc_growth", "proc_util", "hyb_spot_share", "hyb_carbon")
 #: Each number input's field in ``planner.fields`` and its widget's range (a slider or number input raises on
 #: a value outside its own range, so a link's number must fit both; None: the field's range alone).
 NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
@@ -91,13 +96,16 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
     "own_util": ("utilisation", (0.01, 1.0)), "own_pue": ("owned_pue", (1.0, 3.0)),
     "proc_years": ("horizon_years", (1.0, 15.0)), "proc_demand": ("demand_gpu_hours", None),
     "proc_growth": ("growth", None), "proc_util": ("target_utilisation", (0.05, 0.95)),
+    "hyb_spot_share": ("spot_share", (0.0, 1.0)), "hyb_carbon": ("carbon_price_usd_per_t", None),
 }
 #: Text inputs that hold a number or quantity (blank allowed), checked as their field when a link sets them.
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
 #: planner.grid_time.GRID_BASES (repeated here so this module stays free of pandas; a test keeps them equal).
 GRID_BASES = ("flat", "trend", "projection")
+#: The compare view's GPU scope: every GPU (hours converted), or only the workload's own (``api.compare(same_gpu)``).
+GPU_SCOPES = ("all", "same")
 CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "grid_basis": GRID_BASES, "own_pricing": CLOUD_PRICING,
-           "proc_pricing": CLOUD_PRICING}
+           "proc_pricing": CLOUD_PRICING, "cmp_gpu_scope": GPU_SCOPES}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
@@ -237,6 +245,8 @@ def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
         "servers": list(values["cmp_servers"]) or None,
         "max_wall_hours": _number_or_none("max wall-clock hours", values["cmp_max_hours"]),
         "site_zone": str(values["cmp_site"]).strip() or "USA",
+        "deadline": str(values.get("cmp_deadline", "")).strip() or None,
+        "same_gpu": values.get("cmp_gpu_scope", "all") == "same",
         **time_kwargs(values),
     }
 
