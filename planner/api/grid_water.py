@@ -38,24 +38,30 @@ def parse_start(start: str, field_name: str = "start") -> tuple[int, int]:
     return month
 
 
+@functools.cache
+def _base_year_maps() -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    data = load()
+    regions = data["cloud_regions"]
+    by_region = {(p, r): float(y) for p, r, y in zip(regions["provider"], regions["region"], regions["year"],
+                                                      strict=True)}
+    grid = data["grid_intensity"].drop_duplicates("zone")
+    by_zone = {str(z).upper(): float(y) for z, y in zip(grid["zone"], grid["year"], strict=True)}
+    return by_region, by_zone
+
+
 def _base_years(table: pd.DataFrame) -> np.ndarray:
     """The year of each row's own intensity: its cloud region's row, or its owned site's grid row."""
-    data = load()
-    regions = data["cloud_regions"].set_index(["provider", "region"])["year"]
-    grid = data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"]
-    years = []
-    for kind, provider, region in zip(table["option_kind"], table["provider"], table["region"], strict=True):
-        if kind == "owned":
-            years.append(grid.get(str(region).upper(), np.nan))
-        else:
-            years.append(regions.get((provider, region), np.nan))
-    return np.asarray(years, float)
+    by_region, by_zone = _base_year_maps()
+    return np.array([by_zone.get(str(r).upper(), np.nan) if k == "owned" else by_region.get((p, r), np.nan)
+                     for k, p, r in zip(table["option_kind"], table["provider"], table["region"], strict=True)],
+                    float)
 
 
 def _time_assumptions(series: grid_time.GridSeries, table: pd.DataFrame, basis: str) -> list[Assumption]:
     out = []
     sources = load()["grid_series_sources"].set_index("source_key")
-    for trajectory, profile in grid_time._row_keys(table, series):
+    keys = {(t.zone if t else None, p.zone if p else None): (t, p) for t, p in grid_time._row_keys(table, series)}
+    for trajectory, profile in keys.values():
         if trajectory is not None:
             out.append(Assumption(f"grid_trend_{trajectory.zone}", trajectory.rate, "fraction per year",
                                   trajectory.source, f"{trajectory.fit_years[0]}-{trajectory.fit_years[1]}",
@@ -143,33 +149,37 @@ def best_start_months(comparison: Comparison | pd.DataFrame, window_from: str, w
 
 @functools.cache
 def _cloud_wue(provider: str, region: str) -> water.WaterFactor:
-    """A region's WUE, once per process (the shipped tables never change at run time)."""
     data = load()
     return water.cloud_wue(data["wue_onsite"], data["wue_region"], provider, region)
 
 
 @functools.cache
 def _grid_ewif(country: str | None) -> water.WaterFactor:
-    """A country's grid water factor, once per process."""
     return water.grid_ewif(load()["ewif_by_zone"], country)
+
+
+@functools.cache
+def _owned_wue(cooling: str, value: float | None) -> water.WaterFactor:
+    return water.owned_wue(load()["wue_onsite"], cooling, value)
 
 
 def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned_wue_l_per_kwh: float | None = None
                       ) -> tuple[list[water.WaterFactor], list[water.WaterFactor]]:
-    """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid)."""
-    owned = water.owned_wue(load()["wue_onsite"], owned_cooling, owned_wue_l_per_kwh)
-    cloud, grid = _cloud_wue, _grid_ewif
+    """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid).
 
-    wue, ewif = [], []
-    for kind, provider, region, country in zip(table["option_kind"].tolist(), table["provider"].tolist(),
-                                               table["region"].tolist(), table["country"].tolist(), strict=True):
+    Factors are looked up once per place and process (the shipped tables do not change while it runs).
+    """
+    owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
+    places = table[["option_kind", "provider", "region", "country"]].astype(object)
+    codes, unique = pd.factorize(pd.MultiIndex.from_frame(places))
+    found = []
+    for kind, provider, region, country in unique:
         if kind == "owned":
-            wue.append(owned)
-            ewif.append(grid(zone_country(str(region))))
+            found.append((owned, _grid_ewif(zone_country(str(region)))))
         else:
-            wue.append(cloud(provider, region))
-            ewif.append(grid(country if isinstance(country, str) and country else None))
-    return wue, ewif
+            found.append((_cloud_wue(provider, region),
+                          _grid_ewif(country if isinstance(country, str) and country else None)))
+    return [found[c][0] for c in codes], [found[c][1] for c in codes]
 
 
 def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None, owned_cooling: str = "unknown",
@@ -184,9 +194,9 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     wue, ewif = row_water_factors(table, owned_cooling, owned_wue_l_per_kwh)
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
+    text = {c: table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "server", "assumption_ids")}
     pue = np.array([(owned_pue or {}).get(server, owned_default) if kind == "owned" else pue_of[provider]
-                    for kind, provider, server in zip(table["option_kind"].tolist(), table["provider"].tolist(),
-                                                      table["server"].tolist(),
+                    for kind, provider, server in zip(text["option_kind"], text["provider"], text["server"],
                                                       strict=True)], float)
 
     def triple(factors: list[water.WaterFactor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -197,11 +207,12 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
                                   table["energy_kwh_high"].to_numpy(float), pue, triple(wue), triple(ewif))
     for name, values in columns.items():
         table[name] = values
-    table["water_basis"] = [f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)" for w, e in
-                            zip(wue, ewif, strict=True)]
-    table["assumption_ids"] = [f"{ids};{w.name};{e.name}" for ids, w, e in
-                               zip(table["assumption_ids"].astype(str).tolist(), wue, ewif, strict=True)]
-    extra = {name: f.assumption() for name, f in {f.name: f for f in (*wue, *ewif)}.items()}
+    table["water_basis"] = np.array([f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)"
+                                     for w, e in zip(wue, ewif, strict=True)], dtype=object)
+    table["assumption_ids"] = np.array([f"{ids};{w.name};{e.name}" for ids, w, e in
+                                        zip(text["assumption_ids"], wue, ewif, strict=True)], dtype=object)
+    extra = {f.name: f for f in (*wue, *ewif)}
+    extra = {name: f.assumption() for name, f in extra.items()}
     assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra.values()])],
                             ignore_index=True).drop_duplicates("name").reset_index(drop=True)
     return replace(comparison, table=table, assumptions=assumptions)
@@ -333,7 +344,7 @@ def plan_places(cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: f
 
 def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: float,
                    owned_pue: float, start_year: int | None = None, grid_basis: str = "trend",
-                   cooling: str = "unknown", wue_l_per_kwh: float | None = None) -> Plan:
+                   cooling: str = "unknown", wue_l_per_kwh: float | None = None, seed: int = 0) -> Plan:
     """A procurement plan with each calendar year's grid on that year's energy, the flat grid beside it,
     water per year, and the grid trend's row in the tornado (``planner.plan_grid``)."""
     grid_time.check_basis(grid_basis)
@@ -372,8 +383,18 @@ def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_g
             f"{owned_totals['co2e_flat_kg'] / 1000:,.1f} t on a flat grid; water {owned_totals['water_l'] / 1e6:,.2f} "
             f"million L (carbon.csv: per year and option)")
     unique = tuple({a.name: a for a in (*plan.assumptions, *extra)}.values())
+    monte_carlo = plan.monte_carlo
+    notes = [note]
+    if len(monte_carlo):
+        drawn = plan_grid.co2e_draws(carbon, places, start, grid_basis, len(monte_carlo), seed)
+        monte_carlo = pd.concat([monte_carlo.reset_index(drop=True), drawn.drop(columns=["draw"])], axis=1)
+        for q in (5, 50, 95):
+            summary[f"co2e_kg_p{q}"] = [float(np.percentile(drawn[f"co2e_kg_{o}"], q))
+                                        if f"co2e_kg_{o}" in drawn else np.nan for o in summary["option"]]
+        notes.append(f"CO2e percentiles (co2e_kg_p5/p50/p95): {len(drawn)} draws of each zone's grid trend "
+                     "(triangular on its 90 % interval, own random stream)")
     return replace(plan, carbon=carbon, summary=summary, sensitivity=sensitivity, assumptions=unique,
-                   notes=(*plan.notes, note))
+                   notes=(*plan.notes, *notes), monte_carlo=monte_carlo)
 
 
 # --- Catalog listings -------------------------------------------------------------------------------------
