@@ -99,7 +99,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "billed_gpus": _f("Billed GPUs", kind="int"),
     "throughput_ratio": _f("Speed vs workload GPU", "×", "number", 2),
     "spot_overhead_fraction": _f("Spot rework", kind="percent", decimals=1),
-    "gpu_hours": _f("GPU-hours", "GPU-h", "number", 0),
+    "gpu_hours": _f("GPU-hours", "", "number", 0),
     "wall_hours": _f("Wall-clock", "h", "number", 1),
     "energy_kwh": _f("Energy", "kWh", "number", 0),
     "co2e_kg": _f("CO2e, operational", "kg", "number", 0),
@@ -125,6 +125,10 @@ FORMATS: dict[str, ColumnFormat] = {
     "servers": _f("Servers", kind="int"),
     "p_wait": _f("Probability of waiting", kind="percent", decimals=1),
     "value": _f("Value", kind="number", decimals=4),
+    "times": _f("Times", kind="number", decimals=2),
+    "kg_co2e_each": _f("CO2e each", "kg", "number", 0),
+    "role": _f("Why listed"),
+    "ref": _f("Source no.", kind="int"),
 }
 
 #: Unit suffixes of column names → (unit, kind, decimals), longest first.
