@@ -86,6 +86,7 @@ class Catalog:
     gpus: pd.DataFrame
     servers: pd.DataFrame
     regions: pd.DataFrame
+    mfu: pd.DataFrame | None = None
 
     def gpu_ids(self) -> list[str]:
         return sorted(self.gpus["gpu"])
@@ -143,15 +144,22 @@ class Catalog:
         return pd.DataFrame({"gpu": gpus["gpu"].to_numpy(), "tflops": tflops.to_numpy(float),
                              "column": column.to_numpy()})
 
-    def throughput_ratio(self, from_gpu: str, to_gpu: str, precision: str) -> tuple[float, str]:
-        """How many times faster ``to_gpu`` is than ``from_gpu`` at peak, and an explanation.
+    def throughput_ratio(self, from_gpu: str, to_gpu: str, precision: str,
+                         parameters: float | None = None) -> tuple[float, str]:
+        """How many times faster ``to_gpu`` trains than ``from_gpu``, and an explanation.
 
-        ``ratio = peak(to) / peak(from)``; hours on ``to`` = hours on ``from`` / ratio. This is an
-        estimate: real speed-ups depend on memory bandwidth, interconnect and software.
+        The achieved ratio of ``planner.throughput`` (measured MFU of the same models where the ``mfu``
+        table has both GPUs, else the roofline between the peak and memory-bandwidth ratios, else the peak
+        ratio); hours on ``to`` = hours on ``from`` / ratio. An estimate, and the note says which.
         """
+        from planner.throughput import ratio_table
+
         source, target = self.gpu(from_gpu), self.gpu(to_gpu)
-        from_tflops, from_col = source.tflops(precision)
-        to_tflops, to_col = target.tflops(precision)
-        note = (f"estimate: peak {precision} throughput ratio {target.gpu} {to_tflops:g} TFLOP/s ({to_col}) / "
-                f"{source.gpu} {from_tflops:g} TFLOP/s ({from_col})")
-        return to_tflops / from_tflops, note
+        choice("precision", precision, PRECISIONS)
+        frame, assumptions, notes = ratio_table(self, source.gpu, precision, [target.gpu], mfu=self.mfu,
+                                                parameters=parameters)
+        if frame.empty:
+            raise PlanError(notes[0] if notes else f"gpu '{target.gpu}': cannot convert from {source.gpu}")
+        row, why = frame.iloc[0], assumptions[0]
+        return float(row["ratio_central"]), (f"estimate: {row['ratio_method']} throughput ratio {target.gpu} / "
+                                             f"{source.gpu} = {row['ratio_central']:.3g} ({why.source}; {why.note})")

@@ -7,11 +7,15 @@ the low, central and high ends of its uncertain inputs (``planner.ranges``) and,
 Monte Carlo.
 
 Cloud rows
-    The workload's GPU-hours move to the offer's GPU through the peak-throughput ratio at the workload's
-    precision (``catalog.throughput_ratio``, or the user's ratio for that GPU): ``H = H_w / r``. The
-    workload's GPU count ``n`` is kept; instances are billed whole, so ``k = ⌈n / G⌉`` instances of ``G``
-    GPUs are rented and ``k·G − n`` GPUs are billed but idle (their idle power is not counted: none is
-    sourced). Wall time ``t = H / n · (1 + o)`` with the spot overhead ``o`` (``planner.spot``, 0 for
+    The workload's GPU-hours move to the offer's GPU through the achieved-throughput ratio at the
+    workload's precision (``planner.throughput``: measured MFU of the same models, else the roofline between
+    the peak and memory-bandwidth ratios; or the user's ratio for that GPU) and the relative scaling
+    efficiency of the option's interconnect (``planner.scaling``): ``H = H_w / (r · e)``. Without a
+    deadline the workload's GPU count ``n`` is kept; instances are billed whole, so ``k = ⌈n / G⌉``
+    instances of ``G`` GPUs are rented and ``k·G − n`` GPUs are billed but idle (their idle power is not
+    counted: none is sourced). With a deadline every option is sized to the fewest whole instances that
+    finish in time (``planner.feasibility``), which also marks each row ``feasible`` or gives its
+    ``infeasible_reason`` (memory, deadline, scaling, no price, slow). Wall time ``t = H / n · (1 + o)`` with the spot overhead ``o`` (``planner.spot``, 0 for
     other pricing). Cost ``= k · price_per_instance_hour · max(t, term)`` (term = 8760 h or 26280 h for
     reserved 1y/3y pricing: the commitment is paid in full). Energy ``= PUE · t · (n · TDP · f + host) / 1000``
     with the host = ``defaults.host_power_w(vCPUs, GiB)`` of one instance × n / G (the default host share
@@ -34,12 +38,12 @@ Embodied CO2e (both)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from planner import defaults, prepared, spot
+from planner import defaults, feasibility, prepared, spot, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
@@ -85,10 +89,13 @@ COLUMNS = (
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
     "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured",
-    *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "assumption_ids",
+    *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible", "infeasible_reason",
+    "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb", "gpu_memory_gb",
+    "assumption_ids",
 )
 _TEXT = ("option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
-         "pricing", "gpu", "co2e_market_basis", "assumption_ids", "central_outside_band")
+         "pricing", "gpu", "co2e_market_basis", "assumption_ids", "central_outside_band", "infeasible_reason",
+         "ratio_method", "interconnect")
 _MARKET_BASIS = "google hourly CFE% (market-based, incl. procurement)"
 
 
@@ -166,7 +173,8 @@ class Comparison:
 
     table : see ``COLUMNS`` (plus, with a Monte Carlo, ``<output>_pNN`` for ``SAMPLED`` and
     ``central_outside_band``: the outputs whose central value lies outside the lowest-highest reported
-    percentiles, ``;``-separated, '' if none), sorted by cost then total CO2e at ``statistic``, index 0..n-1
+    percentiles, ``;``-separated, '' if none): feasible rows first, each part sorted by cost then total CO2e
+    at ``statistic``, index 0..n-1
     assumptions : columns name, value, unit, source, as_of, note; ``table.assumption_ids`` lists the
     names (``;``-separated) each row used
     statistic : what the ranking and the ``pareto`` flag read (``STATISTICS``)
@@ -282,9 +290,10 @@ def pareto_front(cost: np.ndarray, co2e: np.ndarray) -> np.ndarray:
     return front
 
 
-def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, statistic: str = "central"
-                ) -> pd.DataFrame:
-    """The best ``n`` rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall hours).
+def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, statistic: str = "central",
+                include_infeasible: bool = False) -> pd.DataFrame:
+    """The best ``n`` feasible rows by ``cost`` (USD), ``co2e`` (operational + embodied kg) or ``time`` (wall
+    hours); ``include_infeasible`` ranks every row.
 
     statistic : ``central`` (the columns themselves) or ``p50`` (their Monte Carlo medians).
     """
@@ -292,6 +301,8 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, sta
         raise PlanError(f"sort '{sort}': not allowed; allowed: {', '.join(SORT_KEYS)}")
     if statistic not in STATISTICS:
         raise PlanError(f"statistic '{statistic}': not allowed; allowed: {', '.join(STATISTICS)}")
+    if "feasible" in table and not include_infeasible:
+        table = table[table["feasible"].astype(bool)]
     keys = [SORT_KEYS[sort], "cost_usd"] if statistic == "central" else [f"{SORT_KEYS[sort]}_p50", "cost_usd_p50"]
     ordered = table.sort_values(keys, kind="mergesort")
     return ordered if n is None else ordered.head(int(positive("top", n)))
@@ -299,41 +310,20 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, sta
 
 # --- Per-workload inputs: throughput ratios, then the rows' arrays and ranges ------------------------------
 
-def throughput_ratios(peaks: Mapping[str, Mapping[str, tuple[float, str]]], workload: Workload, gpus: Iterable[str],
-                      overrides: Mapping[str, float]
-                      ) -> tuple[dict[str, tuple[float, float, float]], list[Assumption], list[str]]:
-    """Per option GPU: the ratio (low, central, high) (ordered by effect: low = fastest), its assumption, skips.
+def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str], overrides: Mapping[str, float],
+                      mfu: pd.DataFrame | None = None
+                      ) -> tuple[dict[str, tuple[float, float, float]], list[Assumption], list[str], dict[str, str]]:
+    """Per option GPU: the ratio (low, central, high) (ordered by effect: low = fastest), its assumption, skips
+    and the method (user, same, measured, roofline, peak).
 
-    peaks : ``prepared.peak_table(catalog)``. The ratios are speed-ups over the workload's GPU
-    (``r = peak(option) / peak(workload)``, times ``defaults.THROUGHPUT_RATIO_SPREAD``): ``low`` is the
-    *highest* speed-up (fewest hours). GPUs without a peak at the workload's precision are skipped (noted).
+    ``planner.throughput.ratio_table``: measured MFU of the same models, else the roofline between the peak
+    and memory-bandwidth ratios, else the peak ratio; user ratios win. The ratios are speed-ups over the
+    workload's GPU: ``low`` is the *highest* speed-up (fewest hours).
     """
-    lo, _, hi = defaults.THROUGHPUT_RATIO_SPREAD
-    by_gpu = peaks[workload.precision]
-    ratios: dict[str, tuple[float, float, float]] = {}
-    assumptions, notes = [], []
-    base = by_gpu.get(workload.gpu)
-    for gpu in sorted(set(gpus)):
-        name = f"throughput_ratio_{gpu}"
-        if gpu in overrides:
-            ratio = float(overrides[gpu])
-            ratios[gpu] = (ratio, ratio, ratio)
-            assumptions.append(Assumption(name, ratio, f"x {workload.gpu}", "user input", ""))
-        elif gpu == workload.gpu:
-            ratios[gpu] = (1.0, 1.0, 1.0)
-            assumptions.append(Assumption(name, 1.0, f"x {workload.gpu}", "same GPU as the workload", ""))
-        elif gpu not in by_gpu or base is None:
-            notes.append(f"{gpu}: skipped, no peak {workload.precision} throughput in the catalog to convert "
-                         f"{workload.gpu} hours (give a throughput ratio for it)")
-        else:
-            (tflops, column), (base_tflops, base_column) = by_gpu[gpu], base
-            ratio = tflops / base_tflops
-            note = (f"estimate: peak {workload.precision} throughput ratio {gpu} {tflops:g} TFLOP/s ({column}) / "
-                    f"{workload.gpu} {base_tflops:g} TFLOP/s ({base_column})")
-            ratios[gpu] = (ratio * hi, ratio, ratio * lo)
-            assumptions.append(Assumption(name, ratio, f"x {workload.gpu}", "gpus table peak TFLOP/s (catalog)", "",
-                                          note))
-    return ratios, assumptions, notes
+    frame, assumptions, notes = throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides,
+                                                       mfu, workload.parameters)
+    ratios = {r.gpu: (float(r.ratio_low), float(r.ratio_central), float(r.ratio_high)) for r in frame.itertuples()}
+    return ratios, assumptions, notes, dict(zip(frame["gpu"], frame["ratio_method"], strict=True))
 
 
 def _ratio_arrays(names: Sequence[str], codes: np.ndarray,
@@ -554,17 +544,24 @@ def compare(
     max_wall_hours: float | None = None,
     modes: Sequence[str] = ACCOUNTING_MODES,
     base_assumptions: Sequence[Assumption] = (),
+    feasibility_options: feasibility.Options | None = None,
 ) -> Comparison:
     """Every way of getting the compute for ``workload``, as a ``Comparison``.
 
     Filters (each validated against what the data holds; a bad value raises PlanError naming the field):
     providers (aws, gcp, azure, owned), region_names and pricing (cloud rows only), gpus (the option's GPU),
     countries (ISO-3, data residency: the cloud region's or owned site's country), max_wall_hours [h]
-    (central wall time). The Pareto flag is computed on cost_usd vs co2e_total_kg after filtering.
+    (central wall time). ``feasibility_options`` (``planner.feasibility``): memory fit, deadline sizing,
+    scaling by interconnect and the MFU table for measured ratios; every row gets ``feasible`` and
+    ``infeasible_reason``. The Pareto flag is computed on cost_usd vs co2e_total_kg of the feasible rows after
+    filtering.
     What depends only on the offers, the shipped data and the owned options is prepared once
     (``planner.prepared``; pass the same objects again to reuse it); this pass is column arithmetic.
     """
     settings = settings or Settings()
+    options = feasibility_options or feasibility.Options()
+    if options.mfu is None and catalog.mfu is not None:
+        options = replace(options, mfu=catalog.mfu)
     cloud = prepared.cloud_for(catalog, offers, regions, grid, spot_table)
     own = prepared.owned_for(owned if isinstance(owned, tuple) else tuple(owned)) if len(owned) else None
     providers = _validate_filter("provider", providers, (*PROVIDERS, OWNED))
@@ -605,7 +602,9 @@ def compare(
     ratio_gpus = {cloud.gpus[c] for c in np.unique(cloud.gpu_code[keep])}
     if own is not None:
         ratio_gpus |= set(own.text["gpu"][owned_keep])
-    ratios, ratio_assumptions, notes = throughput_ratios(cloud.peaks, workload, ratio_gpus, settings.throughput_ratios)
+    ratios, ratio_assumptions, notes, methods = throughput_ratios(catalog, workload, ratio_gpus,
+                                                                  settings.throughput_ratios, options.mfu)
+    plan = _plan(catalog, workload, options, settings)
 
     parts: list[dict[str, np.ndarray]] = []
     cloud_positions = np.zeros(0, dtype=int)
@@ -615,6 +614,10 @@ def compare(
             ids = (cloud.ids_spot_given if settings.spot_interruptions_per_hour is not None else cloud.ids)[
                 cloud_positions]
             gpu = cloud.text["gpu"][cloud_positions]
+            link = _cloud_interconnect(cloud.text["provider"][cloud_positions],
+                                       cloud.text["instance_type"][cloud_positions], options.instance_interconnect)
+            rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_instance", "instances")
+            ids = ids + fit["ids"]
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
             ranges = _timed_grid(ranges, rows, evaluate_cloud, settings, {
                 "option_kind": np.full(len(cloud_positions), "cloud", dtype=object),
@@ -630,13 +633,16 @@ def compare(
                 "gpu_count": rows["gpu_count"], "instances": rows["instances"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": cfe,
                 "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, **out,
+                **_fit_columns(fit, gpu, methods),
             })
     if own is not None and len(owned_keep):
         positions, dedicated, rows, ranges = owned_inputs(own, owned_keep, workload, ratios, settings, modes)
         if len(positions):
             size = len(positions)
             gpu = own.text["gpu"][positions]
-            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions], settings)
+            link = _server_interconnect(own.text["server"][positions], options.server_interconnect)
+            rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_server", "servers")
+            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions] + fit["ids"], settings)
             ranges = _timed_grid(ranges, rows, evaluate_owned, settings, {
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
                 **{c: own.text[c][positions] for c in ("region", "country")}})
@@ -651,6 +657,7 @@ def compare(
                 "instances": rows["servers"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": np.full(size, np.nan),
                 "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), **out,
+                **_fit_columns(fit, gpu, methods),
             })
     if not parts:
         raise PlanError("filters: no cloud offer or owned server matches; loosen providers, regions, gpus, pricing "
@@ -663,10 +670,13 @@ def compare(
                             f"{float(columns['wall_hours'].min()):,.1f} h")
         columns = {name: values[fits] for name, values in columns.items()}
         cloud_positions = cloud_positions[np.isin(cloud_positions, columns["_position"])]
+    columns.update(feasibility.flag(columns, plan))
     table = _finish(columns, cloud, settings)
+    feasibility.check_any_feasible_in_time(table, plan.deadline_hours)
+    extra = [feasibility.plan_frame(plan, options)]
     assumptions = _assumptions(cloud, cloud_positions, workload, ratio_assumptions,
                                [o for o, k in zip(owned, owned_mask, strict=True) if k] if own is not None else [],
-                               settings, base_assumptions)
+                               settings, base_assumptions, extra)
     return Comparison(table, assumptions, (*workload.notes, *notes, _statistic_note(settings)), settings.statistic)
 
 
@@ -696,8 +706,12 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
         columns[name] = np.where(row >= 0, columns["cost_usd"][np.maximum(row, 0)], np.nan)
     cost, co2e = ("cost_usd", "co2e_total_kg") if settings.statistic == "central" else (
         "cost_usd_p50", "co2e_total_kg_p50")
-    columns["pareto"] = pareto_front(columns[cost], columns[co2e])
-    order = np.lexsort((columns[co2e], columns[cost]))
+    feasible = columns["feasible"].astype(bool)
+    pareto = np.zeros(len(feasible), dtype=bool)
+    pareto[feasible] = pareto_front(columns[cost][feasible], columns[co2e][feasible])
+    columns["pareto"] = pareto
+    columns.pop("sizing_reason", None)
+    order = np.lexsort((columns[co2e], columns[cost], ~feasible))
     extra = [c for c in columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in SAMPLED]
     if settings.monte_carlo:
         low_q, high_q = f"{min(settings.percentiles):g}", f"{max(settings.percentiles):g}"
@@ -713,6 +727,38 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
     return pd.DataFrame(data)
 
 
+def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, settings: Settings
+          ) -> feasibility.Plan:
+    """The feasibility plan of one workload: its wall-clock, GPUs and achieved FLOP/s per GPU (peak x default
+    MFU, for the Ethernet scaling rule)."""
+    peak = catalog.peak_tflops(workload.precision).set_index("gpu")["tflops"]
+    mfu = throughput.default_mfu(options.mfu, workload.gpu)[0] if options.mfu is not None else 0.4
+    base = float(peak.get(workload.gpu, np.nan)) * 1e12 * mfu
+    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base if base > 0 else 0.0,
+                                 settings.whole_servers)
+
+
+def _cloud_interconnect(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame | None
+                        ) -> dict[str, np.ndarray]:
+    """Each offer's fabric (rdma 0/1), network Gb/s, link within an instance and rule name; without a table
+    every row is taken as an RDMA cluster like the workload's own (no scaling penalty)."""
+    if table is None:
+        return feasibility.no_interconnect(len(types))
+    return feasibility.interconnect_of_offers(providers, types, table)
+
+
+def _server_interconnect(servers: np.ndarray, table: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    if table is None:
+        return feasibility.no_interconnect(len(servers))
+    return feasibility.interconnect_of_servers(servers, table)
+
+
+def _fit_columns(fit: dict[str, np.ndarray], gpu: np.ndarray, methods: Mapping[str, str]) -> dict[str, np.ndarray]:
+    return {"ratio_method": np.array([methods.get(g, "") for g in gpu], dtype=object),
+            **{k: fit[k] for k in ("scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
+                                   "gpu_memory_gb", "sizing_reason")}}
+
+
 def _validate_filter(field_name: str, values: Sequence[str] | None, allowed: Iterable[str]) -> list[str] | None:
     if values is None:
         return None
@@ -726,7 +772,7 @@ def _validate_filter(field_name: str, values: Sequence[str] | None, allowed: Ite
 
 def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload,
                  ratio_assumptions: list[Assumption], owned: Sequence[OwnedOption], settings: Settings,
-                 base: Sequence[Assumption]) -> pd.DataFrame:
+                 base: Sequence[Assumption], extra: Sequence[pd.DataFrame] = ()) -> pd.DataFrame:
     power = defaults.GPU_POWER_FRACTION_OF_TDP
     if settings.gpu_power_fraction is not None:
         power = power.with_value(settings.gpu_power_fraction)
@@ -758,5 +804,5 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
     bands = np.unique(cloud.band_row[positions])
     table = pd.concat([prepared._frame(fixed), cloud.tdp_assumptions, prepared._frame(tail), cloud.region_assumptions,
                        cloud.price_rows.iloc[positions],
-                       cloud.band_rows.iloc[bands[bands >= 0]]], ignore_index=True)
+                       cloud.band_rows.iloc[bands[bands >= 0]], *extra], ignore_index=True)
     return table.drop_duplicates("name", keep="first").reset_index(drop=True)

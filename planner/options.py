@@ -39,7 +39,7 @@ def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = Non
     choice); empty when no option has a cost.
     """
     deltas = tuple(co2e_column if c == "co2e_kg" else c for c in DELTA_COLUMNS)
-    priced = table.dropna(subset=list(deltas))
+    priced = feasible_rows(table).dropna(subset=list(deltas))
     if priced.empty:
         return pd.DataFrame(columns=["pick", "row", *table.columns, *(f"delta_{c}" for c in deltas)])
     rows = []
@@ -51,6 +51,12 @@ def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = Non
                                       if current is not None and pd.notna(current[column]) else np.nan)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def feasible_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows that can really train the workload (``feasible``, ``planner.feasibility``); all rows of a
+    table without the column."""
+    return table[table["feasible"].astype(bool)] if "feasible" in table else table
 
 
 def current_option(table: pd.DataFrame, provider: str | None, region: str | None, pricing: str | None = None,
@@ -78,16 +84,17 @@ def best_per_region(table: pd.DataFrame, top: int | None = None) -> pd.DataFrame
     the first ``top`` regions (None: all). Ties in cost go to the lower CO2e.
     """
     co2e = "co2e_total_kg" if "co2e_total_kg" in table else "co2e_kg"
-    ordered = table.dropna(subset=["cost_usd"]).sort_values(["cost_usd", co2e], kind="mergesort")
+    ordered = feasible_rows(table).dropna(subset=["cost_usd"]).sort_values(["cost_usd", co2e], kind="mergesort")
     best = ordered.drop_duplicates(["provider", "region"]).reset_index(drop=True)
     return best if top is None else best.head(int(top))
 
 
 def report_subset(table: pd.DataFrame, assumptions: pd.DataFrame, current_index: int | None = None,
                   top: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, int | None]:
-    """A report-sized part of a comparison: its ``top`` cheapest rows, the Pareto front, the headline picks,
-    every owned configuration (own-vs-rent is the question a report answers) and the current choice, with
-    only the assumptions those rows use.
+    """A report-sized part of a comparison: its ``top`` cheapest feasible rows, the Pareto front, the headline
+    picks, every feasible owned configuration (own-vs-rent is the question a report answers) and the current
+    choice, with only the assumptions those rows use. Infeasible rows (``feasible`` False: they cannot train
+    the workload in time or in memory) are left out, except the current choice.
 
     table / assumptions : ``Comparison.table`` (``assumption_ids``, ``pareto``) and ``Comparison.assumptions``
     current_index : the current choice's index label in ``table`` (None: none)
@@ -95,12 +102,14 @@ def report_subset(table: pd.DataFrame, assumptions: pd.DataFrame, current_index:
     per-row (``PER_ROW_PREFIXES``: another region's grid or another offer's price). Returns (rows in
     ``table``'s order, assumptions, the current choice's position in the rows or None).
     """
-    keep = set(table.index[:max(int(top), 0)]) | set(table.index[table["pareto"].astype(bool)])
+    usable = feasible_rows(table)
+    keep = set(usable.sort_values("cost_usd", kind="mergesort").index[:max(int(top), 0)]) | \
+        set(usable.index[usable["pareto"].astype(bool)])
     if "option_kind" in table:
-        keep |= set(table.index[table["option_kind"] == "owned"])
+        keep |= set(usable.index[usable["option_kind"] == "owned"])
     co2e = "co2e_total_kg" if "co2e_total_kg" in table else "co2e_kg"
     for order in HEADLINE_PICKS.values():
-        priced = table.dropna(subset=["cost_usd"])
+        priced = usable.dropna(subset=["cost_usd"])
         if len(priced):
             keep.add(priced.sort_values([co2e if c == "co2e_kg" else c for c in order], kind="mergesort").index[0])
     if current_index is not None:

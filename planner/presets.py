@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from planner.catalog import Catalog
 from planner.errors import unknown
+from planner.feasibility import DEFAULT_DEADLINE_DAYS
 from planner.workload import Workload, from_compute, from_gpu_hours, from_hours, training_flops
 
-#: GPUs assumed when a published run gives GPU-hours but no GPU count: one 8-GPU server. It changes the
-#: wall-clock time only, never GPU-hours, energy, CO2e or cost.
-ASSUMED_GPU_COUNT = 8
+#: GPUs per server when a published run gives GPU-hours but no GPU count: its count is the fewest whole
+#: 8-GPU servers that finish the GPU-hours within ``feasibility.DEFAULT_DEADLINE_DAYS`` (not a silent 8).
+SERVER_GPUS = 8
+
+
+def count_for_deadline(gpu_hours: float, days: float = float(DEFAULT_DEADLINE_DAYS.value),
+                       per_server: int = SERVER_GPUS) -> float:
+    """The fewest whole servers' GPUs that finish ``gpu_hours`` in ``days``: ``G · ⌈H / (24 · d · G)⌉``."""
+    return float(per_server * math.ceil(gpu_hours / (24.0 * days * per_server) - 1e-9))
 
 
 @dataclass(frozen=True)
@@ -69,11 +77,21 @@ def _published_presets(catalog: Catalog, runs: pd.DataFrame) -> list[Preset]:
     for row in runs.itertuples():
         if row.gpu not in known or pd.isna(row.gpu_hours) or row.verified != "yes":
             continue
-        count = ASSUMED_GPU_COUNT if pd.isna(row.gpu_count) else float(row.gpu_count)
-        notes = () if not pd.isna(row.gpu_count) else (
-            f"GPU count not published: {ASSUMED_GPU_COUNT} assumed; this changes wall-clock time only",)
-        workload = from_gpu_hours(catalog, str(row.model), row.gpu, float(row.gpu_hours), count,
+        gpu_hours = float(row.gpu_hours)
+        if pd.isna(row.gpu_count):
+            count = count_for_deadline(gpu_hours)
+            days = float(DEFAULT_DEADLINE_DAYS.value)
+            notes: tuple[str, ...] = (
+                f"GPU count not published: {count:,.0f} GPUs ({count / SERVER_GPUS:,.0f} whole {SERVER_GPUS}-GPU "
+                f"servers), the fewest that finish its {gpu_hours:,.0f} GPU-h within trainplan's {days:g}-day "
+                "default deadline; the count sets the wall-clock time, how many servers a dedicated purchase "
+                "buys and the scaling of every option (pass --gpus or --deadline to change it)",)
+        else:
+            count, notes = float(row.gpu_count), ()
+        parameters = None if pd.isna(row.params_b) else float(row.params_b) * 1e9
+        workload = from_gpu_hours(catalog, str(row.model), row.gpu, gpu_hours, count,
                                   source=f"{row.source} ({row.url})", notes=notes)
+        workload = replace(workload, parameters=parameters)
         presets.append(Preset(row.run_id, workload, f"{row.model}: {float(row.gpu_hours):,.0f} GPU-h on {row.gpu}"))
     return presets
 
@@ -85,6 +103,7 @@ def _compute_presets(catalog: Catalog, runs: pd.DataFrame, mfu: pd.DataFrame) ->
     flops = training_flops(float(run["params_b"]) * 1e9, float(run["tokens_b"]) * 1e9)
     workload = from_compute(catalog, "MPT-7B (from compute: 6·N·D)", "a100-sxm4-40gb", float(run["gpu_count"]),
                             flops, float(rate["mfu"]), source=f"{run['source']}; MFU: {rate['source']}")
+    workload = replace(workload, parameters=float(run["params_b"]) * 1e9)
     return [Preset("mpt-7b-compute", workload, "MPT-7B: 7B params x 1T tokens on 440 A100-40GB at MosaicML's MFU")]
 
 

@@ -33,7 +33,11 @@ class ShippedData:
     def catalog(self) -> Catalog:
         """The hardware catalog (built once per ``ShippedData``: the tables never change at run time)."""
         gpus = pd.concat([self.tables["gpus"], self.tables["gpus_extra"]], ignore_index=True)
-        return Catalog(gpus=gpus, servers=self.tables["servers"], regions=self.tables["cloud_regions"])
+        if "gpu_memory_bandwidth" in self.tables:
+            bandwidth = self.tables["gpu_memory_bandwidth"].set_index("gpu")["memory_bandwidth_gbs"]
+            gpus["memory_bandwidth_gbs"] = gpus["gpu"].map(bandwidth).astype(float)
+        return Catalog(gpus=gpus, servers=self.tables["servers"], regions=self.tables["cloud_regions"],
+                       mfu=self.tables.get("mfu"))
 
 
 def read_tables(path: Path) -> dict[str, pd.DataFrame]:

@@ -9,7 +9,7 @@ Two ways in, one dataclass out:
 
 ``repeats`` multiplies a run for hyper-parameter tuning and experimentation (Strubell et al. 2019,
 Table 1's "w/ tuning & experimentation"). ``convert`` moves a workload to another GPU through the
-catalog's peak-throughput ratio and says it is an estimate.
+catalog's achieved-throughput ratio (``planner.throughput``) and says it is an estimate.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class Workload:
     hours : wall-clock hours of one run [h]; repeats : how many runs (tuning) [-]
     precision : the precision its FLOPs run at (for GPU-to-GPU conversion)
     notes : how the figures were obtained (estimates say so)
+    parameters : the model's parameter count where known (memory fit), else None
     """
 
     name: str
@@ -45,6 +46,7 @@ class Workload:
     precision: str = "bf16"
     source: str = "user input"
     notes: tuple[str, ...] = field(default=())
+    parameters: float | None = None
 
     @property
     def gpu_hours(self) -> float:
@@ -67,10 +69,13 @@ def _validated(workload: Workload, catalog: Catalog) -> Workload:
 
 
 def from_hours(catalog: Catalog, name: str, gpu: str, gpu_count: float, hours: float, repeats: float = 1.0,
-               precision: str = "bf16", source: str = "user input", notes: tuple[str, ...] = ()) -> Workload:
-    """A workload from wall-clock hours on ``gpu_count`` GPUs."""
-    return _validated(Workload(name, gpu, float(gpu_count), float(hours), float(repeats), precision, source, notes),
-                      catalog)
+               precision: str = "bf16", source: str = "user input", notes: tuple[str, ...] = (),
+               parameters: float | None = None) -> Workload:
+    """A workload from wall-clock hours on ``gpu_count`` GPUs (``parameters``: the model's size, if known)."""
+    if parameters is not None:
+        positive("parameters", parameters, maximum=MAX_COUNT)
+    return _validated(Workload(name, gpu, float(gpu_count), float(hours), float(repeats), precision, source, notes,
+                               parameters), catalog)
 
 
 def from_gpu_hours(catalog: Catalog, name: str, gpu: str, gpu_hours: float, gpu_count: float, repeats: float = 1.0,
@@ -109,8 +114,8 @@ def convert(catalog: Catalog, workload: Workload, to_gpu: str, gpu_count: float 
             ratio: float | None = None) -> Workload:
     """The same training moved to another GPU (and optionally another GPU count).
 
-    ``GPU·h_new = GPU·h_old / r`` with ``r = peak(to) / peak(from)`` at the workload's precision (or a
-    user-given ``ratio``); wall-clock hours scale with ``n_old / n_new`` (perfect scaling assumed).
+    ``GPU·h_new = GPU·h_old / r`` with the achieved throughput ratio at the workload's precision
+    (``Catalog.throughput_ratio``, ``planner.throughput``; or a user-given ``ratio``); wall-clock hours scale with ``n_old / n_new`` (perfect scaling assumed).
     Always an estimate, and the notes say so.
     """
     target = catalog.gpu(to_gpu).gpu
@@ -119,7 +124,7 @@ def convert(catalog: Catalog, workload: Workload, to_gpu: str, gpu_count: float 
         if target == workload.gpu:
             ratio, note = 1.0, ""
         else:
-            ratio, note = catalog.throughput_ratio(workload.gpu, target, workload.precision)
+            ratio, note = catalog.throughput_ratio(workload.gpu, target, workload.precision, workload.parameters)
     else:
         positive("throughput ratio", ratio)
         note = f"estimate: user-given throughput ratio {ratio:g} ({target} vs {workload.gpu})"

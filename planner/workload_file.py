@@ -15,6 +15,15 @@ line naming the key. Keys::
     mfu = 0.4
     repeats = 1
     precision = "bf16"
+
+Comparison keys (``trainplan compare``; flags given on the command line win)::
+
+    deadline = "30 day"         # every option sized to finish in time, or infeasible
+    same_gpu = true             # only offers of the workload's own GPU
+    optimiser = "adam"          # memory check: adam, adamw, sgd, lion
+    sharding = "zero3"          # none, zero1, zero2, zero3, fsdp
+    model_memory_gb = 112       # the whole model's training state, instead of params x bytes/param
+    activation_gb = 4           # activation memory per GPU
 """
 
 from __future__ import annotations
@@ -28,8 +37,11 @@ from planner.errors import PlanError
 KEYS = {"preset": "preset_name", "name": "name", "gpu": "gpu", "gpus": "gpu_count", "gpu_count": "gpu_count",
         "hours": "hours", "gpu_hours": "gpu_hours", "params": "parameters", "parameters": "parameters",
         "tokens": "tokens", "flops": "flops", "mfu": "mfu", "repeats": "repeats", "precision": "precision"}
+#: File key -> ``api.compare`` keyword (the comparison's own inputs, not the workload's).
+COMPARE_KEYS = {"deadline": "deadline", "same_gpu": "same_gpu", "optimiser": "optimiser", "optimizer": "optimiser",
+                "sharding": "sharding", "model_memory_gb": "model_memory_gb", "activation_gb": "activation_gb"}
 SUFFIXES = (".toml", ".yaml", ".yml")
-_NUMBERS = ("gpu_count", "parameters", "tokens", "flops", "mfu", "repeats")
+_NUMBERS = ("gpu_count", "parameters", "tokens", "flops", "mfu", "repeats", "model_memory_gb", "activation_gb")
 
 
 def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
@@ -60,11 +72,18 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
         raise PlanError("workload file: expected a table of keys (gpu, gpus, hours, …)")
     kwargs: dict[str, object] = {}
     for key, value in raw.items():
-        if key not in KEYS:
-            close = difflib.get_close_matches(str(key), KEYS, n=1)
+        if key not in KEYS and key not in COMPARE_KEYS:
+            allowed = {**KEYS, **COMPARE_KEYS}
+            close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            raise PlanError(f"workload file: unknown key '{str(key)[:40]}'{hint}; allowed: {', '.join(KEYS)}")
-        target = KEYS[key]
+            raise PlanError(f"workload file: unknown key '{str(key)[:40]}'{hint}; allowed: {', '.join(allowed)}")
+        target = KEYS.get(key) or COMPARE_KEYS[key]
+        if target == "same_gpu" and not isinstance(value, bool):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be true or false")
+        if target in ("optimiser", "sharding") and not isinstance(value, str):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be a string")
+        if target == "deadline" and (isinstance(value, bool) or not isinstance(value, int | float | str)):
+            raise PlanError(f"workload file key '{key}' {value!r}: must be a number (hours) or a quantity string")
         if target in _NUMBERS and (isinstance(value, bool) or not isinstance(value, int | float)):
             raise PlanError(f"workload file key '{key}' {value!r}: must be a number")
         if target in ("preset_name", "name", "gpu", "precision") and not isinstance(value, str):
@@ -73,3 +92,10 @@ def parse_workload_text(text: str, suffix: str) -> dict[str, object]:
             raise PlanError(f"workload file key '{key}' {value!r}: must be a number (hours) or a quantity string")
         kwargs[target] = value
     return kwargs
+
+
+def split_compare_keys(kwargs: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
+    """(``api.make_workload`` keywords, ``api.compare`` keywords) of a parsed workload file."""
+    compare_names = set(COMPARE_KEYS.values())
+    return ({k: v for k, v in kwargs.items() if k not in compare_names},
+            {k: v for k, v in kwargs.items() if k in compare_names})

@@ -58,6 +58,9 @@ LOCAL_TABLES = (
     ("gpus_extra", "gpus_extra.csv"),
     ("gcp_host_map", "gcp_host_map.csv"),
     ("strubell2019_inputs", "strubell2019_inputs.csv"),
+    ("gpu_memory_bandwidth", "gpu_memory_bandwidth.csv"),
+    ("instance_interconnect", "instance_interconnect.csv"),
+    ("server_interconnect", "server_interconnect.csv"),
     ("retired_sizes", "retired_sizes.csv"),
     ("fx_rates", "fx_rates.csv"),  # ECB reference rates: electricity prices published in EUR and CAD -> USD
 )
@@ -123,6 +126,26 @@ def _reference_tables(reference: Path) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def validate_interconnect(frames: dict[str, pd.DataFrame]) -> None:
+    """Fail the build on an interconnect or bandwidth row the scaling model cannot use (a class it does not
+    know, a non-positive bandwidth, a missing source)."""
+    fabrics, intra = ("rdma", "ethernet"), ("nvlink", "pcie", "ici")
+    for name in ("instance_interconnect", "server_interconnect"):
+        frame = frames[name]
+        bad = frame[~frame["fabric"].isin(fabrics) | ~frame["intra"].isin(intra)
+                    | ~(pd.to_numeric(frame["network_gbps"], errors="coerce") > 0) | frame["source"].isna()]
+        if len(bad):
+            raise SystemExit(f"data_src/{name}.csv: bad rows (fabric {fabrics}, intra {intra}, network_gbps > 0, "
+                             f"source): {bad.iloc[0].to_dict()}")
+    kinds = frames["instance_interconnect"]["match_kind"]
+    if not kinds.isin(("exact", "prefix")).all():
+        raise SystemExit("data_src/instance_interconnect.csv: match_kind must be exact or prefix")
+    bandwidth = frames["gpu_memory_bandwidth"]
+    if not (pd.to_numeric(bandwidth["memory_bandwidth_gbs"], errors="coerce") > 0).all() or \
+            bandwidth["gpu"].duplicated().any():
+        raise SystemExit("data_src/gpu_memory_bandwidth.csv: one row per gpu with memory_bandwidth_gbs > 0")
+
+
 def build(shared: Path, out: Path) -> pd.DataFrame:
     """Write the database to ``out`` (replacing it). Returns the price anomalies kept out of the offers."""
     data = shared / "data"
@@ -139,6 +162,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
     for table, rel in TEXT_TABLES:
         frames[table] = pd.read_csv(REPO / "data_src" / rel, dtype=str, keep_default_na=False)
         inputs.append((f"data_src/{rel}", hashlib.sha256((REPO / "data_src" / rel).read_bytes()).hexdigest()))
+    validate_interconnect(frames)
     reference = shared / "reference" / "strubell2019.md"
     frames.update(_reference_tables(reference))
     inputs.append(("shared/reference/strubell2019.md", hashlib.sha256(reference.read_bytes()).hexdigest()))

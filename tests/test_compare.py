@@ -223,7 +223,7 @@ def engine_rows(data):
     cloud = prepared.prepare_cloud(catalog, rows, data["cloud_regions"], data["grid_intensity"],
                                    data["spot_interruption"])
     own = prepared.prepare_owned(owned)
-    ratios, _, _ = engine.throughput_ratios(cloud.peaks, workload, {"a100-sxm4-40gb", "gtx-1080-ti"}, {})
+    ratios, _, _, _ = engine.throughput_ratios(catalog, workload, {"a100-sxm4-40gb", "gtx-1080-ti"}, {})
     _, cloud_arrays, cloud_ranges = engine.cloud_inputs(cloud, np.arange(cloud.size), workload, ratios, settings_)
     _, _, own_arrays, own_ranges = engine.owned_inputs(own, np.arange(len(owned)), workload, ratios, settings_)
     as_arrays = [(cloud_arrays, cloud_ranges, engine.evaluate_cloud), (own_arrays, own_ranges, engine.evaluate_owned)]

@@ -6,18 +6,22 @@ import functools
 from collections.abc import Mapping
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 
 from planner import compare as compare_engine
-from planner import grid_time
+from planner import feasibility, grid_time
 from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
+from planner.errors import PlanError
 from planner.estimate import PowerProfile
 from planner.fields import checked
+from planner.memory import MemoryModel
 from planner.presets import Preset
-from planner.shipped import load
+from planner.shipped import ShippedData, load
+from planner.units import to_magnitude
 from planner.workload import Workload
 
 
@@ -66,6 +70,13 @@ def compare(
     monte_carlo: int = 0,
     seed: int = 0,
     power: PowerProfile | None = None,
+    deadline: object = None,
+    same_gpu: bool = False,
+    optimiser: str = "adam",
+    sharding: str = "zero3",
+    model_memory_gb: float | None = None,
+    activation_gb: float | None = None,
+    slow_multiple: float | None = None,
     statistic: str = "central",
     start: str | None = None,
     grid_basis: str = "trend",
@@ -82,6 +93,11 @@ def compare(
     percentiles 5/50/95 per row (seeded).
     power : a measured profile (``api.measured_power``): its W per GPU replaces TDP x fraction for the
     workload's GPU in every row on that GPU (cloud and owned), flagged ``power_measured``.
+    deadline : wall-clock every option must meet (hours, or a quantity: '30 day'); each option is sized to
+    the whole instances / servers that finish in time, or marked infeasible (``planner.feasibility``)
+    same_gpu : only offers and servers of the workload's own GPU (no conversion at all)
+    optimiser, sharding, model_memory_gb, activation_gb : the memory check (``planner.memory``); the
+    model size is the workload's ``parameters`` (presets carry them where published)
     owned : further ``api.owned_server`` inputs of the owned rows (the full-cost conventions: idle_power_fraction,
     facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
@@ -89,6 +105,13 @@ def compare(
     data = load()
     # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
     ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
+    fit = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
+                              model_memory_gb=model_memory_gb, activation_gb=activation_gb,
+                              slow_multiple=slow_multiple)
+    if same_gpu:
+        if gpus and any(g != workload.gpu for g in gpus):
+            raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
+        gpus = [workload.gpu]
     settings = compare_engine.Settings(
         throughput_ratios=ratios, gpu_power_fraction=gpu_power_fraction,
         spot_interruptions_per_hour=spot_interruptions_per_hour, checkpoint_interval_hours=checkpoint_interval_hours,
@@ -114,7 +137,7 @@ def compare(
         data.catalog, workload, current_offers() if offers is None else offers, data["cloud_regions"],
         data["grid_intensity"], data["spot_interruption"], options, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
-        modes=accounting_modes, base_assumptions=base)
+        modes=accounting_modes, base_assumptions=base, feasibility_options=fit)
     if preset is not None and preset.measured_total_w is not None and power is None:
         # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
         # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
@@ -128,5 +151,36 @@ def compare(
         result = grid_water.at_start(result, start, grid_basis, scaled=True)
     else:
         grid_time.check_basis(grid_basis)
-    result.table["pareto_water"] = grid_water.pareto_with_water(result.table)
+    feasible = result.table["feasible"].to_numpy(bool)
+    pareto_water = np.zeros(len(feasible), dtype=bool)
+    pareto_water[feasible] = grid_water.pareto_with_water(result.table[feasible])
+    result.table["pareto_water"] = pareto_water
     return result
+
+
+def feasibility_options(workload: Workload, data: ShippedData, *, deadline: object = None, optimiser: str = "adam",
+                        sharding: str = "zero3", model_memory_gb: float | None = None,
+                        activation_gb: float | None = None, slow_multiple: float | None = None
+                        ) -> feasibility.Options:
+    """The feasibility inputs of a comparison: the memory model of the workload, the deadline [h] and the
+    shipped MFU and interconnect tables."""
+    memory = MemoryModel(parameters=workload.parameters, model_memory_gb=model_memory_gb,
+                         precision=workload.precision, optimiser=optimiser, sharding=sharding,
+                         activation_gb=activation_gb)
+    hours = None if deadline is None else to_magnitude("deadline", deadline, "hour")
+    return feasibility.Options(
+        memory=memory, deadline_hours=hours,
+        slow_multiple=float(feasibility.SLOW_MULTIPLE.value) if slow_multiple is None else float(slow_multiple),
+        mfu=data["mfu"], instance_interconnect=data.tables.get("instance_interconnect"),
+        server_interconnect=data.tables.get("server_interconnect"))
+
+
+def feasibility_summary(table: pd.DataFrame) -> str:
+    """One line: how many rows are feasible, and how many are not, by first reason."""
+    if "feasible" not in table:
+        return "feasibility: not checked"
+    feasible = table["feasible"].astype(bool)
+    reasons = table.loc[~feasible, "infeasible_reason"].astype(str).str.split(";").str[0].str.split(":").str[0]
+    counts = ", ".join(f"{n:,} {r}" for r, n in reasons.value_counts().items())
+    return f"{int(feasible.sum()):,} of {len(table):,} options can train it" + (
+        f"; infeasible: {counts} (see infeasible_reason; --all ranks them too)" if counts else "")

@@ -56,7 +56,21 @@ def make_workload(
 
     hours / gpu_hours accept floats (hours) or quantities ('3.3 day', ``Q_(79.2, 'h')``).
     Exactly one of: a preset; hours; gpu_hours; a compute budget (flops, or parameters × tokens) with mfu.
+    parameters without tokens (or beside a preset, hours or gpu_hours) is the model's size only: it feeds the
+    memory check of ``compare`` (``planner.memory``), not the hours.
     """
+    workload, chosen = _make_workload(preset_name, gpu=gpu, gpu_count=gpu_count, hours=hours, gpu_hours=gpu_hours,
+                                      parameters=parameters, tokens=tokens, flops=flops, mfu=mfu, repeats=repeats,
+                                      precision=precision, name=name)
+    if parameters is not None:
+        workload = replace(workload, parameters=positive("parameters", parameters))
+    return workload, chosen
+
+
+def _make_workload(preset_name: str | None, *, gpu: str | None, gpu_count: float | None, hours: object,
+                   gpu_hours: object, parameters: float | None, tokens: float | None, flops: float | None,
+                   mfu: float | None, repeats: float, precision: str | None, name: str
+                   ) -> tuple[Workload, Preset | None]:
     data = load()
     catalog = data.catalog
     positive("repeats", repeats)
@@ -79,7 +93,10 @@ def make_workload(
     if not gpu:
         raise PlanError("gpu: required unless a preset is given; see `trainplan catalog gpus`")
     precision = precision or str(defaults.DEFAULT_PRECISION.value)
-    ways = sum(x is not None for x in (hours, gpu_hours)) + int(flops is not None or parameters is not None)
+    size_only = parameters is not None and tokens is None and flops is None and (hours is not None or
+                                                                                 gpu_hours is not None)
+    ways = sum(x is not None for x in (hours, gpu_hours)) + int(flops is not None or
+                                                                (parameters is not None and not size_only))
     if ways != 1:
         raise PlanError("workload: give exactly one of hours, gpu_hours, or a compute budget (flops or parameters+tokens)")
     if hours is not None:

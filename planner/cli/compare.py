@@ -16,7 +16,7 @@ from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.files import check_output, read_text, write_bytes
-from planner.workload_file import SUFFIXES, parse_workload_text
+from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
 
 OUT_SUFFIXES = (".csv", ".parquet")
 #: Columns printed by default: what tells options apart, in 120 characters (``--columns`` for others).
@@ -24,8 +24,8 @@ KEY_COLUMNS = ["provider", "region", "machine", "terms", "gpu", "gpu_count", "wa
 LINE_WIDTH = 120
 #: ``--columns all``: every column a person reads (the full table, ids included, is in ``--out``).
 SHOWN = ["option_kind", "provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
-         "instances", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high", "energy_kwh", "co2e_kg",
-         "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto"]
+         "gpu_count", "instances", "interconnect", "wall_hours", "cost_usd", "cost_usd_low", "cost_usd_high",
+         "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_embodied_kg", "water_l", "pareto", "infeasible_reason"]
 
 
 def _list(values: list[str] | None) -> list[str] | None:
@@ -49,6 +49,7 @@ def _ratios(values: list[str] | None) -> dict[str, float]:
 
 
 def _workload(args: argparse.Namespace) -> tuple:
+    """(workload, preset, the file's comparison keys) from a workload file or the flags."""
     if args.workload and Path(args.workload).suffix.lower() in SUFFIXES:
         path = Path(args.workload)
         flags = [f"--{flag}" for flag, dest in (("gpu", "gpu"), ("gpus", "gpu_count"), ("hours", "hours"),
@@ -58,10 +59,18 @@ def _workload(args: argparse.Namespace) -> tuple:
         if flags:
             raise PlanError(f"{flags[0]}: the workload file '{path}' describes the workload; put {flags[0][2:]} in "
                             "the file, or give flags without a file")
-        kwargs = parse_workload_text(read_text("workload file", path), path.suffix)
+        kwargs, compare_keys = split_compare_keys(parse_workload_text(read_text("workload file", path), path.suffix))
         preset_name = kwargs.pop("preset_name", None)
-        return api.make_workload(preset_name, **kwargs)
-    return workload_from_args(args)
+        return (*api.make_workload(preset_name, **kwargs), compare_keys)
+    return (*workload_from_args(args), {})
+
+
+def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) -> dict[str, object]:
+    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
+             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
+             "same_gpu": True if args.same_gpu else None}
+    merged = {**from_file, **{k: v for k, v in given.items() if v is not None}}
+    return merged
 
 
 def _servers(values: list[str] | None) -> list[str] | None:
@@ -92,7 +101,7 @@ def _compare(args: argparse.Namespace) -> int:
         check_output("out", args.out, OUT_SUFFIXES)  # a bad path fails before any computing
     if args.best_start:
         window(args.best_start)
-    workload, chosen = _workload(args)
+    workload, chosen, from_file = _workload(args)
     result = api.compare(
         workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
         pricing=_list(args.pricing), countries=_list(args.country), max_wall_hours=args.max_hours,
@@ -104,10 +113,11 @@ def _compare(args: argparse.Namespace) -> int:
         throughput_ratios=_ratios(args.ratio), gpu_power_fraction=args.gpu_power_fraction,
         monte_carlo=args.monte_carlo, seed=args.seed,
         power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
-        start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue)
-    best = top_options(result.table, args.sort, args.top)
+        start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue,
+        **_feasibility_kwargs(args, from_file))
+    best = top_options(result.table, args.sort, args.top, include_infeasible=args.all)
     if args.out:  # every row, in the order asked for
-        ordered = top_options(result.table, args.sort, None)
+        ordered = top_options(result.table, args.sort, None, include_infeasible=True)
         parquet = Path(args.out).suffix.lower() == ".parquet"
         data = ordered.to_parquet(None, index=False) if parquet else ordered.to_csv(index=False).encode("utf-8")
         write_bytes("out", args.out, data, OUT_SUFFIXES)
@@ -120,6 +130,7 @@ def _compare(args: argparse.Namespace) -> int:
     feasible = "" if found.feasible == found.rows else f" ({found.feasible:,} feasible)"
     print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
           f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
+    print("  " + api.feasibility_summary(result.table))
     if found.has_cloud_cost:
         print(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the {found.cloud_cost_method}.")
     columns = _columns(args.columns, best)
@@ -154,6 +165,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
     filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
     filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
+    filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "
+                         "(no conversion)")
+    fit = p.add_argument_group("feasibility (memory, deadline)")
+    fit.add_argument("--deadline", help="wall-clock every option must meet, e.g. '30 day': options are sized to "
+                     "the whole instances that finish in time, or infeasible")
+    fit.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion")
+    fit.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none")
+    fit.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
+                     "params x bytes/param")
+    fit.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
     owned = p.add_argument_group("owned servers")
     owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
     owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")
@@ -183,6 +204,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     out.add_argument("--columns", help="columns printed: a comma list of names, or 'all' (default: the key ones, "
                      "120 characters wide)")
     out.add_argument("--assumptions", action="store_true", help="also print the first option's assumptions")
+    out.add_argument("--all", action="store_true", help="rank infeasible options too (their reasons are shown)")
     add_time_water_args(p, best_start=True)
     add_format(p)
     p.set_defaults(func=_compare)

@@ -7,6 +7,7 @@ import pandas as pd
 
 from planner.columns import column_format, is_numeric
 from planner.reports.model import Report, display_number
+from planner.reports.safe_text import escape_user_text, markdown_escape
 
 
 def _escape(text: str) -> str:
@@ -31,6 +32,7 @@ def markdown_table(table: pd.DataFrame, human: bool = False) -> str:
 
 def render_markdown(report: Report) -> bytes:
     """The whole report as UTF-8 Markdown."""
+    report = escape_user_text(report, markdown_escape)  # a title or name like '<script>' prints as typed
     snapshots = ", ".join(f"{r.provider} {r.fetched_at}" for r in report.price_snapshots.itertuples()) or "none"
     counts = f"{report.compared_count:,} options compared" + (
         f", {report.feasible_count:,} feasible" if report.feasible_count != report.compared_count else "")

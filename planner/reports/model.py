@@ -247,7 +247,14 @@ def utc_stamp(generated_at: datetime | str) -> str:
         raise PlanError(f"generated_at '{generated_at}': not a date-time")
     if generated_at.tzinfo is None:
         generated_at = generated_at.replace(tzinfo=UTC)
-    return generated_at.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:  # 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        utc = generated_at.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    # File formats need a plausible year (a ZIP, inside XLSX, cannot hold a date before 1980).
+    if utc is None or not 1980 <= utc.year <= 2999:
+        raise PlanError(f"generated_at '{generated_at.isoformat()}': must be between 1980 and 2999 (UTC)")
+    return utc.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def generated_datetime(report: Report) -> datetime:

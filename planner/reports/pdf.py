@@ -10,6 +10,8 @@ a hash of the content, so the same report gives the same bytes.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import io
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from fpdf.fonts import FontFace
 from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
 from planner.reports.model import Report, co2e_column, generated_datetime
+from planner.reports.safe_text import covered_text, replaced_note
 
 #: Options shown in the appendix's options table (cheapest first; the chosen option is always shown).
 TOP_OPTIONS = 30
@@ -28,6 +31,19 @@ _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 #: The appendix's options columns (the key ones and their ranges).
 APPENDIX_COLUMNS = ("option", "gpu", "gpu_count", "wall_hours", "gpu_hours", "energy_kwh", "cost_usd", "cost_usd_low",
                     "cost_usd_high", "co2e_kg", "co2e_embodied_kg")
+
+
+@functools.lru_cache(maxsize=1)
+def _glyphs() -> frozenset[int]:
+    """Code points both embedded faces (DejaVu Sans, regular and bold) can print."""
+    from fontTools.ttLib import TTFont
+
+    faces = [TTFont(str(_FONT_DIR / name), lazy=True) for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")]
+    return frozenset(set(faces[0].getBestCmap()) & set(faces[1].getBestCmap()))
+
+
+def _has_glyph(char: str) -> bool:
+    return ord(char) in _glyphs()
 
 
 class _ReportPDF(FPDF):
@@ -110,6 +126,9 @@ def _fit(text: str) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes (A4 portrait): two pages for the reader, then the appendix."""
+    report, missing = covered_text(report, _has_glyph)
+    if missing:  # say what the font could not print rather than drop it silently
+        report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, "DejaVu Sans")))
     pdf = _ReportPDF(report.title)
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))

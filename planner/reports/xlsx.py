@@ -22,6 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from planner.columns import column_format
 from planner.reports.model import Report, generated_datetime
+from planner.reports.safe_text import xlsx_text
 
 SHEETS = ("summary", "key options", "options", "totals", "assumptions", "sources", "price snapshots",
           "equivalences")
@@ -63,7 +64,7 @@ def cell_value(value: object) -> object:
         return int(value)
     if isinstance(value, float | np.floating):
         return float(value)
-    return str(value)
+    return xlsx_text(str(value))
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -98,6 +99,9 @@ def render_xlsx(report: Report) -> bytes:
         sheet.append(headers)
         for row in table.itertuples(index=False):
             sheet.append([cell_value(v) for v in row])
+            for cell in sheet[sheet.max_row]:
+                if cell.data_type == "f":  # openpyxl reads '=…' as a formula: user text is never run
+                    cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -118,7 +122,7 @@ def render_xlsx(report: Report) -> bytes:
     workbook.properties.modified = when
     workbook.properties.creator = "trainplan"
     workbook.properties.lastModifiedBy = "trainplan"
-    workbook.properties.title = report.title
+    workbook.properties.title = xlsx_text(report.title)
     buffer = io.BytesIO()
     # openpyxl's save_workbook stamps 'modified' with the current time; its writer alone does not.
     ExcelWriter(workbook, _FixedTimeZip(buffer, when.timetuple()[:6])).save()

@@ -1,0 +1,43 @@
+"""Scaling efficiency by interconnect class: the Megatron-LM RDMA rule and the Ethernet all-reduce rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.scaling import (
+    RDMA_FACTOR_PER_DOUBLING,
+    ethernet_efficiency,
+    rdma_efficiency,
+    scaling_efficiency,
+)
+
+
+def test_rdma_rule_reproduces_megatron_strong_scaling():
+    # (0.42 / 0.47)^(1 / log2(48)) = 0.8936^(1/5.585) = 0.9801 per doubling
+    assert RDMA_FACTOR_PER_DOUBLING == pytest.approx(0.9801, abs=1e-4)
+    assert rdma_efficiency(4608) / rdma_efficiency(96) == pytest.approx(0.42 / 0.47)
+    assert rdma_efficiency(np.array([1.0, 8.0])) == pytest.approx([1.0, 1.0])
+    assert rdma_efficiency(16) == pytest.approx(RDMA_FACTOR_PER_DOUBLING)
+
+
+def test_ethernet_rule_hand_computed():
+    # R = 100 TFLOP/s, 11 instances on 25 Gb/s = 3.125e9 B/s, B = 4e6 tokens:
+    # c = (2/3) x 1e14 x 10 / (3.125e9 x 4e6) = 6.667e14 / 1.25e16 = 0.05333 -> e = 1 / 1.05333 = 0.9494
+    assert ethernet_efficiency(11, 100e12, 25.0, 4e6) == pytest.approx(1 / (1 + 2 / 3 * 1e14 * 10 / (3.125e9 * 4e6)))
+    assert ethernet_efficiency(11, 100e12, 25.0, 4e6) == pytest.approx(0.9494, abs=1e-4)
+    # ZeRO-3 moves 1.5x the bytes: c = 0.08 -> 0.9259
+    assert ethernet_efficiency(11, 100e12, 25.0, 4e6, 1.5) == pytest.approx(1 / 1.08)
+    assert ethernet_efficiency(1, 100e12, 25.0) == 1.0
+
+
+def test_one_instance_is_perfect_and_ethernet_never_beats_rdma():
+    e = scaling_efficiency(gpus=np.array([8.0, 16.0, 16.0, 64.0]), instances=np.array([1.0, 2.0, 2.0, 64.0]),
+                           rdma=np.array([False, True, False, False]), achieved_flops_per_gpu=100e12,
+                           network_gbps=np.array([10.0, 400.0, 1000.0, 8.0]), batch_tokens=4e6)
+    assert e[0] == 1.0
+    assert e[1] == pytest.approx(RDMA_FACTOR_PER_DOUBLING)
+    # a fast Ethernet pair would compute 0.9987 by the all-reduce rule: capped at the RDMA rule's 0.980
+    assert e[2] == pytest.approx(RDMA_FACTOR_PER_DOUBLING)
+    # 64 single-GPU VMs on 8 Gb/s: c = (2/3) x 1e14 x 63 / (1e9 x 4e6) = 1.05 -> e = 0.4878
+    assert e[3] == pytest.approx(1 / (1 + 2 / 3 * 1e14 * 63 / (1e9 * 4e6)))
