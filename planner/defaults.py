@@ -150,6 +150,17 @@ EMBODIED_GPU_KG = Assumption(
     "embodied_gpu_kg", 150.0, "kg CO2e/GPU",
     "Luccioni et al. (2022) BLOOM, Sec. 4.1 and CCF/Teads coefficients: 150 kg per GPU (a lower bound)", "2022")
 
+#: Host embodied CO2e that grows with its memory, where the memory is sourced (Cloud Carbon Footprint / Teads).
+EMBODIED_HOST_BASE_KG = Assumption(
+    "embodied_host_base_kg", 1100.0, "kg CO2e/host",
+    f"{_CCF.split(',')[0]}: rack server base 1,000 kg (mono socket, low DRAM; shared/data/carbon/embodied.csv) + "
+    "100 kg for the second CPU of a dual-socket GPU host", "2021",
+    "used with embodied_dram_kg_per_gb where the host's memory is known; else embodied_server_kg (BLOOM's 2,500 kg)")
+EMBODIED_DRAM_KG_PER_GB = Assumption(
+    "embodied_dram_kg_per_gb", 533.0 / 384.0, "kg CO2e/GB",
+    "Cloud Carbon Footprint / Teads: DRAM 533 kg per 384 GB (Dell PowerEdge R740 LCA; shared/data/carbon/embodied.csv)",
+    "2021")
+
 #: Cloud hardware lifetime and utilisation for amortising embodied emissions of rented GPUs.
 CLOUD_LIFETIME_YEARS = Assumption(
     "cloud_lifetime_years", 6.0, "years",

@@ -15,6 +15,7 @@ import pandas as pd
 from planner.columns import column_format
 from planner.reports.chart import chart_svg
 from planner.reports.model import Report
+from planner.reports.water_time import start_months_image, start_months_title
 
 #: The options table's columns in the appendix (every column is in the CSV and XLSX).
 OPTION_COLUMNS = ("option", "chosen", "provider", "region", "pricing", "gpu", "gpu_count", "wall_hours", "gpu_hours",
@@ -79,6 +80,11 @@ def render_html(report: Report) -> bytes:
     ]
     if svg:
         sections.append(f"<figure>{svg}</figure>")
+    if len(report.start_months):
+        title = start_months_title(report.chosen_label)
+        bars = start_months_image(report.start_months, "svg", "CO2e by start month (location-based)")
+        sections.append(f"<h2>{escape(title)}</h2>" + (f"<figure>{bars}</figure>" if bars else "")
+                        + html_table(report.start_months, "start-months"))
     sections.append("<h2>Method</h2><ol id=\"method\">" + "".join(f"<li>{escape(s)}</li>" for s in report.method)
                     + "</ol>")
     if report.notes:

@@ -8,6 +8,7 @@ import pandas as pd
 from planner.columns import column_format, is_numeric
 from planner.reports.model import Report, display_number
 from planner.reports.safe_text import escape_user_text, markdown_escape
+from planner.reports.water_time import start_months_title
 
 
 def _escape(text: str) -> str:
@@ -47,6 +48,10 @@ def render_markdown(report: Report) -> bytes:
         markdown_table(report.key_table, human=True),
         "## Key figures",
         "\n".join(f"- {line}" for line in report.summary),
+    ]
+    if len(report.start_months):
+        parts += [f"## {start_months_title(report.chosen_label)}", markdown_table(report.start_months)]
+    parts += [
         "## Method",
         "\n".join(f"{i}. {line}" for i, line in enumerate(report.method, start=1)),
     ]

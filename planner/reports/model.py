@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -79,6 +79,8 @@ class Report:
     key_table: pd.DataFrame | None = None
     compared_count: int = 0
     feasible_count: int = 0
+    #: the chosen option started in each month of a window (``water_time.START_MONTH_COLUMNS``); empty: none
+    start_months: pd.DataFrame = field(default_factory=water_time.start_month_rows)
 
     @property
     def price_snapshot_dates(self) -> tuple[str, ...]:
@@ -109,6 +111,7 @@ class Report:
         rows += [("summary", str(i + 1), text, "") for i, text in enumerate(self.summary)]
         rows += [("method", str(i + 1), text, "") for i, text in enumerate(self.method)]
         rows += [("notes", str(i + 1), text, "") for i, text in enumerate(self.notes)]
+        rows += [("start_months", r.start, r.co2e_kg, "kg CO2e") for r in self.start_months.itertuples()]
         return pd.DataFrame(rows, columns=["section", "item", "value", "unit"])
 
 
@@ -125,6 +128,7 @@ def build_report(
     table1: pd.DataFrame | None = None,
     compared: pd.DataFrame | None = None,
     own_inputs: bool = False,
+    start_months: pd.DataFrame | None = None,
 ) -> Report:
     """Assemble a report from a workload, its estimate row, compared options and their assumptions.
 
@@ -195,6 +199,7 @@ def build_report(
         key_table=key,
         compared_count=len(compared),
         feasible_count=found.feasible if found is not None else len(compared),
+        start_months=water_time.start_month_rows(start_months),
     )
 
 

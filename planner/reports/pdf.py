@@ -24,6 +24,7 @@ from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
 from planner.reports.model import Report, co2e_column, generated_datetime
 from planner.reports.safe_text import covered_text, replaced_note
+from planner.reports.water_time import start_months_image, start_months_title
 
 #: Options shown in the appendix's options table (cheapest first; the chosen option is always shown).
 TOP_OPTIONS = 30
@@ -205,6 +206,14 @@ def render_pdf(report: Report) -> bytes:
         pdf.multi_cell(0, 3.6, f"[{r.ref}] {r.source}{dated}. Used for: {r.used_for}.", align="L",
                        new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.5)
+
+    if len(report.start_months):
+        if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # the heading and its chart on one page
+            pdf.add_page()
+        _heading(pdf, "E. " + start_months_title(report.chosen_label))
+        bars = start_months_image(report.start_months, "png", "CO2e by start month (location-based)")
+        if isinstance(bars, bytes):
+            pdf.image(io.BytesIO(bars), w=165, x=(pdf.w - 165) / 2)
 
     _heading(pdf, "D. Equivalences of the chosen option's operational CO2e")
     equivalences = report.equivalences[["comparison", "kg_co2e_each", "times", "as_of"]]
