@@ -429,18 +429,6 @@ SEASONALITY = Assumption(
     "No published month-by-month GPU-demand profile of an academic cluster was found: each month is 1/12 of "
     "the year. State your own (e.g. conference-deadline peaks) as 12 weights", "2026")
 
-#: F&A (indirect cost) rate applied to cloud spending when the user names none.
-FA_RATE = Assumption(
-    "fa_rate", 0.0, "fraction of cloud cost",
-    "Not applied by default: F&A is set per institution by its negotiated rate agreement; under 2 CFR 200.1 "
-    "modified total direct costs exclude equipment but include services such as cloud computing", "2024")
-
-#: Discount rate for the NPV of a hybrid plan when the user names none (0: NPV equals cash).
-HYBRID_DISCOUNT_RATE = Assumption(
-    "discount_rate", 0.0, "fraction per year",
-    "No default discount: NPV equals the cash total unless the plan sets discount_rate (a finance office's "
-    "own rate, e.g. its cost of capital)", "2026")
-
 # --- Plain-language equivalences (reports) ------------------------------------------------------------
 #: A modern, sourced everyday figure beside Strubell et al.'s Table 1 (which is read from the shipped data).
 #: 8,887 g CO2/gallon x 11,500 miles / 22.0 mpg = 4.65 t, which EPA rounds to 4.6 t.

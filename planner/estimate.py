@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from planner import defaults
-from planner.carbon import co2e_in
 from planner.catalog import Catalog
 from planner.defaults import Assumption
 from planner.errors import fraction, non_negative
@@ -62,6 +61,8 @@ def default_power(catalog: Catalog, workload: Workload, fraction_of_tdp: float |
     return profile, assumptions
 
 
+#: The international avoirdupois pound, exactly 0.45359237 kg (International Yard and Pound Agreement, 1959).
+KG_PER_LB = 0.45359237
 #: The engine's columns an estimate copies from its chosen option, unchanged.
 OPTION_FIELDS = ("provider", "region", "instance_type", "pricing", "instances", "gpu_hours", "wall_hours", "pue",
                  "energy_kwh", "energy_kwh_low", "energy_kwh_high", "grid_gco2e_per_kwh", "co2e_kg", "co2e_kg_low",
@@ -96,7 +97,7 @@ def estimate_table(workload: Workload, option: Mapping[str, object], power: Powe
         value = option.get(name)
         row[name] = None if value is None or (isinstance(value, float) and np.isnan(value) and name in (
             "cost_usd", "cost_usd_low", "cost_usd_high")) else value
-    row["co2e_lb"] = co2e_in(float(row["co2e_kg"]), "lb")  # type: ignore[arg-type]
+    row["co2e_lb"] = float(row["co2e_kg"]) / KG_PER_LB  # type: ignore[arg-type]
     row["cost_usd_central"] = row["cost_usd"]
     costs = options["cost_usd"].to_numpy(float) if len(options) else np.array([])
     row["options"] = len(costs)

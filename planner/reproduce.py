@@ -13,9 +13,7 @@ import pandas as pd
 
 from planner.compare import job_row
 from planner.cost import cloud_cost_usd
-
-#: The international avoirdupois pound, exactly 0.45359237 kg (International Yard and Pound Agreement, 1959).
-LB_KG = 0.45359237
+from planner.estimate import KG_PER_LB as LB_KG
 
 
 def _number(text: str) -> float | None:

@@ -12,6 +12,7 @@ from planner import compare as compare_engine
 from planner import defaults
 from planner.api.grid_water import estimate_extras
 from planner.api.snapshot import current_offers as snapshot_offers
+from planner.api.snapshot import offers_of_gpu
 from planner.carbon import region_intensity, zone_intensity
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive
@@ -22,7 +23,6 @@ from planner.shipped import load
 from planner.units import to_magnitude
 from planner.workload import Workload
 from pricing.schema import PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers
 
 
 @checked
@@ -45,7 +45,7 @@ def pue_assumption(pue: float | None, provider: str | None) -> Assumption:
 @checked
 def filtered_offers(provider: str | None = None, region: str | None = None, pricing: str | None = None) -> pd.DataFrame:
     """Current offers, narrowed to a provider, region and pricing model (each validated)."""
-    offers = current_offers()
+    offers = snapshot_offers()
     if provider:
         choice("provider", provider, PROVIDERS)
         offers = offers[offers["provider"] == provider]
@@ -123,8 +123,8 @@ def estimate_workload(
         gpu_power_fraction=gpu_power_fraction, power=power, gpu_w=gpu_w, host_w=host_w)
     chosen_pricing = pricing or "on_demand"
     filtered_offers(provider, region, chosen_pricing)  # validates provider, region and pricing
-    every_offer = snapshot_offers()
-    matching = (every_offer["gpu"] == workload.gpu) & (every_offer["pricing"] == chosen_pricing)
+    every_offer = offers_of_gpu(workload.gpu)
+    matching = every_offer["pricing"] == chosen_pricing
     if provider:
         matching &= every_offer["provider"] == provider
     if region:
