@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from planner import api
+from planner.cli import VERB_HELP
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
 from planner.cli.grid_water import GRID_BASES_HELP
 from planner.reports import REPORT_FORMATS, write_report
@@ -45,8 +46,7 @@ def _report(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``report`` to the ``trainplan`` subcommands."""
-    parser = subparsers.add_parser("report", help="a grant-proposal report of a workload: pdf, docx, html, md, csv, "
-                                   "xlsx")
+    parser = subparsers.add_parser("report", help=VERB_HELP["report"])
     add_workload_args(parser)
     parser.add_argument("--format", required=True, help=f"report format: {', '.join(REPORT_FORMATS)}")
     parser.add_argument("--out", required=True, help="file to write (replaced atomically; no partial file on error)")

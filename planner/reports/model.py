@@ -440,8 +440,10 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
         "Footprint coefficients).",
         "Operational emissions: CO2e = E · I / 1000 [kg], with I the location-based grid intensity of the region "
         "or zone [gCO2e/kWh].",
-        "Cloud cost: cost = GPU·h × price per GPU-hour [USD]. The estimate's range is the cheapest offer of any "
-        "pricing (low), the median on-demand offer (central) and the dearest on-demand offer (high) for the GPU.",
+        "Cloud cost: cost = instance-hours × price per instance-hour [USD], whole instances billed; spot adds the "
+        "expected rework after interruptions. Each option's range takes every uncertain input (GPU power, "
+        "throughput ratio, spot rates, owned-server costs) at its low and high end; the cloud cost range is the "
+        "cheapest to the dearest feasible cloud option compared.",
     ]
     if "co2e_market_kg" in table.columns:
         lines.append("Market-based emissions (co2e_market_kg): the same energy times the market-based emission "

@@ -160,7 +160,7 @@ def render_pdf(report: Report) -> bytes:
     _heading(pdf, "Key options")
     headers = ["Why listed", "Option", "GPU", "GPUs", "Wall-clock\n(h)", "GPU-hours", "Cost\n(USD)",
                "CO2e\n(kg)" + (" *" if co2e == "co2e_total_kg" else "")]
-    _table(pdf, key, (20, 50, 23, 9, 16, 18, 19, 19), font_size=7.5, bold_rows=(0,), headers=headers)
+    _table(pdf, key, (20, 44, 24, 10, 18, 18, 20, 20), font_size=7, bold_rows=(0,), headers=headers)
     pdf.set_font("DejaVu", size=7)
     counts = f"{report.compared_count:,} options compared"
     if report.feasible_count != report.compared_count:
