@@ -33,7 +33,7 @@ def _report(args: argparse.Namespace) -> int:
         [s.strip() for v in args.server for s in v.split(",") if s.strip()]
     # The options compared: on-demand unless --pricing says otherwise (a budget should not rest on spot).
     compare_kwargs = {"pricing": [args.pricing or "on_demand"], "max_wall_hours": args.max_hours,
-                      "servers": servers, "site_zone": args.site}
+                      "servers": servers, "site_zone": args.site, **_feasibility(args)}
     report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction, power=power,
                         gpu_w=args.gpu_w, host_w=args.host_w, grid_gco2e_per_kwh=args.grid_intensity,
@@ -42,6 +42,16 @@ def _report(args: argparse.Namespace) -> int:
     path = write_report(report, args.format, args.out)
     print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
     return 0
+
+
+def _feasibility(args: argparse.Namespace) -> dict[str, object]:
+    """The options compared in the report: sized to ``--deadline``, or the workload's own GPU only."""
+    kwargs: dict[str, object] = {}
+    if args.deadline is not None:
+        kwargs["deadline"] = args.deadline
+    if args.same_gpu:
+        kwargs["same_gpu"] = True
+    return kwargs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,6 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_estimate_args(parser)
     options = parser.add_argument_group("options compared (the chosen one: --provider/--region, else the cheapest "
                                         "on-demand cloud offer of the workload's GPU)")
+    options.add_argument("--deadline", help="wall-clock every compared option must meet, e.g. '30 day' (options "
+                         "are sized to finish in time, or left out as infeasible)")
+    options.add_argument("--same-gpu", action="store_true", help="compare only offers of the workload's own GPU")
     options.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     options.add_argument("--server", action="append", help="owned catalog servers (default: all priced; 'none')")
     options.add_argument("--site", default="USA", help="grid zone of the owned servers (default USA)")
