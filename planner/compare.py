@@ -853,7 +853,8 @@ def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, se
     """The feasibility plan of one workload: its wall-clock, GPUs and achieved FLOP/s per GPU (peak x default
     MFU, for the Ethernet scaling rule)."""
     base = throughput.achieved_flops_per_gpu(catalog, options.mfu, workload.gpu, workload.precision)
-    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base, settings.whole_servers)
+    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base, settings.whole_servers,
+                                 throughput.gpu_memory_gb(catalog))
 
 
 def _cloud_interconnect(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame | None
