@@ -14,6 +14,7 @@ from planner.api.owned import owned_server
 from planner.api.plans import PLAN_KEYS, _cloud_options, _keys, procurement_demand
 from planner.defaults import Assumption
 from planner.errors import PlanError, non_negative
+from planner.fields import checked
 from planner.ownership import OwnedServer
 from planner.shipped import load
 
@@ -117,6 +118,7 @@ def _variations(server: OwnedServer, owned: hybrid.OwnedCosts, overflow: hybrid.
     return out
 
 
+@checked
 def hybrid_plan(
     server: str,
     *,
