@@ -125,6 +125,23 @@ FORMATS: dict[str, ColumnFormat] = {
     "servers": _f("Servers", kind="int"),
     "p_wait": _f("Probability of waiting", kind="percent", decimals=1),
     "value": _f("Value", kind="number", decimals=4),
+    # Carbon over time and water (planner.grid_time, planner.water, planner.plan_grid)
+    "water_l": _f("Water", "L", "number", 0),
+    "water_onsite_l": _f("Water, on-site", "L", "number", 0),
+    "water_offsite_l": _f("Water, electricity", "L", "number", 0),
+    "water_basis": _f("Water basis"),
+    "pareto_water": _f("Pareto front with water", kind="bool"),
+    "grid_factor": _f("Grid factor (start month)", "×", "number", 3),
+    "co2e_basis": _f("CO2e basis"),
+    "co2e_flat_kg": _f("CO2e, flat grid", "kg", "number", 0),
+    "operational_co2e_flat_kg": _f("CO2e, operational, flat grid", "kg", "number", 0),
+    "calendar_year": _f("Calendar year"),
+    "grid_basis": _f("Grid basis"),
+    "best_start": _f("Best start month"),
+    "worst_start": _f("Worst start month"),
+    "best_co2e_kg": _f("CO2e at the best start", "kg", "number", 0),
+    "worst_co2e_kg": _f("CO2e at the worst start", "kg", "number", 0),
+    "saving_pct": _f("Saving, best vs worst", "%", "number", 1),
 }
 
 #: Unit suffixes of column names → (unit, kind, decimals), longest first.

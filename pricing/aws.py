@@ -50,7 +50,12 @@ CREDENTIALS_MESSAGE = (
     "(see boto3 credentials docs); the shipped snapshot stays in use"
 )
 SOURCE_PRICE_LIST = "aws pricing get_products AmazonEC2"
-SOURCE_SPOT = "aws ec2 describe_spot_price_history Linux/UNIX (region median over AZs)"
+#: The one spot statistic, as in the shipped build: the lowest price over the region's own AZs.
+SOURCE_SPOT = ("aws ec2 describe_spot_price_history Linux/UNIX (spot = minimum over the region's AZs; Local and "
+               "Wavelength Zones excluded)")
+#: Server-side errors retried like throttling (HTTP 5xx come back as these codes).
+SERVER_ERROR_CODES = frozenset({"InternalError", "InternalFailure", "ServiceUnavailable", "Unavailable"})
+PRICING_MODELS_FETCHED = ("on_demand", "reserved_1y", "reserved_3y", "spot")
 SPOT_COLUMNS = ("region", "availability_zone", "instance_type", "usd_per_hour", "timestamp")
 SPREAD_COLUMNS = ("region", "instance_type", "zones", "usd_per_hour_min", "usd_per_hour_median", "usd_per_hour_max")
 # botocore retries throttling itself; ours is the one layer, with an injectable sleep.
@@ -178,6 +183,9 @@ def parse_price_list(
             continue
         if attributes.get("marketoption", "OnDemand") != "OnDemand":
             continue  # capacity blocks are a different product
+        if str(attributes.get("regionCode", "")).startswith("us-gov-"):
+            result.record_skip(SkipItem("excluded_zone", str(attributes.get("regionCode"))))
+            continue  # GovCloud: open to US government accounts only
         try:
             product = parse_product(attributes)
         except SkipItem as skip:
@@ -211,6 +219,9 @@ def parse_spot_history(records: Iterable[Mapping[str, Any]], region: str) -> tup
     result = FetchResult()
     kept = []
     for record in records:
+        if not is_region_az(region, record.get("AvailabilityZone")):
+            result.record_skip(SkipItem("excluded_zone", str(record.get("AvailabilityZone"))))
+            continue
         try:
             price = usd_price(record.get("SpotPrice"), "USD")  # the API quotes spot in USD only
         except SkipItem as skip:
@@ -239,24 +250,44 @@ def spot_spread(raw: pd.DataFrame) -> pd.DataFrame:
 def spot_offers(
     spread: pd.DataFrame, products: Mapping[tuple[str, str], AwsProduct], fetched_at: str
 ) -> FetchResult:
-    """Spot offers priced at the region median [USD/h] of :func:`spot_spread`.
+    """Spot offers priced at the region minimum [USD/h] of :func:`spot_spread` (the shipped build's statistic).
 
     An instance type with no Price List product in that region has no GPU count: skipped.
     """
     result = FetchResult()
-    for region, instance_type, median in spread[["region", "instance_type", "usd_per_hour_median"]].itertuples(
+    for region, instance_type, lowest in spread[["region", "instance_type", "usd_per_hour_min"]].itertuples(
         index=False
     ):
         product = products.get((region, instance_type))
         if product is None:
             result.record_skip(SkipItem("missing_attribute", instance_type))
             continue
-        result.rows.append(_row(product, "spot", float(median), fetched_at, SOURCE_SPOT))
+        result.rows.append(_row(product, "spot", float(lowest), fetched_at, SOURCE_SPOT))
     return result
 
 
 def _is_throttled(error: BaseException) -> bool:
-    return isinstance(error, ClientError) and error.response.get("Error", {}).get("Code") in THROTTLING_CODES
+    """Throttling or a server error (5xx): worth another try after a pause."""
+    if not isinstance(error, ClientError):
+        return False
+    code = error.response.get("Error", {}).get("Code")
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return code in THROTTLING_CODES or code in SERVER_ERROR_CODES or status >= 500
+
+
+def is_region_az(region: str, zone: object) -> bool:
+    """Whether ``zone`` is one of the region's own AZs (``us-east-1a``), not a Local Zone (``us-west-2-lax-1a``)
+    or a Wavelength Zone (``us-east-1-wl1-bos-wlz-1``)."""
+    return isinstance(zone, str) and re.fullmatch(re.escape(region) + r"[a-z]", zone) is not None
+
+
+def covers(offers: pd.DataFrame, spot: bool = True, **_options: Any) -> pd.Series:
+    """Which previous offers an AWS refresh replaces: instance families of the accelerator map, in the pricing
+    models it fetches (spot only when ``spot``); everything else is carried forward."""
+    families = set(accelerator_map("aws", "family"))
+    models = PRICING_MODELS_FETCHED if spot else PRICING_MODELS_FETCHED[:-1]
+    family = offers["instance_type"].map(lambda name: aws_family(str(name)))
+    return family.isin(families) & offers["pricing"].isin(models)
 
 
 def _describe(error: Exception) -> str:

@@ -8,10 +8,12 @@ pure over the API's ``Items``; :func:`fetch` pages through ``NextPageLink`` with
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import pandas as pd
 import requests
 
 from pricing.accelerators import accelerator_map, azure_sizes
@@ -32,7 +34,10 @@ MAX_PAGES = 1000  # a guard against a NextPageLink that never ends; the GPU filt
 
 
 class AzureThrottled(requests.RequestException):
-    """HTTP 429 from the Retail Prices API."""
+    """HTTP 429 or a 5xx server error from the Retail Prices API: retried with backoff."""
+
+
+PRICING_MODELS_FETCHED = ("on_demand", "spot")
 
 
 def odata_filter(region: str | None = None) -> str:
@@ -57,7 +62,15 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
     if item.get("type") != "Consumption" or item.get("serviceName") != "Virtual Machines":
         return None
     meter = f"{item.get('meterName', '')} {item.get('skuName', '')}"
-    if "Windows" in str(item.get("productName", "")) or "Low Priority" in meter:
+    if "Low Priority" in meter:
+        return None
+    product = str(item.get("productName", ""))
+    # Windows meters ("... Series Windows", or " Win" in the meter or SKU name), Cloud Services (web/worker
+    # roles) and a meter listed for a region that is not its primary one are not a Linux VM's price.
+    if ("Windows" in product or re.search(r"\bWin\b", meter) or "Cloud Services" in product
+            or "Cloud Services" in str(item.get("serviceName", "")) or item.get("isPrimaryMeterRegion") is False):
+        if str(item.get("armSkuName", "")).startswith(GPU_SKU_PREFIXES):
+            raise SkipItem("not_linux_vm", str(item.get("armSkuName")))
         return None
     arm_sku_name = str(item.get("armSkuName", ""))
     size = azure_sizes().get(arm_sku_name)
@@ -91,10 +104,11 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
 def parse_items(items: Iterable[Mapping[str, Any]], fetched_at: str) -> FetchResult:
     """Offers from Retail Prices ``Items``, one per (region, size, pricing).
 
-    When a meter is listed more than once, the newest ``effectiveStartDate`` wins.
+    A (region, size, pricing) listed twice at the same price is one offer; at two prices it is ambiguous
+    (which is the Linux pay-as-you-go one?) and every item of it is refused (``ambiguous_match``).
     """
     result = FetchResult()
-    newest: dict[tuple[str, str, str], tuple[str, OfferRow]] = {}
+    found: dict[tuple[str, str, str], list[OfferRow]] = {}
     for item in items:
         try:
             row = parse_item(item, fetched_at)
@@ -103,18 +117,26 @@ def parse_items(items: Iterable[Mapping[str, Any]], fetched_at: str) -> FetchRes
             continue
         if row is None:
             continue
-        key = (row.region, row.instance_type, row.pricing)
-        since = str(item.get("effectiveStartDate", ""))
-        if key not in newest or since > newest[key][0]:
-            newest[key] = (since, row)
-    result.rows = [row for _, row in newest.values()]
+        found.setdefault((row.region, row.instance_type, row.pricing), []).append(row)
+    for rows in found.values():
+        if len({row.usd_per_hour for row in rows}) > 1:
+            for _ in rows:
+                result.record_skip(SkipItem("ambiguous_match"))
+            continue
+        result.rows.append(rows[0])
     return result
+
+
+def covers(offers: pd.DataFrame, **_options: Any) -> pd.Series:
+    """Which previous offers an Azure refresh replaces: the sizes of data_src/azure_vm_sizes.csv, on-demand and
+    spot; other sizes and pricing models are carried forward."""
+    return offers["instance_type"].isin(set(azure_sizes())) & offers["pricing"].isin(PRICING_MODELS_FETCHED)
 
 
 def _get_page(session: Any, url: str, params: Mapping[str, str] | None) -> dict:
     response = session.get(url, params=params, timeout=REQUEST_TIMEOUT_S)
-    if response.status_code == 429:
-        raise AzureThrottled(f"429 Too Many Requests for {url}")
+    if response.status_code == 429 or response.status_code >= 500:
+        raise AzureThrottled(f"{response.status_code} from the Retail Prices API for {url}")
     response.raise_for_status()
     return response.json()
 
@@ -122,7 +144,8 @@ def _get_page(session: Any, url: str, params: Mapping[str, str] | None) -> dict:
 def read_pages(
     session: Any, params: Mapping[str, str], sleep: Callable[[float], object], url: str = RETAIL_PRICES_URL
 ) -> list[dict]:
-    """All ``Items`` of a query, following ``NextPageLink``; HTTP 429 is retried with backoff."""
+    """All ``Items`` of a query, following ``NextPageLink``; HTTP 429 and 5xx are retried with backoff (the last
+    error is raised after the last try). A listing cut short is caught by the refresh's row-count check."""
     items: list[dict] = []
     next_url: str | None = url
     page_params: Mapping[str, str] | None = params

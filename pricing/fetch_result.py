@@ -22,6 +22,10 @@ SKIP_REASONS = (
     "missing_attribute",  # an item without a field needed to build the row (GPU count, instance type)
     "unexpected_unit",  # a price per some unit other than the hour (GCP RAM: GiB-hour)
     "incomplete_vm_price",  # GCP: a GPU price without the host core/RAM price in that region
+    "non_list_sku",  # GCP: a DWS / defined-duration / calendar-mode / reserved SKU, never the list price
+    "ambiguous_match",  # two SKUs or meters for one (part, region, pricing) at different prices: both refused
+    "not_linux_vm",  # Azure: a Windows, Cloud Services or non-primary meter
+    "excluded_zone",  # AWS: a Local Zone, Wavelength Zone or GovCloud price (not the region's own AZs)
 )
 
 

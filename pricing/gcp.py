@@ -23,6 +23,7 @@ from google.protobuf import json_format
 
 from pricing.accelerators import GcpMachineType, accelerator_map, gcp_machine_types, normalise_gcp_gpu_name
 from pricing.fetch_result import FetchResult, PricingCredentialsError, SkipItem, utc_now_iso
+from pricing.offer_names import offer_name
 from pricing.schema import OfferRow
 from pricing.validate import checked_region, usd_price
 
@@ -57,6 +58,12 @@ def credentials_message(error: Exception) -> str:
 
 SOURCE = f"gcp cloudbilling skus.list {COMPUTE_SERVICE} (host cores + RAM + GPUs)"
 
+#: Words of SKU descriptions that are not the list price of an ordinary VM: Dynamic Workload Scheduler
+#: (Flex-start / defined-duration) and calendar-mode reservations, which Google bills at about 0.4-0.5 of list
+#: (e.g. "Nvidia H100 80GB GPU attached to DWS Defined Duration VMs running in Americas", 4.200761 USD/h,
+#: against the ordinary SKU's list price; tests/data/README.md names the public sources of these SKUs).
+NON_LIST_WORDS = re.compile(r"\b(DWS|Defined Duration|Calendar Mode|Reserved|Flex[- ]start|Commitment)\b", re.IGNORECASE)
+PRICING_MODELS_FETCHED = ("on_demand", "spot")
 _GPU_NAME = re.compile(r"^(?P<name>.*?\bGPU)\b", re.IGNORECASE)
 _HOST = re.compile(
     r"^(?:spot preemptible |preemptible )?(?P<family>[a-z0-9]+) (?:predefined )?instance (?P<kind>core|ram)\b",
@@ -116,6 +123,10 @@ def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[
     if pricing is None:
         return None
     group = category.get("resourceGroup")
+    if NON_LIST_WORDS.search(description):
+        if group in ("GPU", *HOST_RESOURCE_GROUPS):
+            raise SkipItem("non_list_sku", description)
+        return None
     if group == "GPU":
         matched = _GPU_NAME.match(description)
         name = normalise_gcp_gpu_name(matched["name"]) if matched else ""
@@ -156,10 +167,14 @@ def parse_skus(
                 prices.append((*kind, checked_region("gcp", region), usd))
             except SkipItem as skip:
                 result.record_skip(skip)
-    frame = pd.DataFrame(prices, columns=list(PRICE_COLUMNS))
-    # A region is normally covered by one SKU per component; if two overlap, the first listed stands.
-    frame = frame.drop_duplicates(["component", "name", "pricing", "region"], keep="first")
-    return frame.reset_index(drop=True), result
+    frame = pd.DataFrame(prices, columns=list(PRICE_COLUMNS)).drop_duplicates()
+    # A region is covered by one SKU per component; two at different prices cannot be told apart (which one
+    # is the list price?), so both are refused rather than the first listed standing.
+    key = ["component", "name", "pricing", "region"]
+    ambiguous = frame.duplicated(key, keep=False)
+    for _ in range(int(ambiguous.sum())):
+        result.record_skip(SkipItem("ambiguous_match"))
+    return frame[~ambiguous].reset_index(drop=True), result
 
 
 def vm_offers(
@@ -201,7 +216,7 @@ def vm_offers(
                     provider="gcp",
                     region=region,
                     location=region,  # the catalog names regions only by code
-                    instance_type=machine.instance_type,
+                    instance_type=offer_name("gcp", machine.machine_type, machine.gpu_count, machine.gpu_sku),
                     gpu=match.gpu,
                     gpu_count=machine.gpu_count * match.chips_per_unit,
                     vcpus=float(machine.vcpus),
@@ -213,6 +228,13 @@ def vm_offers(
                 )
             )
     return result
+
+
+def covers(offers: pd.DataFrame, **_options: Any) -> pd.Series:
+    """Which previous offers a GCP refresh replaces: the VM shapes of data_src/gcp_machine_types.csv, on-demand
+    and spot. Everything else (TPUs, machine types not modelled, other pricing models) is carried forward."""
+    names = {offer_name("gcp", m.machine_type, m.gpu_count, m.gpu_sku) for m in gcp_machine_types()}
+    return offers["instance_type"].isin(names) & offers["pricing"].isin(PRICING_MODELS_FETCHED)
 
 
 def sku_as_dict(sku: Any) -> dict:

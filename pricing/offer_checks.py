@@ -29,9 +29,12 @@ ANOMALY_COLUMNS = ("provider", "region", "instance_type", "gpu", "pricing", "usd
 #: Google's list prices for one GPU differ by region by at most 1.29x (H100: europe-west4 14.07 vs
 #: us-central1 11.06 per GPU-hour, shared/data/prices/gcp_accelerator_list_prices.csv, 2026-07-30); AWS's by
 #: at most 1.5x, and Middle East GCP regions sit at 1.6x (G2 me-central2). With the median over regions as
-#: the reference, no AWS or Azure row of the shipped extract falls below 0.8x; the known GCP non-list SKUs
-#: sit at 0.40-0.72x (A3 High 0.49x, A2 High asia-northeast3 0.71x).
-PRICE_BAND = (0.8, 2.0)
+#: the reference, no AWS or Azure row of the shipped extract falls below 0.8x; the known GCP non-list (DWS)
+#: SKUs sit at 0.40-0.71x (A3 High 0.49x; A2 High asia-northeast3 0.71x, whose A100 part 1.70586 is Google's
+#: "attached to DWS Defined Duration VMs" price in Seoul).
+PRICE_BAND = (0.75, 2.0)
+#: Fewest regions an instance type needs for its median to be a reference (two regions give no middle).
+MIN_BAND_REGIONS = 3
 REASON_SPOT_ABOVE = "spot above on-demand (both rows set aside)"
 REASON_SPOT_EQUAL = "spot equal to on-demand: no spot discount data"
 REASON_BAND = "on-demand outside {lo:g}-{hi:g}x the median of the same instance type over its regions"
@@ -60,11 +63,13 @@ def spot_pair_anomalies(offers: pd.DataFrame) -> pd.Index:
     return reasons[~reasons.index.duplicated()]
 
 
-def reference_prices(offers: pd.DataFrame) -> dict[tuple[str, str], float]:
-    """(provider, instance_type) -> median on-demand USD per GPU-hour of ``offers`` over regions."""
+def reference_prices(offers: pd.DataFrame, min_regions: int = 1) -> dict[tuple[str, str], float]:
+    """(provider, instance_type) -> median on-demand USD per GPU-hour of ``offers`` over regions, for the instance
+    types priced in at least ``min_regions`` regions."""
     od = offers[offers["pricing"] == "on_demand"]
-    grouped = od.groupby(["provider", "instance_type"])["usd_per_gpu_hour"].median()
-    return {key: float(value) for key, value in grouped.items()}
+    grouped = od.groupby(["provider", "instance_type"])["usd_per_gpu_hour"].agg(["median", "count"])
+    grouped = grouped[grouped["count"] >= min_regions]
+    return {key: float(value) for key, value in grouped["median"].items()}
 
 
 def band_anomalies(offers: pd.DataFrame, reference: Mapping[tuple[str, str], float],
@@ -103,19 +108,28 @@ def a100_anomalies(offers: pd.DataFrame) -> pd.Series:
 
 
 def check_offers(offers: pd.DataFrame, reference: Mapping[tuple[str, str], float] | None = None,
-                 band: tuple[float, float] = PRICE_BAND) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 band: tuple[float, float] = PRICE_BAND,
+                 retired: Mapping[tuple[str, str], str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(rows kept, rows set aside with ``reason``), running the three checks in order.
 
     reference : (provider, instance_type) -> trusted USD per GPU-hour; one not in it is compared with the
         median of its rows that passed check 1 (None: that median for every one)
+    retired : (provider, instance_type) -> retirement date; those rows are set aside first
     """
     table = offers.reset_index(drop=True)
     anomalies = []
+    if retired:
+        gone = pd.Series([retired.get((p, i)) for p, i in zip(table["provider"], table["instance_type"], strict=True)],
+                         index=table.index, dtype=object)
+        gone = gone[gone.notna()]
+        if len(gone):
+            anomalies.append(_aside(table.loc[gone.index], "retired on " + gone.astype(str)))
+            table = table.drop(index=gone.index)
     spot = spot_pair_anomalies(table)
     if len(spot):
         anomalies.append(_aside(table.loc[spot.index], spot))
         table = table.drop(index=spot.index)
-    refs = reference_prices(table)
+    refs = reference_prices(table, MIN_BAND_REGIONS)
     refs.update(reference or {})
     band_bad = band_anomalies(table, refs, band)
     if len(band_bad):

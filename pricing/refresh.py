@@ -25,10 +25,11 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import choice, unknown
-from pricing.cache import prune_snapshots, write_snapshot
+from pricing.cache import insert_snapshot, newest_offers_of, prune_in_transaction, write_transaction
 from pricing.fetch_result import FetchResult, PricingCredentialsError, utc_now_iso
+from pricing.offer_checks import check_offers
 from pricing.schema import OFFER_COLUMNS, PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers, current_snapshots, open_user_cache_for_write
+from pricing.store import current_offers, open_user_cache_for_write, shipped_newest
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ OUTCOMES = ("written", "kept previous", "no credentials", "error", "interrupted"
 _REGION_FAILURE = re.compile(r"^(?P<provider>aws|gcp|azure) (?P<region>[a-z0-9-]+): ")
 
 Progress = Callable[[str], object]
+#: A refresh whose fetched rows fall below this share of the previous snapshot's rows it would replace is
+#: refused as a truncated listing (a page missing, an empty NextPageLink too early): price lists shrink by a
+#: few offers between weeks, never by half. ``accept_fewer_rows`` overrides it when offers really went.
+TRUNCATION_FRACTION = 0.5
+
+
+class TruncatedListing(Exception):
+    """The fetched rows are far fewer than the rows they would replace."""
 
 
 @dataclass
@@ -55,6 +64,7 @@ class ProviderReport:
     unmapped : provider GPU names with no catalog GPU (for data_src/accelerator_map.csv)
     failures : one line per failed region or call
     kept_regions : failed regions whose previous prices were kept (regions not asked for are always kept)
+    anomalies : rows of the new snapshot the price checks set aside (``prices status --anomalies``)
     """
 
     provider: str
@@ -68,6 +78,7 @@ class ProviderReport:
     unmapped: Counter[str] = field(default_factory=Counter)
     failures: list[str] = field(default_factory=list)
     kept_regions: list[str] = field(default_factory=list)
+    anomalies: int = 0
 
     def lines(self) -> list[str]:
         """The report as lines for a terminal."""
@@ -164,16 +175,20 @@ def failed_regions(failures: Iterable[str], provider: str) -> tuple[set[str], li
 
 
 def merge_with_previous(
-    fresh: pd.DataFrame, previous: pd.DataFrame, scope: set[str] | None, failed: set[str]
+    fresh: pd.DataFrame, previous: pd.DataFrame, scope: set[str] | None, failed: set[str],
+    covered: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The new snapshot's rows: every fresh row, plus the previous rows nothing fresh replaces.
 
-    A previous row is carried forward when its region was not asked for (``scope`` given and the
-    region not in it), or its region failed (``failed``) and the fresh rows have nothing for that
-    (region, pricing). Previous rows of a refreshed region that did not fail are dropped: that offer
-    is gone. Returns (merged rows, carried rows).
+    A previous row is carried forward when the fetcher does not cover it (``covered`` False: another
+    family, such as GCP's TPUs, or a pricing model it does not fetch), its region was not asked for
+    (``scope`` given and the region not in it), or its region failed (``failed``) and the fresh rows have
+    nothing for that (region, pricing). Previous covered rows of a refreshed region that did not fail
+    are dropped: that offer is gone. Returns (merged rows, carried rows).
     """
     out_of_scope = ~previous["region"].isin(scope) if scope is not None else pd.Series(False, index=previous.index)
+    if covered is not None:
+        out_of_scope = out_of_scope | ~covered.reindex(previous.index, fill_value=False).astype(bool)
     fresh_cells = set(zip(fresh["region"], fresh["pricing"], strict=True))
     cell_missing = pd.Series(
         [(r, p) not in fresh_cells for r, p in zip(previous["region"], previous["pricing"], strict=True)],
@@ -247,7 +262,8 @@ def _client_for(provider: str, client: Any, progress: Progress) -> Any:
 
 
 def _refresh_one(provider: str, regions: list[str] | None, client: Any, options: Mapping[str, Any],
-                 progress: Progress, user_path: Path | None, fetched_at: str, known_gpus: set[str]) -> ProviderReport:
+                 progress: Progress, user_path: Path | None, fetched_at: str, known_gpus: set[str],
+                 accept_fewer_rows: bool = False) -> ProviderReport:
     report = ProviderReport(provider)
     fetch = importlib.import_module(FETCH_MODULES[provider]).fetch
     progress(f"{provider}: fetching prices ({', '.join(regions) if regions else 'all regions'})")
@@ -274,28 +290,66 @@ def _refresh_one(provider: str, regions: list[str] | None, client: Any, options:
     if fresh.empty:
         report.message = "no offers fetched; nothing written, the previous snapshot stays in use"
         return report
-    in_use = current_snapshots(user_path)
-    in_use = in_use[in_use["provider"] == provider]
-    previous = current_offers(user_path)
-    previous = previous[previous["provider"] == provider]
-    merged, carried = merge_with_previous(fresh, previous, set(regions) if regions else None, failed)
-    report.rows_carried = len(carried)
-    report.kept_regions = sorted(set(carried["region"]) & failed)
-    source = f"{provider} api refresh ({', '.join(regions) if regions else 'all regions'})"
-    if len(carried) and len(in_use):
-        before = in_use.iloc[0]
-        source += f"; {len(carried)} rows carried forward from {before['origin']} snapshot of {before['fetched_at']}"
-    progress(f"{provider}: writing snapshot ({len(merged)} rows)")
+    module = importlib.import_module(FETCH_MODULES[provider])
+    progress(f"{provider}: writing snapshot ({len(fresh)} fetched rows)")
     conn = open_user_cache_for_write(user_path)
     try:
-        report.snapshot_id = write_snapshot(conn, provider, merged, fetched_at, source)
-        prune_snapshots(conn, provider)
+        # Read, merge and write in ONE write transaction: a refresh that overlaps this one either committed
+        # before (and is merged onto) or waits for this commit (and merges onto it); no update is lost.
+        with write_transaction(conn):
+            before, previous = _previous_offers(conn, provider)
+            covered = module.covers(previous, **options) if hasattr(module, "covers") else None
+            merged, carried = merge_with_previous(fresh, previous, set(regions) if regions else None, failed,
+                                                  covered)
+            replaced = len(previous) - len(carried)
+            if replaced and len(fresh) < TRUNCATION_FRACTION * replaced and not accept_fewer_rows:
+                raise TruncatedListing(f"{len(fresh)} rows fetched against {replaced} they would replace")
+            kept, aside = check_offers(merged, retired=retired_sizes())
+            report.rows_carried = len(carried)
+            report.kept_regions = sorted(set(carried["region"]) & failed)
+            report.anomalies = len(aside)
+            source = f"{provider} api refresh ({', '.join(regions) if regions else 'all regions'})"
+            if len(carried) and before is not None:
+                source += f"; {len(carried)} rows carried forward from {before['origin']} snapshot of {before['fetched_at']}"
+            report.snapshot_id = insert_snapshot(conn, provider, kept, fetched_at, source,
+                                                 source_date=fetched_at[:10], anomalies=aside)
+            prune_in_transaction(conn, provider)
+    except TruncatedListing as refused:
+        report.message = (f"truncated listing refused: {refused}; nothing written, the previous snapshot stays "
+                          "in use (--accept-fewer-rows to store it anyway)")
+        return report
     finally:
         conn.close()
-    report.outcome, report.rows_written = "written", len(merged)
-    report.message = (f"snapshot {report.snapshot_id}: {len(merged)} rows ({len(fresh)} fetched, "
-                      f"{len(carried)} carried forward)")
+    report.outcome, report.rows_written = "written", len(kept)
+    report.message = (f"snapshot {report.snapshot_id}: {len(kept)} rows ({len(fresh)} fetched, "
+                      f"{len(carried)} carried forward, {len(aside)} set aside by the price checks)")
     return report
+
+
+def retired_sizes() -> dict[tuple[str, str], str]:
+    """(provider, instance_type) -> retirement date, from the shipped ``retired_sizes`` table."""
+    from planner.shipped import load
+
+    table = load().tables.get("retired_sizes")
+    if table is None:
+        return {}
+    return {(r.provider, r.instance_type): str(r.retired_on) for r in table.itertuples()}
+
+
+def _previous_offers(conn: Any, provider: str) -> tuple[dict | None, pd.DataFrame]:
+    """The provider's snapshot in use as seen inside the write transaction: the user cache's newest, or the
+    shipped one where that is newer (as :func:`pricing.store.current_offers` picks; a tie goes to the user)."""
+    user, user_rows = newest_offers_of(conn, provider)
+    shipped, shipped_rows = shipped_newest(provider)
+
+    def when(snapshot: dict) -> pd.Timestamp:
+        return pd.to_datetime(snapshot["fetched_at"], utc=True, format="ISO8601")
+
+    if user is not None and (shipped is None or when(user) >= when(shipped)):
+        return {**user, "origin": "user cache"}, user_rows
+    if shipped is None:
+        return None, user_rows
+    return {**shipped, "origin": "shipped"}, shipped_rows
 
 
 def refresh(
@@ -307,6 +361,7 @@ def refresh(
     progress: Progress | None = None,
     user_path: Path | None = None,
     fetched_at: str | None = None,
+    accept_fewer_rows: bool = False,
 ) -> RefreshReport:
     """Refresh providers' prices into the user cache, one snapshot (one transaction) per provider.
 
@@ -317,6 +372,7 @@ def refresh(
     fetch_options : provider -> extra keyword arguments of its ``fetch`` (e.g. ``sleep``)
     progress : called with one line per step (the CLI prints them)
     fetched_at : the snapshot time, ISO-8601 (None: now, UTC)
+    accept_fewer_rows : store a fetch even when it has far fewer rows than it replaces (:data:`TRUNCATION_FRACTION`)
     Raises PlanError for an unknown provider or region (before any call), and RefreshInterrupted
     (a KeyboardInterrupt) on Ctrl-C, after which the cache holds exactly what it held before that provider.
     """
@@ -330,7 +386,8 @@ def refresh(
     for provider, provider_regions in plan.items():
         try:
             one = _refresh_one(provider, provider_regions, (clients or {}).get(provider),
-                               (fetch_options or {}).get(provider, {}), progress, user_path, fetched_at, known_gpus)
+                               (fetch_options or {}).get(provider, {}), progress, user_path, fetched_at, known_gpus,
+                               accept_fewer_rows)
         except KeyboardInterrupt:
             report.providers.append(ProviderReport(
                 provider, "interrupted", "nothing written, the previous snapshot stays in use"))

@@ -14,7 +14,9 @@ from planner.errors import choice, unknown
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 STATUS_COLUMNS = ("provider", "origin", "snapshot_id", "fetched_at", "age_days", "oldest_offer_at",
-                  "oldest_offer_age_days", "row_count", "stale", "source")
+                  "oldest_offer_age_days", "source_date", "row_count", "stale", "source")
+#: How a snapshot says its source's own date is not known (the shipped SkyPilot catalogs record none).
+UNKNOWN_DATE = "unknown"
 #: Identity of an offer across snapshots of one provider.
 OFFER_KEY = ("provider", "region", "instance_type", "pricing")
 CHANGE_COLUMNS = (*OFFER_KEY, "gpu", "change", "old_usd_per_hour", "new_usd_per_hour", "pct_change")
@@ -41,14 +43,19 @@ def snapshot_status(in_use: pd.DataFrame, now: pd.Timestamp, max_age_days: float
     now : the time to measure ages at (UTC)
     max_age_days : older than this is stale [days]
     ``stale`` looks at the oldest row, not the snapshot date: a refresh of one region carries the other
-    regions' older prices forward, and those are what may be out of date.
+    regions' older prices forward, and those are what may be out of date; a snapshot whose source's own
+    date is unknown (``source_date`` "unknown ...") is stale too.
     Returns columns :data:`STATUS_COLUMNS`.
     """
     table = in_use.copy()
     table["age_days"] = age_days(table["fetched_at"], now)
     oldest = table["oldest_offer_at"].fillna(table["fetched_at"])
     table["oldest_offer_age_days"] = age_days(oldest, now)
-    table["stale"] = table["oldest_offer_age_days"] > max_age_days
+    if "source_date" not in table.columns:
+        table["source_date"] = None
+    unknown_date = table["source_date"].fillna("").astype(str).str.startswith(UNKNOWN_DATE)
+    # A price is as old as its source, not as its extraction: a catalog of unknown date cannot be called fresh.
+    table["stale"] = (table["oldest_offer_age_days"] > max_age_days) | unknown_date
     return table.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
 
 
@@ -56,6 +63,10 @@ def staleness_warnings(status: pd.DataFrame, max_age_days: float) -> list[str]:
     """One line per stale provider of :func:`snapshot_status`, saying how to refresh it."""
     lines = []
     for row in status[status["stale"]].itertuples():
+        if str(row.source_date or "").startswith(UNKNOWN_DATE) and row.oldest_offer_age_days <= max_age_days:
+            lines.append(f"{row.provider}: the prices' own date is {row.source_date} ({row.origin}); run "
+                         f"`trainplan prices refresh --provider {row.provider}` before relying on them")
+            continue
         lines.append(
             f"{row.provider}: prices are up to {row.oldest_offer_age_days:.0f} days old (from {row.oldest_offer_at}, "
             f"{row.origin}), older than {max_age_days:g} days; run `trainplan prices refresh --provider {row.provider}`"

@@ -183,6 +183,51 @@ def _in_use(user_path: Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     return table, pd.concat(offers, ignore_index=True).loc[:, list(OFFER_COLUMNS)]
 
 
+def current_anomalies(user_path: Path | None = None) -> pd.DataFrame:
+    """The rows the price checks set aside in each snapshot in use, with its origin.
+
+    Shipped snapshots: the build's ``price_anomalies``; refreshed ones: what the refresh stored with them.
+    Columns: origin, provider, region, instance_type, gpu, pricing, usd_per_hour, usd_per_gpu_hour, reason, source.
+    """
+    from pricing.cache import ANOMALY_TABLE_COLUMNS, read_anomalies
+
+    in_use = current_snapshots(user_path)
+    frames = []
+    shipped = in_use.loc[in_use["origin"] == "shipped", "provider"]
+    if len(shipped):
+        conn = open_readonly(shipped_path())
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "price_anomalies" in names:
+                table = pd.read_sql_query("SELECT * FROM price_anomalies", conn)
+                table = table[table["provider"].isin(set(shipped))]
+                frames.append(table.reindex(columns=list(ANOMALY_TABLE_COLUMNS)).assign(origin="shipped"))
+        finally:
+            conn.close()
+    user = in_use[in_use["origin"] == "user cache"]
+    if len(user):
+        conn = open_readonly(Path(user.iloc[0]["path"]))
+        try:
+            table = read_anomalies(conn, user["snapshot_id"].astype(int).tolist())
+            frames.append(table.reindex(columns=list(ANOMALY_TABLE_COLUMNS)).assign(origin="user cache"))
+        finally:
+            conn.close()
+    columns = ["origin", *ANOMALY_TABLE_COLUMNS]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(frames, ignore_index=True).loc[:, columns]
+    return out.sort_values(["provider", "region", "instance_type", "pricing"], kind="mergesort").reset_index(drop=True)
+
+
+def shipped_newest(provider: str) -> tuple[dict | None, pd.DataFrame]:
+    """(the shipped snapshot of a provider as a dict, or None; its offers)."""
+    table, offers = _read_shipped()
+    table = table[table["provider"] == provider]
+    if table.empty:
+        return None, offers.iloc[0:0]
+    return table.iloc[0].to_dict(), offers[offers["provider"] == provider].reset_index(drop=True)
+
+
 def current(user_path: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(:func:`current_snapshots`, :func:`current_offers`) read together: each database in one transaction,
     so the offers are exactly those of the snapshots listed, even while another process refreshes."""
@@ -253,6 +298,7 @@ __all__ = [
     "ORIGINS",
     "all_snapshots",
     "current",
+    "current_anomalies",
     "cache_warnings",
     "current_offers",
     "current_snapshots",

@@ -72,8 +72,9 @@ TEXT_TABLES = (
 )
 
 CATALOG_SOURCE = {
-    "aws": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/aws/vms.csv (public AWS list prices; spot = min over the "
-           "region's zones at catalog build time, 2025 or later), extracted in shared/data/prices/aws_gpu_vms.csv",
+    "aws": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/aws/vms.csv (public AWS list prices; spot = minimum over the "
+           "region's zones at catalog build time, 2025 or later; the catalog's zones may include Local Zones), extracted "
+           "in shared/data/prices/aws_gpu_vms.csv",
     "gcp": "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/gcp/vms.csv (accelerator + host VM rows summed; spot = min over "
            "zones), extracted in shared/data/prices/gcp_gpu_vms.csv and gcp_host_vms.csv; A2/A3/G2 in us-central1, us-east4, "
            "us-west1, europe-west4, asia-southeast1 from shared/data/prices/gcp_accelerator_list_prices.csv (list prices)",
@@ -81,6 +82,10 @@ CATALOG_SOURCE = {
              "extracted in shared/data/prices/azure_gpu_vms.csv",
 }
 SNAPSHOT_FETCHED_AT = RETRIEVED["prices"]
+# The sources' own dates (shared/data/prices/README.md): SkyPilot's catalog commits are undated (2025 or later).
+_SKYPILOT_DATE = "unknown (SkyPilot catalog commit date not recorded; 2025 or later)"
+SOURCE_DATE = {"aws": _SKYPILOT_DATE, "azure": _SKYPILOT_DATE,
+               "gcp": _SKYPILOT_DATE + "; A2/A3/G2 list prices in 5 regions 2026-07-30"}
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -205,7 +210,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
         ensure_schema(conn)
         for provider in ("aws", "azure", "gcp"):
             write_snapshot(conn, provider, offers[offers["provider"] == provider], SNAPSHOT_FETCHED_AT,
-                           CATALOG_SOURCE[provider])
+                           CATALOG_SOURCE[provider], source_date=SOURCE_DATE[provider])
         conn.commit()
         conn.execute("VACUUM")
     finally:

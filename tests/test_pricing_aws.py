@@ -7,7 +7,6 @@ import logging
 from pathlib import Path
 
 import boto3
-import pandas as pd
 import pytest
 from botocore.stub import ANY, Stubber
 from hypothesis import given
@@ -102,9 +101,10 @@ def three_region_session() -> StubbedSession:
     pricing.add_client_error("get_products", "ThrottlingException", "Rate exceeded", 400, product_params("us-west-2"))
     pricing.add_response("get_products", load("aws_get_products_us_west_2.json"), product_params("us-west-2"))
     pricing.add_response("get_products", load("aws_get_products_ap_east_1.json"), product_params("ap-east-1"))
-    pricing.add_client_error(
-        "get_products", "InternalErrorException", "internal error", 500, product_params("eu-west-1")
-    )
+    for _ in range(5):  # a server error is retried like throttling (1, 2, 4, 8 s), then the region fails
+        pricing.add_client_error(
+            "get_products", "InternalErrorException", "internal error", 500, product_params("eu-west-1")
+        )
 
     east = session.stub("ec2", "us-east-1")
     east.add_response(
@@ -186,16 +186,17 @@ def test_out_of_scope_products_are_ignored_not_counted(fetched):
     assert not [row for row in fetched.rows if row.instance_type == "p3.8xlarge"]
 
 
-def test_spot_price_is_region_median_over_latest_per_az(fetched):
+def test_spot_price_is_region_minimum_over_latest_per_az(fetched):
     row = offer(fetched, "us-east-1", "p4d.24xlarge", "spot")
     # latest per AZ: 1a 10.10 (the 9.00 record is older), 1b 12.30, 1c 11.20; 1d is 'not-a-price'.
-    # median of {10.1, 11.2, 12.3} = 11.2; per GPU 11.2 / 8 = 1.4
-    assert row.usd_per_hour == pytest.approx(11.2)
-    assert row.usd_per_gpu_hour == pytest.approx(1.4)
+    # minimum of {10.1, 11.2, 12.3} = 10.1 (the shipped build's statistic); per GPU 10.1 / 8 = 1.2625
+    assert row.usd_per_hour == pytest.approx(10.1)
+    assert row.usd_per_gpu_hour == pytest.approx(1.2625)
     assert row.gpu_count == 8 and row.location == "US East (N. Virginia)"
+    assert "minimum over the region's AZs" in row.source
     p3 = offer(fetched, "us-east-1", "p3.2xlarge", "spot")
-    # four AZs 0.3644, 0.3709, 0.3718, 0.3764: median (0.3709 + 0.3718) / 2 = 0.37135
-    assert p3.usd_per_hour == pytest.approx(0.37135)
+    # four AZs 0.3644, 0.3709, 0.3718, 0.3764: minimum 0.3644
+    assert p3.usd_per_hour == pytest.approx(0.3644)
 
 
 def test_spot_spread_reports_low_and_high_per_region(fetched):
@@ -213,8 +214,9 @@ def test_raw_spot_rows_keep_one_row_per_az(fetched):
 
 
 def test_throttling_is_retried_after_backoff_sleep(fetched, sleeps):
-    # one ThrottlingException (get_products us-west-2), one RequestLimitExceeded (spot us-west-2): 1 s each
-    assert sleeps == [1.0, 1.0]
+    # ThrottlingException (get_products us-west-2): 1 s; eu-west-1's 500 five times: 1, 2, 4, 8 s; then
+    # RequestLimitExceeded (spot us-west-2): 1 s
+    assert sleeps == [1.0, 1.0, 2.0, 4.0, 8.0, 1.0]
     assert offer(fetched, "us-west-2", "p4d.24xlarge", "on_demand").location == "US West (Oregon)"
 
 
@@ -317,9 +319,9 @@ def test_all_regions_is_one_price_list_query_without_region_filter(sleeps):
 
 
 @given(st.lists(st.floats(min_value=0.001, max_value=500.0), min_size=1, max_size=12))
-def test_spot_offer_is_the_median_between_low_and_high(prices):
+def test_spot_offer_is_the_minimum_of_the_spread(prices):
     records = [
-        {"AvailabilityZone": f"us-east-1-z{zone}", "InstanceType": "p3.2xlarge", "SpotPrice": f"{price:.6f}",
+        {"AvailabilityZone": f"us-east-1{'abcdefghijkl'[zone]}", "InstanceType": "p3.2xlarge", "SpotPrice": f"{price:.6f}",
          "Timestamp": "2025-01-01T00:00:00+00:00"}
         for zone, price in enumerate(prices)
     ]
@@ -328,4 +330,36 @@ def test_spot_offer_is_the_median_between_low_and_high(prices):
     assert spread.usd_per_hour_min <= spread.usd_per_hour_median <= spread.usd_per_hour_max
     product = aws.AwsProduct("us-east-1", "US East (N. Virginia)", "p3.2xlarge", "v100-sxm2-16gb", 1, 8, 61)
     rows = aws.spot_offers(aws.spot_spread(raw), {("us-east-1", "p3.2xlarge"): product}, "2025-01-01").rows
-    assert rows[0].usd_per_hour == pytest.approx(float(pd.Series([float(f"{p:.6f}") for p in prices]).median()))
+    assert rows[0].usd_per_hour == pytest.approx(min(float(f"{p:.6f}") for p in prices))
+
+
+def test_local_and_wavelength_zones_are_left_out_of_the_region_spot_price():
+    # us-west-2-lax-1a is the Los Angeles Local Zone (0.0669 for g4dn.xlarge in the shipped extract's README,
+    # against 0.2147 in the main zones); a Wavelength Zone likewise is not the region's own AZ.
+    records = [
+        {"AvailabilityZone": zone, "InstanceType": "g4dn.xlarge", "SpotPrice": price,
+         "Timestamp": "2025-01-01T00:00:00+00:00"}
+        for zone, price in (("us-west-2a", "0.2147"), ("us-west-2b", "0.2200"), ("us-west-2-lax-1a", "0.0669"),
+                            ("us-west-2-wl1-sea-wlz-1", "0.1000"))
+    ]
+    raw, skipped = aws.parse_spot_history(records, "us-west-2")
+    assert sorted(raw.availability_zone) == ["us-west-2a", "us-west-2b"]
+    assert skipped.skipped == {"excluded_zone": 2}
+    assert aws.spot_spread(raw).iloc[0].usd_per_hour_min == pytest.approx(0.2147)
+
+
+def test_govcloud_products_are_left_out():
+    item = json.loads(load("aws_get_products_us_west_2.json")["PriceList"][0])
+    item["product"]["attributes"]["regionCode"] = "us-gov-west-1"
+    result, products = aws.parse_price_list([json.dumps(item)], "2025-01-01")
+    assert result.rows == [] and products == {} and result.skipped == {"excluded_zone": 1}
+
+
+def test_a_server_error_is_retried_like_throttling():
+    from botocore.exceptions import ClientError
+
+    error = ClientError({"Error": {"Code": "InternalError", "Message": "x"},
+                         "ResponseMetadata": {"HTTPStatusCode": 500}}, "GetProducts")
+    denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "x"},
+                          "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetProducts")
+    assert aws._is_throttled(error) and not aws._is_throttled(denied)

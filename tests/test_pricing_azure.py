@@ -85,22 +85,46 @@ def test_next_page_link_is_followed(fetched):
     assert h100.usd_per_gpu_hour == pytest.approx(12.29)
 
 
-def test_newest_effective_price_wins_for_a_repeated_meter(fetched):
-    # page 1 lists NC24ads A100 v4 at 3.40 from 2022-06-01, page 2 at 3.673 from 2023-03-01
+def test_a_non_primary_meter_is_not_the_regions_price(fetched):
+    # page 1 lists NC24ads A100 v4 at 3.40 with isPrimaryMeterRegion false, page 2 the primary meter at 3.673
     assert offer(fetched, "eastus", "Standard_NC24ads_A100_v4", "on_demand").usd_per_hour == pytest.approx(3.673)
 
 
+def test_one_size_at_two_prices_is_ambiguous_and_refused():
+    item = {"type": "Consumption", "serviceName": "Virtual Machines", "armSkuName": "Standard_NC24ads_A100_v4",
+            "meterName": "NC24ads A100 v4", "skuName": "NC24ads A100 v4", "productName": "Virtual Machines NCads A100 v4 "
+            "Series", "armRegionName": "eastus", "location": "US East", "currencyCode": "USD", "unitOfMeasure": "1 Hour",
+            "isPrimaryMeterRegion": True}
+    result = azure.parse_items([{**item, "retailPrice": 3.673}, {**item, "retailPrice": 3.40},
+                                {**item, "retailPrice": 3.673, "meterName": "NC24ads A100 v4 Spot"}], "2025-01-01")
+    assert [(r.pricing, r.usd_per_hour) for r in result.rows] == [("spot", 3.673)]
+    assert result.skipped == {"ambiguous_match": 2}
+
+
+def test_windows_cloud_services_and_win_meters_are_not_linux():
+    base = {"type": "Consumption", "serviceName": "Virtual Machines", "armSkuName": "Standard_NC6s_v3",
+            "skuName": "NC6s v3", "armRegionName": "eastus", "location": "US East", "currencyCode": "USD",
+            "unitOfMeasure": "1 Hour", "retailPrice": 3.428, "isPrimaryMeterRegion": True}
+    items = [{**base, "meterName": "NC6s v3 Win", "productName": "Virtual Machines NCSv3 Series"},
+             {**base, "meterName": "NC6s v3", "productName": "Cloud Services NCSv3 Series"},
+             {**base, "meterName": "NC6s v3", "productName": "Virtual Machines NCSv3 Series Windows"}]
+    result = azure.parse_items(items, "2025-01-01")
+    assert result.rows == [] and result.skipped == {"not_linux_vm": 3}
+
+
 def test_throttled_region_is_retried_and_failing_region_reported(fetched, sleeps):
-    assert sleeps == [1.0]
+    # westus2's 429 once: 1 s; southcentralus's 500 on every try: 1, 2, 4, 8 s, then the region fails
+    assert sleeps == [1.0, 1.0, 2.0, 4.0, 8.0]
     assert offer(fetched, "westus2", "Standard_NC6s_v3", "spot").usd_per_hour == pytest.approx(0.35343)
     assert len(fetched.failures) == 1
-    assert fetched.failures[0].startswith("azure southcentralus: retail prices: HTTPError: 500")
+    assert fetched.failures[0].startswith("azure southcentralus: retail prices: AzureThrottled: 500")
     assert not [row for row in fetched.rows if row.region == "southcentralus"]
 
 
 def test_unmapped_size_is_counted_and_named(fetched):
     assert fetched.unmapped == {"Standard_NC6": 1}
-    assert fetched.skipped == {"unmapped_gpu": 1}
+    # the Windows meter and the non-primary NC24ads A100 v4 meter are not Linux VM prices
+    assert fetched.skipped == {"unmapped_gpu": 1, "not_linux_vm": 2}
     # eastus: NC6s v3 x2, NC24ads A100 v4 x2, ND96isr H100 v5 x1; westus2: NC6s v3 x2
     assert len(fetched.rows) == 7
 

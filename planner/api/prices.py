@@ -54,6 +54,22 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
 
 
 @checked
+def price_anomalies(provider: str | None = None) -> pd.DataFrame:
+    """Price rows set aside by the checks (spot above on-demand, outside the price band, A100 80 GB below
+    40 GB, retired sizes, unmapped GPUs, ...) in each provider's snapshot in use, with the reason.
+
+    Columns: origin, provider, region, instance_type, gpu, pricing, usd_per_hour, usd_per_gpu_hour, reason, source.
+    """
+    from pricing.store import current_anomalies
+
+    table = current_anomalies()
+    if provider is not None:
+        choice("provider", provider, PROVIDERS)
+        table = table[table["provider"] == provider].reset_index(drop=True)
+    return table
+
+
+@checked
 def price_offers(gpu: str | None = None, pricing: str | None = None, provider: str | None = None,
                  region: str | None = None, sort: str = "usd_per_gpu_hour") -> pd.DataFrame:
     """Current offers matching the filters, cheapest first (``sort``: a column of ``pricing.status.SORT_COLUMNS``).

@@ -26,7 +26,7 @@ def _refresh(args: argparse.Namespace) -> int:
     from pricing.refresh import RefreshInterrupted, refresh
 
     try:
-        report = refresh(args.provider, args.region, progress=_progress)
+        report = refresh(args.provider, args.region, progress=_progress, accept_fewer_rows=args.accept_fewer_rows)
     except RefreshInterrupted as interrupted:
         print("\n".join(interrupted.report.lines()))
         print("interrupted: nothing more written; the cache holds every snapshot written before Ctrl-C")
@@ -36,6 +36,12 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    if args.anomalies:
+        rows = api.price_anomalies(args.provider)
+        if args.format == "table":
+            rows = rows[[c for c in rows.columns if c not in _WIDE_COLUMNS]]
+        emit(rows, args.format, "Price rows set aside by the checks (never used; reason per row)")
+        return 0
     table = api.price_snapshots(args.max_age_days)
     emit(table, args.format, "Price snapshots in use")
     warnings = table.attrs.get("warnings", [])
@@ -70,11 +76,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     refresh = sub.add_parser("refresh", help="fetch current prices into the user cache (credentials: each SDK's chain)")
     refresh.add_argument("--provider", action="append", help=f"{providers} (repeatable; default: all)")
     refresh.add_argument("--region", action="append", help="region code (repeatable; default: every region)")
+    refresh.add_argument("--accept-fewer-rows", action="store_true",
+                         help="store a fetch with far fewer rows than it replaces (refused by default as truncated)")
     refresh.set_defaults(func=_refresh)
 
     status = sub.add_parser("status", help="each provider's snapshot in use: origin, age, source, rows")
     status.add_argument("--max-age-days", type=float, default=None,
                         help=f"warn when prices are older (default {defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS.value:g})")
+    status.add_argument("--anomalies", action="store_true",
+                        help="list the price rows the checks set aside in the snapshots in use, with the reason")
+    status.add_argument("--provider", help=f"with --anomalies: {providers}")
     add_format(status)
     status.set_defaults(func=_status)
 

@@ -79,6 +79,6 @@ def water_card(row: pd.Series) -> tuple[str, str]:
     low, high = float(row.get("water_l_low", math.nan)), float(row.get("water_l_high", math.nan))
     value = f"{water:,.0f} L"
     spread = "" if math.isnan(low) or math.isnan(high) else f" (range {low:,.0f} – {high:,.0f} L)"
-    basis = row.get("water_basis") or ""
+    basis = row.get("water_basis")
     return value, (f"On-site cooling water (WUE × IT energy) + water of generating the electricity (EWIF × grid "
-                   f"energy){spread}. Basis: {basis}")
+                   f"energy){spread}." + (f" Basis: {basis}" if isinstance(basis, str) and basis else ""))

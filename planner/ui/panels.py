@@ -17,7 +17,7 @@ from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.columns import column_format
 from planner.errors import PlanError, unknown
-from planner.ui import charts, state
+from planner.ui import charts, state, time_water_panels
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -204,6 +204,7 @@ def placement_panel() -> None:
     side.text_input("PUE (blank: the provider's)", key="pue")
     side.text_input("Grid zone (blank: the region's, else USA)", key="grid",
                     help="ISO-3 country (DEU), US state (US-CA), WORLD, US-EPA-2018; see `trainplan catalog grid`")
+    time_water_panels.sidebar_time()
 
 
 def current_values() -> dict[str, object]:
@@ -251,13 +252,15 @@ def stale_banner() -> None:
 def estimate_cards(result: object) -> None:
     """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy and CO2e at the current choice."""
     row = result.table.iloc[0]
-    cols = st.columns([1, 1, 1.6, 1, 1])
+    cols = st.columns([1, 1, 1.6, 1, 1, 1])
     cols[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
     cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
     cols[2].metric("GPUs", f"{row['gpu_count']:g} × {row['gpu']}", help=str(row["gpu"]))
     cols[3].metric("Energy", _number(row["energy_kwh"], "kWh"),
                    help="At your current choice (sidebar): its provider's PUE and its region's grid")
-    cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice")
+    cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice"
+                   + (f". Basis: {row['co2e_basis']}" if isinstance(row.get("co2e_basis"), str) else ""))
+    time_water_panels.water_metric(cols[5], row)
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
@@ -363,7 +366,8 @@ def option_cards(view: CompareView) -> None:
         col.metric(title, show(row[column]), delta=None if pd.isna(delta) else f"{show(delta)}{vs}",
                    delta_color="inverse", help="CO2e: operational + embodied" if pick == "lowest_carbon" else None)
         col.caption(f"{option_name(row)}: {_usd(row['cost_usd'])} · "
-                    f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}")
+                    f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}"
+                    + (f" · {_number(row['water_l'], 'L water')}" if "water_l" in row else ""))
     if current is None:
         st.caption("Pick a provider and region in the sidebar (on the workload's GPU, within the filters) to see "
                    "how each option differs from your choice.")
@@ -422,6 +426,7 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
     st.vega_lite_chart(spec=view.scatter, width="stretch")
     st.markdown(f"**Cheapest option per region** (the {view.bar_regions} cheapest regions)")
     st.vega_lite_chart(spec=view.bars, width="content")
+    time_water_panels.render_start_months(table, values)
     return view
 
 
@@ -493,10 +498,14 @@ def render_procurement() -> None:
         return
     st.info(headline)
     owned = plan.summary.iloc[0]
-    cards = st.columns(3)
+    cards = st.columns(4)
     cards[0].metric(f"Owned TCO, {len(plan.years)} years", _usd(owned["total_usd"]))
     cards[1].metric("Owned per GPU-hour", f"${owned['usd_per_gpu_hour']:.3f}")
-    cards[2].metric("Owned CO2e", _number(owned["co2e_kg"] / 1000, "t"))
+    cards[2].metric("Owned CO2e", _number(owned["co2e_kg"] / 1000, "t"),
+                    help=f"Each calendar year's grid ({values.get('grid_basis', 'trend')}) on that year's energy; "
+                         + (f"flat grid: {_number(owned['co2e_flat_kg'] / 1000, 't')}" if "co2e_flat_kg" in owned
+                            else ""))
+    time_water_panels.water_metric(cards[3], owned)
     st.altair_chart(charts.tco_by_year(plan.tco, plan.cloud), width="stretch")
     st.markdown("**Summary over the horizon**")
     show_table(plan.summary)
@@ -506,9 +515,7 @@ def render_procurement() -> None:
     show_table(plan.tco)
     st.markdown("**Break-even against each cloud option**")
     show_table(plan.breakeven)
-    st.markdown("**Carbon over the horizon (kWh, kg CO2e)**")
-    carbon = plan.carbon_totals()
-    show_table(carbon)
+    time_water_panels.render_plan_carbon(plan, str(values.get("grid_basis", "trend")))
     for note in plan.notes:
         st.caption(f"Note: {note}")
 

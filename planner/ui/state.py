@@ -49,6 +49,11 @@ DEFAULTS: dict[str, object] = {
     "pricing": ANY,
     "pue": "",
     "grid": "",
+    # When the job runs (blank: annual averages) and how future grids are made; the best-start window.
+    "start": "",
+    "grid_basis": "trend",
+    "best_from": "",
+    "best_to": "",
     # Compare view filters: an empty list means no filter (every region, GPU, priced server).
     "cmp_providers": list(COMPARE_PROVIDERS),
     "cmp_pricing": ["on_demand"],
@@ -89,7 +94,10 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
 }
 #: Text inputs that hold a number or quantity (blank allowed), checked as their field when a link sets them.
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
-CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "own_pricing": CLOUD_PRICING, "proc_pricing": CLOUD_PRICING}
+#: planner.grid_time.GRID_BASES (repeated here so this module stays free of pandas; a test keeps them equal).
+GRID_BASES = ("flat", "trend", "projection")
+CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "grid_basis": GRID_BASES, "own_pricing": CLOUD_PRICING,
+           "proc_pricing": CLOUD_PRICING}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
@@ -198,10 +206,17 @@ def _given(values: Mapping[str, object], key: str) -> object:
     return None if value in (ANY, "", None) else value
 
 
+def time_kwargs(values: Mapping[str, object]) -> dict[str, object]:
+    """``start`` and ``grid_basis`` when a start month is given (blank: the places' annual figures, no keys)."""
+    start = str(values.get("start") or "").strip()
+    return {"start": start, "grid_basis": values.get("grid_basis", "trend")} if start else {}
+
+
 def estimate_kwargs(values: Mapping[str, object]) -> dict[str, object]:
     """Keyword arguments of ``api.estimate_workload`` for the inputs ("any" and blanks become None)."""
     return {"provider": _given(values, "provider"), "region": _given(values, "region"),
-            "pricing": _given(values, "pricing"), "pue": _given(values, "pue"), "grid_zone": _given(values, "grid")}
+            "pricing": _given(values, "pricing"), "pue": _given(values, "pue"), "grid_zone": _given(values, "grid"),
+            **time_kwargs(values)}
 
 
 def _number_or_none(field: str, text: object) -> float | None:
@@ -222,6 +237,7 @@ def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
         "servers": list(values["cmp_servers"]) or None,
         "max_wall_hours": _number_or_none("max wall-clock hours", values["cmp_max_hours"]),
         "site_zone": str(values["cmp_site"]).strip() or "USA",
+        **time_kwargs(values),
     }
 
 
@@ -257,4 +273,5 @@ def procurement_kwargs(values: Mapping[str, object], default_clouds: list[str]) 
         "target_utilisation": float(values["proc_util"]),
         "site": {"grid_zone": str(values["proc_site"]).strip() or "USA"},
         "clouds": cloud_entries(clouds, values["proc_pricing"]) or [],
+        "grid_basis": values.get("grid_basis", "trend"),
     }
