@@ -88,6 +88,16 @@ def mostly(good: st.SearchStrategy, bad: st.SearchStrategy = plain_values) -> st
     return st.one_of(good, good, good, bad)
 
 
+def one_bad(good: dict[str, st.SearchStrategy], bad: st.SearchStrategy = plain_values) -> st.SearchStrategy:
+    """A valid keyword set, or the same with one key given a hostile value (about half and half)."""
+    def spoil(pair: tuple[dict, tuple[str, object] | None]) -> dict:
+        values, change = pair
+        return values if change is None else {**values, change[0]: change[1]}
+
+    return st.tuples(st.fixed_dictionaries(good), st.one_of(st.none(), st.tuples(st.sampled_from(list(good)), bad))
+                     ).map(spoil)
+
+
 VALID_GPUS = ["t4", "v100-sxm2-16gb", "a100-sxm4-80gb", "h100-sxm5-80gb", "p100-pcie-16gb", "tpu-v3"]
 #: A plausible value of each workload / estimate field (numbers, or quantity text in another unit).
 GOOD = {

@@ -25,6 +25,7 @@ from fuzzing import (
     check_table,
     mostly,
     numbers_text,
+    one_bad,
     plain_values,
     profile,
     quantities,
@@ -252,63 +253,54 @@ def test_measurement_files(gpu, cpu, raw):
 
 # --- planner.api --------------------------------------------------------------------------------------------
 @examples(60, 600)
-@given(gpu=mostly(st.sampled_from(VALID_GPUS), st.sampled_from(GPU_CORPUS)), count=mostly(GOOD["gpu_count"]),
-       hours=mostly(GOOD["hours"]), repeats=mostly(GOOD["repeats"]),
-       pue=st.one_of(st.none(), st.none(), GOOD["pue"], plain_values),
-       fraction=st.one_of(st.none(), st.none(), GOOD["gpu_power_fraction"], plain_values),
-       grid=st.one_of(st.none(), st.none(), GOOD["grid_gco2e_per_kwh"], plain_values),
-       gpu_w=st.one_of(st.none(), st.none(), GOOD["gpu_w"], plain_values))
-def test_api_estimate(gpu, count, hours, repeats, pue, fraction, grid, gpu_w):
+@given(kw=one_bad({"gpu": st.sampled_from(VALID_GPUS), "gpu_count": GOOD["gpu_count"], "hours": GOOD["hours"],
+                   "repeats": GOOD["repeats"], "pue": st.one_of(st.none(), GOOD["pue"]),
+                   "fraction": st.one_of(st.none(), GOOD["gpu_power_fraction"]),
+                   "grid": st.one_of(st.none(), GOOD["grid_gco2e_per_kwh"]),
+                   "gpu_w": st.one_of(st.none(), GOOD["gpu_w"])}))
+def test_api_estimate(kw):
     def call():
-        workload, chosen = api.make_workload(gpu=gpu, gpu_count=count, hours=hours, repeats=1 if repeats is None
-                                             else repeats)
-        return api.estimate_workload(workload, chosen, pue=pue, gpu_power_fraction=fraction,
-                                     grid_gco2e_per_kwh=grid, gpu_w=gpu_w).table
+        workload, chosen = api.make_workload(gpu=kw["gpu"], gpu_count=kw["gpu_count"], hours=kw["hours"],
+                                             repeats=kw["repeats"])
+        fraction = None if kw["gpu_w"] is not None else kw["fraction"]  # both: refused as a conflict, tested apart
+        return api.estimate_workload(workload, chosen, pue=kw["pue"], gpu_power_fraction=fraction,
+                                     grid_gco2e_per_kwh=kw["grid"], gpu_w=kw["gpu_w"]).table
 
     run_api("api estimate", call, lambda table: check_table("api estimate", table))
 
 
 @examples(15, 200)
-@given(server=st.sampled_from(["nvidia-dgx-a100", "strubell-8x-gtx1080ti", "nope"]),
-       util=mostly(st.floats(0.05, 1.0)), life=mostly(st.integers(1, 10)),
-       elec=st.one_of(st.none(), st.floats(0.01, 1.0), plain_values),
-       resale=st.one_of(st.none(), st.floats(0, 0.9), plain_values))
-def test_api_owned_and_breakeven(server, util, life, elec, resale):
-    def call():
-        return api.breakeven_curve(server, utilisation=util, lifetime_years=life, electricity_usd_per_kwh=elec,
-                                   resale_fraction=resale)
-
+@given(server=st.sampled_from(["nvidia-dgx-a100", "strubell-8x-gtx1080ti", "nvidia-dgx-1-v100", "nope"]),
+       kw=one_bad({"utilisation": st.floats(0.05, 1.0), "lifetime_years": st.integers(1, 10),
+                   "electricity_usd_per_kwh": st.one_of(st.none(), st.floats(0.01, 1.0)),
+                   "resale_fraction": st.one_of(st.none(), st.floats(0, 0.9))}))
+def test_api_owned_and_breakeven(server, kw):
     def check(result):
         check_table("api breakeven", result.owned, ("owned_usd_per_gpu_hour",))
 
-    run_api("api breakeven", call, check)
+    run_api("api breakeven", lambda: api.breakeven_curve(server, **kw), check)
 
 
 @examples(8, 150)
-@given(years=mostly(st.integers(1, 10)), demand=mostly(st.floats(0, 1e7)), growth=mostly(st.floats(-0.5, 3)),
-       util=mostly(st.floats(0.1, 0.95)), job=st.one_of(st.none(), st.integers(1, 16), plain_values))
-def test_api_procurement(years, demand, growth, util, job):
-    def call():
-        return api.procurement_plan("nvidia-dgx-h100", horizon_years=years, demand_gpu_hours=demand or 1000,
-                                    growth=0.0 if growth is None else growth, target_utilisation=util, job_gpus=job,
-                                    mean_job_hours=10)
-
+@given(kw=one_bad({"horizon_years": st.integers(1, 10), "demand_gpu_hours": st.floats(0, 1e7),
+                   "growth": st.floats(-0.5, 3), "target_utilisation": st.floats(0.1, 0.95),
+                   "job_gpus": st.one_of(st.none(), st.integers(1, 8)), "mean_job_hours": st.floats(0.5, 500)}))
+def test_api_procurement(kw):
     def check(plan):
         check_table("api procurement", plan.summary, ("total_usd",))
         check_table("api procurement", plan.years)
 
-    run_api("api procurement", call, check)
+    run_api("api procurement", lambda: api.procurement_plan("nvidia-dgx-h100", **kw), check)
 
 
 @examples(8, 120)
-@given(count=mostly(GOOD["gpu_count"]), hours=mostly(GOOD["hours"]), draws=mostly(st.integers(0, 200)),
-       seed=mostly(st.integers(0, 2**32 - 1)), max_hours=st.one_of(st.none(), st.floats(1, 1e6), plain_values))
-def test_api_compare(count, hours, draws, seed, max_hours):
+@given(kw=one_bad({"gpu_count": GOOD["gpu_count"], "hours": GOOD["hours"], "monte_carlo": st.integers(0, 200),
+                   "seed": st.integers(0, 2**32 - 1), "max_wall_hours": st.one_of(st.none(), st.floats(1, 1e6))}))
+def test_api_compare(kw):
     def call():
-        workload, chosen = api.make_workload(gpu="t4", gpu_count=count, hours=hours)
+        workload, chosen = api.make_workload(gpu="t4", gpu_count=kw["gpu_count"], hours=kw["hours"])
         return api.compare(workload, chosen, providers=["aws"], servers=[], regions=["us-east-1"],
-                           monte_carlo=0 if draws is None else draws, seed=0 if seed is None else seed,
-                           max_wall_hours=max_hours).table
+                           monte_carlo=kw["monte_carlo"], seed=kw["seed"], max_wall_hours=kw["max_wall_hours"]).table
 
     run_api("api compare", call, lambda table: check_table("api compare", table))
 
