@@ -47,7 +47,7 @@ from planner import defaults, feasibility, prepared, spot, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
-from planner.energy import training_energy_kwh
+from planner.energy import energy_from_total_power_kwh, training_energy_kwh
 from planner.errors import PlanError, fraction, non_negative, positive, unknown
 from planner.owned_cost import staff_fte
 from planner.ownership import (
@@ -88,10 +88,10 @@ COLUMNS = (
     "option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
-    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured",
-    *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible", "infeasible_reason",
-    "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb", "gpu_memory_gb",
-    "assumption_ids",
+    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured", "pue",
+    "grid_gco2e_per_kwh", *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible",
+    "infeasible_reason", "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
+    "gpu_memory_gb", "assumption_ids",
 )
 _TEXT = ("option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
          "pricing", "gpu", "co2e_market_basis", "assumption_ids", "central_outside_band", "infeasible_reason",
@@ -116,6 +116,10 @@ class Settings:
     monte_carlo : draws (0 = none); seed : numpy Generator seed; percentiles : reported
     statistic : what the ranking and the Pareto front read (``STATISTICS``; ``p50`` needs a Monte Carlo
     with the 50th percentile)
+    Conventions of a published run, applied to every row as given (how ``estimate`` reproduces a paper):
+    pue [-] (replaces every PUE), grid_gco2e_per_kwh [g/kWh] (every row's grid, no range),
+    job_power_w [W] (the job's summed CPU + DRAM + GPU draw, replaces n · TDP · f + host; cloud rows),
+    host_w [W] (the job's CPU + DRAM draw, replaces the instance shape's; cloud rows)
     grid_factor : when the job runs (``api.at_start``): called with the rows' option_kind, provider, region
     and country and their central wall hours, returns (low, central, high) factors on each row's grid range,
     so the ranges and the Monte Carlo carry the grid trend's spread (``planner.grid_time``)
@@ -136,6 +140,11 @@ class Settings:
     measured_gpu_w: Mapping[str, float] = field(default_factory=dict)
     measured_source: str = ""
     statistic: str = "central"
+    pue: float | None = None
+    grid_gco2e_per_kwh: float | None = None
+    job_power_w: float | None = None
+    host_w: float | None = None
+    convention_source: str = ""
     grid_factor: GridFactor | None = None
 
     def __post_init__(self) -> None:
@@ -162,6 +171,14 @@ class Settings:
         if self.maintenance_pct_per_year is not None:
             non_negative("maintenance_pct_per_year", self.maintenance_pct_per_year)
         non_negative("monte_carlo", self.monte_carlo)
+        if self.pue is not None and self.pue < 1:
+            raise PlanError(f"pue {self.pue:g}: must be >= 1")
+        if self.grid_gco2e_per_kwh is not None:
+            non_negative("grid_gco2e_per_kwh", self.grid_gco2e_per_kwh, "gCO2e/kWh")
+        if self.job_power_w is not None:
+            positive("job_power_w", self.job_power_w, "W")
+        if self.host_w is not None:
+            non_negative("host_w", self.host_w, "W")
         for q in self.percentiles:
             if not 0 <= q <= 100:
                 raise PlanError(f"percentile {q:g}: must be in [0, 100]")
@@ -201,13 +218,14 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
 
     rows : workload_gpu_hours [GPU·h on the workload's GPU], gpu_count n, instances k, gpus_per_instance G,
     billed_gpus, is_spot (0/1), term_hours [h], tdp_w [W], host_w [W, the job's host share], pue [-],
-    embodied_kg_per_gpu_hour [kg/GPU-h]
+    embodied_kg_per_gpu_hour [kg/GPU-h], job_power_w [W, the job's summed draw where given, else NaN]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
     instance], checkpoint [h], restart [h], availability [-], capacity_wait [h]
 
     ``o = k · λ · (c/2 + r + D · (1 − A^k))`` for spot (``planner.spot``), 0 otherwise;
     ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
-    ``E = PUE · t · (n · TDP · f + host) / 1000``, ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
+    ``E = PUE · t · (n · TDP · f + host) / 1000`` (``PUE · t · P_job / 1000`` where the job's power is given),
+    ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
     """
     plain_gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
     rate = spot.job_interruptions_per_hour(rows["instances"], x["spot_rate"])
@@ -218,6 +236,9 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     cost = rows["instances"] * x["price"] * np.maximum(wall, rows["term_hours"])
     energy = training_energy_kwh(wall, rows["tdp_w"] * x["power_fraction"], rows["gpu_count"], rows["host_w"], 0.0,
                                  rows["pue"])
+    job_power = rows.get("job_power_w")
+    if job_power is not None:
+        energy = np.where(np.isnan(job_power), energy, energy_from_total_power_kwh(wall, job_power, rows["pue"]))
     return {
         "gpu_hours": gpu_hours,
         "wall_hours": wall,
@@ -358,9 +379,11 @@ def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
         "term_hours": v["term_hours"],
         "tdp_w": v["tdp_w"],
         "memory_gb": v["memory_gb"],
-        "host_w": v["host_w_per_instance"] * n / v["gpus_per_instance"],
-        "pue": v["pue"],
+        "host_w": v["host_w_per_instance"] * n / v["gpus_per_instance"] if settings.host_w is None else
+        np.full(size, settings.host_w),
+        "pue": v["pue"] if settings.pue is None else np.full(size, settings.pue),
         "embodied_kg_per_gpu_hour": v["embodied_kg_per_gpu_hour"],
+        "job_power_w": np.full(size, np.nan if settings.job_power_w is None else settings.job_power_w),
     }
     if settings.spot_interruptions_per_hour is not None:
         spot_rate = Range.fixed(np.where(v["is_spot"] > 0, settings.spot_interruptions_per_hour, 0.0))
@@ -369,7 +392,7 @@ def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
     ranges = {
         "ratio": Range(ratio[0], ratio[1], ratio[2]),
         "power_fraction": _power_fraction(settings),
-        "grid": Range(v["grid_low"], v["grid_central"], v["grid_high"]),
+        "grid": _grid(v, settings),
         "price": Range(v["price"], v["price"], v["price_high"]),
         "spot_rate": spot_rate,
         "checkpoint": _fixed_or(settings.checkpoint_interval_hours, defaults.SPOT_CHECKPOINT_INTERVAL_RANGE),
@@ -415,6 +438,8 @@ def owned_inputs(owned: PreparedOwned, keep: np.ndarray, workload: Workload,
             v["staff_free_servers"]) / np.maximum(np.ceil(np.nan_to_num(servers, nan=1.0) - 1e-9), 1.0),
             v["staff_usd_shared"]),
     }
+    if settings.pue is not None:
+        rows["pue"] = np.full(size, settings.pue)
     util_lo, _, util_hi = defaults.OWNED_UTILISATION_RANGE
     life_lo, _, life_hi = defaults.OWNED_LIFETIME_RANGE
     maint_lo, _, maint_hi = defaults.MAINTENANCE_PCT_RANGE
@@ -427,13 +452,40 @@ def owned_inputs(owned: PreparedOwned, keep: np.ndarray, workload: Workload,
     ranges = {
         "ratio": Range(ratio[0], ratio[1], ratio[2]),
         "power_fraction": _power_fraction(settings),
-        "grid": Range(v["grid_low"], v["grid_central"], v["grid_high"]),
+        "grid": _grid(v, settings),
         # Higher utilisation and longer life lower the cost and embodied CO2e per GPU-hour: they are the low end.
         "utilisation": ranged("utilisation", settings.owned_utilisation, util_hi, util_lo),
         "lifetime": ranged("lifetime", settings.owned_lifetime_years, life_hi, life_lo),
         "maintenance": ranged("maintenance", settings.maintenance_pct_per_year, maint_lo, maint_hi),
     }
     return positions, dedicated, rows, ranges
+
+
+def _grid(v: Mapping[str, np.ndarray], settings: Settings) -> Range:
+    if settings.grid_gco2e_per_kwh is not None:
+        return Range.fixed(np.full(len(v["grid_central"]), settings.grid_gco2e_per_kwh))
+    return Range(v["grid_low"], v["grid_central"], v["grid_high"])
+
+
+def _convention_ids(ids: np.ndarray, settings: Settings) -> np.ndarray:
+    """A row's assumption ids with the given conventions in place of the defaults they replace."""
+    if settings.pue is None and settings.grid_gco2e_per_kwh is None and settings.job_power_w is None and \
+            settings.host_w is None:
+        return ids
+    out = []
+    for text in ids:
+        names = str(text).split(";")
+        if settings.pue is not None:
+            names = [("pue_given" if n.startswith("pue_") else n) for n in names]
+        if settings.grid_gco2e_per_kwh is not None:
+            names = [("grid_intensity_given" if n.startswith(("grid_intensity_", "google_cfe_")) else n)
+                     for n in names]
+        if settings.job_power_w is not None:
+            names = [n for n in names if not n.startswith(("tdp_", "gpu_power_fraction", "host_"))] + ["job_power_w"]
+        elif settings.host_w is not None:
+            names = [n for n in names if not n.startswith("host_")] + ["host_w_given"]
+        out.append(";".join(dict.fromkeys(names)))
+    return np.array(out, dtype=object)
 
 
 def _power_fraction(settings: Settings) -> Range:
@@ -463,8 +515,11 @@ def _apply_measured(gpu: np.ndarray, rows: dict[str, np.ndarray], ranges: dict[s
     fraction_range = ranges["power_fraction"]
     ranges = {**ranges, "power_fraction": Range(*(
         np.where(has, 1.0, np.broadcast_to(np.asarray(fraction_range.at(b), float), len(gpu))) for b in BOUNDS))}
-    suffix = np.array([f";gpu_w_measured_{g}" for g in gpu], dtype=object)
-    return rows, ranges, np.where(has, ids + suffix, ids), has
+    # a measured row's power is the measured W: its TDP and TDP-fraction ids give way to the measurement's
+    ids = np.array([";".join([n for n in str(i).split(";") if not n.startswith(("tdp_", "gpu_power_fraction"))]
+                             + [f"gpu_w_measured_{g}"]) if h else i for i, g, h in zip(ids, gpu, has, strict=True)],
+                   dtype=object)
+    return rows, ranges, ids, has
 
 
 def owned_range_assumptions() -> list[Assumption]:
@@ -617,7 +672,7 @@ def compare(
             link = _cloud_interconnect(cloud.text["provider"][cloud_positions],
                                        cloud.text["instance_type"][cloud_positions], options.instance_interconnect)
             rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_instance", "instances")
-            ids = ids + fit["ids"]
+            ids = _convention_ids(ids + fit["ids"], settings)
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
             ranges = _timed_grid(ranges, rows, evaluate_cloud, settings, {
                 "option_kind": np.full(len(cloud_positions), "cloud", dtype=object),
@@ -632,7 +687,8 @@ def compare(
                 "server": np.full(size, None, dtype=object), "accounting_mode": np.full(size, None, dtype=object),
                 "gpu_count": rows["gpu_count"], "instances": rows["instances"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": cfe,
-                "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, **out,
+                "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, "pue": rows["pue"],
+                "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),
             })
     if own is not None and len(owned_keep):
@@ -642,7 +698,9 @@ def compare(
             gpu = own.text["gpu"][positions]
             link = _server_interconnect(own.text["server"][positions], options.server_interconnect)
             rows, ranges, fit = feasibility.size(rows, ranges, plan, gpu, link, "gpus_per_server", "servers")
-            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, own.ids[positions] + fit["ids"], settings)
+            ids = _convention_ids(own.ids[positions] + fit["ids"],
+                                  Settings(pue=settings.pue, grid_gco2e_per_kwh=settings.grid_gco2e_per_kwh))
+            rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
             ranges = _timed_grid(ranges, rows, evaluate_owned, settings, {
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
                 **{c: own.text[c][positions] for c in ("region", "country")}})
@@ -656,7 +714,8 @@ def compare(
                 "pricing": np.full(size, OWNED, dtype=object), "gpu": gpu, "gpu_count": rows["gpu_count"],
                 "instances": rows["servers"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": np.full(size, np.nan),
-                "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), **out,
+                "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), "pue": rows["pue"],
+                "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),
             })
     if not parts:
@@ -688,6 +747,53 @@ def _statistic_note(settings: Settings) -> str:
             "is on central cost vs central total CO2e" + (
                 "; central values are modes, so a skewed input (spot price up to on demand) can put them outside "
                 "the percentiles: see central_outside_band" if settings.monte_carlo else ""))
+
+
+def job_row(gpu_hours: float, gpu_count: float, pue: float, grid_gco2e_per_kwh: float, *, tdp_w: float = 0.0,
+            host_w: float = 0.0, job_power_w: float | None = None, usd_per_gpu_hour: float = float("nan"),
+            power_fraction: Range | None = None) -> dict[str, float]:
+    """One job on its own GPUs, billed per GPU-hour if priced, by ``evaluate_cloud`` (the engine's formulas).
+
+    ``n`` GPUs as ``n`` one-GPU units (no whole instances, no spot), the given PUE and grid; power
+    ``n · TDP · f + host`` or the job's summed ``job_power_w``; ``cost = n · price · t``. Returns the central,
+    ``_low`` and ``_high`` outputs (``RANGED``) and the central ``gpu_hours``.
+    """
+    rows = {
+        "workload_gpu_hours": np.array([float(gpu_hours)]), "gpu_count": np.array([float(gpu_count)]),
+        "instances": np.array([float(gpu_count)]), "gpus_per_instance": np.array([1.0]),
+        "billed_gpus": np.array([float(gpu_count)]), "is_spot": np.array([0.0]), "term_hours": np.array([0.0]),
+        "tdp_w": np.array([float(tdp_w)]), "host_w": np.array([float(host_w)]), "pue": np.array([float(pue)]),
+        "embodied_kg_per_gpu_hour": np.array([0.0]),
+        "job_power_w": np.array([np.nan if job_power_w is None else float(job_power_w)]),
+    }
+    ranges = {"ratio": Range.fixed(1.0), "power_fraction": power_fraction or Range.fixed(1.0),
+              "grid": Range.fixed(float(grid_gco2e_per_kwh)), "price": Range.fixed(float(usd_per_gpu_hour)),
+              "spot_rate": Range.fixed(0.0), "checkpoint": Range.fixed(0.0), "restart": Range.fixed(0.0),
+              "availability": Range.fixed(1.0), "capacity_wait": Range.fixed(0.0)}
+    out: dict[str, float] = {}
+    for bound in BOUNDS:
+        for name, values in evaluate_cloud(rows, at_bound(ranges, bound)).items():
+            if bound == "central" or name in RANGED:
+                out[name if bound == "central" else f"{name}_{bound}"] = float(np.asarray(values).reshape(-1)[0])
+    return out
+
+
+def site_row(catalog: Catalog, workload: Workload, pue: float, grid_gco2e_per_kwh: float,
+             settings: Settings | None = None) -> dict[str, float]:
+    """The workload on its own GPUs in a room of one's own (no offer, no price): ``job_row`` with the engine's rules.
+
+    The default host share per GPU (or ``settings.host_w``), TDP × the power fraction range (or the measured W,
+    or ``settings.job_power_w``), the given PUE and grid. Cost NaN.
+    """
+    settings = settings or Settings()
+    gpu = catalog.gpu(workload.gpu)
+    n = float(workload.gpu_count)
+    measured = settings.measured_gpu_w.get(workload.gpu)
+    return job_row(workload.gpu_hours, n, pue, grid_gco2e_per_kwh,
+                   tdp_w=gpu.tdp_w if measured is None else float(measured),
+                   host_w=defaults.default_host_power_per_gpu_w() * n if settings.host_w is None else settings.host_w,
+                   job_power_w=settings.job_power_w,
+                   power_fraction=Range.fixed(1.0) if measured is not None else _power_fraction(settings))
 
 
 def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Settings) -> pd.DataFrame:
@@ -787,7 +893,7 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
                    f"{workload.gpu_count:g} GPUs x {workload.hours:g} h x {workload.repeats:g} runs"),
         *base, *defaults.PUE.values(), power, defaults.GPU_POWER_FRACTION_RANGE_NOTE, *defaults.host_assumptions(),
         defaults.THROUGHPUT_RATIO_SPREAD_NOTE, defaults.CLOUD_GPUS_PER_SERVER, defaults.EMBODIED_GPU_KG,
-        defaults.EMBODIED_SERVER_KG, defaults.CLOUD_LIFETIME_YEARS,
+        defaults.EMBODIED_SERVER_KG, defaults.EMBODIED_HOST_BASE_KG, defaults.EMBODIED_DRAM_KG_PER_GB, defaults.CLOUD_LIFETIME_YEARS,
         defaults.AWS_SPOT_BANDS, defaults.GCP_PREEMPTION, checkpoint, restart, defaults.SPOT_INSTANCE_AVAILABILITY,
         defaults.SPOT_CAPACITY_WAIT_HOURS, *owned_range_assumptions(),
         *ratio_assumptions,
@@ -796,6 +902,13 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
     for gpu, watts in settings.measured_gpu_w.items():
         tail.append(Assumption(f"gpu_w_measured_{gpu}", float(watts), "W per GPU", settings.measured_source or
                                 "measured", "", "replaces TDP x fraction for this GPU's rows"))
+    for name, value, unit in (("pue_given", settings.pue, "-"),
+                              ("grid_intensity_given", settings.grid_gco2e_per_kwh, "gCO2e/kWh"),
+                              ("job_power_w", settings.job_power_w, "W (CPU + DRAM + GPUs of the job)"),
+                              ("host_w_given", settings.host_w, "W (CPU + DRAM of the job)")):
+        if value is not None:
+            tail.append(Assumption(name, float(value), unit, settings.convention_source or "given", "",
+                                   "a convention applied to every row as given"))
     if settings.spot_interruptions_per_hour is not None:
         tail.append(Assumption("spot_interruptions_per_hour", settings.spot_interruptions_per_hour,
                                 "per instance-hour", "user input", ""))

@@ -150,6 +150,17 @@ EMBODIED_GPU_KG = Assumption(
     "embodied_gpu_kg", 150.0, "kg CO2e/GPU",
     "Luccioni et al. (2022) BLOOM, Sec. 4.1 and CCF/Teads coefficients: 150 kg per GPU (a lower bound)", "2022")
 
+#: Host embodied CO2e that grows with its memory, where the memory is sourced (Cloud Carbon Footprint / Teads).
+EMBODIED_HOST_BASE_KG = Assumption(
+    "embodied_host_base_kg", 1100.0, "kg CO2e/host",
+    f"{_CCF.split(',')[0]}: rack server base 1,000 kg (mono socket, low DRAM; shared/data/carbon/embodied.csv) + "
+    "100 kg for the second CPU of a dual-socket GPU host", "2021",
+    "used with embodied_dram_kg_per_gb where the host's memory is known; else embodied_server_kg (BLOOM's 2,500 kg)")
+EMBODIED_DRAM_KG_PER_GB = Assumption(
+    "embodied_dram_kg_per_gb", 533.0 / 384.0, "kg CO2e/GB",
+    "Cloud Carbon Footprint / Teads: DRAM 533 kg per 384 GB (Dell PowerEdge R740 LCA; shared/data/carbon/embodied.csv)",
+    "2021")
+
 #: Cloud hardware lifetime and utilisation for amortising embodied emissions of rented GPUs.
 CLOUD_LIFETIME_YEARS = Assumption(
     "cloud_lifetime_years", 6.0, "years",
@@ -417,18 +428,6 @@ SEASONALITY = Assumption(
     "seasonality", "flat", "12 monthly weights",
     "No published month-by-month GPU-demand profile of an academic cluster was found: each month is 1/12 of "
     "the year. State your own (e.g. conference-deadline peaks) as 12 weights", "2026")
-
-#: F&A (indirect cost) rate applied to cloud spending when the user names none.
-FA_RATE = Assumption(
-    "fa_rate", 0.0, "fraction of cloud cost",
-    "Not applied by default: F&A is set per institution by its negotiated rate agreement; under 2 CFR 200.1 "
-    "modified total direct costs exclude equipment but include services such as cloud computing", "2024")
-
-#: Discount rate for the NPV of a hybrid plan when the user names none (0: NPV equals cash).
-HYBRID_DISCOUNT_RATE = Assumption(
-    "discount_rate", 0.0, "fraction per year",
-    "No default discount: NPV equals the cash total unless the plan sets discount_rate (a finance office's "
-    "own rate, e.g. its cost of capital)", "2026")
 
 # --- Plain-language equivalences (reports) ------------------------------------------------------------
 #: A modern, sourced everyday figure beside Strubell et al.'s Table 1 (which is read from the shipped data).

@@ -1,18 +1,23 @@
-"""One workload's energy, CO2e and cloud-cost range on its own GPU, with the assumptions that made it."""
+"""One workload's estimate: the comparison engine's row for one chosen option, with the assumptions that made it.
+
+There is one engine (``planner.compare``): an estimate is its row for the option the user chose (the cheapest
+offer of the workload's own GPU within the provider, region and pricing given), with the same PUE, grid,
+host power and billing rules as ``compare``; a published run's conventions (PUE, grid, summed or per-GPU
+power, host power) are explicit engine settings, not a second set of formulas.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from planner import defaults
-from planner.carbon import co2e_in, co2e_kg
 from planner.catalog import Catalog
-from planner.cost import cloud_cost_usd
 from planner.defaults import Assumption
-from planner.energy import energy_from_total_power_kwh, training_energy_kwh
-from planner.errors import at_least, fraction, non_negative
+from planner.errors import fraction, non_negative
 from planner.workload import Workload
 
 
@@ -56,78 +61,47 @@ def default_power(catalog: Catalog, workload: Workload, fraction_of_tdp: float |
     return profile, assumptions
 
 
-def offer_price_range(offers: pd.DataFrame, gpu: str) -> pd.DataFrame:
-    """The cheapest, median on-demand and dearest on-demand price per GPU-hour for a GPU.
-
-    Returns rows ``low`` / ``central`` / ``high`` with the offer each comes from (empty if none).
-    """
-    of_gpu = offers[offers["gpu"] == gpu]
-    if of_gpu.empty:
-        return pd.DataFrame(columns=["bound", "usd_per_gpu_hour", "provider", "region", "instance_type", "pricing"])
-    on_demand = of_gpu[of_gpu["pricing"] == "on_demand"].sort_values("usd_per_gpu_hour", kind="mergesort")
-    cheapest = of_gpu.sort_values("usd_per_gpu_hour", kind="mergesort").iloc[0]
-    rows = [("low", cheapest)]
-    if not on_demand.empty:
-        rows.append(("central", on_demand.iloc[(len(on_demand) - 1) // 2]))
-        rows.append(("high", on_demand.iloc[-1]))
-    cols = ["usd_per_gpu_hour", "provider", "region", "instance_type", "pricing"]
-    return pd.DataFrame([{"bound": bound, **row[cols].to_dict()} for bound, row in rows])
+#: The international avoirdupois pound, exactly 0.45359237 kg (International Yard and Pound Agreement, 1959).
+KG_PER_LB = 0.45359237
+#: The engine's columns an estimate copies from its chosen option, unchanged.
+OPTION_FIELDS = ("provider", "region", "instance_type", "pricing", "instances", "gpu_hours", "wall_hours", "pue",
+                 "energy_kwh", "energy_kwh_low", "energy_kwh_high", "grid_gco2e_per_kwh", "co2e_kg", "co2e_kg_low",
+                 "co2e_kg_high", "cost_usd", "cost_usd_low", "cost_usd_high")
 
 
 @dataclass(frozen=True)
 class Estimate:
-    """A one-row result table and the assumptions behind it."""
+    """A one-row result table, the assumptions behind it, and the options it was chosen from."""
 
     table: pd.DataFrame
     assumptions: tuple[Assumption, ...]
     prices: pd.DataFrame
 
 
-def estimate(catalog: Catalog, workload: Workload, offers: pd.DataFrame, grid: Assumption, pue: Assumption,
-             power: PowerProfile | None = None, power_assumptions: tuple[Assumption, ...] = ()) -> Estimate:
-    """Energy [kWh], CO2e [kg, lb] and the cloud cost range [USD] of a workload on its own GPU.
+def estimate_table(workload: Workload, option: Mapping[str, object], power: PowerProfile,
+                   options: pd.DataFrame) -> pd.DataFrame:
+    """One workload's estimate: the comparison engine's row for the chosen option, and an aggregate over the rest.
 
-    ``E = PUE · t · (p_host + n · p_gpu) / 1000`` over ``t = wall hours``; ``CO2e = E · I / 1000``;
-    cost = GPU·h × the cheapest / median on-demand / dearest on-demand price per GPU-hour of the offers
-    for that GPU (filter ``offers`` first to restrict providers, regions or pricing).
+    option : the engine's row (``planner.compare``) for the chosen option, or its ``site_row`` where no offer
+    matched; every field in ``OPTION_FIELDS`` is copied unchanged (``cost_usd_central`` = its ``cost_usd``).
+    options : the engine's rows the option was chosen from (cheapest first); ``options_cost_usd_min`` /
+    ``_median`` / ``_max`` are their central costs, a stated aggregate beside the chosen option's own range.
     """
-    at_least("pue", float(pue.value), 1.0)
-    non_negative("grid intensity", float(grid.value), "gCO2e/kWh")
-    if power is None:
-        power, power_assumptions = default_power(catalog, workload)
-    if power.total_w is not None:
-        energy = energy_from_total_power_kwh(workload.wall_hours, power.total_w, float(pue.value))
-    else:
-        energy = training_energy_kwh(workload.wall_hours, power.gpu_w, workload.gpu_count, power.host_w, 0.0,
-                                     float(pue.value))
-    co2 = co2e_kg(energy, float(grid.value))
-    prices = offer_price_range(offers, workload.gpu)
-    row = {
-        "workload": workload.name,
-        "gpu": workload.gpu,
-        "gpu_count": workload.gpu_count,
-        "repeats": workload.repeats,
-        "gpu_hours": workload.gpu_hours,
-        "wall_hours": workload.wall_hours,
-        "power_w": power.job_w(workload.gpu_count),
-        "power_measured": power.measured,
-        "pue": float(pue.value),
-        "energy_kwh": energy,
-        "grid_gco2e_per_kwh": float(grid.value),
-        "co2e_kg": co2,
-        "co2e_lb": co2e_in(co2, "lb"),
+    # The job's IT power the engine used, from its own energy: P = E · 1000 / (PUE · t)
+    power_w = float(option["energy_kwh"]) * 1000.0 / (float(option["pue"]) * float(option["wall_hours"]))  # type: ignore[arg-type]
+    row: dict[str, object] = {
+        "workload": workload.name, "gpu": workload.gpu, "gpu_count": workload.gpu_count, "repeats": workload.repeats,
+        "power_w": power_w, "power_measured": power.measured,
     }
-    for bound in ("low", "central", "high"):
-        hit = prices[prices["bound"] == bound]
-        row[f"cost_usd_{bound}"] = (cloud_cost_usd(workload.gpu_hours, float(hit["usd_per_gpu_hour"].iloc[0]))
-                                    if len(hit) else None)
-    if prices.empty:
-        notes = (f"no cloud offer for {workload.gpu} in the price data: no cost",)
-    else:
-        notes = ()
-    assumptions = power_assumptions + (pue, grid) + tuple(
-        Assumption(f"price_{r.bound}", r.usd_per_gpu_hour, "USD/GPU-hour", f"{r.provider} {r.region} {r.instance_type}",
-                   "", r.pricing) for r in prices.itertuples())
-    table = pd.DataFrame([row])
-    table.attrs["notes"] = workload.notes + notes
-    return Estimate(table, assumptions, prices)
+    for name in OPTION_FIELDS:
+        value = option.get(name)
+        row[name] = None if value is None or (isinstance(value, float) and np.isnan(value) and name in (
+            "cost_usd", "cost_usd_low", "cost_usd_high")) else value
+    row["co2e_lb"] = float(row["co2e_kg"]) / KG_PER_LB  # type: ignore[arg-type]
+    row["cost_usd_central"] = row["cost_usd"]
+    costs = options["cost_usd"].to_numpy(float) if len(options) else np.array([])
+    row["options"] = len(costs)
+    row["options_cost_usd_min"] = float(costs.min()) if len(costs) else None
+    row["options_cost_usd_median"] = float(np.median(costs)) if len(costs) else None
+    row["options_cost_usd_max"] = float(costs.max()) if len(costs) else None
+    return pd.DataFrame([row])

@@ -134,6 +134,17 @@ _FIELDS = (
     _f("job_gpus", None, 1, 1_000_000, "GPUs one job holds", whole=True),
     _f("runs", None, 0, 1e6, "runs of a portfolio workload in a year"),
     _f("usd_per_gpu_hour", "USD/hour", 0, 1000, "a quoted cloud price per GPU-hour", low_open=True),
+    # hybrid owned + cloud plans (planner/hybrid.py)
+    _f("demand_gpu_hours_by_month", "hour", 0, 1e9, "GPU-hours demanded in a month"),
+    _f("seasonality", None, 0, 1e6, "a month's weight in its year's demand"),
+    _f("spot_share", None, 0, 1, "share of the overflow spot capacity carries"),
+    _f("commitment_gpus", None, 0, 1e6, "cloud GPUs committed for the horizon"),
+    _f("availability", None, 0, 1, "share of hours an owned server is up", low_open=True),
+    _f("utilisation_cap", None, 0, 1, "highest load the owned fleet carries", low_open=True),
+    _f("max_wait_hours", "hour", 0, 1e5, "longest mean queue wait on the owned servers", low_open=True),
+    _f("capex_budget_usd", None, 0, 1e12, "capex budget over the horizon [USD]"),
+    _f("min_on_premises_share", None, 0, 1, "least share of the demand served on premises"),
+    _f("carbon_price_usd_per_t", None, 0, 1e5, "carbon price [USD per t CO2e]"),
     # measuring and prices
     _f("interval", "second", 0.05, 3600, "sampling period"),
     _f("duration", "second", 0, 1e8, "longest measured run", low_open=True),

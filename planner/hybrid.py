@@ -43,10 +43,11 @@ import pandas as pd
 from planner.defaults import Assumption
 from planner.demand import HOURS_PER_MONTH, MONTHS_PER_YEAR, validated_months
 from planner.errors import PlanError, between, choice, fraction, non_negative, positive
-from planner.ownership import OwnedServer, capex_usd, energy_kwh_per_gpu_hour, fixed_opex_usd_per_year
+from planner.owned_cost import COST_VIEWS, MONEY_BASES, book_value_fraction, staff_fte
+from planner.ownership import OwnedServer, capex_usd, energy_kwh_per_gpu_hour
 from planner.queueing import mean_wait_job_lengths
 
-BASES = ("npv", "cash")
+BASES = MONEY_BASES
 OVERFLOW_OPTIONS = ("commitment", "spot", "on_demand")
 #: No fleet above this many servers is searched (a demand that needs more is an error, not a long wait).
 MAX_FLEET = 5000
@@ -57,11 +58,17 @@ class OwnedCosts:
     """What one owned server costs and emits, in the units the month-by-month simulation uses.
 
     gpus_per_server [-]; capex_usd : purchase with network/storage, paid when bought [USD/server]
-    fixed_usd_per_month : upkeep (maintenance, staff, hosting) whether busy or not [USD/server-month]
+    fixed_usd_per_month : upkeep a grant's direct costs carry (maintenance contract, a flat staff share), busy or
+    not [USD/server-month]; facility_usd_per_month : space, power and cooling capital or colocation, busy or not
+    [USD/server-month] (recovered through F&A, so not in a grant budget)
+    staff_fte_base, staff_fte_per_server, staff_free_servers, staff_usd_per_fte_year : the cluster's staff,
+    ``FTE(N) = base + per_server · max(0, N − free)`` at a loaded salary (``owned_cost.staff_fte``)
     busy_kwh_per_gpu_hour, idle_kwh_per_gpu_hour : grid energy of a busy / idle GPU-hour, PUE included [kWh]
     electricity_usd_per_kwh [USD/kWh]; grid_gco2e_per_kwh : the site's grid [g/kWh]
     embodied_kg : manufacturing CO2e [kg/server]; lifetime_months : service life, refreshed after [months]
-    resale_fraction : share of the straight-line remaining value credited at the end [-]
+    resale_fraction : salvage share [-]; credit_residual : credit the book value left at the end (straight line
+    from the price to the salvage over the life, ``owned_cost.book_value_fraction``), else only
+    ``resale_fraction`` of the straight-line remaining value
     availability : share of hours a server is up to run jobs [-]
     """
 
@@ -76,12 +83,19 @@ class OwnedCosts:
     lifetime_months: int
     resale_fraction: float = 0.0
     availability: float = 1.0
+    facility_usd_per_month: float = 0.0
+    staff_fte_base: float = 0.0
+    staff_fte_per_server: float = 0.0
+    staff_free_servers: float = 50.0
+    staff_usd_per_fte_year: float = 0.0
+    credit_residual: bool = False
 
     def __post_init__(self) -> None:
         positive("gpus_per_server", self.gpus_per_server)
         non_negative("capex_usd", self.capex_usd, "USD")
         for name in ("fixed_usd_per_month", "busy_kwh_per_gpu_hour", "idle_kwh_per_gpu_hour",
-                     "electricity_usd_per_kwh", "grid_gco2e_per_kwh", "embodied_kg"):
+                     "electricity_usd_per_kwh", "grid_gco2e_per_kwh", "embodied_kg", "facility_usd_per_month",
+                     "staff_fte_base", "staff_fte_per_server", "staff_free_servers", "staff_usd_per_fte_year"):
             non_negative(name, getattr(self, name))
         if self.lifetime_months < 1 or self.lifetime_months != int(self.lifetime_months):
             raise PlanError(f"lifetime_months {self.lifetime_months}: must be a whole number of months >= 1")
@@ -159,6 +173,10 @@ class Policy:
     mean_job_hours [h]; job_gpus : GPUs one job holds (default a whole server)
     capex_budget_usd : cap on capex paid over the horizon [USD]; min_on_premises_share : of the demand [-]
     discount_rate : per year, for NPV [-]; carbon_price_usd_per_t [USD/t CO2e]; basis : 'npv' or 'cash'
+    view : 'institution' (full cost; F&A is an internal transfer, not counted) or 'grant' (what an award pays:
+    F&A on cloud and the other MTDC items, upkeep and staff; equipment exempt; electricity and facility not carried)
+    cloud_price_trend_pct_per_year : cloud prices change by this much a year [%/yr]
+    hardware_price_performance_pct_per_year : a server bought later costs this much less per year [%/yr]
     """
 
     utilisation_cap: float = 0.6
@@ -170,6 +188,9 @@ class Policy:
     discount_rate: float = 0.0
     carbon_price_usd_per_t: float = 0.0
     basis: str = "npv"
+    view: str = "institution"
+    cloud_price_trend_pct_per_year: float = 0.0
+    hardware_price_performance_pct_per_year: float = 0.0
 
     def __post_init__(self) -> None:
         fraction("utilisation_cap", self.utilisation_cap)
@@ -187,25 +208,42 @@ class Policy:
         between("discount_rate", self.discount_rate, 0.0, 1.0)
         non_negative("carbon_price_usd_per_t", self.carbon_price_usd_per_t, "USD/t")
         choice("basis", self.basis, BASES)
+        choice("view", self.view, COST_VIEWS)
+        between("cloud_price_trend_pct_per_year", self.cloud_price_trend_pct_per_year, -90.0, 100.0)
+        between("hardware_price_performance_pct_per_year", self.hardware_price_performance_pct_per_year, 0.0, 90.0)
+
+    def cloud_factors(self, months: int) -> np.ndarray:
+        """Cloud price in month m relative to today: ``(1 + t/100)^(m/12)`` [-]."""
+        return (1.0 + self.cloud_price_trend_pct_per_year / 100.0) ** (np.arange(months) / MONTHS_PER_YEAR)
+
+    def hardware_factors(self, months: int) -> np.ndarray:
+        """Server price bought in month m relative to today: ``(1 − h/100)^(m/12)`` [-]."""
+        return (1.0 - self.hardware_price_performance_pct_per_year / 100.0) ** (np.arange(months) / MONTHS_PER_YEAR)
 
 
-def owned_costs(server: OwnedServer, availability: float = 1.0, idle_kwh_per_gpu_hour: float = 0.0) -> OwnedCosts:
-    """``OwnedCosts`` from the ownership model's server: ``C = P · (1 + o/100)``, ``f = opex / 12``,
-    ``e_busy = PUE · W / n / 1000``; lifetime in whole months (``round(12 · L)``).
+def owned_costs(server: OwnedServer, availability: float = 1.0) -> OwnedCosts:
+    """``OwnedCosts`` from the ownership model's server (``planner.owned_cost`` conventions).
 
-    idle_kwh_per_gpu_hour : energy of an idle GPU-hour (the ownership model sources no idle power yet: 0).
+    ``C = P · (1 + o/100)``; ``f = (P · m/100 + staff flat) / 12``; facility ``(facility $/kW-yr + 12 · hosting)
+    · P_busy / 1000 / 12``; ``e_busy = PUE · P_busy / n / 1000``, ``e_idle = PUE · P_idle / n / 1000``; the
+    cluster's staff by ``owned_cost.staff_fte`` at the fleet's size; lifetime in whole months (``round(12 · L)``).
     """
+    kw = server.power_w / 1000.0
     return OwnedCosts(
         gpus_per_server=server.gpu_count,
         capex_usd=float(capex_usd(server.price_usd, server.overhead_pct_of_capex)),
-        fixed_usd_per_month=float(fixed_opex_usd_per_year(
-            server.price_usd, server.maintenance_pct_per_year, server.staff_usd_per_server_year,
-            server.hosting_usd_per_kw_month, server.power_w)) / MONTHS_PER_YEAR,
+        fixed_usd_per_month=(server.price_usd * server.maintenance_pct_per_year / 100.0
+                             + server.staff_usd_per_server_year) / MONTHS_PER_YEAR,
         busy_kwh_per_gpu_hour=float(energy_kwh_per_gpu_hour(server.power_w, server.gpu_count, server.pue)),
-        idle_kwh_per_gpu_hour=idle_kwh_per_gpu_hour,
+        idle_kwh_per_gpu_hour=float(energy_kwh_per_gpu_hour(server.idle_power_w, server.gpu_count, server.pue)),
         electricity_usd_per_kwh=server.electricity_usd_per_kwh, grid_gco2e_per_kwh=server.grid_gco2e_per_kwh,
         embodied_kg=server.embodied_kg, lifetime_months=max(1, round(server.lifetime_years * MONTHS_PER_YEAR)),
-        resale_fraction=server.resale_fraction, availability=availability)
+        resale_fraction=server.resale_fraction, availability=availability,
+        facility_usd_per_month=(server.facility_usd_per_kw_year + 12.0 * server.hosting_usd_per_kw_month) * kw
+        / MONTHS_PER_YEAR,
+        staff_fte_base=server.staff_fte_base, staff_fte_per_server=server.staff_fte_per_server,
+        staff_free_servers=server.staff_free_servers, staff_usd_per_fte_year=server.staff_usd_per_fte_year,
+        credit_residual=server.credit_residual)
 
 
 # --- queue --------------------------------------------------------------------------------------------------
@@ -291,33 +329,40 @@ def simulate(demand: np.ndarray, fleet: np.ndarray, bought: np.ndarray, owned: O
     out: dict[str, np.ndarray] = {"capacity": available, "served": served, "utilisation": utilisation,
                                   "queue_load": load, "wait_job_lengths": wait, "overflow": rest, "cap": cap}
     zero = np.zeros_like(served)
+    trend = policy.cloud_factors(demand.shape[1])[None, :]
     if overflow.commitment is not None and overflow.commitment_gpus > 0:
         c = overflow.commitment
         committed = overflow.commitment_gpus * HOURS_PER_MONTH
         to_commit = np.minimum(rest, committed * c.throughput_ratio / (1.0 + c.overhead_fraction))
         out["gpu_hours_commitment"] = c.gpu_hours(to_commit)
-        out["commitment_usd"] = zero + committed * c.usd_per_gpu_hour
+        out["commitment_usd"] = zero + committed * c.usd_per_gpu_hour * trend
         rest = rest - to_commit
     else:
         out["gpu_hours_commitment"], out["commitment_usd"] = zero, zero
     to_spot = rest * overflow.spot_share
     if overflow.spot is not None and overflow.spot_share > 0:
         out["gpu_hours_spot"] = overflow.spot.gpu_hours(to_spot)
-        out["spot_usd"] = out["gpu_hours_spot"] * overflow.spot.usd_per_gpu_hour
+        out["spot_usd"] = out["gpu_hours_spot"] * overflow.spot.usd_per_gpu_hour * trend
     else:
         out["gpu_hours_spot"], out["spot_usd"] = zero, zero
     out["gpu_hours_on_demand"] = overflow.on_demand.gpu_hours(rest - to_spot)
-    out["on_demand_usd"] = out["gpu_hours_on_demand"] * overflow.on_demand.usd_per_gpu_hour
+    out["on_demand_usd"] = out["gpu_hours_on_demand"] * overflow.on_demand.usd_per_gpu_hour * trend
 
     cloud_usd = out["commitment_usd"] + out["spot_usd"] + out["on_demand_usd"]
-    out["fa_usd"] = cloud_usd * overflow.fa_rate
     energy = served * owned.busy_kwh_per_gpu_hour + np.maximum(installed - served, 0.0) * owned.idle_kwh_per_gpu_hour
+    grant = policy.view == "grant"
     out["owned_energy_kwh"] = energy
-    out["capex_usd"] = bought * owned.capex_usd
+    out["capex_usd"] = bought * owned.capex_usd * policy.hardware_factors(demand.shape[1])[None, :]
     out["fixed_usd"] = fleet * owned.fixed_usd_per_month
-    out["electricity_usd"] = energy * owned.electricity_usd_per_kwh
+    out["staff_usd"] = staff_fte(fleet, owned.staff_fte_base, owned.staff_fte_per_server,
+                                 owned.staff_free_servers) * owned.staff_usd_per_fte_year / MONTHS_PER_YEAR
+    # A grant budget does not carry electricity and space: they are recovered through the F&A rate itself.
+    out["facility_usd"] = zero if grant else fleet * owned.facility_usd_per_month
+    out["electricity_usd"] = zero if grant else energy * owned.electricity_usd_per_kwh
+    out["fa_usd"] = (cloud_usd + out["fixed_usd"] + out["staff_usd"]) * overflow.fa_rate if grant else zero
     out["cloud_usd"] = cloud_usd
-    out["cash_usd"] = out["capex_usd"] + out["fixed_usd"] + out["electricity_usd"] + cloud_usd + out["fa_usd"]
+    out["cash_usd"] = (out["capex_usd"] + out["fixed_usd"] + out["staff_usd"] + out["facility_usd"]
+                       + out["electricity_usd"] + cloud_usd + out["fa_usd"])
     out["owned_operational_kg"] = energy * owned.grid_gco2e_per_kwh / 1000.0
     out["owned_embodied_kg"] = fleet * owned.embodied_kg / owned.lifetime_months
     cloud_kwh, cloud_op, cloud_emb = zero.copy(), zero.copy(), zero.copy()
@@ -333,17 +378,25 @@ def simulate(demand: np.ndarray, fleet: np.ndarray, bought: np.ndarray, owned: O
     return out
 
 
-def residual_usd(bought: np.ndarray, owned: OwnedCosts) -> tuple[np.ndarray, np.ndarray]:
-    """(book value left, resale credited) per fleet at the end of the horizon [USD].
+def residual_usd(bought: np.ndarray, owned: OwnedCosts, policy: Policy | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(book value left, residual credited) per fleet at the end of the horizon [USD].
 
-    A server bought at the start of month b is ``H − b`` months old at the end of month H: straight-line
-    value ``C · max(0, 1 − age / L)``, of which ``resale_fraction`` is credited.
+    A server bought at the start of month b, at price ``C · h_b`` (hardware price trend), is ``H − b`` months
+    old at the end of month H. Book value ``C · h_b · book_value_fraction(age, L, s)`` (straight line from the
+    price to the salvage ``s``); credited in full where ``credit_residual`` (institution view), else only
+    ``s`` of the straight-line remaining value ``C · h_b · max(0, 1 − age/L)``. Salvage of servers retired
+    inside the horizon is credited at its end.
     """
+    policy = policy or Policy()
     months = bought.shape[1]
-    age = months - np.arange(months)
-    remaining = np.clip(1.0 - age / owned.lifetime_months, 0.0, 1.0)
-    book = (bought * remaining[None, :]).sum(axis=1) * owned.capex_usd
-    return book, book * owned.resale_fraction
+    age = (months - np.arange(months)) / MONTHS_PER_YEAR
+    life = owned.lifetime_months / MONTHS_PER_YEAR
+    price = owned.capex_usd * policy.hardware_factors(months)
+    book = (bought * (price * book_value_fraction(age, life, owned.resale_fraction))[None, :]).sum(axis=1)
+    if owned.credit_residual and policy.view == "institution":
+        return book, book
+    remaining = np.clip(1.0 - age / life, 0.0, 1.0)
+    return book, (bought * (price * remaining)[None, :]).sum(axis=1) * owned.resale_fraction
 
 
 def totals(sim: dict[str, np.ndarray], bought: np.ndarray, owned: OwnedCosts, policy: Policy,
@@ -358,7 +411,7 @@ def totals(sim: dict[str, np.ndarray], bought: np.ndarray, owned: OwnedCosts, po
     """
     months = len(demand)
     factors = discount_factors(months, policy.discount_rate)
-    book, resale = residual_usd(bought, owned)
+    book, resale = residual_usd(bought, owned, policy)
     cash = sim["cash_usd"].sum(axis=1) - resale
     npv = (sim["cash_usd"] * factors[None, :months]).sum(axis=1) - resale * factors[months]
     installed = sim["capacity"].sum(axis=1) / owned.availability
@@ -373,7 +426,8 @@ def totals(sim: dict[str, np.ndarray], bought: np.ndarray, owned: OwnedCosts, po
     wait = np.where(np.isneginf(wait), np.nan, wait)
     table = pd.DataFrame({
         "capex_usd": sim["capex_usd"].sum(axis=1),
-        "owned_usd": (sim["capex_usd"] + sim["fixed_usd"] + sim["electricity_usd"]).sum(axis=1) - resale,
+        "owned_usd": (sim["capex_usd"] + sim["fixed_usd"] + sim["staff_usd"] + sim["facility_usd"]
+                      + sim["electricity_usd"]).sum(axis=1) - resale,
         "cloud_usd": sim["cloud_usd"].sum(axis=1),
         "fa_usd": sim["fa_usd"].sum(axis=1),
         "resale_usd": -resale,
@@ -497,7 +551,8 @@ def month_table(demand: np.ndarray, fleet_servers: int, owned: OwnedCosts, overf
     })
     for name in OVERFLOW_OPTIONS:
         table[f"overflow_gpu_hours_{name}"] = sim[f"gpu_hours_{name}"][0]
-    for name in ("capex_usd", "fixed_usd", "electricity_usd", "commitment_usd", "spot_usd", "on_demand_usd",
+    for name in ("capex_usd", "fixed_usd", "staff_usd", "facility_usd", "electricity_usd", "commitment_usd",
+                 "spot_usd", "on_demand_usd",
                  "fa_usd", "cash_usd"):
         table[name] = sim[name][0]
     table["co2e_kg"] = (sim["owned_operational_kg"] + sim["owned_embodied_kg"] + sim["cloud_operational_kg"]
@@ -509,7 +564,10 @@ def month_table(demand: np.ndarray, fleet_servers: int, owned: OwnedCosts, overf
 
 @dataclass(frozen=True)
 class Variation:
-    """One tornado input: a name, its low and high, and how to apply a value to the plan's inputs."""
+    """One tornado input: a name, its low and high, and how to apply a value to the plan's inputs.
+
+    apply(value) returns (owned, overflow, policy) or (owned, overflow, policy, demand by month).
+    """
 
     name: str
     unit: str
@@ -517,7 +575,7 @@ class Variation:
     low: float
     high: float
     source: str
-    apply: Callable[[float], tuple[OwnedCosts, Overflow, Policy]]
+    apply: Callable[[float], tuple]
 
 
 def sensitivity(demand: np.ndarray, fleet_servers: int, variations: Sequence[Variation]) -> pd.DataFrame:
@@ -530,11 +588,12 @@ def sensitivity(demand: np.ndarray, fleet_servers: int, variations: Sequence[Var
     for v in variations:
         costs, best = [], []
         for value in (v.low, v.high):
-            owned, overflow, policy = v.apply(value)
-            table = curve(demand, owned, overflow, policy)
+            owned, overflow, policy, *varied = v.apply(value)
+            months = varied[0] if varied else demand
+            table = curve(months, owned, overflow, policy)
             at = table[table["fleet_servers"] == fleet_servers]
             if at.empty:  # the fleet is beyond the all-owned size at this end: evaluate it directly
-                at = curve(demand, owned, overflow, policy, sizes=[fleet_servers])
+                at = curve(months, owned, overflow, policy, sizes=[fleet_servers])
             costs.append(float(at["cost_usd"].iloc[0]))
             feasible = table[table["feasible"]]
             best.append(int(feasible.loc[_argmin(feasible["cost_usd"]), "fleet_servers"]) if len(feasible) else -1)
@@ -565,13 +624,16 @@ def staged_needed(demand: np.ndarray, owned: OwnedCosts, overflow: Overflow, pol
     fleet = np.repeat(sizes[:, None], months, axis=1)
     sim = simulate(demand, fleet, np.zeros_like(fleet), owned, overflow, policy)
     running = (sim["cash_usd"] * factors[None, :months])
+    hardware = policy.hardware_factors(months)
     value = np.zeros((years, len(sizes)))
     choice_ = np.zeros((years, len(sizes)), dtype=int)
     for y in range(years):
         start = y * MONTHS_PER_YEAR
         op = running[:, start:start + MONTHS_PER_YEAR].sum(axis=1)
-        left = max(0.0, 1.0 - (months - start) / owned.lifetime_months)
-        buy = owned.capex_usd * factors[start] - owned.capex_usd * left * owned.resale_fraction * factors[months]
+        one = np.zeros((1, months))
+        one[0, start] = 1.0
+        buy = float(residual_usd(one, owned, policy)[1][0])
+        buy = owned.capex_usd * hardware[start] * factors[start] - buy * factors[months]
         if y == 0:
             value[0] = op + sizes * buy
             continue
@@ -624,22 +686,24 @@ def timing(demand: np.ndarray, fleet_servers: int, owned: OwnedCosts, overflow: 
                          "book_value_left_usd": float(total["book_value_left_usd"])})
     table = pd.DataFrame(rows)
     first, stage = summary["buy in year 1"], summary["staged by year"]
-    basis = "NPV" if policy.basis == "npv" else "cash"
+    basis = _basis_label(policy)
     path = ", ".join(f"{int(v)}" for v in yearly)
     if years < 2:
         verdict = f"Buy in year 1: a one-year horizon ({fleet_servers:g} servers)."
     elif stage["cost_usd"] < first["cost_usd"] * (1 - 1e-6) - 1e-6:
         deferred = float(table.loc[(table["strategy"] == "staged by year") & (table["year"] > 1), "capex_usd"].sum())
-        verdict = (f"Stage the purchases (fleet by year {path}): {basis} {stage['cost_usd']:,.0f} USD against "
+        verdict = (f"Stage the purchases (fleet by year {path}): {stage['cost_usd']:,.0f} USD, {basis}, against "
                    f"{first['cost_usd']:,.0f} USD for {fleet_servers:g} servers in year 1; {deferred:,.0f} USD of "
                    "capex waits until demand grows into it, and the early years burst the difference"
                    + (f"; {stage['book_value_left_usd']:,.0f} USD of book value is left at the end, "
-                      f"{owned.resale_fraction:.0%} of it credited" if stage["book_value_left_usd"] > 0 else "") + ".")
+                      f"{-stage['resale_usd']:,.0f} of it credited" if stage["book_value_left_usd"] > 0 else "") + ".")
     else:
-        verdict = (f"Buy in year 1: {fleet_servers:g} servers, {basis} {first['cost_usd']:,.0f} USD; the cheapest "
+        verdict = (f"Buy in year 1: {fleet_servers:g} servers, {first['cost_usd']:,.0f} USD, {basis}; the cheapest "
                    f"year-by-year schedule (every never-shrinking fleet searched: {path}) costs "
-                   f"{stage['cost_usd']:,.0f} USD. A server bought later serves fewer years of the horizon and only "
-                   f"{owned.resale_fraction:.0%} of its remaining value comes back.")
+                   f"{stage['cost_usd']:,.0f} USD. A server bought later serves fewer years of the horizon"
+                   + (" (its book value left at the end is credited)." if owned.credit_residual
+                      and policy.view == "institution" else
+                      f" and only {owned.resale_fraction:.0%} of its remaining value comes back."))
     return table, verdict
 
 
@@ -668,23 +732,28 @@ class HybridPlan:
                 "hybrid_notes": pd.DataFrame({"note": [self.answer, self.timing_verdict, *self.notes]}, dtype=object)}
 
 
-def _describe(row: pd.Series, basis: str) -> str:
+def _basis_label(policy: Policy) -> str:
+    """How the costs are summed: 'cash', 'cash (no discounting)' (NPV at 0%) or 'NPV at r/year'."""
+    if policy.basis == "cash":
+        return "cash"
+    return "cash (no discounting)" if policy.discount_rate == 0 else f"NPV at {policy.discount_rate:.1%}/year"
+
+
+def _describe(row: pd.Series) -> str:
     label = "all cloud" if row.fleet_servers == 0 else f"own {int(row.fleet_servers)} server" + \
         ("s" if row.fleet_servers != 1 else "")
-    return (f"{label} ({basis} {row.cost_usd:,.0f} USD, {row.co2e_kg / 1000:,.1f} t CO2e, "
-            f"{row.on_premises_share:.0%} on premises)")
+    return f"{label} ({row.cost_usd:,.0f} USD, {row.co2e_kg / 1000:,.1f} t CO2e, {row.on_premises_share:.0%} on premises)"
 
 
 def answer(optimum: pd.DataFrame, policy: Policy) -> str:
-    """One paragraph: the three optima, each against all-cloud and all-owned."""
+    """One paragraph: the three optima, each against all-cloud and all-owned, and the cost basis."""
     by = {row.choice: row for row in optimum.itertuples()}
-    basis = "NPV" if policy.basis == "npv" else "cash"
     cloud, owned = by["all cloud"], by["all owned"]
-    text = (f"Lowest cost: {_describe(by['lowest cost'], basis)}; lowest CO2e: {_describe(by['lowest CO2e'], basis)}; "
-            f"at {policy.carbon_price_usd_per_t:,.0f} USD/t CO2e: {_describe(by['lowest cost + carbon price'], basis)}. "
+    return (f"Lowest cost: {_describe(by['lowest cost'])}; lowest CO2e: {_describe(by['lowest CO2e'])}; "
+            f"at {policy.carbon_price_usd_per_t:,.0f} USD/t CO2e: {_describe(by['lowest cost + carbon price'])}. "
             f"Against all cloud {cloud.cost_usd:,.0f} USD, {cloud.co2e_kg / 1000:,.1f} t and all owned "
-            f"({int(owned.fleet_servers)} servers) {owned.cost_usd:,.0f} USD, {owned.co2e_kg / 1000:,.1f} t.")
-    return text
+            f"({int(owned.fleet_servers)} servers) {owned.cost_usd:,.0f} USD, {owned.co2e_kg / 1000:,.1f} t. "
+            f"Costs over the horizon, {_basis_label(policy)}.")
 
 
 def hybrid_plan(demand: Sequence[float] | np.ndarray, owned: OwnedCosts, overflow: Overflow, policy: Policy, *,
@@ -705,11 +774,11 @@ def hybrid_plan(demand: Sequence[float] | np.ndarray, owned: OwnedCosts, overflo
     if overflow.commitment is not None and overflow.commitment_gpus > 0:
         extra += (f"commitment: {overflow.commitment_gpus:g} GPUs of '{overflow.commitment.option}' paid every hour "
                   "of the horizon, filled first; its unused hours emit nothing here (the provider's)",)
-    if overflow.fa_rate > 0:
-        extra += (f"F&A {overflow.fa_rate:.0%} on every cloud dollar; owned equipment is exempt (2 CFR 200.1, MTDC)",)
-    else:
-        extra += ("F&A: not applied (fa_rate 0); a US grant's indirect-cost rate applies to cloud services, "
-                  "not to equipment",)
+    if overflow.fa_rate > 0 and policy.view == "grant":
+        extra += (f"F&A {overflow.fa_rate:.0%} on cloud, upkeep and staff (MTDC items); owned equipment is exempt "
+                  "(2 CFR 200.1); electricity and space are not in a grant budget",)
+    elif overflow.fa_rate > 0:
+        extra += (f"F&A {overflow.fa_rate:.0%}: counted in the grant view only (an internal transfer in full cost)",)
     return HybridPlan(table, best, months, sensitivity(demand, winner, variations), when,
                       answer(best, policy), verdict, assumptions, notes + extra)
 

@@ -190,6 +190,11 @@ def embodied_kg_per_gpu_hour(embodied_kg_per_server: Num, gpu_count: Num, lifeti
     return embodied_kg_per_server / (HOURS_PER_YEAR * lifetime_years * gpu_count * utilisation)
 
 
+def host_embodied_kg(memory_gb: Num, base_kg: float, dram_kg_per_gb: float) -> Num:
+    """Embodied CO2e of a GPU host without its GPUs, growing with its memory: ``base + GB · kg/GB`` [kg] (CCF/Teads)."""
+    return base_kg + memory_gb * dram_kg_per_gb
+
+
 def server_embodied_kg(gpu_count: Num, server_kg: float, gpu_kg: float) -> Num:
     """Embodied CO2e of a GPU server: base server + per GPU [kg] (Luccioni et al. 2022)."""
     return server_kg + gpu_count * gpu_kg
@@ -231,6 +236,17 @@ def dedicated_project_cost_usd(servers: Num, gpu_hours: Num, wall_hours: Num, pr
     kept = np.where(np.asarray(credit_residual, float) > 0, book, resale_fraction)
     return (servers * capex_usd(price_usd, overhead_pct_of_capex) * (1 - kept)
             + servers * opex * wall_hours / HOURS_PER_YEAR + energy * electricity_usd_per_kwh)
+
+
+def conventions_note(server: OwnedServer) -> str:
+    """One line saying which owned-cost conventions the owned rows use (planner.owned_cost)."""
+    idle = server.idle_power_w / server.power_w if server.power_w else 0.0
+    return (f"owned rows: full cost at a {server.discount_rate:.0%} discount rate (capital recovery), network "
+            f"{server.overhead_pct_of_capex:g}% of capex, facility {server.facility_usd_per_kw_year:,.0f} USD/kW-year, "
+            f"staff per cluster; idle power {idle:.0%} of busy, charged to shared rows for the cluster's idle hours "
+            f"in cost and CO2e; dedicated purchases "
+            + ("credited the book value left after the project" if server.credit_residual else "written off")
+            + "; embodied CO2e by time share of the reserved GPU-hours")
 
 
 def mode(name: str) -> str:

@@ -192,8 +192,15 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
     price_high = np.where(is_spot > 0, np.fmax(price, np.nan_to_num(on_demand_price, nan=price)), price)
     rates = spot.interruption_rates(joined, spot_table)
-    embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + float(defaults.EMBODIED_SERVER_KG.value) / float(
-        defaults.CLOUD_GPUS_PER_SERVER.value)
+    # A GPU's share of its host: the host's embodied CO2e grows with its memory where the instance shape gives it
+    # (CCF/Teads: base + kg per GB; an instance of G of the host's 8 GPUs holds G/8 of its memory), else BLOOM's.
+    host_per_gpu_gb = joined["memory_gib"].astype(float).to_numpy() * 1.073741824 / per_instance
+    gpus_per_host = float(defaults.CLOUD_GPUS_PER_SERVER.value)
+    host_share = np.where(np.isnan(host_per_gpu_gb) | (host_per_gpu_gb <= 0),
+                          float(defaults.EMBODIED_SERVER_KG.value) / gpus_per_host,
+                          float(defaults.EMBODIED_HOST_BASE_KG.value) / gpus_per_host
+                          + host_per_gpu_gb * float(defaults.EMBODIED_DRAM_KG_PER_GB.value))
+    embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + host_share
     # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
     embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value))
     values = {
@@ -213,7 +220,7 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
         "grid_central": joined["grid_central"].to_numpy(float),
         "grid_high": joined["grid_high"].to_numpy(float),
         "cfe_pct": joined["cfe_pct"].to_numpy(float),
-        "embodied_kg_per_gpu_hour": np.full(size, embodied_rate),
+        "embodied_kg_per_gpu_hour": embodied_rate,
     }
     text = {c: joined[c].to_numpy(dtype=object) for c in CLOUD_TEXT}
     price_rows = pd.DataFrame({

@@ -828,6 +828,12 @@ def plan(server: OwnedServer, demand_gpu_hours: Sequence[float] | np.ndarray, cl
         extra += (f"WARNING: at the peak month's load (x{peak_month_factor:g}) demand exceeds capacity in year(s) "
                   f"{', '.join(map(str, years.loc[years['peak_month_utilisation'] >= 1, 'year']))}: the queue grows "
                   "without bound that month",)
+    best = _best_option(breakeven)
+    if best and str(breakeven.set_index("option").at[best, "pricing"]) == "spot":
+        peak_gpus = float(np.max(demand / HOURS_PER_YEAR))
+        extra += (f"the cheapest option, {best}, is spot: it assumes about {peak_gpus:,.0f} GPUs of spot capacity on "
+                  "average, every hour of every year, with rework at the spot model's rate; spot capacity is not "
+                  "guaranteed, so price the on-demand or committed fallback beside it",)
     draws = monte_carlo(inputs, monte_carlo_draws, seed, ranges) if monte_carlo_draws else pd.DataFrame()
     if len(draws):
         extra += (f"Monte Carlo ({len(draws)} draws, seed {seed}): P(owning is cheaper than "

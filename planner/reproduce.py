@@ -11,8 +11,9 @@ import re
 
 import pandas as pd
 
+from planner.compare import job_row
 from planner.cost import cloud_cost_usd
-from planner.energy import energy_from_total_power_kwh
+from planner.estimate import KG_PER_LB as LB_KG
 
 
 def _number(text: str) -> float | None:
@@ -73,8 +74,15 @@ def table3(inputs: pd.DataFrame, constants: pd.DataFrame, gcp_2019: pd.DataFrame
         low_price, high_price = prices[inp.accelerator]
         hours = float(inp.hours_used)
         has_power = inp.power_w is not None and not pd.isna(inp.power_w)
-        kwh = energy_from_total_power_kwh(hours, float(inp.power_w), pue) if has_power else None
         accelerator_hours = float(inp.count) * hours
+        # The paper's conventions as explicit inputs of the one engine: its PUE, its summed power, its
+        # per-device prices; the grid is the lb/kWh factor in g/kWh (0.954 lb = 432.7 g), so CO2e in lb is exact.
+        grid_g = lb_per_kwh * LB_KG * 1000.0
+        low = job_row(accelerator_hours, float(inp.count), pue, grid_g, usd_per_gpu_hour=low_price,
+                      job_power_w=float(inp.power_w) if has_power else None)
+        high = job_row(accelerator_hours, float(inp.count), pue, grid_g, usd_per_gpu_hour=high_price,
+                       job_power_w=float(inp.power_w) if has_power else None)
+        kwh = low["energy_kwh"] if has_power else None
         paper_low, paper_high = _range(pub.cloud_cost_usd)
         row = {
             "model": inp.model,
@@ -85,11 +93,11 @@ def table3(inputs: pd.DataFrame, constants: pd.DataFrame, gcp_2019: pd.DataFrame
             "accelerator_hours": accelerator_hours,
             "energy_kwh": kwh,
             "paper_energy_kwh": _number(pub.kwh_pue),
-            "co2e_lb": kwh * lb_per_kwh if kwh is not None else None,
+            "co2e_lb": low["co2e_kg"] / LB_KG if kwh is not None else None,
             "paper_co2e_lb": _number(pub.co2e_lb),
-            "cost_usd_low": cloud_cost_usd(accelerator_hours, low_price),
+            "cost_usd_low": low["cost_usd"],
             "paper_cost_usd_low": paper_low,
-            "cost_usd_high": cloud_cost_usd(accelerator_hours, high_price),
+            "cost_usd_high": high["cost_usd"],
             "paper_cost_usd_high": paper_high,
             "note": "" if pd.isna(inp.note) or inp.note is None else str(inp.note),
         }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -20,11 +22,39 @@ def shipped_db_path() -> Path:
     return Path(__file__).resolve().parent / "data" / DB_NAME
 
 
+class LazyTables(Mapping[str, pd.DataFrame]):
+    """The tables of a SQLite file by name, each read on first use (opened read-only) and kept.
+
+    A command reads the few tables it needs, not all of them (the grid series alone are 15,000 rows).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            self.names = tuple(r[0] for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"))
+        self.read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.read:
+            if name not in self.names:
+                raise KeyError(name)
+            with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as conn:
+                self.read[name] = pd.read_sql_query(f'SELECT * FROM "{name}"', conn)
+        return self.read[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 @dataclass(frozen=True)
 class ShippedData:
     """Every shipped table as a DataFrame, by table name."""
 
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -52,8 +82,8 @@ def read_tables(path: Path) -> dict[str, pd.DataFrame]:
 
 @functools.lru_cache(maxsize=1)
 def load() -> ShippedData:
-    """The shipped data, read once per process."""
-    return ShippedData(read_tables(shipped_db_path()))
+    """The shipped data, each table read once per process when first used."""
+    return ShippedData(LazyTables(shipped_db_path()))
 
 
 def load_catalog() -> Catalog:

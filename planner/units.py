@@ -7,18 +7,35 @@ Inside DataFrames quantities are plain floats in unit-suffixed columns (``energy
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import pint
 
 from planner.errors import PlanError
 
-ureg = pint.UnitRegistry()
-ureg.define("USD = [currency] = usd = dollar")
-ureg.define("gpu_hour = hour = GPU_hour = gpuh")
-Q_ = ureg.Quantity
+
+@functools.cache
+def registry() -> Any:
+    """The pint registry, built on first use (building it costs ~0.2 s of CPU; most commands never need it)."""
+    import pint
+
+    ureg = pint.UnitRegistry()
+    ureg.define("USD = [currency] = usd = dollar")
+    ureg.define("gpu_hour = hour = GPU_hour = gpuh")
+    return ureg
+
+
+def __getattr__(name: str) -> Any:
+    """``ureg`` and ``Q_`` (the registry and its Quantity) as module attributes, built when first asked for."""
+    if name == "ureg":
+        return registry()
+    if name == "Q_":
+        return registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 #: Canonical unit of each unit-suffixed column, used to attach units at the edge.
 COLUMN_UNITS = {
@@ -64,7 +81,7 @@ def parse_quantity(field: str, value: object, unit: str) -> float:
         return _finite_number(field, float(value), value)
     if isinstance(value, str):
         return _from_text(field, value, unit)
-    if isinstance(value, Q_):
+    if "pint" in sys.modules and isinstance(value, registry().Quantity):  # no pint loaded: no quantity exists
         magnitude = value.magnitude
         if isinstance(magnitude, bool) or not isinstance(magnitude, int | float | np.integer | np.floating):
             raise PlanError(f"{field} {value!r}: magnitude must be one real number")
@@ -87,6 +104,9 @@ def _from_text(field: str, text: str, unit: str) -> float:
         return number
     unit_text = match.group(2).replace("**", "^").replace("\u00b7", "*")
     unit_text = "percent" if unit_text == "%" else unit_text
+    import pint
+
+    ureg = registry()
     try:
         units = ureg.parse_units(unit_text)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, ValueError,
@@ -96,6 +116,10 @@ def _from_text(field: str, text: str, unit: str) -> float:
 
 
 def _converted(field: str, shown: object, number: float, units: object, unit: str) -> float:
+    import pint
+
+    ureg = registry()
+    Q_ = ureg.Quantity
     try:
         return float(Q_(number, units).to(unit).magnitude)
     except pint.errors.DimensionalityError:
@@ -130,8 +154,10 @@ def to_magnitude(field: str, value: object, unit: str) -> float:
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Convert a float between units (e.g. kg -> lb)."""
+    import pint
+
     try:
-        return float(Q_(value, from_unit).to(to_unit).magnitude)
+        return float(registry().Quantity(value, from_unit).to(to_unit).magnitude)
     except (pint.errors.UndefinedUnitError, pint.errors.DimensionalityError):
         raise PlanError(f"unit '{to_unit}': unknown or not convertible from {from_unit}") from None
 

@@ -1,6 +1,7 @@
 """Azure GPU VM prices from the Azure Retail Prices REST API (public, no credentials).
 
-Linux pay-as-you-go (``type`` Consumption) meters of the NC/ND/NV sizes in data_src/azure_vm_sizes.csv;
+Linux pay-as-you-go (``type`` Consumption) and reservation (``type`` Reservation, 1 and 3 years, hourly =
+term price / hours of the term) meters of the NC/ND/NV sizes in data_src/azure_vm_sizes.csv;
 meters named "... Spot" are spot, "Low Priority" meters and Windows products are left out. Parsing is
 pure over the API's ``Items``; :func:`fetch` pages through ``NextPageLink`` with ``requests``.
 """
@@ -37,7 +38,10 @@ class AzureThrottled(requests.RequestException):
     """HTTP 429 or a 5xx server error from the Retail Prices API: retried with backoff."""
 
 
-PRICING_MODELS_FETCHED = ("on_demand", "spot")
+PRICING_MODELS_FETCHED = ("on_demand", "spot", "reserved_1y", "reserved_3y")
+#: Reservation items quote the price of the whole term, not of an hour: hourly = price / (8,760 h x years).
+RESERVATION_TERMS = {"1 Year": ("reserved_1y", 1), "1 Years": ("reserved_1y", 1), "3 Years": ("reserved_3y", 3)}
+HOURS_PER_YEAR = 8760
 
 
 def odata_filter(region: str | None = None) -> str:
@@ -47,7 +51,8 @@ def odata_filter(region: str | None = None) -> str:
     drops them.
     """
     skus = " or ".join(f"contains(armSkuName, '{prefix}')" for prefix in GPU_SKU_PREFIXES)
-    clauses = ["serviceName eq 'Virtual Machines'", "priceType eq 'Consumption'", f"({skus})"]
+    clauses = ["serviceName eq 'Virtual Machines'", "(priceType eq 'Consumption' or priceType eq 'Reservation')",
+               f"({skus})"]
     if region is not None:
         clauses.append(f"armRegionName eq '{region}'")
     return " and ".join(clauses)
@@ -59,8 +64,11 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
     ``retailPrice`` is the pay-as-you-go price of the whole VM [USD/h].
     Raises SkipItem for a malformed item or an unmapped GPU size.
     """
-    if item.get("type") != "Consumption" or item.get("serviceName") != "Virtual Machines":
+    if item.get("type") not in ("Consumption", "Reservation") or item.get("serviceName") != "Virtual Machines":
         return None
+    term = RESERVATION_TERMS.get(str(item.get("reservationTerm"))) if item.get("type") == "Reservation" else None
+    if item.get("type") == "Reservation" and term is None:
+        return None  # a term length trainplan does not model
     meter = f"{item.get('meterName', '')} {item.get('skuName', '')}"
     if "Low Priority" in meter:
         return None
@@ -85,6 +93,12 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
     price = usd_price(item.get("retailPrice"), item.get("currencyCode"))
     if item.get("unitOfMeasure") != HOURLY_UNIT:
         raise SkipItem("unexpected_unit", str(item.get("unitOfMeasure")))
+    pricing = "spot" if "Spot" in meter else "on_demand"
+    source = SOURCE
+    if term is not None:
+        pricing, years = term
+        price = price / (HOURS_PER_YEAR * years)
+        source = f"{SOURCE}; Reservation {item.get('reservationTerm')}: term price / ({HOURS_PER_YEAR} h x {years})"
     return OfferRow(
         provider="azure",
         region=region,
@@ -94,10 +108,10 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
         gpu_count=size.gpu_count * match.chips_per_unit,
         vcpus=float(size.vcpus),
         memory_gib=size.memory_gib,
-        pricing="spot" if "Spot" in meter else "on_demand",
+        pricing=pricing,
         usd_per_hour=price,
         fetched_at=fetched_at,
-        source=SOURCE,
+        source=source,
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from planner import api
@@ -58,22 +57,53 @@ def test_region_without_provider_is_rejected():
         api.estimate_workload(workload, region="us-east-1")
 
 
-def test_cost_range_comes_from_the_offers_for_that_gpu():
+def test_estimate_is_the_engines_row_for_the_chosen_option_field_by_field():
     import sqlite3
 
+    from planner.estimate import OPTION_FIELDS
     from planner.shipped import shipped_db_path
 
     workload, _ = api.make_workload(gpu="a100-sxm4-40gb", gpu_count=8, hours=10)
-    result = api.estimate_workload(workload, provider="gcp", region="us-central1", pricing="on_demand")
+    row = api.estimate_workload(workload, provider="gcp", region="us-central1").table.iloc[0]
+    table = api.compare(workload, providers=["gcp"], regions=["us-central1"], gpus=["a100-sxm4-40gb"],
+                        pricing=["on_demand"], servers=[]).table
+    engine_row = table.iloc[0]
+    for field in OPTION_FIELDS:
+        assert row[field] == engine_row[field], field
+    assert row["cost_usd_central"] == engine_row["cost_usd"] and row["pue"] == 1.10  # GCP's fleet PUE, not 1.58
+    # Whole instances are billed: the cheapest option for 8 GPUs is the least of ceil(8 / G) x price x 10 h over
+    # the region's on-demand A100 VMs (a 16-GPU VM with the lowest price per GPU-hour bills 16 GPUs)
     conn = sqlite3.connect(shipped_db_path())
-    low, high = conn.execute(
-        "SELECT min(usd_per_hour / gpu_count), max(usd_per_hour / gpu_count) FROM offers WHERE provider='gcp' "
-        "AND region='us-central1' AND gpu='a100-sxm4-40gb' AND pricing='on_demand'").fetchone()
+    least = min(-(-8 // int(g)) * p * 10 for g, p in conn.execute(
+        "SELECT gpu_count, usd_per_hour FROM offers WHERE provider='gcp' AND region='us-central1' "
+        "AND gpu='a100-sxm4-40gb' AND pricing='on_demand'"))
+    assert row["cost_usd"] == pytest.approx(least, rel=1e-5)  # 2 x a2-highgpu-4g and 1 x a2-highgpu-8g tie to $0.001
+    # the stated aggregate over the options it was chosen from: their central costs
+    assert row["options"] == len(table)
+    assert row["options_cost_usd_max"] == pytest.approx(table["cost_usd"].max())
+    assert row["options_cost_usd_median"] == pytest.approx(table["cost_usd"].median())
+
+
+def test_an_estimate_without_a_provider_uses_the_chosen_offers_pue_and_grid():
+    # 8 x H100 for 72 h: the engine's cheapest on-demand H100 offer, at its provider's PUE and region's grid
+    workload, _ = api.make_workload(gpu="h100-sxm5-80gb", gpu_count=8, hours=72)
+    row = api.estimate_workload(workload).table.iloc[0]
+    engine_row = api.compare(workload, gpus=["h100-sxm5-80gb"], pricing=["on_demand"], servers=[]).table.iloc[0]
+    assert (row["provider"], row["region"], row["instance_type"]) == (
+        engine_row["provider"], engine_row["region"], engine_row["instance_type"])
+    assert row["pue"] < 1.58 and row["energy_kwh"] == engine_row["energy_kwh"]
+    assert row["co2e_kg"] == engine_row["co2e_kg"]
+
+
+def test_a_gpu_without_offers_is_estimated_in_a_room_of_ones_own():
+    # GTX 1080 Ti: no cloud offer. 8 GPUs x 100 h at 250 W TDP + the default host share (12 vCPU x 2.12 W
+    # + 85 GiB x 0.392 W = 58.76 W per GPU): 1.58 x 100 x 8 x 308.76 / 1000 = 390.27 kWh; no cost
+    workload, _ = api.make_workload(gpu="gtx-1080-ti", gpu_count=8, hours=100)
+    result = api.estimate_workload(workload)
     row = result.table.iloc[0]
-    # 80 GPU-h at the cheapest and the dearest on-demand A100 VM per GPU-hour in us-central1
-    assert row["cost_usd_low"] == pytest.approx(80 * low)
-    assert row["cost_usd_high"] == pytest.approx(80 * high)
-    assert set(result.prices["provider"]) == {"gcp"}
+    assert row["energy_kwh"] == pytest.approx(390.27264) and row["pue"] == 1.58
+    assert row["cost_usd"] is None and row["provider"] is None
+    assert any(n.startswith("no on_demand cloud offer for gtx-1080-ti") for n in result.table.attrs["notes"])
 
 
 def test_presets_cover_the_paper_and_modern_runs():
@@ -111,8 +141,10 @@ def test_region_estimates_equal_estimate_workload_on_every_provider(provider, re
     single = api.estimate_workload(workload, preset, provider=provider, region=region, pricing="spot").table.iloc[0]
     for column in ("energy_kwh", "co2e_kg", "gpu_hours", "wall_hours", "pue", "grid_gco2e_per_kwh"):
         assert row[column] == pytest.approx(single[column], rel=1e-12), column
-    assert row["cost_usd"] == pytest.approx(single["cost_usd_low"], rel=1e-12)
-    assert pd.isna(row["cost_usd_high"]) and single["cost_usd_high"] is None  # no on-demand offer among spot ones
+    for column in ("cost_usd", "cost_usd_low", "cost_usd_high", "instance_type"):
+        assert row[column] == single[column], column
+    # the engine's spot range: fewest interruptions at the low end, up to the on-demand price at the high end
+    assert row["cost_usd_low"] < row["cost_usd"] < row["cost_usd_high"]
 
 
 def test_region_estimates_mark_the_undominated_regions():

@@ -10,43 +10,58 @@ import pytest
 
 from planner import api, defaults
 from planner.errors import PlanError
-from planner.ownership import capex_usd, energy_kwh_per_gpu_hour, fixed_opex_usd_per_year
+from planner.owned_cost import book_value_fraction, staff_fte
+from planner.ownership import capex_usd, energy_kwh_per_gpu_hour
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hybrid_plan.toml"
 SERVER_MONTH = 8 * 730.0  # GPU-hours of one 8-GPU server for a month
 
 SMALL = {
     "server": "nvidia-dgx-h100", "owned": {"price_usd": 100000.0}, "site": {"grid_zone": "US-CA"},
-    "clouds": [{"provider": "gcp", "name": "quote", "usd_per_gpu_hour": 2.0}],
-    "hybrid": {"demand_gpu_hours_by_month": [SERVER_MONTH] * 12, "utilisation_cap": 1.0, "availability": 1.0,
-               "basis": "cash"},
+    "clouds": [{"provider": "gcp", "name": "quote", "usd_per_gpu_hour": 2.0}], "basis": {"money": "cash"},
+    "hybrid": {"demand_gpu_hours_by_month": [SERVER_MONTH] * 12, "utilisation_cap": 1.0, "availability": 1.0},
 }
 
 
 def test_one_busy_server_costs_what_the_ownership_model_says():
     plan = api.hybrid_plan_from_config(SMALL)
-    server, _ = api.owned_server("nvidia-dgx-h100", grid_zone="US-CA", price_usd=100000.0)
-    # Fleet 1 serves all 12 · 5,840 = 70,080 GPU-h: capex + a year of upkeep + the energy of 70,080 GPU-h.
-    owned = (capex_usd(100000.0, server.overhead_pct_of_capex)
-             + fixed_opex_usd_per_year(100000.0, server.maintenance_pct_per_year, server.staff_usd_per_server_year,
-                                       server.hosting_usd_per_kw_month, server.power_w)
-             + 70080 * energy_kwh_per_gpu_hour(server.power_w, 8, server.pue) * server.electricity_usd_per_kwh)
+    server, _ = api.owned_server("nvidia-dgx-h100", grid_zone="US-CA", price_usd=100000.0,
+                                 discount_rate=float(defaults.DISCOUNT_RATE.value), credit_residual=True)
+    # Fleet 1 serves all 12 · 5,840 = 70,080 GPU-h (no idle hour): capex with its network share, a year of
+    # maintenance, the cluster's staff for one server, facility per kW, the energy of 70,080 GPU-h; less the book
+    # value left after 1 of 5 years (the institution view credits it).
+    capex = capex_usd(100000.0, server.overhead_pct_of_capex)
+    staff = staff_fte(1, server.staff_fte_base, server.staff_fte_per_server, server.staff_free_servers) \
+        * server.staff_usd_per_fte_year
+    energy = 70080 * energy_kwh_per_gpu_hour(server.power_w, 8, server.pue)
+    book = capex * book_value_fraction(1.0, 5.0, server.resale_fraction)
+    owned = (capex + 100000.0 * server.maintenance_pct_per_year / 100 + server.staff_usd_per_server_year + staff
+             + (server.facility_usd_per_kw_year + 12 * server.hosting_usd_per_kw_month) * server.power_w / 1000
+             + energy * server.electricity_usd_per_kwh - book)
     curve = plan.curve.set_index("fleet_servers")
     assert curve.index.tolist() == [0, 1]
     assert curve.loc[0, "cash_usd"] == pytest.approx(70080 * 2.0)
-    # A 5-year server bought for a 1-year plan keeps 4/5 of its value (network share included); resale_fraction 0
-    # credits none of it.
     assert curve.loc[1, "cash_usd"] == pytest.approx(owned)
-    assert curve.loc[1, "book_value_left_usd"] == pytest.approx(0.8 * capex_usd(100000.0, server.overhead_pct_of_capex))
+    assert curve.loc[1, "book_value_left_usd"] == pytest.approx(book)
     assert curve.loc[1, "owned_co2e_kg"] == pytest.approx(
-        70080 * energy_kwh_per_gpu_hour(server.power_w, 8, server.pue) * server.grid_gco2e_per_kwh / 1000
-        + server.embodied_kg * 12 / 60)
+        energy * server.grid_gco2e_per_kwh / 1000 + server.embodied_kg * 12 / 60)
+
+
+def test_idle_hours_draw_the_ownership_models_idle_power():
+    # Half the demand: the server idles half its hours at its idle draw.
+    config = {**SMALL, "hybrid": {**SMALL["hybrid"], "demand_gpu_hours_by_month": [SERVER_MONTH / 2] * 12}}
+    plan = api.hybrid_plan_from_config(config)
+    server, _ = api.owned_server("nvidia-dgx-h100", grid_zone="US-CA", price_usd=100000.0)
+    assert server.idle_power_w > 0
+    kwh = 35040 * energy_kwh_per_gpu_hour(server.power_w, 8, server.pue) \
+        + 35040 * energy_kwh_per_gpu_hour(server.idle_power_w, 8, server.pue)
+    assert plan.curve.set_index("fleet_servers").loc[1, "owned_energy_kwh"] == pytest.approx(kwh)
 
 
 def test_example_all_cloud_is_the_spot_and_on_demand_split_of_the_procurement_cloud_totals():
     config = tomllib.loads(EXAMPLE.read_text())
     plan = api.hybrid_plan_from_config(config)
-    # the procurement plan on the cash basis, as the hybrid example's overflow is priced
+    # the procurement plan on the cash basis: undiscounted cloud totals, as the hybrid example's are
     procurement = api.procurement_plan_from_config({**{k: v for k, v in config.items() if k != "hybrid"},
                                                     "basis": {"money": "cash"}})
     breakeven = procurement.breakeven.dropna(subset=["cloud_usd_per_gpu_hour"])

@@ -40,14 +40,19 @@ def test_bad_input_is_one_line_and_exit_2(args, field):
 
 
 def test_estimate_json_hand_checked(capsys):
-    # 8 H100 for 10 h, 50% of 700 W TDP, PUE 1.1, host 0 W (given), grid USA 383.55 g/kWh (Ember 2024)
+    # 8 H100 for 10 h in AWS us-east-1 on demand, 50% of 700 W TDP, PUE 1.1 (given). The engine's cheapest
+    # option: 8 x p5.4xlarge (1 GPU, 16 vCPU, 256 GiB, $6.88/h) = $550.40, or one p5.48xlarge at $55.04/h,
+    # also $550.40; host of a p5.4xlarge 16 x 2.12 + 256 x 0.392 = 134.27 W
     assert main(["estimate", "--gpu", "h100-sxm5-80gb", "--gpus", "8", "--hours", "10", "--pue", "1.1",
-                 "--gpu-power-fraction", "0.5", "--format", "json"]) == 0
+                 "--gpu-power-fraction", "0.5", "--provider", "aws", "--region", "us-east-1", "--format", "json"]) == 0
     row = json.loads(capsys.readouterr().out)[0]
-    host_w = 8 * (12 * 2.12 + 85 * 0.392)  # default host share: 12 vCPU x 2.12 W + 85 GiB x 0.392 W per GPU
-    energy = 1.1 * 10 * (8 * 350 + host_w) / 1000
+    assert row["cost_usd"] == pytest.approx(550.40)
+    per_instance = {"p5.4xlarge": (1, 16 * 2.12 + 256 * 0.392), "p5.48xlarge": (8, 192 * 2.12 + 2048 * 0.392)}
+    gpus, host_w = per_instance[row["instance_type"]]
+    energy = 1.1 * 10 * (8 * 350 + host_w * 8 / gpus) / 1000
     assert row["energy_kwh"] == pytest.approx(energy)
-    assert row["co2e_kg"] == pytest.approx(energy * 383.55 / 1000)
+    assert row["co2e_kg"] == pytest.approx(energy * row["grid_gco2e_per_kwh"] / 1000)
+    assert row["power_w"] == pytest.approx(8 * 350 + host_w * 8 / gpus)
     assert row["gpu_hours"] == 80
     assert row["cost_usd_low"] <= row["cost_usd_central"] <= row["cost_usd_high"]
 

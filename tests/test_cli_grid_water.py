@@ -115,3 +115,21 @@ def test_market_based_applies_the_annual_cfe_to_the_placed_location_based_figure
     row = result.table.iloc[0]
     cfe = 0.87  # Google 2024 CFE for us-central1 (shared/data/carbon README check)
     assert row["co2e_market_kg"] == pytest.approx(row["co2e_kg"] * (1 - cfe))
+
+
+def test_report_has_the_chosen_options_co2e_by_start_month():
+    workload, preset = api.make_workload("bert-base")
+    report = api.report(workload, preset, start="2027-03", generated_at="2026-12-01T00:00:00Z")
+    months = report.start_months
+    # 12 months from the start; the best flag marks the lowest CO2e; each within its range
+    assert months["start"].tolist()[0] == "2027-03" and months["start"].tolist()[-1] == "2028-02"
+    assert months.loc[months["best"], "co2e_kg"].iloc[0] == months["co2e_kg"].min()
+    assert ((months["co2e_kg_low"] <= months["co2e_kg"]) & (months["co2e_kg"] <= months["co2e_kg_high"])).all()
+    # the chosen option started in 2027-03 is the report's own chosen row
+    assert months["co2e_kg"].iloc[0] == pytest.approx(float(report.chosen["co2e_kg"]))
+    summary = report.summary_table()
+    assert (summary["section"] == "start_months").sum() == 12
+    from planner.reports import render
+    assert b"CO2e by start month (location-based), chosen option" in render(report, "md")
+    assert b'id="start-months"' in render(report, "html")
+    assert render(report, "html") == render(report, "html")

@@ -79,3 +79,26 @@ def test_bad_plan_is_one_line_and_exit_2(tmp_path, capsys, text, field):
 def test_missing_plan_file_is_one_line(capsys):
     assert main(["procure", "/nonexistent/plan.toml"]) == 2
     assert "not found" in capsys.readouterr().err
+
+
+def test_readme_shows_the_examples_answer_under_each_basis():
+    # The README's table is the example's `bases` table (F&A 0, and 0.55 in the grant view), recomputed here.
+    import re
+    import tomllib
+
+    from planner import api
+
+    readme = (EXAMPLE.parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (institution|grant) \| (NPV 7%|cash) \| (credited|none) \| (—|0|0\.55) \| ([\d,]+) \| "
+                      r"([\d,]+) \| ([\d.]+) \| (owning is cheaper|cloud is cheaper) \|$", readme, re.M)
+    assert len(rows) == 6
+    config = tomllib.loads(EXAMPLE.read_text(encoding="utf-8"))
+    config["monte_carlo"] = 0
+    for view, money, _, fa, owned, cloud, ratio, answer in rows:
+        rate = 0.55 if fa == "0.55" else 0.0
+        plan = api.procurement_plan_from_config({**config, "basis": {**config["basis"], "fa_rate": rate}})
+        row = plan.bases.set_index(["view", "money"]).loc[(view, "npv" if money.startswith("NPV") else "cash")]
+        assert float(owned.replace(",", "")) == pytest.approx(row["owned_usd"], rel=5e-3)
+        assert float(cloud.replace(",", "")) == pytest.approx(row["cloud_usd"], rel=5e-3)
+        assert float(ratio) == pytest.approx(row["cloud_vs_owned"], abs=0.011)
+        assert answer == row["verdict"]

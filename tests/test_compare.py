@@ -49,8 +49,11 @@ def test_aws_on_demand_row_hand_computed(catalog):
     # low end: GPUs at 0.7 · TDP: 1.15 · 10 · (2,240 + 655.104) / 1000 = 33.293696 kWh, on Virginia's 244.758 g/kWh
     assert row["energy_kwh_low"] == pytest.approx(33.293696)
     assert row["co2e_kg_low"] == pytest.approx(33.293696 * 0.244758)
-    # embodied, time share: (150 + 2,500 / 8) kg per GPU / (8,760 · 6 y) = 462.5 / 52,560 kg/GPU-h, × 80 GPU-h
-    assert row["co2e_embodied_kg"] == pytest.approx(80 * 462.5 / 52560)
+    # embodied, time share: a GPU + its share of a host that grows with memory (CCF/Teads):
+    # 150 + 1,100 / 8 + (1,152 GiB / 8 · 1.073741824 GB/GiB) · 533/384 kg/GB = 150 + 137.5 + 214.62 = 502.12 kg,
+    # over 8,760 · 6 y = 52,560 h, × 80 GPU-h
+    per_gpu = 150 + 1100 / 8 + 1152 / 8 * 1.073741824 * 533 / 384
+    assert row["co2e_embodied_kg"] == pytest.approx(80 * per_gpu / 52560)
     # AWS publishes no carbon-free share: market-based is missing and says so, never a silent zero
     assert np.isnan(row["co2e_market_kg"]) and row["co2e_market_basis"] == "no data"
     assert row["cost_usd_low"] == row["cost_usd"] == row["cost_usd_high"]  # list price: same in every zone

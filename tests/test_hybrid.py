@@ -17,6 +17,7 @@ from planner.hybrid import (
     curve,
     hybrid_plan,
     optima,
+    simulate,
     timing,
     utilisation_for_wait,
 )
@@ -92,10 +93,12 @@ def test_carbon_price_moves_the_optimum_to_the_cloud():
 def test_commitment_then_spot_share_then_on_demand_with_fa():
     # One month of 1,460 GPU-h, no servers. 1 committed GPU at 1 USD/h: 730 h paid, 730 GPU-h served. Of the
     # 730 left, half to spot at 1 USD/h with 10% rework: 365 · 1.1 = 401.5 GPU-h; the rest, 365 h, on demand at
-    # 2 USD/h = 730. Cloud 730 + 401.5 + 730 = 1,861.5; F&A 50% adds 930.75.
+    # 2 USD/h = 730. Cloud 730 + 401.5 + 730 = 1,861.5; F&A 50% (the grant view) adds 930.75.
     overflow = Overflow(ON_DEMAND, spot=CloudChoice("s", "spot", 1.0, overhead_fraction=0.1), spot_share=0.5,
                         commitment=CloudChoice("c", "reserved_1y", 1.0), commitment_gpus=1.0, fa_rate=0.5)
-    row = curve([2 * MONTH], owned(), overflow, CASH, sizes=[0]).iloc[0]
+    institution = curve([2 * MONTH], owned(), overflow, CASH, sizes=[0]).iloc[0]
+    assert institution["fa_usd"] == 0.0 and institution["cash_usd"] == pytest.approx(1861.5)
+    row = curve([2 * MONTH], owned(), overflow, replace(CASH, view="grant"), sizes=[0]).iloc[0]
     assert row["overflow_gpu_hours_commitment"] == pytest.approx(730.0)
     assert row["overflow_gpu_hours_spot"] == pytest.approx(401.5)
     assert row["overflow_gpu_hours_on_demand"] == pytest.approx(365.0)
@@ -105,17 +108,47 @@ def test_commitment_then_spot_share_then_on_demand_with_fa():
 
 
 def test_npv_discounts_each_month_and_credits_resale_at_the_end():
-    # One server, capex 2,000 in month 1, upkeep 100 a month, 2 months, life 24 months, resale 50%:
-    # at the end it is 2 months old, book 2,000 · (1 − 2/24) = 1,833.33, credited 916.67.
+    # One server, capex 2,000 in month 1, upkeep 100 a month, 2 months, life 24 months, salvage 50%: at the end
+    # it is 2 months old; straight-line remaining 1 − 2/24, resale credits 2,000 · 0.5 · (1 − 2/24) = 916.67.
+    # Its book value (straight line from 2,000 to the 1,000 salvage): 2,000 · (0.5 + 0.5 · (1 − 2/24)) = 1,916.67.
     # NPV at 12%/year: 2,100 + 100 · 1.12^(−1/12) − 916.67 · 1.12^(−2/12).
     server = owned(fixed_usd_per_month=100.0, lifetime_months=24, resale_fraction=0.5)
     policy = Policy(utilisation_cap=1.0, discount_rate=0.12)
     row = curve([MONTH, MONTH], server, Overflow(ON_DEMAND), policy, sizes=[1]).iloc[0]
-    book = 2000 * (1 - 2 / 24)
-    assert row["book_value_left_usd"] == pytest.approx(book)
-    assert row["cash_usd"] == pytest.approx(2200 - book / 2)
-    assert row["npv_usd"] == pytest.approx(2100 + 100 * 1.12 ** (-1 / 12) - book / 2 * 1.12 ** (-2 / 12))
+    credited = 2000 * 0.5 * (1 - 2 / 24)
+    assert row["book_value_left_usd"] == pytest.approx(2000 * (0.5 + 0.5 * (1 - 2 / 24)))
+    assert row["cash_usd"] == pytest.approx(2200 - credited)
+    assert row["npv_usd"] == pytest.approx(2100 + 100 * 1.12 ** (-1 / 12) - credited * 1.12 ** (-2 / 12))
     assert row["cost_usd"] == row["npv_usd"]
+    # Crediting the residual (the institution view's convention): the whole book value, 1,916.67, comes back.
+    full = curve([MONTH, MONTH], replace(server, credit_residual=True), Overflow(ON_DEMAND), policy, sizes=[1]).iloc[0]
+    assert full["cash_usd"] == pytest.approx(2200 - 2000 * (0.5 + 0.5 * (1 - 2 / 24)))
+
+
+def test_grant_view_staff_facility_idle_power_and_price_trends():
+    # One 1-GPU server for 12 months at half load (365 GPU-h a month): upkeep (MTDC) 100 a month, facility 50 a
+    # month, busy 1 kWh and idle 0.5 kWh per GPU-h at 0.1 USD/kWh, a 1-FTE cluster staff at 12,000 a year.
+    # Institution: capex 2,000 + upkeep 1,200 + staff 12,000 + facility 600 + electricity
+    # 12 · (365 · 1 + 365 · 0.5) · 0.1 = 657 → 16,457. Grant at F&A 50%: no electricity or facility; F&A on
+    # upkeep and staff, 0.5 · 13,200 = 6,600 → 2,000 + 13,200 + 6,600 = 21,800.
+    server = owned(fixed_usd_per_month=100.0, facility_usd_per_month=50.0, busy_kwh_per_gpu_hour=1.0,
+                   idle_kwh_per_gpu_hour=0.5, electricity_usd_per_kwh=0.1, staff_fte_base=1.0,
+                   staff_usd_per_fte_year=12000.0, lifetime_months=12)
+    demand = [MONTH / 2] * 12
+    institution = curve(demand, server, Overflow(ON_DEMAND, fa_rate=0.5), CASH, sizes=[1]).iloc[0]
+    assert institution["owned_energy_kwh"] == pytest.approx(12 * 365 * 1.5)
+    assert institution["cash_usd"] == pytest.approx(16457.0)
+    grant = curve(demand, server, Overflow(ON_DEMAND, fa_rate=0.5), replace(CASH, view="grant"), sizes=[1]).iloc[0]
+    assert grant["cash_usd"] == pytest.approx(21800.0) and grant["fa_usd"] == pytest.approx(6600.0)
+    # No servers, no staff. Cloud prices −12%/year over 2 months: 730 · 2 · (1 + 0.88^(1/12)).
+    cloud = curve([MONTH, MONTH], server, Overflow(ON_DEMAND), replace(CASH, cloud_price_trend_pct_per_year=-12.0),
+                  sizes=[0]).iloc[0]
+    assert cloud["cash_usd"] == pytest.approx(730 * 2 * (1 + 0.88 ** (1 / 12)))
+    # A server bought in month 13 with hardware 20% cheaper a year costs 2,000 · 0.8.
+    bought, fleet = cohort_schedule(np.array([[0.0] * 12 + [1.0] * 12]), 24)
+    sim = simulate(np.array([0.0] * 24), fleet, bought, owned(lifetime_months=24), Overflow(ON_DEMAND),
+                   replace(CASH, hardware_price_performance_pct_per_year=20.0))
+    assert sim["capex_usd"].sum() == pytest.approx(1600.0)
 
 
 def test_availability_and_utilisation_cap_limit_what_the_fleet_serves():

@@ -30,7 +30,7 @@ def measured_file(tmp_path):
 
 def test_estimate_with_measured_power_hand_checked(measured_file, capsys):
     assert main(["estimate", "--power", str(measured_file), "--gpu", "v100-sxm2-16gb", "--gpus", "8", "--hours",
-                 "79.2", "--pue", "1.1", "--format", "json"]) == 0
+                 "79.2", "--pue", "1.1", "--grid", "USA", "--format", "json"]) == 0
     row = json.loads(capsys.readouterr().out)[0]
     # host (60 + 20) W for 2 GPUs -> 40 W/GPU · 8 = 320 W; job 8 · 250 + 320 = 2320 W
     # E = 1.1 · 79.2 h · 2320 W / 1000 = 202.1184 kWh; grid USA 383.55 g/kWh (Ember 2024) -> 77.5225 kg

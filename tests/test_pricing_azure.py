@@ -73,10 +73,12 @@ def test_nc_series_v100_meter_price(fetched):
     assert row.location == "US East"
 
 
-def test_spot_meter_becomes_spot_and_low_priority_windows_reservation_are_left_out(fetched):
+def test_spot_meter_becomes_spot_reservation_is_hourly_and_low_priority_windows_are_left_out(fetched):
     rows = [row for row in fetched.rows if (row.region, row.instance_type) == ("eastus", "Standard_NC6s_v3")]
-    # Low Priority 0.612, Windows 3.428 and the 1-year Reservation 16086 must not appear
-    assert sorted((row.pricing, row.usd_per_hour) for row in rows) == [("on_demand", 3.06), ("spot", 0.3978)]
+    # Low Priority 0.612 and Windows 3.428 must not appear; the 1-year Reservation quotes the whole term:
+    # 16,086 USD / 8,760 h = 1.836301 USD/h
+    assert sorted((row.pricing, round(row.usd_per_hour, 6)) for row in rows) == [
+        ("on_demand", 3.06), ("reserved_1y", 1.836301), ("spot", 0.3978)]
 
 
 def test_next_page_link_is_followed(fetched):
@@ -125,8 +127,8 @@ def test_unmapped_size_is_counted_and_named(fetched):
     assert fetched.unmapped == {"Standard_NC6": 1}
     # the Windows meter and the non-primary NC24ads A100 v4 meter are not Linux VM prices
     assert fetched.skipped == {"unmapped_gpu": 1, "not_linux_vm": 2}
-    # eastus: NC6s v3 x2, NC24ads A100 v4 x2, ND96isr H100 v5 x1; westus2: NC6s v3 x2
-    assert len(fetched.rows) == 7
+    # eastus: NC6s v3 x3 (with the 1-year reservation), NC24ads A100 v4 x2, ND96isr H100 v5 x1; westus2: NC6s v3 x2
+    assert len(fetched.rows) == 8
 
 
 def test_malformed_items_are_skipped_by_reason_never_stored_as_zero():

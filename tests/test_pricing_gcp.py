@@ -214,3 +214,29 @@ def test_a_malformed_key_file_is_not_reported_as_no_credentials(monkeypatch, tmp
     message = str(raised.value)
     assert message.startswith("gcp: credentials found but not usable: File ") and "is not a valid json file" in message
     assert "no credentials found" not in message and "\n" not in message
+
+
+def test_dws_and_calendar_mode_skus_never_fill_the_list_price_slot():
+    # tests/data/gcp_skus_a3_dws.json: real SKU names (and ids/prices where public, see tests/data/README.md)
+    # of the A3 High DWS GPU (4.200761), the A3 Mega list GPU (10.344276), its calendar-mode (4.841121) and
+    # DWS (4.423936) SKUs, and the DWS A3 core/RAM; the ordinary A3 core/RAM prices are constructed.
+    prices, parsed = gcp.parse_skus(load("gcp_skus_a3_dws.json")["skus"])
+    assert parsed.skipped == {"non_list_sku": 5}
+    offers = gcp.vm_offers(prices, "2026-12-01").rows
+    # a3-megagpu-8g: 208 vCPU x 0.025 + 1,872 GiB x 0.0025 + 8 x 10.344276 = 5.2 + 4.68 + 82.754208 = 92.634208
+    mega = [row for row in offers if row.instance_type == "a3-megagpu-8g" and row.pricing == "on_demand"]
+    assert len(mega) == 1 and mega[0].usd_per_hour == pytest.approx(92.634208)
+    assert mega[0].gpu == "h100-sxm5-80gb"
+    # A3 High has only its DWS GPU SKU here: no a3-highgpu offer at all, rather than one at 4.20 per H100-hour
+    assert not [row for row in offers if row.instance_type.startswith("a3-highgpu")]
+
+
+def test_two_skus_for_one_part_at_different_prices_are_both_refused():
+    skus = load("gcp_skus_page1.json")["skus"]
+    v100 = next(s for s in skus if s["description"] == "Nvidia Tesla V100 GPU running in Americas")
+    other = json.loads(json.dumps(v100))
+    other["description"] = "Nvidia Tesla V100 GPU running in the Americas"
+    other["pricingInfo"][0]["pricingExpression"]["tieredRates"][0]["unitPrice"]["units"] = "1"
+    prices, parsed = gcp.parse_skus([v100, other])
+    assert prices.empty  # 2.48 and 1.48 for the same GPU in the same regions: which is the list price?
+    assert parsed.skipped["ambiguous_match"] == 6  # 2 SKUs x 3 regions

@@ -18,7 +18,7 @@ from planner.api.estimates import (
     pue_assumption,
 )
 from planner.api.grid_water import at_start, best_start_months, grid_series, start_window, with_water
-from planner.api.hybrid import HYBRID_KEYS, hybrid_plan, hybrid_plan_from_config
+from planner.api.hybrid import HYBRID_KEYS, UNUSED_PLAN_KEYS, hybrid_plan, hybrid_plan_from_config
 from planner.api.measuring import MIN_MEASURE_INTERVAL_S, measure_command, measured_power
 from planner.api.own_vs_rent import (
     BREAKEVEN_UTILISATIONS,
@@ -51,4 +51,4 @@ from planner.api.regions import REGION_COLUMNS, RegionEstimates, headline_option
 from planner.api.reporting import report
 from planner.api.workloads import make_workload, presets, presets_table
 
-__all__ = ["at_start", "best_start_months", "grid_series", "start_window", "with_water", "ASSUMPTION_TABLE_COLUMNS", "BASIS_KEYS", "BREAKEVEN_UTILISATIONS", "BreakEven", "CATALOG_KINDS", "CLOUD_KEYS", "HYBRID_KEYS", "MIN_MEASURE_INTERVAL_S", "OWNED_KEYS", "OWNED_SERVER_KEYS", "PLAN_KEYS", "PORTFOLIO_KEYS", "REGION_COLUMNS", "RegionEstimates", "SITE_KEYS", "STRUBELL2019_CONVENTIONS", "assumptions_table", "breakeven_curve", "catalog_table", "compare", "feasibility_summary", "estimate_workload", "filtered_offers", "gpu_regions", "grid_assumption", "headline_options", "hybrid_plan", "hybrid_plan_from_config", "make_workload", "measure_command", "measured_power", "owned_options", "owned_server", "presets", "presets_table", "price_anomalies", "price_changes", "price_offers", "price_snapshot_ages", "price_snapshots", "procurement_demand", "procurement_headline", "procurement_plan", "procurement_plan_from_config", "pue_assumption", "region_estimates", "report", "strubell2019"]
+__all__ = ["at_start", "best_start_months", "grid_series", "start_window", "with_water", "ASSUMPTION_TABLE_COLUMNS", "BASIS_KEYS", "BREAKEVEN_UTILISATIONS", "BreakEven", "CATALOG_KINDS", "CLOUD_KEYS", "HYBRID_KEYS", "UNUSED_PLAN_KEYS", "MIN_MEASURE_INTERVAL_S", "OWNED_KEYS", "OWNED_SERVER_KEYS", "PLAN_KEYS", "PORTFOLIO_KEYS", "REGION_COLUMNS", "RegionEstimates", "SITE_KEYS", "STRUBELL2019_CONVENTIONS", "assumptions_table", "breakeven_curve", "catalog_table", "compare", "feasibility_summary", "estimate_workload", "filtered_offers", "gpu_regions", "grid_assumption", "headline_options", "hybrid_plan", "hybrid_plan_from_config", "make_workload", "measure_command", "measured_power", "owned_options", "owned_server", "presets", "presets_table", "price_anomalies", "price_changes", "price_offers", "price_snapshot_ages", "price_snapshots", "procurement_demand", "procurement_headline", "procurement_plan", "procurement_plan_from_config", "pue_assumption", "region_estimates", "report", "strubell2019"]

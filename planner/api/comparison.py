@@ -19,6 +19,7 @@ from planner.errors import PlanError
 from planner.estimate import PowerProfile
 from planner.fields import checked
 from planner.memory import MemoryModel
+from planner.ownership import conventions_note
 from planner.presets import Preset
 from planner.shipped import ShippedData, load
 from planner.units import to_magnitude
@@ -145,6 +146,8 @@ def compare(
                 "by `estimate`; every compared option uses TDP-based power so options compare like for like "
                 "(pass a `trainplan measure` file to use measured GPU power)")
         result = replace(result, notes=(*result.notes, note))
+    if options:
+        result = replace(result, notes=(*result.notes, conventions_note(options[0].server)))
     result = grid_water.with_water(result, {o.server.server: float(o.server.pue) for o in options}, owned_cooling,
                                    owned_wue_l_per_kwh)
     if start is not None:

@@ -8,19 +8,21 @@ from dataclasses import asdict, replace
 import numpy as np
 import pandas as pd
 
+from planner import compare as compare_engine
 from planner import defaults
 from planner.api.grid_water import estimate_extras
+from planner.api.snapshot import current_offers as snapshot_offers
+from planner.api.snapshot import offers_of_gpu
 from planner.carbon import region_intensity, zone_intensity
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive
-from planner.estimate import Estimate, PowerProfile, default_power, estimate
+from planner.estimate import Estimate, PowerProfile, default_power, estimate_table
 from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.units import to_magnitude
 from planner.workload import Workload
 from pricing.schema import PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers
 
 
 @checked
@@ -43,7 +45,7 @@ def pue_assumption(pue: float | None, provider: str | None) -> Assumption:
 @checked
 def filtered_offers(provider: str | None = None, region: str | None = None, pricing: str | None = None) -> pd.DataFrame:
     """Current offers, narrowed to a provider, region and pricing model (each validated)."""
-    offers = current_offers()
+    offers = snapshot_offers()
     if provider:
         choice("provider", provider, PROVIDERS)
         offers = offers[offers["provider"] == provider]
@@ -115,17 +117,101 @@ def estimate_workload(
             "user input", "")
     else:
         grid = grid_assumption(grid_zone, provider, region) if (grid_zone or region) else grid_assumption()
-    pue_used = pue_assumption(pue, provider)
-    if power is None and (gpu_w is not None or host_w is not None):
-        power = _given_power(workload, gpu_w, host_w, gpu_power_fraction)
-    power, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
-    offers = filtered_offers(provider, region, pricing)
-    result = estimate(data.catalog, workload, offers, grid, pue_used, power, power_assumptions)
-    table, extra, notes = estimate_extras(result.table, provider=provider, region=region, grid_zone=grid_zone,
+    given_grid = grid_gco2e_per_kwh is not None or bool(grid_zone)
+    settings, power, power_assumptions = engine_settings(
+        workload, chosen, pue=pue, grid_gco2e_per_kwh=float(grid.value) if given_grid else None,
+        gpu_power_fraction=gpu_power_fraction, power=power, gpu_w=gpu_w, host_w=host_w)
+    chosen_pricing = pricing or "on_demand"
+    filtered_offers(provider, region, chosen_pricing)  # validates provider, region and pricing
+    every_offer = offers_of_gpu(workload.gpu)
+    matching = every_offer["pricing"] == chosen_pricing
+    if provider:
+        matching &= every_offer["provider"] == provider
+    if region:
+        matching &= every_offer["region"] == region
+    basis = (f"chosen option: the cheapest {chosen_pricing} offer of {workload.gpu}"
+             + (f" in {provider}" if provider else "") + (f" {region}" if region else "")
+             + " (the comparison engine's row for it: its provider's PUE, region's grid, instance host power, "
+             "whole instances billed, unless given)")
+    # A grid, cooling or WUE of one's own without a provider describes a room of one's own: the option is that
+    # room (the engine's formulas, no billing), with the cloud offers' costs as a stated aggregate.
+    own_room = not provider and not region and (bool(grid_zone) or grid_gco2e_per_kwh is not None
+                                                 or cooling != "unknown" or wue_l_per_kwh is not None)
+    from planner.api.comparison import feasibility_options  # the front door's engine options, as compare's
+
+    if matching.any():
+        comparison = compare_engine.compare(
+            data.catalog, workload, every_offer, data["cloud_regions"], data["grid_intensity"],
+            data["spot_interruption"], (), settings=settings, providers=[provider] if provider else None,
+            region_names=[region] if region else None, gpus=[workload.gpu], pricing=[chosen_pricing],
+            feasibility_options=feasibility_options(workload, data))
+        options = comparison.table
+        option = options.iloc[0].to_dict()
+    if matching.any() and not own_room:
+        used = comparison.assumptions_for(0)
+        assumptions = tuple(power_assumptions) + tuple(
+            Assumption(str(a.name), a.value, str(a.unit), str(a.source), str(a.as_of), str(a.note))
+            for a in used.itertuples() if not str(a.name).startswith(("tdp_", "gpu_power_fraction", "host_w_per",
+                                                                      "host_vcpus", "host_gib")) or
+            power.total_w is None)
+        notes = (basis,)
+    else:
+        if not matching.any():
+            options = pd.DataFrame(columns=["provider", "region", "instance_type", "pricing", "cost_usd"])
+        pue_used = pue_assumption(pue, provider)
+        option = {"provider": None, "region": None, "instance_type": None, "pricing": None, "instances": None,
+                  "pue": float(pue_used.value), "grid_gco2e_per_kwh": float(grid.value),
+                  **compare_engine.site_row(data.catalog, workload, float(pue_used.value), float(grid.value),
+                                            settings)}
+        assumptions = tuple(power_assumptions) + (pue_used, grid)
+        if own_room and len(options):
+            # the room has no price: its cost range is the stated aggregate of renting the same GPUs
+            costs = options["cost_usd"].to_numpy(float)
+            option.update(cost_usd=float(np.median(costs)), cost_usd_low=float(costs.min()),
+                          cost_usd_high=float(costs.max()))
+            notes = (f"a room of your own (grid and PUE as given; the engine's formulas, no billing); its cost range "
+                     f"is renting the same GPUs: the cheapest, median and dearest of {len(costs)} {chosen_pricing} "
+                     f"offers of {workload.gpu}",)
+        else:
+            notes = (f"no {chosen_pricing} cloud offer for {workload.gpu}"
+                     + (f" in {provider}" if provider else "") + (f" {region}" if region else "")
+                     + ": energy and CO2e in a room of your own (the engine's formulas, no billing), no cost",)
+    table = estimate_table(workload, option, power, options)
+    table.attrs["notes"] = tuple(workload.notes) + notes
+    prices = options.reindex(columns=["provider", "region", "instance_type", "pricing", "instances", "cost_usd",
+                                      "cost_usd_low", "cost_usd_high"]).head(10).reset_index(drop=True)
+    result = Estimate(table, assumptions, prices)
+    table, extra, notes = estimate_extras(result.table, provider=option["provider"] or provider,
+                                          region=option["region"] or region, grid_zone=grid_zone,
                                           start=start, grid_basis=grid_basis, cooling=cooling,
                                           wue_l_per_kwh=wue_l_per_kwh, own_grid=grid_gco2e_per_kwh is not None)
     table.attrs["notes"] = tuple(result.table.attrs.get("notes", ())) + tuple(notes)
     return replace(result, table=table, assumptions=(*result.assumptions, *extra))
+
+
+def engine_settings(workload: Workload, chosen: Preset | None, *, pue: float | None = None,
+                    grid_gco2e_per_kwh: float | None = None, gpu_power_fraction: float | None = None,
+                    power: PowerProfile | None = None, gpu_w: object = None, host_w: object = None,
+                    ) -> tuple[compare_engine.Settings, PowerProfile, tuple[Assumption, ...]]:
+    """The comparison engine's settings for an estimate's conventions, the job's power and its assumptions.
+
+    Nothing given: the engine's own rules (TDP x fraction, the instance's host, the provider's PUE and the
+    region's grid). A preset's published summed power, a measurement, ``gpu_w`` / ``host_w``, ``pue`` and a
+    grid intensity are passed as explicit engine conventions (``compare.Settings``).
+    """
+    host_given = host_w is not None or (power is not None and power.measured)
+    gpu_given = gpu_w is not None or (power is not None and power.measured and power.gpu_w > 0)
+    if power is None and (gpu_w is not None or host_w is not None):
+        power = _given_power(workload, gpu_w, host_w, gpu_power_fraction)
+    power, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
+    summed = power.total_w is not None
+    settings = compare_engine.Settings(
+        gpu_power_fraction=gpu_power_fraction, pue=pue, grid_gco2e_per_kwh=grid_gco2e_per_kwh,
+        job_power_w=power.total_w, host_w=power.host_w if host_given and not summed else None,
+        measured_gpu_w={workload.gpu: power.gpu_w} if gpu_given and not summed else {},
+        measured_source=power.source,
+        convention_source=chosen.workload.source if summed and chosen is not None else "user input")
+    return settings, power, power_assumptions
 
 
 def _given_power(workload: Workload, gpu_w: object, host_w: object,

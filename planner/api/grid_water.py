@@ -399,3 +399,12 @@ def water_table() -> pd.DataFrame:
     grid = data["ewif_by_zone"].assign(kind="off-site EWIF (L/kWh grid)", provider="grid")[
         ["kind", "provider", "zone", "year", "l_per_kwh", "metric", "source"]].rename(columns={"zone": "scope"})
     return pd.concat([onsite, grid], ignore_index=True)
+
+
+def chosen_start_months(rows: pd.DataFrame, start: str, grid_basis: str = "trend", months: int = 12) -> pd.DataFrame:
+    """The long month-by-month table of comparison rows started in each of ``months`` months from ``start``."""
+    year, month = parse_start(start)
+    last = min((year + (month - 1 + months - 1) // 12, (month - 1 + months - 1) % 12 + 1),
+               (grid_series().years()[1] + grid_time.MAX_PROJECTION_YEARS, 12))
+    _, long = best_start_months(rows, start, f"{last[0]}-{last[1]:02d}", grid_basis, top=None)
+    return long

@@ -11,16 +11,19 @@ import pandas as pd
 from planner import defaults, demand, hybrid, procurement
 from planner import spot as spot_model
 from planner.api.owned import owned_server
-from planner.api.plans import PLAN_KEYS, _cloud_options, _keys, procurement_demand
+from planner.api.plans import BASIS_KEYS, PLAN_KEYS, _cloud_options, _keys, procurement_demand
 from planner.defaults import Assumption
 from planner.errors import PlanError, non_negative
 from planner.fields import checked
 from planner.ownership import OwnedServer
+from planner.plan_file import check_plan_types
 from planner.shipped import load
 
 HYBRID_KEYS = ("demand_gpu_hours_by_month", "seasonality", "on_demand", "spot", "spot_share", "commitment",
                "commitment_gpus", "availability", "utilisation_cap", "max_wait_hours", "capex_budget_usd",
-               "min_on_premises_share", "discount_rate", "fa_rate", "carbon_price_usd_per_t", "basis")
+               "min_on_premises_share", "carbon_price_usd_per_t")
+#: Procurement plan keys a hybrid plan does not use (the procurement model's own outputs), said in its notes.
+UNUSED_PLAN_KEYS = ("peak_month_factor", "job_length_cv", "monte_carlo", "seed", "start_year", "grid_basis")
 
 
 def _effective(table: pd.DataFrame) -> pd.Series:
@@ -72,32 +75,51 @@ def _monthly_demand(server: OwnedServer, years: int | None, *, demand_gpu_hours:
 
 def _variations(server: OwnedServer, owned: hybrid.OwnedCosts, overflow: hybrid.Overflow, policy: hybrid.Policy,
                 spot_overhead: float) -> list[hybrid.Variation]:
-    """The tornado's inputs, each with its sourced range, applied through the ownership model."""
+    """The tornado's inputs: the procurement tornado's sourced ranges (``procurement.default_ranges``) that a
+    hybrid plan has, plus availability, the utilisation cap, spot's share and its overhead."""
     def on_server(field: str, factor: bool = False):
         def apply(value: float):
             varied = replace(server, **{field: getattr(server, field) * value if factor else value})
-            return hybrid.owned_costs(varied, owned.availability, owned.idle_kwh_per_gpu_hour), overflow, policy
+            return hybrid.owned_costs(varied, owned.availability), overflow, policy
         return apply
 
-    out = [
-        hybrid.Variation("price_usd", "x plan value", 1.0, defaults.SERVER_PRICE_FACTOR_RANGE[0],
-                         defaults.SERVER_PRICE_FACTOR_RANGE[2], defaults.SERVER_PRICE_FACTOR_SOURCE,
-                         on_server("price_usd", factor=True)),
-        hybrid.Variation("electricity_usd_per_kwh", "x plan value", 1.0, defaults.ELECTRICITY_PRICE_FACTOR_RANGE[0],
-                         defaults.ELECTRICITY_PRICE_FACTOR_RANGE[2], defaults.ELECTRICITY_PRICE_FACTOR_SOURCE,
-                         on_server("electricity_usd_per_kwh", factor=True)),
-        hybrid.Variation("pue", "ratio", server.pue, defaults.PUE_OWNED_RANGE[0], defaults.PUE_OWNED_RANGE[2],
-                         defaults.PUE_OWNED_RANGE_SOURCE, on_server("pue")),
-        hybrid.Variation("maintenance_pct_per_year", "% of price", server.maintenance_pct_per_year,
-                         defaults.MAINTENANCE_PCT_RANGE[0], defaults.MAINTENANCE_PCT_RANGE[2],
-                         defaults.MAINTENANCE_PCT_PER_YEAR.source, on_server("maintenance_pct_per_year")),
-        hybrid.Variation("lifetime_years", "years", server.lifetime_years, defaults.OWNED_LIFETIME_RANGE[0],
-                         defaults.OWNED_LIFETIME_RANGE[2], defaults.OWNED_LIFETIME_YEARS.source,
-                         on_server("lifetime_years")),
-        hybrid.Variation("availability", "fraction", owned.availability, defaults.OWNED_AVAILABILITY_RANGE[0],
-                         defaults.OWNED_AVAILABILITY_RANGE[2], defaults.OWNED_AVAILABILITY.source,
-                         lambda v: (replace(owned, availability=v), overflow, policy)),
-    ]
+    def idle(value: float):
+        return hybrid.owned_costs(replace(server, idle_power_w=value * server.power_w), owned.availability), \
+            overflow, policy
+
+    def cloud_price(value: float):
+        def scaled(choice: hybrid.CloudChoice | None) -> hybrid.CloudChoice | None:
+            return None if choice is None else replace(choice, usd_per_gpu_hour=choice.usd_per_gpu_hour * value)
+        return owned, replace(overflow, on_demand=scaled(overflow.on_demand), spot=scaled(overflow.spot),
+                              commitment=scaled(overflow.commitment)), policy
+
+    def on_policy(field: str):
+        return lambda value: (owned, overflow, replace(policy, **{field: value}))
+
+    appliers = {
+        "cloud_price": cloud_price,
+        "cloud_price_trend_pct_per_year": on_policy("cloud_price_trend_pct_per_year"),
+        "overhead_pct_of_capex": on_server("overhead_pct_of_capex"),
+        "idle_power_fraction": idle,
+        "pue": on_server("pue"),
+        "electricity_usd_per_kwh": on_server("electricity_usd_per_kwh"),
+        "lifetime_years": on_server("lifetime_years"),
+        "maintenance_pct_per_year": on_server("maintenance_pct_per_year"),
+        "price_usd": on_server("price_usd", factor=True),
+    }
+    centrals = {"cloud_price": 1.0, "price_usd": 1.0, "cloud_price_trend_pct_per_year": policy.cloud_price_trend_pct_per_year,
+                "idle_power_fraction": server.idle_power_w / server.power_w, "discount_rate": policy.discount_rate,
+                "fa_rate": overflow.fa_rate}
+    if policy.basis == "npv":
+        appliers["discount_rate"] = on_policy("discount_rate")
+    if policy.view == "grant":
+        appliers["fa_rate"] = lambda value: (owned, replace(overflow, fa_rate=value), policy)
+    out = [hybrid.Variation(r.name, r.unit, centrals.get(r.name, getattr(server, r.name, 0.0)), r.low, r.high, r.source,
+                            appliers[r.name])
+           for r in procurement.default_ranges() if r.name in appliers]
+    out.append(hybrid.Variation("availability", "fraction", owned.availability, defaults.OWNED_AVAILABILITY_RANGE[0],
+                                defaults.OWNED_AVAILABILITY_RANGE[2], defaults.OWNED_AVAILABILITY.source,
+                                lambda v: (replace(owned, availability=v), overflow, policy)))
     if policy.max_wait_hours is None:
         out.append(hybrid.Variation("utilisation_cap", "fraction", policy.utilisation_cap,
                                     defaults.OWNED_UTILISATION_RANGE[0], defaults.OWNED_UTILISATION_RANGE[2],
@@ -145,10 +167,8 @@ def hybrid_plan(
     job_gpus: float | None = None,
     capex_budget_usd: float | None = None,
     min_on_premises_share: float = 0.0,
-    discount_rate: float | None = None,
-    fa_rate: float | None = None,
     carbon_price_usd_per_t: float | None = None,
-    basis: str = "npv",
+    basis: Mapping[str, object] | None = None,
     site: Mapping[str, object] | None = None,
     owned: Mapping[str, object] | None = None,
     whole_servers: bool = True,
@@ -162,14 +182,23 @@ def hybrid_plan(
     spot only with spot_share > 0, a commitment only with commitment_gpus > 0).
     availability : share of hours a server is up (``defaults.OWNED_AVAILABILITY``); utilisation_cap (or the
     plan's target_utilisation): highest owned load without max_wait_hours; max_wait_hours : owned queue cap [h].
-    capex_budget_usd, min_on_premises_share : constraints; discount_rate, fa_rate, carbon_price_usd_per_t,
-    basis ('npv' | 'cash'): money. Returns a ``hybrid.HybridPlan``.
+    capex_budget_usd, min_on_premises_share : constraints; carbon_price_usd_per_t [USD/t];
+    basis : the procurement cost basis (keys ``BASIS_KEYS``: money npv|cash, view institution|grant,
+    discount_rate, fa_rate, credit_residual, cloud_price_trend_pct_per_year,
+    hardware_price_performance_pct_per_year). Returns a ``hybrid.HybridPlan``.
     """
     if not whole_servers:
         raise PlanError("whole_servers false: a hybrid plan sizes whole servers; remove it")
     site, owned = dict(site or {}), dict(owned or {})
-    server_, server_assumptions = owned_server(server, **site, **owned)  # type: ignore[arg-type]
-    server_assumptions = tuple(a for a in server_assumptions if a.name != defaults.OWNED_UTILISATION.name)
+    basis_given = dict(basis or {})
+    _keys("basis", basis_given, BASIS_KEYS)
+    cost_basis = procurement.Basis(**basis_given)  # type: ignore[arg-type]
+    server_, server_assumptions = owned_server(server, **site, **owned,  # type: ignore[arg-type]
+                                               discount_rate=cost_basis.discount_rate,
+                                               credit_residual=cost_basis.credit_residual)
+    # The plan's cap and basis replace the ownership defaults; staff is counted for the fleet itself.
+    server_assumptions = tuple(a for a in server_assumptions if a.name not in (
+        defaults.OWNED_UTILISATION.name, defaults.DISCOUNT_RATE.name, defaults.SHARED_CLUSTER_SERVERS.name))
     months, notes, profile = _monthly_demand(
         server_, None if horizon_years is None else int(procurement.horizon(horizon_years)),
         demand_gpu_hours=demand_gpu_hours, growth=growth, demand_gpu=demand_gpu, precision=precision,
@@ -187,8 +216,7 @@ def hybrid_plan(
         spot_share=spot_share,
         commitment=_pick(cloud, "commitment", commitment, ("reserved_1y", "reserved_3y"))
         if commitment_gpus > 0 or commitment else None,
-        commitment_gpus=commitment_gpus,
-        fa_rate=float(defaults.FA_RATE.value) if fa_rate is None else fa_rate)
+        commitment_gpus=commitment_gpus, fa_rate=cost_basis.fa_rate)
 
     def pick(default: Assumption, value: float | None) -> Assumption:
         return default if value is None else default.with_value(value)
@@ -196,8 +224,6 @@ def hybrid_plan(
     chosen = {
         "availability": pick(defaults.OWNED_AVAILABILITY, availability),
         "carbon": pick(defaults.CARBON_PRICE_USD_PER_T, carbon_price_usd_per_t),
-        "discount": pick(defaults.HYBRID_DISCOUNT_RATE, discount_rate),
-        "fa": pick(defaults.FA_RATE, fa_rate),
     }
     cap_value = utilisation_cap if utilisation_cap is not None else target_utilisation
     cap = (defaults.OWNED_UTILISATION if cap_value is None else
@@ -205,8 +231,10 @@ def hybrid_plan(
     policy = hybrid.Policy(
         utilisation_cap=float(cap.value), max_wait_hours=max_wait_hours, mean_job_hours=mean_job_hours,
         job_gpus=job_gpus, capex_budget_usd=capex_budget_usd, min_on_premises_share=min_on_premises_share,
-        discount_rate=float(chosen["discount"].value), carbon_price_usd_per_t=float(chosen["carbon"].value),
-        basis=basis)
+        discount_rate=cost_basis.discount_rate, carbon_price_usd_per_t=float(chosen["carbon"].value),
+        basis=cost_basis.money, view=cost_basis.view,
+        cloud_price_trend_pct_per_year=cost_basis.cloud_price_trend_pct_per_year,
+        hardware_price_performance_pct_per_year=cost_basis.hardware_price_performance_pct_per_year)
     costs = hybrid.owned_costs(server_, float(chosen["availability"].value))
     spot_assumption = spot_given or Assumption(
         "spot_overhead_fraction", float(overflow.spot.overhead_fraction) if overflow.spot is not None else 0.0,
@@ -214,12 +242,15 @@ def hybrid_plan(
         "tornado: 0 (never interrupted) to spot.high_to_central x this (every spot input at its high end)")
     assumptions = server_assumptions + (cap if max_wait_hours is None else
                                         Assumption("max_wait_hours", max_wait_hours, "h", "user input", ""),
-                                        profile, spot_assumption, *chosen.values(), defaults.CLOUD_LIFETIME_YEARS,
+                                        profile, spot_assumption, *chosen.values(), *cost_basis.assumptions(),
+                                        defaults.CLOUD_LIFETIME_YEARS,
                                         defaults.CLOUD_UTILISATION, defaults.CLOUD_GPUS_PER_HOST) + cloud_assumptions
     used = [o.option for o in (overflow.commitment, overflow.spot, overflow.on_demand) if o is not None]
     notes += (f"overflow: {' -> '.join(used)}" + (f" (spot carries {spot_share:.0%} of what the commitment leaves)"
                                                    if overflow.spot is not None else ""),
-              "idle power: 0 W in the ownership model used (no sourced idle draw); idle servers cost upkeep only",
+              f"cost basis: {cost_basis.describe()}",
+              f"idle power {server_.idle_power_w:,.0f} W per server (busy {server_.power_w:,.0f} W): idle hours are "
+              "charged in cost and CO2e",
               f"owned embodied CO2e by time share: {server_.embodied_kg:,.0f} kg per server over "
               f"{costs.lifetime_months} months of life")
     return hybrid.hybrid_plan(months, costs, overflow, policy,
@@ -229,6 +260,7 @@ def hybrid_plan(
 
 def hybrid_plan_from_config(config: Mapping[str, object]) -> hybrid.HybridPlan:
     """A hybrid plan from a parsed plan file: the procurement keys (``PLAN_KEYS``) and a ``[hybrid]`` table."""
+    check_plan_types(config)
     _keys("plan", config, (*PLAN_KEYS, "hybrid"))
     if "server" not in config:
         raise PlanError("server: required (a catalog server id; see `trainplan catalog servers`)")
@@ -236,6 +268,10 @@ def hybrid_plan_from_config(config: Mapping[str, object]) -> hybrid.HybridPlan:
     if not isinstance(section, Mapping):
         raise PlanError("hybrid: must be a table ([hybrid]) of keys: " + ", ".join(HYBRID_KEYS))
     _keys("hybrid", section, HYBRID_KEYS)
-    kwargs = {k: v for k, v in config.items() if k not in ("server", "hybrid")}
+    kwargs = {k: v for k, v in config.items() if k not in ("server", "hybrid", *UNUSED_PLAN_KEYS)}
     kwargs.update(section)
-    return hybrid_plan(str(config["server"]), **kwargs)  # type: ignore[arg-type]
+    plan = hybrid_plan(str(config["server"]), **kwargs)  # type: ignore[arg-type]
+    unused = [k for k in UNUSED_PLAN_KEYS if k in config]
+    if unused:
+        plan = replace(plan, notes=plan.notes + (f"not used by the hybrid plan (procurement only): {', '.join(unused)}",))
+    return plan

@@ -9,7 +9,7 @@ from planner import defaults, owned_cost
 from planner.defaults import Assumption
 from planner.errors import PlanError, choice, positive
 from planner.fields import checked
-from planner.ownership import OwnedServer, server_embodied_kg
+from planner.ownership import OwnedServer, host_embodied_kg, server_embodied_kg
 from planner.shipped import load
 from planner.site import site_assumptions
 
@@ -148,8 +148,13 @@ def owned_server(
                                                              "colocation": "12 x colocation $/kW-month",
                                                              "none": "no space/power/cooling capital charged"}[facility],
                                "")
-    embodied = server_embodied_kg(config.gpu_count, float(defaults.EMBODIED_SERVER_KG.value),
-                                  float(defaults.EMBODIED_GPU_KG.value))
+    # The host's embodied CO2e grows with its memory where that is sourced (CCF/Teads), else BLOOM's server.
+    host_kg, host_rows = float(defaults.EMBODIED_SERVER_KG.value), (defaults.EMBODIED_SERVER_KG,)
+    if config.ram_gb is not None:
+        host_kg = float(host_embodied_kg(config.ram_gb, float(defaults.EMBODIED_HOST_BASE_KG.value),
+                                         float(defaults.EMBODIED_DRAM_KG_PER_GB.value)))
+        host_rows = (defaults.EMBODIED_HOST_BASE_KG, defaults.EMBODIED_DRAM_KG_PER_GB)
+    embodied = server_embodied_kg(config.gpu_count, host_kg, float(defaults.EMBODIED_GPU_KG.value))
     server = OwnedServer(
         server=config.server, gpu=gpu_spec.gpu, gpu_count=config.gpu_count, price_usd=float(price),
         power_w=float(busy.value), lifetime_years=float(chosen["lifetime"].value),
@@ -173,7 +178,7 @@ def owned_server(
         Assumption(f"price_{config.server}", float(price), "USD", price_source,
                    "" if config.price_year is None else str(int(config.price_year))),
         *power_notes, electricity, grid, *chosen.values(), *facility_inputs, facility_note, residual,
-        defaults.EMBODIED_SERVER_KG, defaults.EMBODIED_GPU_KG,
+        *host_rows, defaults.EMBODIED_GPU_KG,
     )
     return server, assumptions
 

@@ -9,17 +9,17 @@ import pandas as pd
 
 from planner import compare as compare_engine
 from planner import options
-from planner.api.estimates import _power, assumptions_table, grid_assumption, pue_assumption
-from planner.carbon import co2e_kg, region_intensity
+from planner.api.comparison import feasibility_options
+from planner.api.estimates import assumptions_table, engine_settings
+from planner.api.snapshot import current_offers
 from planner.defaults import Assumption
 from planner.errors import choice
-from planner.estimate import PowerProfile, estimate
+from planner.estimate import PowerProfile
 from planner.fields import checked
 from planner.presets import Preset
 from planner.shipped import load
 from planner.workload import Workload
 from pricing.schema import PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers
 
 
 @dataclass(frozen=True)
@@ -48,63 +48,35 @@ def region_estimates(
 ) -> RegionEstimates:
     """The workload on its own GPU in every cloud region that offers that GPU, one row each.
 
-    Each row equals ``estimate_workload(workload, chosen, provider=p, region=r, pricing=pricing, pue=pue)``,
-    computed a column at a time: energy with the provider's PUE (or ``pue``), ``co2e_kg = E · I / 1000`` with
-    the region's grid intensity I, ``cost_usd`` = GPU-hours × the cheapest offer of that pricing model in the
-    region (``cost_usd_low``); ``cost_usd_high`` = GPU-hours × the dearest on-demand offer there (empty for spot).
-    ``pareto`` marks the cost-CO2e front (``compare.pareto_front``).
-    Columns are those of ``REGION_COLUMNS``, sorted by cost. The comparison engine (``compare``) supersedes this
-    for owned servers and GPU conversion; this table is its cloud-only, same-GPU subset.
+    Each row is the comparison engine's row for the region's cheapest offer of that pricing model, i.e.
+    ``estimate_workload(workload, chosen, provider=p, region=r, pricing=pricing, pue=pue)``: energy with the
+    provider's PUE (or ``pue``) and the instance's host power, ``co2e_kg`` with the region's grid, whole
+    instances billed; ``cost_usd_low`` / ``_high`` are that option's range. ``pareto`` marks the cost-CO2e front
+    of these rows (``compare.pareto_front``). Columns are those of ``REGION_COLUMNS``, sorted by cost.
     """
     data = load()
     choice("pricing", pricing, PRICING_MODELS)
-    chosen_providers = tuple(providers) if providers is not None else PROVIDERS
+    chosen_providers = list(providers) if providers is not None else list(PROVIDERS)
     for name in chosen_providers:
         choice("provider", name, PROVIDERS)
+    settings, _, power_assumptions = engine_settings(workload, chosen, pue=pue, gpu_power_fraction=gpu_power_fraction,
+                                                     power=power)
     offers = current_offers()
-    offers = offers[(offers["gpu"] == workload.gpu) & (offers["pricing"] == pricing)
-                    & offers["provider"].isin(chosen_providers)]
-    power_used, power_assumptions = _power(workload, chosen, gpu_power_fraction, power)
-    catalog = data.catalog
-    # The cheapest offer per region, picked as estimate.offer_price_range picks it (stable sort by price).
-    by_price = offers.sort_values("usd_per_gpu_hour", kind="mergesort")
-    cheapest = by_price.groupby(["provider", "region"], sort=True).head(1).sort_values(["provider", "region"])
-    dearest_on_demand = (offers[offers["pricing"] == "on_demand"].groupby(["provider", "region"])["usd_per_gpu_hour"]
-                         .max().rename("high_usd_per_gpu_hour"))
-    regions = data["cloud_regions"]
-    regions = regions[regions["provider"].isin(chosen_providers) & regions["region"].isin(cheapest["region"])]
-    rows, assumptions = [], list(power_assumptions)
-    energy_by_provider = {}
-    for provider in cheapest["provider"].unique():
-        # Energy depends on the provider only (its PUE): one estimate per provider, not per region.
-        pue_used = pue_assumption(pue, provider)
-        energy_by_provider[provider] = estimate(catalog, workload, offers.iloc[:0], grid_assumption(), pue_used,
-                                                power_used, power_assumptions).table["energy_kwh"].iloc[0]
-        assumptions.append(pue_used)
-    for offer in cheapest.itertuples():
-        grid = region_intensity(regions, offer.provider, offer.region)
-        assumptions.append(grid)
-        high = dearest_on_demand.get((offer.provider, offer.region))
-        rows.append({
-            "option_kind": "cloud", "provider": offer.provider, "region": offer.region, "location": offer.location,
-            "instance_type": offer.instance_type, "pricing": pricing, "gpu": workload.gpu,
-            "gpu_count": workload.gpu_count, "gpu_hours": workload.gpu_hours, "wall_hours": workload.wall_hours,
-            "pue": float(pue_assumption(pue, offer.provider).value), "grid_gco2e_per_kwh": float(grid.value),
-            "energy_kwh": energy_by_provider[offer.provider],
-            "cost_usd_low": offer.usd_per_gpu_hour * workload.gpu_hours,
-            "cost_usd_high": None if high is None else high * workload.gpu_hours,
-        })
-        assumptions.append(Assumption(f"price_low_{offer.provider}_{offer.region}", offer.usd_per_gpu_hour,
-                                      "USD/GPU-hour", f"{offer.provider} {offer.region} {offer.instance_type}", "",
-                                      pricing))
-    table = pd.DataFrame(rows, columns=[c for c in REGION_COLUMNS if c not in ("co2e_kg", "cost_usd", "pareto")])
-    table = table.astype({"cost_usd_low": float, "cost_usd_high": float, "energy_kwh": float})
-    table["co2e_kg"] = co2e_kg(table["energy_kwh"], table["grid_gco2e_per_kwh"])
-    table["cost_usd"] = table["cost_usd_low"]
-    table = table[list(REGION_COLUMNS[:-1])]
+    if not ((offers["gpu"] == workload.gpu) & (offers["pricing"] == pricing)
+            & offers["provider"].isin(chosen_providers)).any():
+        return RegionEstimates(pd.DataFrame(columns=list(REGION_COLUMNS)), assumptions_table(power_assumptions))
+    comparison = compare_engine.compare(
+        data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"], data["spot_interruption"], (),
+        settings=settings, providers=chosen_providers, gpus=[workload.gpu], pricing=[pricing],
+        feasibility_options=feasibility_options(workload, data))
+    # The engine's table is sorted by cost: the first row of a region is its cheapest offer, the estimate's option.
+    table = comparison.table.drop_duplicates(["provider", "region"], keep="first").reset_index(drop=True)
+    table = table[[c for c in REGION_COLUMNS if c != "pareto"]].copy()
     table["pareto"] = compare_engine.pareto_front(table["cost_usd"].to_numpy(), table["co2e_kg"].to_numpy())
     table = table.sort_values(["cost_usd", "co2e_kg", "provider", "region"], kind="mergesort").reset_index(drop=True)
-    return RegionEstimates(table, assumptions_table(assumptions))
+    return RegionEstimates(table, assumptions_table([*power_assumptions, *(
+        Assumption(str(a.name), a.value, str(a.unit), str(a.source), str(a.as_of), str(a.note))
+        for a in comparison.assumptions.itertuples())]))
 
 
 def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = None) -> pd.DataFrame:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the renderers load matplotlib and fpdf2: imported only when
 
 from planner.api.comparison import compare
 from planner.api.estimates import estimate_workload
+from planner.api.grid_water import chosen_start_months
 from planner.compare import Comparison
 
 
@@ -101,10 +102,13 @@ def report(
     if assumptions is not None:
         merged = pd.concat([merged, assumptions if isinstance(assumptions, pd.DataFrame)
                             else pd.DataFrame([a.__dict__ for a in assumptions])], ignore_index=True)
+    months = None
+    if start is not None and chosen_index is not None and len(options_table):
+        months = chosen_start_months(options_table.iloc[[int(chosen_index)]], start, grid_basis)
     return build_report(workload, result.table, options_table, merged, current_snapshots(),
                         generated_at if generated_at is not None else datetime.now(UTC), chosen_index, title,
                         table1=load()["strubell2019_table1"], compared=compared_table,
-                        own_inputs=own_inputs)
+                        own_inputs=own_inputs, start_months=months)
 
 
 # --- The app's own-vs-rent view ------------------------------------------------------------------------------

@@ -35,3 +35,21 @@ def current_offers() -> pd.DataFrame:
     if _last is None or _last[0] != key:
         _last = (key, store.current_offers())
     return _last[1]
+
+
+_by_gpu: dict[tuple[int, str], pd.DataFrame] = {}
+
+
+def offers_of_gpu(gpu: str) -> pd.DataFrame:
+    """The current offers of one GPU, the same frame object while the snapshot is the same.
+
+    An estimate needs only its GPU's offers: the engine then prepares this small frame once per GPU and
+    snapshot (``planner.prepared.cloud_for``) instead of the whole catalog.
+    """
+    offers = current_offers()
+    key = (id(offers), gpu)
+    if key not in _by_gpu:
+        if len(_by_gpu) > 64 or any(k[0] != id(offers) for k in _by_gpu):
+            _by_gpu.clear()
+        _by_gpu[key] = offers[offers["gpu"] == gpu].reset_index(drop=True)
+    return _by_gpu[key]

@@ -9,16 +9,9 @@ import sys
 import pandas as pd
 
 from planner import api
-from planner.errors import PlanError
+from planner.cli.parser import Parser  # noqa: F401 - re-exported for the verbs
 
 FORMATS = ("table", "csv", "json")
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (PlanError, so main prints it once and exits 2)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise PlanError(f"{self.prog}: {message}")
 
 
 def emit(table: pd.DataFrame, fmt: str, title: str | None = None) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from planner.reports.chart import chart_svg
 from planner.reports.model import Report, display_number
+from planner.reports.water_time import start_months_image, start_months_title
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;
@@ -58,6 +59,11 @@ def render_html(report: Report) -> bytes:
         sections.append("<h2>Ranges across the options compared</h2>" + html_table(report.option_ranges, "ranges"))
     if svg:
         sections.append(f"<figure>{svg}</figure>")
+    if len(report.start_months):
+        title = start_months_title(report.chosen_label)
+        bars = start_months_image(report.start_months, "svg", "CO2e by start month (location-based)")
+        sections.append(f"<h2>{escape(title)}</h2>" + (f"<figure>{bars}</figure>" if bars else "")
+                        + html_table(report.start_months, "start-months"))
     sections += [
         "<h2>Options compared</h2>" + html_table(report.table, "options"),
         "<h2>Equivalences</h2>" + html_table(report.equivalences, "equivalences"),

@@ -6,6 +6,7 @@ import pandas as pd
 
 from planner.reports.model import Report, display_number
 from planner.reports.safe_text import escape_user_text, markdown_escape
+from planner.reports.water_time import start_months_title
 
 
 def markdown_table(table: pd.DataFrame) -> str:
@@ -37,6 +38,8 @@ def render_markdown(report: Report) -> bytes:
     ]
     if len(report.option_ranges):
         parts += ["## Ranges across the options compared", markdown_table(report.option_ranges)]
+    if len(report.start_months):
+        parts += [f"## {start_months_title(report.chosen_label)}", markdown_table(report.start_months)]
     parts += [
         "## Options compared",
         markdown_table(report.table),

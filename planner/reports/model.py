@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -68,6 +68,8 @@ class Report:
     method: tuple[str, ...]
     summary: tuple[str, ...]
     notes: tuple[str, ...]
+    #: the chosen option started in each month of a window (``water_time.START_MONTH_COLUMNS``); empty: none
+    start_months: pd.DataFrame = field(default_factory=water_time.start_month_rows)
 
     @property
     def price_snapshot_dates(self) -> tuple[str, ...]:
@@ -98,6 +100,7 @@ class Report:
         rows += [("summary", str(i + 1), text, "") for i, text in enumerate(self.summary)]
         rows += [("method", str(i + 1), text, "") for i, text in enumerate(self.method)]
         rows += [("notes", str(i + 1), text, "") for i, text in enumerate(self.notes)]
+        rows += [("start_months", r.start, r.co2e_kg, "kg CO2e") for r in self.start_months.itertuples()]
         return pd.DataFrame(rows, columns=["section", "item", "value", "unit"])
 
 
@@ -114,6 +117,7 @@ def build_report(
     table1: pd.DataFrame | None = None,
     compared: pd.DataFrame | None = None,
     own_inputs: bool = False,
+    start_months: pd.DataFrame | None = None,
 ) -> Report:
     """Assemble a report from a workload, its estimate row, compared options and their assumptions.
 
@@ -175,6 +179,7 @@ def build_report(
         method=method_text(table),
         summary=_summary(workload, chosen, totals, ranges, equivalences, len(compared)),
         notes=notes,
+        start_months=water_time.start_month_rows(start_months),
     )
 
 

@@ -21,6 +21,7 @@ from fpdf.fonts import FontFace
 from planner.reports.chart import chart_png
 from planner.reports.model import Report, display_number, generated_datetime
 from planner.reports.safe_text import covered_text, replaced_note
+from planner.reports.water_time import start_months_image, start_months_title
 
 #: Options shown in the PDF's comparison table (cheapest first; the chosen option is always shown).
 TOP_OPTIONS = 15
@@ -144,6 +145,14 @@ def render_pdf(report: Report) -> bytes:
     png = chart_png(report)
     if png is not None:
         pdf.image(io.BytesIO(png), w=170, x=(pdf.w - 170) / 2)
+
+    if len(report.start_months):
+        if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # the heading and its chart on one page
+            pdf.add_page()
+        _heading(pdf, start_months_title(report.chosen_label))
+        bars = start_months_image(report.start_months, "png", "CO2e by start month (location-based)")
+        if isinstance(bars, bytes):
+            pdf.image(io.BytesIO(bars), w=170, x=(pdf.w - 170) / 2)
 
     top = top_options(report)
     _heading(pdf, f"Options compared ({len(top)} of {len(report.table)} shown, cheapest first)")

@@ -50,3 +50,61 @@ def method_lines(table: pd.DataFrame) -> list[str]:
                      "energy is spread evenly over its wall-clock from the start month. Location-based only; "
                      "market-based CO2e keeps the annual carbon-free-energy share.")
     return lines
+
+
+#: Columns of a report's month-by-month table (the chosen option started in each month).
+START_MONTH_COLUMNS = ("start", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "best")
+
+
+def start_month_rows(long: pd.DataFrame | None) -> pd.DataFrame:
+    """The chosen option's rows of ``api.best_start_months`` as the report shows them (``START_MONTH_COLUMNS``)."""
+    if long is None or long.empty:
+        return pd.DataFrame(columns=list(START_MONTH_COLUMNS))
+    rows = long[["start", "co2e_kg", "co2e_kg_low", "co2e_kg_high"]].copy()
+    rows["best"] = long["rank"].to_numpy() == 1
+    return rows.reset_index(drop=True)
+
+
+def _start_figure(rows: pd.DataFrame, title: str) -> object:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.0, 2.8))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = list(range(len(rows)))
+    colours = ["#2ca02c" if b else "#9aa5b1" for b in rows["best"]]
+    ax.bar(x, rows["co2e_kg"], color=colours)
+    ax.vlines(x, rows["co2e_kg_low"], rows["co2e_kg_high"], color="#333333", linewidth=1)
+    ax.set_xticks(x, rows["start"], rotation=45, ha="right")
+    ax.set_ylabel("CO2e [kg]")
+    ax.set_title(title)
+    ax.grid(True, axis="y", linewidth=0.4, alpha=0.6)
+    fig.tight_layout()
+    return fig
+
+
+def start_months_image(rows: pd.DataFrame, fmt: str, title: str) -> bytes | str | None:
+    """The month-by-month bars as PNG bytes (``png``) or an inline SVG string (``svg``); None when empty."""
+    import io
+
+    import matplotlib
+
+    from planner.reports.chart import _STYLE
+
+    if rows.empty:
+        return None
+    with matplotlib.rc_context(_STYLE):
+        fig = _start_figure(rows, title)
+        if fmt == "png":
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=150, metadata={"Software": None})  # type: ignore[attr-defined]
+            return buffer.getvalue()
+        text_buffer = io.StringIO()
+        fig.savefig(text_buffer, format="svg", metadata={"Date": None, "Creator": None})  # type: ignore[attr-defined]
+    text = text_buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def start_months_title(chosen_label: str) -> str:
+    return f"CO2e by start month (location-based), chosen option: {chosen_label}"

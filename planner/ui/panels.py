@@ -17,7 +17,7 @@ from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.columns import column_format
 from planner.errors import PlanError, unknown
-from planner.ui import charts, state, time_water_panels
+from planner.ui import charts, hybrid, state, time_water_panels
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -490,9 +490,9 @@ def render_procurement() -> None:
     right.multiselect("Cloud regions to compare (none: each provider's cheapest)", items, key="proc_clouds")
     values = current_values()
     cheapest = regions[regions["cheapest_of_provider"]]
+    kwargs = state.procurement_kwargs(values, (cheapest["provider"] + ":" + cheapest["region"]).tolist())
     try:
-        plan, headline = procurement_plan(state.procurement_kwargs(
-            values, (cheapest["provider"] + ":" + cheapest["region"]).tolist()))
+        plan, headline = procurement_plan(kwargs)
     except PlanError as exc:
         st.error(str(exc))
         return
@@ -518,6 +518,7 @@ def render_procurement() -> None:
     time_water_panels.render_plan_carbon(plan, str(values.get("grid_basis", "trend")))
     for note in plan.notes:
         st.caption(f"Note: {note}")
+    hybrid.render_hybrid(kwargs)
 
 
 def render_assumptions(result: object, view: CompareView | None) -> None:

@@ -80,9 +80,12 @@ DEFAULTS: dict[str, object] = {
     "proc_site": "USA",
     "proc_pricing": "on_demand",
     "proc_clouds": [],
+    # Hybrid (under Procurement): spot's share of the overflow, carbon price (planner/ui/hybrid.py).
+    "hyb_spot_share": 0.0,
+    "hyb_carbon": float(defaults.CARBON_PRICE_USD_PER_T.value),
 }
 NUMBERS = ("gpus", "params", "tokens", "mfu", "repeats", "own_lifetime", "own_util", "own_pue", "proc_years",
-           "proc_demand", "proc_growth", "proc_util")
+           "proc_demand", "proc_growth", "proc_util", "hyb_spot_share", "hyb_carbon")
 #: Each number input's field in ``planner.fields`` and its widget's range (a slider or number input raises on
 #: a value outside its own range, so a link's number must fit both; None: the field's range alone).
 NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
@@ -91,6 +94,7 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
     "own_util": ("utilisation", (0.01, 1.0)), "own_pue": ("owned_pue", (1.0, 3.0)),
     "proc_years": ("horizon_years", (1.0, 15.0)), "proc_demand": ("demand_gpu_hours", None),
     "proc_growth": ("growth", None), "proc_util": ("target_utilisation", (0.05, 0.95)),
+    "hyb_spot_share": ("spot_share", (0.0, 1.0)), "hyb_carbon": ("carbon_price_usd_per_t", None),
 }
 #: Text inputs that hold a number or quantity (blank allowed), checked as their field when a link sets them.
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
