@@ -837,11 +837,8 @@ def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, se
           ) -> feasibility.Plan:
     """The feasibility plan of one workload: its wall-clock, GPUs and achieved FLOP/s per GPU (peak x default
     MFU, for the Ethernet scaling rule)."""
-    peak = catalog.peak_tflops(workload.precision).set_index("gpu")["tflops"]
-    mfu = throughput.default_mfu(options.mfu, workload.gpu)[0] if options.mfu is not None else 0.4
-    base = float(peak.get(workload.gpu, np.nan)) * 1e12 * mfu
-    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base if base > 0 else 0.0,
-                                 settings.whole_servers)
+    base = throughput.achieved_flops_per_gpu(catalog, options.mfu, workload.gpu, workload.precision)
+    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base, settings.whole_servers)
 
 
 def _cloud_interconnect(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame | None

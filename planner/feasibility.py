@@ -21,6 +21,7 @@ Reasons (``infeasible_reason``, ``; ``-joined; empty when feasible)
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -199,6 +200,14 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
     return rows, ranges, fit
 
 
+def _texts(mask: np.ndarray, make: object, *columns: np.ndarray) -> np.ndarray:
+    """``make(*values)`` where ``mask`` holds, '' elsewhere (strings formatted only for the flagged rows)."""
+    out = np.full(len(mask), "", dtype=object)
+    for i in np.flatnonzero(mask):
+        out[i] = make(*(c[i] for c in columns))  # type: ignore[operator]
+    return out
+
+
 def flag(columns: dict[str, np.ndarray], plan: Plan) -> dict[str, np.ndarray]:
     """``feasible`` and ``infeasible_reason`` arrays for evaluated comparison columns (see module doc)."""
     required = np.asarray(columns["memory_required_gb"], float)
@@ -207,21 +216,23 @@ def flag(columns: dict[str, np.ndarray], plan: Plan) -> dict[str, np.ndarray]:
     gpus = np.asarray(columns["gpu_count"], float)
     sized = np.asarray(columns["sizing_reason"], dtype=object)
     short = ~np.isnan(required) & ~np.isnan(memory) & (required > memory)
-    parts = [np.where(short, [f"memory: needs {r:,.1f} GB per GPU, has {m:,.0f} GB"
-                              for r, m in zip(required, memory, strict=True)], "")]
+    parts = [_texts(short, lambda r, m: f"memory: needs {r:,.1f} GB per GPU, has {m:,.0f} GB", required, memory)]
     if plan.deadline_hours is not None:
-        late = (wall > plan.deadline_hours * (1 + 1e-9)) | (sized != "")
-        parts.append(np.where(late, [f"{s or 'deadline'}: {w:,.4g} h on {n:,.0f} GPUs > deadline "
-                                     f"{plan.deadline_hours:,.4g} h" for s, w, n in zip(sized, wall, gpus, strict=True)],
-                              ""))
+        deadline = plan.deadline_hours
+        late = (wall > deadline * (1 + 1e-9)) | (sized != "")
+        parts.append(_texts(late, lambda s, w, n: f"{s or 'deadline'}: {w:,.4g} h on {n:,.0f} GPUs > deadline "
+                            f"{deadline:,.4g} h", sized, wall, gpus))
     else:
         limit = plan.slow_multiple * plan.workload_wall_hours
-        parts.append(np.where(wall > limit * (1 + 1e-9), [
-            f"slow: {w:,.0f} h > {plan.slow_multiple:g}x the workload's {plan.workload_wall_hours:,.4g} h"
-            for w in wall], ""))
-    parts.append(np.where(np.isnan(np.asarray(columns["cost_usd"], float)), "no price", ""))
-    reasons = np.array(["; ".join(p for p in row if p) for row in zip(*parts, strict=True)], dtype=object)
-    return {"infeasible_reason": reasons, "feasible": reasons == ""}
+        own, multiple = plan.workload_wall_hours, plan.slow_multiple
+        parts.append(_texts(wall > limit * (1 + 1e-9),
+                            lambda w: f"slow: {w:,.0f} h > {multiple:g}x the workload's {own:,.4g} h", wall))
+    parts.append(np.where(np.isnan(np.asarray(columns["cost_usd"], float)), "no price", "").astype(object))
+    reasons = parts[0]
+    for part in parts[1:]:
+        both = (reasons != "") & (part != "")
+        reasons = np.where(both, reasons + "; " + part, reasons + part)
+    return {"infeasible_reason": reasons.astype(object), "feasible": reasons == ""}
 
 
 def fastest_message(table: pd.DataFrame, deadline_hours: float) -> str:
@@ -344,3 +355,19 @@ def server_interconnect_assumptions(table: pd.DataFrame) -> pd.DataFrame:
         "value": table["fabric"] + " " + table["network_gbps"].map("{:g}".format) + " Gb/s",
         "unit": "fabric, network per server", "source": table["source"], "as_of": "2026-11",
         "note": "within: " + table["intra"]})
+
+
+def gpus_for_deadline(gpu_hours: float, deadline_hours: float, per_server: float, workload_gpus: float,
+                      max_gpus: float = float(MAX_JOB_GPUS.value)) -> float:
+    """The fewest whole servers' GPUs that finish ``gpu_hours`` (at the workload's own scaling on
+    ``workload_gpus``) within ``deadline_hours`` on an RDMA cluster: the smallest ``n = G · k`` with
+    ``gpu_hours / (n · e(n) / e(n_w)) ≤ D`` (``scaling.rdma_efficiency``); inf beyond ``max_gpus``."""
+    positive("deadline", deadline_hours, "h")
+    base = float(scaling.rdma_efficiency(workload_gpus))
+    k = max(math.ceil(gpu_hours * base / (deadline_hours * per_server) - 1e-9), 1)
+    while k * per_server <= max_gpus:
+        n = k * per_server
+        if gpu_hours / (n * float(scaling.rdma_efficiency(n)) / base) <= deadline_hours * (1 + 1e-9):
+            return float(n)
+        k += max(1, k // 50)
+    return math.inf

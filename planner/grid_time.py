@@ -115,12 +115,12 @@ class Trajectory:
     def level(self, years: Iterable[int] | int, basis: str = "trend", bound: str = "central") -> np.ndarray:
         """Intensity in each year [the series' unit]: observed, else projected (``bound``: low/central/high)."""
         check_basis(basis)
-        years = np.atleast_1d(np.asarray(years, dtype=int))
+        years, inverse = np.unique(np.atleast_1d(np.asarray(years, dtype=int)), return_inverse=True)
         last, last_value = self.last_year, self.history[self.last_year]
         rate = {"low": self.rate_low, "central": self.rate, "high": self.rate_high}[bound]
         rate = 0.0 if math.isnan(rate) else rate
         out = np.empty(len(years), float)
-        for i, year in enumerate(years):
+        for i, year in enumerate(years.tolist()):
             if year in self.history and basis != "flat":
                 out[i] = self.history[year]
             elif basis == "flat":
@@ -138,7 +138,7 @@ class Trajectory:
                     out[i] = last_value * self.projection[end] / self.projection[last] * (1 + rate) ** (year - end)
             else:
                 out[i] = last_value * (1 + rate) ** (year - last)
-        return out
+        return out[inverse]
 
     def factor(self, years: Iterable[int] | int, base_year: int | None, basis: str = "trend",
                bound: str = "central") -> np.ndarray:
@@ -369,8 +369,8 @@ def option_label(row: Mapping[str, object]) -> str:
 def _row_keys(table: pd.DataFrame, series: GridSeries) -> list[tuple[Trajectory | None, MonthlyProfile | None]]:
     """Each row's yearly series and monthly profile: a cloud row's region (then country), an owned row's site."""
     out = []
-    for kind, provider, region, country in zip(table["option_kind"], table["provider"], table["region"],
-                                               table["country"], strict=True):
+    columns = [table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "region", "country")]
+    for kind, provider, region, country in zip(*columns, strict=True):
         if kind == "owned":
             out.append((series.trajectory_for(region), series.profile_for(region)))
         else:

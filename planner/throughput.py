@@ -57,17 +57,27 @@ def usable_mfu(mfu: pd.DataFrame) -> pd.DataFrame:
     return mfu[keep & mfu["mfu"].notna()].reset_index(drop=True)
 
 
-def measured_ratio(mfu: pd.DataFrame, peaks_bf16: Mapping[str, float], source: str, target: str,
-                   parameters: float | None = None) -> tuple[float, float, float, str] | None:
+def mfu_by_gpu(mfu: pd.DataFrame | None) -> dict[str, dict[str, float]]:
+    """{gpu: {model: median MFU}} of the usable rows (``usable_mfu``)."""
+    rows = usable_mfu(mfu)
+    medians = rows.groupby(["gpu", "model"])["mfu"].median()
+    out: dict[str, dict[str, float]] = {}
+    for (gpu, model), value in medians.items():
+        out.setdefault(str(gpu), {})[str(model)] = float(value)
+    return out
+
+
+def measured_ratio(mfu: pd.DataFrame | dict[str, dict[str, float]], peaks_bf16: Mapping[str, float], source: str,
+                   target: str, parameters: float | None = None) -> tuple[float, float, float, str] | None:
     """Speed-up of ``target`` over ``source`` from the models both have an MFU for, or None.
 
+    mfu : the ``mfu`` table, or its ``mfu_by_gpu`` medians.
     ``r_m = (MFU_t,m · peak_t) / (MFU_s,m · peak_s)`` per shared model m; returns (lowest, central, highest,
     the models used) with central = the model nearest the workload's size in log terms (median without one).
     """
-    rows = usable_mfu(mfu)
-    s = rows[rows["gpu"] == source].groupby("model")["mfu"].median()
-    t = rows[rows["gpu"] == target].groupby("model")["mfu"].median()
-    shared = sorted(set(s.index) & set(t.index))
+    by_gpu = mfu if isinstance(mfu, dict) else mfu_by_gpu(mfu)
+    s, t = by_gpu.get(source, {}), by_gpu.get(target, {})
+    shared = sorted(set(s) & set(t))
     if not shared or not peaks_bf16.get(source) or not peaks_bf16.get(target):
         return None
     ratios = pd.Series({m: float(t[m] * peaks_bf16[target] / (s[m] * peaks_bf16[source])) for m in shared})
@@ -98,16 +108,15 @@ def ratio_table(catalog: Catalog, source_gpu: str, precision: str, gpus: Iterabl
     assumptions, notes).
     """
     overrides = dict(overrides or {})
-    gpus_frame = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
-    bandwidth = (pd.to_numeric(gpus_frame["memory_bandwidth_gbs"], errors="coerce")
-                 if "memory_bandwidth_gbs" in gpus_frame else pd.Series(np.nan, index=gpus_frame.index))
-    peaks = catalog.peak_tflops(precision).set_index("gpu")
-    bf16 = catalog.peak_tflops("bf16").set_index("gpu")["tflops"].to_dict()
+    data = _lookups(catalog, mfu)
+    peaks, columns = data["peaks"][precision], data["columns"][precision]
+    bandwidth, bf16 = data["bandwidth"], data["peaks"]["bf16"]
     lo, _, hi = defaults.THROUGHPUT_RATIO_SPREAD
     use_measured = precision in ("bf16", "fp16") and mfu is not None
+    medians = data["medians"] if use_measured else {}
     records, assumptions, notes = [], [], []
-    base_peak = float(peaks.at[source_gpu, "tflops"]) if source_gpu in peaks.index else np.nan
-    base_bw = float(bandwidth.get(source_gpu, np.nan))
+    base_peak = peaks.get(source_gpu, np.nan)
+    base_bw = bandwidth.get(source_gpu, np.nan)
     unit = f"x {source_gpu}"
     for gpu in sorted(set(gpus)):
         name = f"throughput_ratio_{gpu}"
@@ -120,22 +129,21 @@ def ratio_table(catalog: Catalog, source_gpu: str, precision: str, gpus: Iterabl
             records.append((gpu, 1.0, 1.0, 1.0, name, "same"))
             assumptions.append(Assumption(name, 1.0, unit, "same GPU as the workload", ""))
             continue
-        measured = measured_ratio(mfu, bf16, source_gpu, gpu, parameters) if use_measured else None
+        measured = measured_ratio(medians, bf16, source_gpu, gpu, parameters) if use_measured else None
         if measured is not None:
             low, central, high, detail = measured
             records.append((gpu, high, central, low, name, "measured"))
-            used = usable_mfu(mfu)
-            sources = "; ".join(sorted(set(used.loc[used["gpu"].isin([gpu, source_gpu]), "source"].astype(str))))
+            sources = "; ".join(sorted(data["sources"].get(gpu, set()) | data["sources"].get(source_gpu, set())))
             assumptions.append(Assumption(name, central, unit, f"measured MFU of the same models: {sources}", "",
                                           f"achieved ratio (range {low:.3f}-{high:.3f}); {detail}"))
             continue
-        target_peak = float(peaks.at[gpu, "tflops"]) if gpu in peaks.index else np.nan
+        target_peak = peaks.get(gpu, np.nan)
         if not target_peak > 0 or not base_peak > 0:
             notes.append(f"{gpu}: skipped, no peak {precision} throughput in the catalog to convert "
                          f"{source_gpu} hours (give a throughput ratio for it)")
             continue
-        target_bw = float(bandwidth.get(gpu, np.nan))
-        column_t, column_s = peaks.at[gpu, "column"], peaks.at[source_gpu, "column"]
+        target_bw = bandwidth.get(gpu, np.nan)
+        column_t, column_s = columns.get(gpu, ""), columns.get(source_gpu, "")
         if target_bw > 0 and base_bw > 0:
             low, central, high = roofline_ratio(base_peak, target_peak, base_bw, target_bw)
             records.append((gpu, high, central, low, name, "roofline"))
@@ -153,17 +161,56 @@ def ratio_table(catalog: Catalog, source_gpu: str, precision: str, gpus: Iterabl
     return pd.DataFrame(records, columns=RATIO_COLUMNS), assumptions, notes
 
 
-def default_mfu(mfu: pd.DataFrame, gpu: str) -> tuple[float, str]:
+# Per (catalog, mfu table): peaks, bandwidths and MFU medians as dicts, built once (the shipped catalog and
+# table never change at run time; the objects are kept here so their ids are not reused).
+_LOOKUPS: dict[tuple[int, int], tuple[object, object, dict]] = {}
+
+
+def _lookups(catalog: Catalog, mfu: pd.DataFrame | None) -> dict:
+    key = (id(catalog), id(mfu))
+    if key not in _LOOKUPS:
+        gpus = catalog.gpus.drop_duplicates("gpu").set_index("gpu")
+        bandwidth = (pd.to_numeric(gpus["memory_bandwidth_gbs"], errors="coerce") if "memory_bandwidth_gbs" in gpus
+                     else pd.Series(np.nan, index=gpus.index))
+        frames = {p: catalog.peak_tflops(p) for p in ("fp32", "fp16", "bf16")}
+        used = usable_mfu(mfu)
+        sources: dict[str, set[str]] = {}
+        for gpu, source in zip(used["gpu"].astype(str), used["source"].astype(str), strict=True):
+            sources.setdefault(gpu, set()).add(source)
+        data = {"peaks": {p: {g: float(v) for g, v in zip(f["gpu"], f["tflops"], strict=True) if v > 0}
+                          for p, f in frames.items()},
+                "columns": {p: dict(zip(f["gpu"], f["column"], strict=True)) for p, f in frames.items()},
+                "bandwidth": {g: float(v) for g, v in bandwidth.items() if v > 0},
+                "medians": mfu_by_gpu(mfu), "sources": sources,
+                "mfu_rows": {g: [float(v) for v in used.loc[used["gpu"] == g, "mfu"]] for g in set(used["gpu"])},
+                "mfu_all": [float(v) for v in used["mfu"]]}
+        if len(_LOOKUPS) > 16:
+            _LOOKUPS.clear()
+        _LOOKUPS[key] = (catalog, mfu, data)
+    return _LOOKUPS[key][2]
+
+
+def default_mfu(mfu: pd.DataFrame | None, gpu: str, catalog: Catalog | None = None) -> tuple[float, str]:
     """The model-FLOPs utilisation assumed on ``gpu`` without a user value, and where it comes from.
 
     The median of the shipped table's mixed-precision rows on that GPU; the median of all its GPU rows for a
-    GPU it does not cover.
+    GPU it does not cover. ``catalog``: reuse its memoised lookups.
     """
-    rows = usable_mfu(mfu)
-    own = rows[rows["gpu"] == gpu]
-    if len(own):
-        return float(own["mfu"].median()), f"median of {len(own)} mfu rows on {gpu}"
-    return float(rows["mfu"].median()), f"median of all {len(rows)} GPU mfu rows ({gpu} has none)"
+    if catalog is not None:
+        data = _lookups(catalog, mfu)
+        own, every = data["mfu_rows"].get(gpu, []), data["mfu_all"]
+    else:
+        rows = usable_mfu(mfu)
+        own, every = list(rows.loc[rows["gpu"] == gpu, "mfu"]), list(rows["mfu"])
+    if own:
+        return float(np.median(own)), f"median of {len(own)} mfu rows on {gpu}"
+    return float(np.median(every)), f"median of all {len(every)} GPU mfu rows ({gpu} has none)"
+
+
+def achieved_flops_per_gpu(catalog: Catalog, mfu: pd.DataFrame | None, gpu: str, precision: str) -> float:
+    """``peak(gpu, precision) · MFU_default(gpu)`` [FLOP/s]; 0 where the catalog has no peak."""
+    peak = _lookups(catalog, mfu)["peaks"][precision].get(gpu, 0.0)
+    return peak * 1e12 * default_mfu(mfu, gpu, catalog)[0] if peak and mfu is not None else peak * 1e12 * 0.4
 
 
 def predicted_gpu_hours(parameters: float, tokens: float, peak_tflops: float, mfu: float) -> float:

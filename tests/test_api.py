@@ -43,12 +43,19 @@ def test_moving_a_preset_to_another_gpu_drops_its_measured_power():
     ({"gpu": "t4", "gpu_count": 1}, r"^workload: give exactly one"),
     ({"gpu": "t4", "gpu_count": 1, "hours": 1, "gpu_hours": 1}, r"^workload: give exactly one"),
     ({"gpu": "t4", "hours": 1}, r"^gpu_count: required"),
-    ({"gpu": "t4", "gpu_count": 1, "parameters": 1e9, "tokens": 1e9}, r"^mfu: required"),
     ({"gpu": "t4", "gpu_count": 1, "parameters": 1e9}, r"^parameters, tokens: give both"),
 ])
 def test_incomplete_workloads_are_one_line_errors(kwargs, message):
     with pytest.raises(PlanError, match=message):
         api.make_workload(**kwargs)
+
+
+def test_compute_budget_without_mfu_uses_the_default_efficiency():
+    workload, _ = api.make_workload(gpu="a100-sxm4-80gb", gpu_count=8, parameters=7e9, tokens=2e12)
+    # median MFU of the A100-80GB rows (0.5333, 0.553, 0.6423) = 0.553:
+    # 8.4e22 FLOP / (8 x 312e12 x 0.553) / 3600 = 16,904 h
+    assert workload.hours == pytest.approx(8.4e22 / (8 * 312e12 * 0.553) / 3600)
+    assert workload.parameters == 7e9 and any("trainplan's default" in n for n in workload.notes)
 
 
 def test_region_without_provider_is_rejected():

@@ -106,3 +106,19 @@ def test_bad_hybrid_tables_are_one_line_errors(change, message):
     config = {**SMALL, "demand_gpu_hours": 70080.0, "horizon_years": 1, **change}
     with pytest.raises(PlanError, match=message.replace("(", r"\(").replace(")", r"\)")):
         api.hybrid_plan_from_config(config)
+
+
+def test_a_quoted_commitment_is_paid_whole_and_filled_first():
+    # 8 committed GPUs at a 1.50 USD/GPU-h quote: 8 · 730 · 12 · 1.5 = 105,120 USD for the year, and they carry the
+    # whole 5,840 GPU-h a month, so nothing goes on demand (2 USD/GPU-h).
+    config = {**SMALL, "clouds": [*SMALL["clouds"], {"provider": "gcp", "name": "commit", "pricing": "reserved_1y",
+                                                     "usd_per_gpu_hour": 1.5}],
+              "hybrid": {**SMALL["hybrid"], "commitment_gpus": 8}, "monte_carlo": 10}
+    plan = api.hybrid_plan_from_config(config)
+    cloud = plan.curve.set_index("fleet_servers").loc[0]
+    assert cloud["cash_usd"] == pytest.approx(8 * 730 * 12 * 1.5)
+    assert cloud["overflow_gpu_hours_commitment"] == pytest.approx(70080.0)
+    assert cloud["overflow_gpu_hours_on_demand"] == 0.0
+    # With a server the commitment is still paid in full.
+    assert plan.curve.set_index("fleet_servers").loc[1, "cloud_usd"] == pytest.approx(8 * 730 * 12 * 1.5)
+    assert any("not used by the hybrid plan" in n and "monte_carlo" in n for n in plan.notes)

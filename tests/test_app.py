@@ -249,3 +249,18 @@ def test_old_prices_raise_a_banner_and_the_assumptions_list_sources(monkeypatch)
         assert "power_w_measured" in set(sources[0]["name"]) and "price_snapshot_max_age_days" in set(sources[0]["name"])
     finally:
         panels.snapshot_ages.clear()
+
+
+def test_deadline_and_same_gpu_inputs_reach_the_library():
+    at = start(mode="custom", gpu="h100-sxm5-80gb", gpus="8", how="hours", hours="72", cmp_deadline="5 day")
+    assert not at.exception
+    workload, _ = api.make_workload(gpu="h100-sxm5-80gb", gpu_count=8, hours=72)
+    expected = api.compare(workload, None, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
+                           site_zone="USA", deadline="5 day").table
+    picks = options.headline_options(expected, None, co2e_column="co2e_total_kg").set_index("pick")
+    assert "t4" not in set(picks["gpu"])
+    cards = {m.label: m for m in at.metric}
+    assert number(cards["Cheapest"].value) == pytest.approx(picks.loc["cheapest", "cost_usd"], abs=0.5)
+    assert number(cards["Fastest"].value) == pytest.approx(picks.loc["fastest", "wall_hours"], abs=0.05)
+    at = start(preset="bert-base", cmp_gpu_scope="same")
+    assert not at.exception and set(at.dataframe[0].value["gpu"]) == {"v100-sxm2-16gb"}

@@ -108,3 +108,24 @@ def test_same_gpu_keeps_only_the_workloads_gpu(catalog):
 def test_bad_feasibility_input_is_one_line(catalog, kwargs, field):
     with pytest.raises(PlanError, match=field):
         api.compare(h100_job(catalog), offers=offers(P5), servers=[], **kwargs)
+
+
+def test_gpus_for_deadline_hand_computed():
+    from planner.feasibility import gpus_for_deadline
+
+    # 576 GPU-h from 8 GPUs within 36 h: 16 GPUs take 576 / (16 x 0.9801) = 36.73 h; 24 take 24.78 h -> 24
+    assert gpus_for_deadline(576.0, 36.0, 8.0, 8.0) == 24.0
+    assert gpus_for_deadline(576.0, 72.0, 8.0, 8.0) == 8.0
+    assert gpus_for_deadline(576.0, 0.001, 8.0, 8.0) == float("inf")
+
+
+def test_portfolio_deadline_sets_the_largest_job_and_says_so():
+    # BERT base: 5,068.8 V100 GPU-h a run; within 2 days on DGX-1 (8 V100, InfiniBand) from its own 64 GPUs:
+    # e(64) = 0.9801^3 = 0.9414. 13 servers: 104 GPUs, e = 0.9801^log2(13) = 0.9282 -> 5068.8 / (104 x 0.9282 /
+    # 0.9414) = 49.4 h > 48 h; 14 servers: 112 GPUs, e = 0.9262 -> 46.0 h -> 112 GPUs
+    portfolio = [{"preset": "bert-base", "runs": 2, "deadline": "2 day"}]
+    demand, notes = api.procurement_demand("v100-sxm2-16gb", 1, portfolio=portfolio)
+    assert demand == pytest.approx([10137.6])  # the deadline changes when, not how many GPU-hours
+    assert any("needs 112 GPUs at once" in n for n in notes)
+    plan = api.procurement_plan("nvidia-dgx-1-v100", demand_gpu_hours=None, portfolio=portfolio, horizon_years=1)
+    assert not plan.years["job_fits"].iloc[0]  # 10,138 GPU-h a year need 2 servers; the job needs 14 at once

@@ -86,3 +86,30 @@ def test_owned_server_power_typical_or_modelled_and_idle():
     assert modelled.power_w == pytest.approx(6070.08)
     # DGX A100 with its sourced 1,024 GB: 8 · 400 + 96 · 2.12 + 1,024 · 0.392 = 3,200 + 203.52 + 401.41 = 3,804.93 W
     assert api.owned_server("nvidia-dgx-a100")[0].power_w == pytest.approx(3200 + 203.52 + 1024 * 0.392)
+
+
+def test_a_sourced_idle_draw_of_the_server_row_beats_the_generic_fraction(monkeypatch):
+    from planner.api import owned as owned_api
+    from planner.shipped import ShippedData, load
+
+    data = load()
+    servers = data["servers"].copy()
+    servers.loc[servers["server"] == "nvidia-dgx-h100", "idle_w"] = 2000.0
+    monkeypatch.setattr(owned_api, "load", lambda: ShippedData({**data.tables, "servers": servers}))
+    server, assumptions = owned_api.owned_server("nvidia-dgx-h100")
+    assert server.idle_power_w == 2000.0
+    assert any(a.name == "idle_power_w" and a.value == 2000.0 for a in assumptions)
+
+
+def test_one_embodied_rule_for_a_server_year_in_compare_and_procure():
+    # One DGX H100 (3,700 kg, 5 years) held for a year: E / L = 740 kg, whether bought for an 8-GPU, 8,760-hour
+    # project (compare, dedicated) or held by a one-year plan (procure)
+    from planner.shipped import load
+    from planner.workload import from_hours
+    workload = from_hours(load().catalog, "year", "h100-sxm5-80gb", 8, 8760.0)
+    row = api.compare(workload, providers=["owned"], servers=["nvidia-dgx-h100"],
+                      accounting_modes=("dedicated",)).table.iloc[0]
+    assert row["co2e_embodied_kg"] == pytest.approx(3700 / 5)
+    plan = api.procurement_plan("nvidia-dgx-h100", horizon_years=1, demand_gpu_hours=[8 * 8760 * 0.6])
+    owned = plan.carbon[plan.carbon["option"] == "owned"]
+    assert owned["embodied_co2e_kg"].sum() == pytest.approx(3700 / 5)

@@ -178,3 +178,8 @@ def test_damaged_cache_is_set_aside_with_one_line_in_a_real_process(tmp_path):
     lines = [line for line in done.stderr.strip().splitlines() if "price cache" in line]
     assert len(lines) == 1 and "is not a SQLite database: moved aside to prices.sqlite.corrupt-" in lines[0]
     assert [p.name.startswith("prices.sqlite.corrupt-") for p in cache_dir.iterdir()] == [True]
+
+
+def test_commitment_prices_not_shipped_say_so(capsys):
+    code, out, err = run(capsys, "list", "--pricing", "reserved_3y")
+    assert code == 0 and "reserved_3y: not in the data" in out and "(no rows)" in out

@@ -80,3 +80,20 @@ def catalog_runs():
     from planner.shipped import load
 
     return load()["published_runs"]
+
+
+def test_readme_prediction_table_is_the_models_output(catalog):
+    """The README's 'Predicting published runs' table, recomputed from the shipped data."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Predicting published runs from compute alone", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    table = published_predictions(catalog_runs(), catalog)
+    assert len(rows) == len(table) >= 3
+    for line, run in zip(rows, table.itertuples(), strict=True):
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        assert cells[0] == run.model and cells[1] == run.gpu
+        assert cells[4] == f"{run.predicted_gpu_hours:,.0f}"
+        assert cells[5].startswith(f"{run.published_gpu_hours:,.0f}")
+        assert cells[6] == f"{run.error * 100:+.0f}%"

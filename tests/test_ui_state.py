@@ -44,10 +44,13 @@ def test_estimate_kwargs_turn_any_and_blank_into_none():
 def test_compare_kwargs_turn_empty_lists_and_blanks_into_no_filter():
     kwargs = state.compare_kwargs(state.DEFAULTS)
     assert kwargs == {"providers": ["aws", "gcp", "azure", "owned"], "pricing": ["on_demand"], "regions": None,
-                      "gpus": None, "servers": None, "max_wall_hours": None, "site_zone": "USA"}
+                      "gpus": None, "servers": None, "max_wall_hours": None, "site_zone": "USA", "deadline": None,
+                      "same_gpu": False}
     values = dict(state.DEFAULTS, cmp_regions=["us-east-1"], cmp_max_hours="72", cmp_site=" US-CA ")
     kwargs = state.compare_kwargs(values)
     assert kwargs["regions"] == ["us-east-1"] and kwargs["max_wall_hours"] == 72.0 and kwargs["site_zone"] == "US-CA"
+    kwargs = state.compare_kwargs(dict(state.DEFAULTS, cmp_deadline=" 30 day ", cmp_gpu_scope="same"))
+    assert kwargs["deadline"] == "30 day" and kwargs["same_gpu"] is True
 
 
 def test_a_blank_number_is_none_and_text_is_an_error_naming_the_field():

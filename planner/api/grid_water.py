@@ -38,24 +38,30 @@ def parse_start(start: str, field_name: str = "start") -> tuple[int, int]:
     return month
 
 
+@functools.cache
+def _base_year_maps() -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+    data = load()
+    regions = data["cloud_regions"]
+    by_region = {(p, r): float(y) for p, r, y in zip(regions["provider"], regions["region"], regions["year"],
+                                                      strict=True)}
+    grid = data["grid_intensity"].drop_duplicates("zone")
+    by_zone = {str(z).upper(): float(y) for z, y in zip(grid["zone"], grid["year"], strict=True)}
+    return by_region, by_zone
+
+
 def _base_years(table: pd.DataFrame) -> np.ndarray:
     """The year of each row's own intensity: its cloud region's row, or its owned site's grid row."""
-    data = load()
-    regions = data["cloud_regions"].set_index(["provider", "region"])["year"]
-    grid = data["grid_intensity"].drop_duplicates("zone").set_index("zone")["year"]
-    years = []
-    for kind, provider, region in zip(table["option_kind"], table["provider"], table["region"], strict=True):
-        if kind == "owned":
-            years.append(grid.get(str(region).upper(), np.nan))
-        else:
-            years.append(regions.get((provider, region), np.nan))
-    return np.asarray(years, float)
+    by_region, by_zone = _base_year_maps()
+    return np.array([by_zone.get(str(r).upper(), np.nan) if k == "owned" else by_region.get((p, r), np.nan)
+                     for k, p, r in zip(table["option_kind"], table["provider"], table["region"], strict=True)],
+                    float)
 
 
 def _time_assumptions(series: grid_time.GridSeries, table: pd.DataFrame, basis: str) -> list[Assumption]:
     out = []
     sources = load()["grid_series_sources"].set_index("source_key")
-    for trajectory, profile in grid_time._row_keys(table, series):
+    keys = {(t.zone if t else None, p.zone if p else None): (t, p) for t, p in grid_time._row_keys(table, series)}
+    for trajectory, profile in keys.values():
         if trajectory is not None:
             out.append(Assumption(f"grid_trend_{trajectory.zone}", trajectory.rate, "fraction per year",
                                   trajectory.source, f"{trajectory.fit_years[0]}-{trajectory.fit_years[1]}",
@@ -141,31 +147,39 @@ def best_start_months(comparison: Comparison | pd.DataFrame, window_from: str, w
 
 # --- Water ------------------------------------------------------------------------------------------------
 
+@functools.cache
+def _cloud_wue(provider: str, region: str) -> water.WaterFactor:
+    data = load()
+    return water.cloud_wue(data["wue_onsite"], data["wue_region"], provider, region)
+
+
+@functools.cache
+def _grid_ewif(country: str | None) -> water.WaterFactor:
+    return water.grid_ewif(load()["ewif_by_zone"], country)
+
+
+@functools.cache
+def _owned_wue(cooling: str, value: float | None) -> water.WaterFactor:
+    return water.owned_wue(load()["wue_onsite"], cooling, value)
+
+
 def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned_wue_l_per_kwh: float | None = None
                       ) -> tuple[list[water.WaterFactor], list[water.WaterFactor]]:
-    """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid)."""
-    data = load()
-    onsite, offsite = data["wue_onsite"], data["ewif_by_zone"]
-    owned = water.owned_wue(onsite, owned_cooling, owned_wue_l_per_kwh)
+    """Each row's on-site WUE and off-site EWIF (cloud: its region; owned: the room and its site's grid).
 
-    @functools.cache
-    def cloud(provider: str, region: str) -> water.WaterFactor:
-        return water.cloud_wue(onsite, data["wue_region"], provider, region)
-
-    @functools.cache
-    def grid(country: str | None) -> water.WaterFactor:
-        return water.grid_ewif(offsite, country)
-
-    wue, ewif = [], []
-    for kind, provider, region, country in zip(table["option_kind"], table["provider"], table["region"],
-                                               table["country"], strict=True):
+    Factors are looked up once per place and process (the shipped tables do not change while it runs).
+    """
+    owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
+    places = table[["option_kind", "provider", "region", "country"]].astype(object)
+    codes, unique = pd.factorize(pd.MultiIndex.from_frame(places))
+    found = []
+    for kind, provider, region, country in unique:
         if kind == "owned":
-            wue.append(owned)
-            ewif.append(grid(zone_country(str(region))))
+            found.append((owned, _grid_ewif(zone_country(str(region)))))
         else:
-            wue.append(cloud(provider, region))
-            ewif.append(grid(country if isinstance(country, str) and country else None))
-    return wue, ewif
+            found.append((_cloud_wue(provider, region),
+                          _grid_ewif(country if isinstance(country, str) and country else None)))
+    return [found[c][0] for c in codes], [found[c][1] for c in codes]
 
 
 def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None, owned_cooling: str = "unknown",
@@ -180,8 +194,9 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     wue, ewif = row_water_factors(table, owned_cooling, owned_wue_l_per_kwh)
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
+    text = {c: table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "server", "assumption_ids")}
     pue = np.array([(owned_pue or {}).get(server, owned_default) if kind == "owned" else pue_of[provider]
-                    for kind, provider, server in zip(table["option_kind"], table["provider"], table["server"],
+                    for kind, provider, server in zip(text["option_kind"], text["provider"], text["server"],
                                                       strict=True)], float)
 
     def triple(factors: list[water.WaterFactor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,11 +207,12 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
                                   table["energy_kwh_high"].to_numpy(float), pue, triple(wue), triple(ewif))
     for name, values in columns.items():
         table[name] = values
-    table["water_basis"] = [f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)" for w, e in
-                            zip(wue, ewif, strict=True)]
-    table["assumption_ids"] = [f"{ids};{w.name};{e.name}" for ids, w, e in
-                               zip(table["assumption_ids"].astype(str), wue, ewif, strict=True)]
-    extra = {f.name: f.assumption() for f in (*wue, *ewif)}
+    table["water_basis"] = np.array([f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)"
+                                     for w, e in zip(wue, ewif, strict=True)], dtype=object)
+    table["assumption_ids"] = np.array([f"{ids};{w.name};{e.name}" for ids, w, e in
+                                        zip(text["assumption_ids"], wue, ewif, strict=True)], dtype=object)
+    extra = {f.name: f for f in (*wue, *ewif)}
+    extra = {name: f.assumption() for name, f in extra.items()}
     assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra.values()])],
                             ignore_index=True).drop_duplicates("name").reset_index(drop=True)
     return replace(comparison, table=table, assumptions=assumptions)

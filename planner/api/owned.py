@@ -112,6 +112,13 @@ def owned_server(
         power_notes = (Assumption(f"tdp_{gpu_spec.gpu}", gpu_spec.tdp_w, "W", gpu_spec.source, ""), share,
                        *defaults.host_assumptions(), busy)
     idle_fraction = pick(defaults.IDLE_POWER_FRACTION, idle_power_fraction)
+    row = data["servers"].set_index("server").loc[config.server]
+    sourced_idle = row.get("idle_w")
+    if idle_power_w is None and idle_power_fraction is None and sourced_idle is not None and pd.notna(sourced_idle):
+        # The server's own sourced idle wall power (servers.idle_w) beats the generic fraction.
+        idle_power_w = float(sourced_idle)
+        idle_fraction = Assumption("idle_power_w", idle_power_w, "W", str(row["source"]), "",
+                                   f"sourced idle wall power of {config.server}")
     idle = float(busy.value) * float(idle_fraction.value) if idle_power_w is None else float(idle_power_w)
     electricity, grid = site_assumptions(data["grid_intensity"], data["electricity_prices"], grid_zone,
                                          electricity_zone, electricity_usd_per_kwh, data["fx_rates"])
@@ -125,7 +132,8 @@ def owned_server(
         "hosting": pick(defaults.HOSTING_USD_PER_KW_MONTH, hosting_usd_per_kw_month),
         "resale": pick(defaults.RESALE_FRACTION, resale_fraction),
         "network": pick(defaults.NETWORK_STORAGE_PCT_OF_CAPEX, network),
-        "idle": idle_fraction if idle_power_w is None else Assumption("idle_power_w", idle, "W", "user input", ""),
+        "idle": idle_fraction if idle_power_w is None or idle_fraction.name == "idle_power_w"
+        else Assumption("idle_power_w", idle, "W", "user input", ""),
         "fte_base": pick(defaults.STAFF_FTE_BASE, staff_fte_base),
         "fte_per_server": pick(defaults.STAFF_FTE_PER_SERVER, staff_fte_per_server),
         "salary": pick(defaults.STAFF_USD_PER_FTE_YEAR, staff_usd_per_fte_year),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from planner import defaults, procurement, spot
+from planner import defaults, feasibility, procurement, spot
 from planner.api.grid_water import plan_over_time
 from planner.api.owned import OWNED_SERVER_KEYS, owned_server
 from planner.api.workloads import make_workload
@@ -19,6 +19,7 @@ from planner.fields import check_table, checked
 from planner.ownership import embodied_kg_per_gpu_hour, server_embodied_kg
 from planner.plan_file import check_plan_types
 from planner.shipped import load
+from planner.units import to_magnitude
 from planner.workload import convert
 from pricing.schema import PROVIDERS
 from pricing.store import current_offers
@@ -37,7 +38,7 @@ BASIS_KEYS = ("money", "view", "discount_rate", "fa_rate", "credit_residual", "c
               "hardware_price_performance_pct_per_year")
 CLOUD_KEYS = ("provider", "region", "gpu", "pricing", "usd_per_gpu_hour", "name", "throughput_ratio", "grid_zone")
 PORTFOLIO_KEYS = ("preset", "runs", "gpu", "gpu_count", "hours", "gpu_hours", "parameters", "tokens", "flops", "mfu",
-                  "precision", "name")
+                  "precision", "name", "deadline")
 
 
 def _keys(field: str, given: Mapping[str, object], allowed: tuple[str, ...]) -> None:
@@ -55,8 +56,12 @@ def _per_year(field: str, value: object, years: int, growth: float) -> np.ndarra
 
 def procurement_demand(server_gpu: str, years: int, *, demand_gpu_hours: object = None, growth: float = 0.0,
                        demand_gpu: str | None = None, precision: str | None = None,
-                       portfolio: Sequence[Mapping[str, object]] | None = None) -> tuple[np.ndarray, tuple[str, ...]]:
+                       portfolio: Sequence[Mapping[str, object]] | None = None, gpus_per_server: float = 8.0
+                       ) -> tuple[np.ndarray, tuple[str, ...]]:
     """GPU-hours per year on the server's GPU, from a direct figure and/or a portfolio of workloads.
+
+    A portfolio entry's ``deadline`` ('30 day') adds a note of the GPUs one run must hold at once to finish
+    in time (whole servers of ``gpus_per_server``).
 
     demand_gpu_hours : a list (one per year) or a base for year 1 grown by ``growth`` [GPU·h on demand_gpu]
     portfolio : entries ``{preset | workload flags, runs}``; runs is a list per year or a number grown by
@@ -83,7 +88,7 @@ def procurement_demand(server_gpu: str, years: int, *, demand_gpu_hours: object 
         total += direct
     for i, entry in enumerate(portfolio or (), start=1):
         _keys(f"portfolio entry {i}", entry, PORTFOLIO_KEYS)
-        flags = {k: v for k, v in entry.items() if k not in ("preset", "runs")}
+        flags = {k: v for k, v in entry.items() if k not in ("preset", "runs", "deadline")}
         if "runs" not in entry:
             raise PlanError(f"portfolio entry {i}: runs required (a number per year, or a list per year)")
         workload, _ = make_workload(entry.get("preset"), **flags)  # type: ignore[arg-type]
@@ -93,6 +98,15 @@ def procurement_demand(server_gpu: str, years: int, *, demand_gpu_hours: object 
             raise PlanError(f"portfolio entry {i} runs: must be >= 0")
         total += runs * moved.gpu_hours
         notes += tuple(f"{workload.name}: {n}" for n in moved.notes if n not in workload.notes)
+        if entry.get("deadline") is not None:
+            hours = to_magnitude(f"portfolio entry {i} deadline", entry["deadline"], "hour")
+            need = feasibility.gpus_for_deadline(moved.hours * moved.gpu_count, hours, gpus_per_server,
+                                                 moved.gpu_count)
+            notes += (f"{workload.name}: one run ({moved.hours * moved.gpu_count:,.0f} GPU-h on {server_gpu}) needs "
+                      + (f"{need:,.0f} GPUs at once" if need < float("inf") else "more GPUs than any published job")
+                      + f" to finish within its {hours:,.4g} h deadline (whole {gpus_per_server:g}-GPU servers, RDMA "
+                      "scaling rule); "
+                      "the queue table's job_fits says whether the fleet holds it",)
     return total, notes
 
 
@@ -279,7 +293,8 @@ def procurement_plan(
         defaults.OWNED_UTILISATION.name, defaults.DISCOUNT_RATE.name, defaults.SHARED_CLUSTER_SERVERS.name))
     procurement.whole_lifetime(owned_server_.lifetime_years)
     demand, notes = procurement_demand(owned_server_.gpu, years, demand_gpu_hours=demand_gpu_hours, growth=growth,
-                                       demand_gpu=demand_gpu, precision=precision, portfolio=portfolio)
+                                       demand_gpu=demand_gpu, precision=precision, portfolio=portfolio,
+                                       gpus_per_server=float(owned_server_.gpu_count))
     cloud, cloud_assumptions = _cloud_options(load().catalog, owned_server_.gpu, clouds, spot_given,
                                               float(job_gpus) if job_gpus else float(owned_server_.gpu_count))
     horizon_assumption = defaults.PROCUREMENT_HORIZON_YEARS if horizon_years == defaults.PROCUREMENT_HORIZON_YEARS.value \
@@ -299,16 +314,32 @@ def procurement_plan(
                               assumptions=server_assumptions + plan_assumptions + cloud_assumptions, notes=notes,
                               basis=cost_basis, growth=float(growth), peak_month_factor=float(peak),
                               job_length_cv=float(cv), monte_carlo_draws=draws, seed=int(seed),
-                              largest_job_gpus=largest_job_gpus(portfolio))
+                              largest_job_gpus=largest_job_gpus(portfolio, owned_server_.gpu,
+                                                                float(owned_server_.gpu_count)))
     return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
                           owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
                           None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
 
 
-def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None) -> float | None:
-    """GPUs the largest workload of a portfolio holds at once (None without a portfolio)."""
-    sizes = [make_workload(e.get("preset"), **{k: v for k, v in e.items()  # type: ignore[arg-type]
-                                               if k not in ("preset", "runs")})[0].gpu_count for e in portfolio or ()]
+def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None, server_gpu: str | None = None,
+                     gpus_per_server: float = 8.0) -> float | None:
+    """GPUs the largest workload of a portfolio holds at once (None without a portfolio).
+
+    An entry with a ``deadline`` ('30 day') holds the fewest whole servers' GPUs of ``server_gpu`` that finish
+    one run of it in time (``feasibility.gpus_for_deadline``, the workload moved to the server's GPU by the
+    achieved-throughput ratio); the queue table's ``job_fits`` then says whether the fleet can hold it.
+    """
+    sizes = []
+    for entry in portfolio or ():
+        workload = make_workload(entry.get("preset"), **{k: v for k, v in entry.items()  # type: ignore[arg-type]
+                                                         if k not in ("preset", "runs", "deadline")})[0]
+        if entry.get("deadline") is not None and server_gpu is not None:
+            moved = convert(load().catalog, workload, server_gpu)
+            hours = to_magnitude("portfolio deadline", entry["deadline"], "hour")
+            sizes.append(feasibility.gpus_for_deadline(moved.hours * moved.gpu_count, hours, gpus_per_server,
+                                                       moved.gpu_count))
+        else:
+            sizes.append(workload.gpu_count)
     return float(max(sizes)) if sizes else None
 
 

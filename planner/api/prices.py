@@ -78,8 +78,15 @@ def price_offers(gpu: str | None = None, pricing: str | None = None, provider: s
     """
     from pricing.status import select_offers
 
-    return select_offers(current_offers(), known_gpus=load().catalog.gpu_ids(), gpu=gpu, pricing=pricing,
-                         provider=provider, region=region, sort=sort)
+    table = select_offers(current_offers(), known_gpus=load().catalog.gpu_ids(), gpu=gpu, pricing=pricing,
+                          provider=provider, region=region, sort=sort)
+    table.attrs["notes"] = []
+    if pricing in ("reserved_1y", "reserved_3y") and table.empty:
+        table.attrs["notes"].append(
+            f"{pricing}: not in the data. The shipped snapshot holds no commitment prices (no citable public "
+            "extract of them was available); `trainplan prices refresh` fetches AWS reserved (standard, no "
+            "upfront) and Azure reservation prices. GCP committed-use prices are not fetched.")
+    return table
 
 
 @checked

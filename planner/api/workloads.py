@@ -12,6 +12,7 @@ from planner.errors import PlanError, positive
 from planner.fields import checked
 from planner.presets import Preset, build_presets, preset
 from planner.shipped import load
+from planner.throughput import default_mfu
 from planner.units import to_magnitude
 from planner.workload import Workload, convert, from_compute, from_gpu_hours, from_hours, training_flops
 
@@ -118,7 +119,12 @@ def _make_workload(preset_name: str | None, *, gpu: str | None, gpu_count: float
             raise PlanError("parameters, tokens: give both (or flops) for a compute budget")
         flops = training_flops(parameters, tokens)
     if mfu is None:
-        raise PlanError("mfu: required with a compute budget, in (0, 1]; published values: `trainplan catalog mfu`")
+        # trainplan's default efficiency (planner.throughput.default_mfu): the shipped MFU table's median on the
+        # GPU; its error against published runs is in the README ("Predicting published runs").
+        mfu, basis = default_mfu(catalog.mfu, catalog.gpu(gpu).gpu, catalog)
+        workload = from_compute(catalog, name, gpu, _count(gpu_count), flops, mfu, repeats, precision)
+        return replace(workload, notes=(*workload.notes, f"MFU {mfu:.3g}: trainplan's default, the {basis} "
+                                        "(short benchmarks: full runs took 4-67% more GPU-hours, README)")), None
     return from_compute(catalog, name, gpu, _count(gpu_count), flops, mfu, repeats, precision), None
 
 

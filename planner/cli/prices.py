@@ -56,6 +56,8 @@ def _list(args: argparse.Namespace) -> int:
     if args.format == "table":
         table = table[[c for c in table.columns if c not in _WIDE_COLUMNS]]
     emit(table, args.format, "Offers (USD per hour; usd_per_gpu_hour = usd_per_hour / gpu_count)")
+    for line in table.attrs.get("notes", []):
+        print(line, file=sys.stderr if args.format != "table" else sys.stdout)
     return 0
 
 

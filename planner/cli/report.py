@@ -22,10 +22,20 @@ def _report(args: argparse.Namespace) -> int:
     report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction,
                         generated_at=args.generated_at, title=args.title, start=args.start,
-                        grid_basis=args.grid_basis)
+                        grid_basis=args.grid_basis, compare_kwargs=_feasibility(args))
     path = write_report(report, args.format, args.out)
     print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
     return 0
+
+
+def _feasibility(args: argparse.Namespace) -> dict[str, object]:
+    """The options compared in the report: sized to ``--deadline``, or the workload's own GPU only."""
+    kwargs: dict[str, object] = {}
+    if args.deadline is not None:
+        kwargs["deadline"] = args.deadline
+    if args.same_gpu:
+        kwargs["same_gpu"] = True
+    return kwargs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", required=True, help=f"report format: {', '.join(REPORT_FORMATS)}")
     parser.add_argument("--out", required=True, help="file to write (replaced atomically; no partial file on error)")
     add_estimate_args(parser)
+    parser.add_argument("--deadline", help="wall-clock every compared option must meet, e.g. '30 day' (options are "
+                        "sized to finish in time, or left out as infeasible)")
+    parser.add_argument("--same-gpu", action="store_true", help="compare only offers of the workload's own GPU")
     parser.add_argument("--title", help="report title (default: 'Compute resources for training: <workload>')")
     parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
                         "byte-identical files")

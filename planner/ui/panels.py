@@ -378,14 +378,20 @@ def option_cards(view: CompareView) -> None:
 
 def compare_filters() -> None:
     """The compare view's filters (each an input mirrored in the URL)."""
-    row = st.columns([2, 1, 1])
+    row = st.columns([2, 1, 1, 1, 1])
     row[0].multiselect("Providers", list(state.COMPARE_PROVIDERS), key="cmp_providers")
     row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing")
     row[2].text_input("Max wall-clock (h, blank: any)", key="cmp_max_hours")
+    row[3].text_input("Deadline (e.g. 30 day; blank: none)", key="cmp_deadline",
+                      help="every option is sized to the whole instances or servers that finish in time, or marked "
+                      "infeasible")
+    row[4].selectbox("GPUs", list(state.GPU_SCOPES), key="cmp_gpu_scope",
+                     format_func=lambda v: "every GPU (converted)" if v == "all" else "same GPU only",
+                     help="same GPU only: offers of the workload's own GPU, no conversion")
     with st.expander("More filters: regions, GPUs, owned servers, site"):
         row = st.columns(2)
         row[0].multiselect("Regions (none: all)", offer_regions(), key="cmp_regions")
-        row[1].multiselect("Option GPUs (none: all; hours converted by peak throughput)", gpu_ids(), key="cmp_gpus")
+        row[1].multiselect("Option GPUs (none: all; hours converted by achieved throughput)", gpu_ids(), key="cmp_gpus")
         row = st.columns([2, 1])
         row[0].multiselect("Owned servers (none: every catalog server with a price)", priced_servers(),
                            key="cmp_servers")

@@ -61,6 +61,8 @@ DEFAULTS: dict[str, object] = {
     "cmp_gpus": [],
     "cmp_servers": [],
     "cmp_max_hours": "",
+    "cmp_deadline": "",
+    "cmp_gpu_scope": "all",
     "cmp_site": "USA",
     # Own vs rent: one owned server at a site against cloud prices (empty clouds: each provider's cheapest).
     "own_server": "nvidia-dgx-1-v100",
@@ -100,8 +102,10 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
 #: planner.grid_time.GRID_BASES (repeated here so this module stays free of pandas; a test keeps them equal).
 GRID_BASES = ("flat", "trend", "projection")
+#: The compare view's GPU scope: every GPU (hours converted), or only the workload's own (``api.compare(same_gpu)``).
+GPU_SCOPES = ("all", "same")
 CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "grid_basis": GRID_BASES, "own_pricing": CLOUD_PRICING,
-           "proc_pricing": CLOUD_PRICING}
+           "proc_pricing": CLOUD_PRICING, "cmp_gpu_scope": GPU_SCOPES}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
@@ -245,6 +249,8 @@ def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
         "servers": list(values["cmp_servers"]) or None,
         "max_wall_hours": _number_or_none("max wall-clock hours", values["cmp_max_hours"]),
         "site_zone": str(values["cmp_site"]).strip() or "USA",
+        "deadline": str(values.get("cmp_deadline", "")).strip() or None,
+        "same_gpu": values.get("cmp_gpu_scope", "all") == "same",
         **time_kwargs(values),
     }
 
