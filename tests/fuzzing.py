@@ -154,7 +154,7 @@ NON_NEGATIVE = ("gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_lb", "
                 "cost_usd_low", "cost_usd_central", "cost_usd_high", "instances", "total_usd", "servers_bought",
                 "fleet_servers", "wait_hours", "usd_per_gpu_hour", "kwh", "water_l")
 #: Columns that may be empty ('no data') but, when present, are finite and >= 0.
-MAY_BE_EMPTY = ("co2e_market_kg", "cost_usd", "cost_usd_low", "cost_usd_high", "cost_usd_central", "wait_hours",
+MAY_BE_EMPTY = ("co2e_market_kg", "instances", "cost_usd", "cost_usd_low", "cost_usd_high", "cost_usd_central", "wait_hours",
                 "usd_per_gpu_hour", "water_l")
 
 
