@@ -58,6 +58,7 @@ def test_json_summary_of_a_small_plan(tmp_path, capsys):
     assert [r["option"] for r in rows] == ["owned", "quote"]
     assert rows[1]["cash_usd"] == pytest.approx(2 * 140160.0)
     assert rows[1]["total_usd"] == pytest.approx(140160.0 * (1 / 1.07 + 1 / 1.07 ** 2))
+    assert rows[0]["basis"].startswith("institution full cost, NPV at 7.0% real, residual book value credited")
 
 
 @pytest.mark.parametrize("text,field", [

@@ -84,3 +84,20 @@ def test_bad_site_wue_is_one_line():
     with pytest.raises(PlanError, match="wue_l_per_kwh -1 L/kWh: must be >= 0"):
         api.procurement_plan("nvidia-dgx-h100", demand_gpu_hours=[100_000], site={"grid_zone": "US-CA",
                                                                                  "wue_l_per_kwh": -1})
+
+
+def test_plan_monte_carlo_draws_the_grid_trend():
+    # Triangular draws of the rate within its interval: every draw's CO2e lies between the plan's low and high
+    # ends (the trend at rate_low / rate_high), and the median is near the central figure.
+    plan = _plan(start_year=2027, monte_carlo=200, seed=4)
+    summary = plan.summary.set_index("option")
+    owned = summary.loc["owned"]
+    assert owned["co2e_kg_low"] <= owned["co2e_kg_p5"] < owned["co2e_kg_p50"] < owned["co2e_kg_p95"] \
+        <= owned["co2e_kg_high"]
+    assert owned["co2e_kg_p50"] == pytest.approx(owned["co2e_kg"], rel=0.02)
+    draws = plan.monte_carlo
+    assert len(draws) == 200 and "grid_trend_USA" in draws
+    usa = api.grid_series().trajectories["USA"]
+    assert draws["grid_trend_USA"].between(usa.rate_low, usa.rate_high).all()
+    again = _plan(start_year=2027, monte_carlo=200, seed=4)
+    assert again.monte_carlo["co2e_kg_owned"].tolist() == draws["co2e_kg_owned"].tolist()

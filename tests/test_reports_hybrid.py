@@ -30,3 +30,9 @@ def test_curve_svg_is_byte_stable():
     first, second = curve_svg(plan()), curve_svg(plan())
     assert first.startswith("<?xml") and first == second
     assert "owned servers" in first
+
+
+def test_curve_png_is_a_png():
+    from planner.reports.hybrid import curve_png
+    data = curve_png(plan())
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data == curve_png(plan())

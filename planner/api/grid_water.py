@@ -344,7 +344,7 @@ def plan_places(cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: f
 
 def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_gco2e_per_kwh: float,
                    owned_pue: float, start_year: int | None = None, grid_basis: str = "trend",
-                   cooling: str = "unknown", wue_l_per_kwh: float | None = None) -> Plan:
+                   cooling: str = "unknown", wue_l_per_kwh: float | None = None, seed: int = 0) -> Plan:
     """A procurement plan with each calendar year's grid on that year's energy, the flat grid beside it,
     water per year, and the grid trend's row in the tornado (``planner.plan_grid``)."""
     grid_time.check_basis(grid_basis)
@@ -383,8 +383,18 @@ def plan_over_time(plan: Plan, cloud: pd.DataFrame, site_zone: str, owned_grid_g
             f"{owned_totals['co2e_flat_kg'] / 1000:,.1f} t on a flat grid; water {owned_totals['water_l'] / 1e6:,.2f} "
             f"million L (carbon.csv: per year and option)")
     unique = tuple({a.name: a for a in (*plan.assumptions, *extra)}.values())
+    monte_carlo = plan.monte_carlo
+    notes = [note]
+    if len(monte_carlo):
+        drawn = plan_grid.co2e_draws(carbon, places, start, grid_basis, len(monte_carlo), seed)
+        monte_carlo = pd.concat([monte_carlo.reset_index(drop=True), drawn.drop(columns=["draw"])], axis=1)
+        for q in (5, 50, 95):
+            summary[f"co2e_kg_p{q}"] = [float(np.percentile(drawn[f"co2e_kg_{o}"], q))
+                                        if f"co2e_kg_{o}" in drawn else np.nan for o in summary["option"]]
+        notes.append(f"CO2e percentiles (co2e_kg_p5/p50/p95): {len(drawn)} draws of each zone's grid trend "
+                     "(triangular on its 90 % interval, own random stream)")
     return replace(plan, carbon=carbon, summary=summary, sensitivity=sensitivity, assumptions=unique,
-                   notes=(*plan.notes, note))
+                   notes=(*plan.notes, *notes), monte_carlo=monte_carlo)
 
 
 # --- Catalog listings -------------------------------------------------------------------------------------

@@ -318,7 +318,8 @@ def procurement_plan(
                                                                 float(owned_server_.gpu_count)))
     return plan_over_time(result, cloud, str(site.get("grid_zone") or defaults.DEFAULT_GRID_ZONE.value),
                           owned_server_.grid_gco2e_per_kwh, owned_server_.pue, start_year, grid_basis, cooling,
-                          None if wue_l_per_kwh is None else float(wue_l_per_kwh))  # type: ignore[arg-type]
+                          None if wue_l_per_kwh is None else float(wue_l_per_kwh),  # type: ignore[arg-type]
+                          int(seed))
 
 
 def largest_job_gpus(portfolio: Sequence[Mapping[str, object]] | None, server_gpu: str | None = None,

@@ -189,7 +189,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     owned.add_argument("--resale", type=float, help="resale value as a fraction of price, [0, 1)")
     owned.add_argument("--fractional-servers", action="store_true", help="buy fractional servers (the paper's 7.25)")
     model = p.add_argument_group("model inputs")
-    model.add_argument("--ratio", action="append", help="GPU=speed-up over the workload's GPU (replaces peak ratio)")
+    model.add_argument("--ratio", "--throughput-ratio", dest="ratio", action="append", help="GPU=speed-up over the workload's GPU (replaces peak ratio)")
     model.add_argument("--power", help="a measurement file from `trainplan measure`: its W per GPU replaces "
                         "TDP x fraction for the workload's GPU")
     model.add_argument("--gpu-power-fraction", type=float, help="average GPU power / TDP, (0, 1]")

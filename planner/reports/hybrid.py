@@ -28,32 +28,41 @@ OPTIMA_COLUMNS = ["choice", "fleet_servers", "cost_usd", "cash_usd", "npv_usd", 
                   "owned_utilisation", "on_premises_share", "max_wait_hours"]
 
 
+def _figure(plan: HybridPlan) -> Figure:
+    table = plan.curve
+    fig = Figure(figsize=(7.0, 3.4))
+    FigureCanvasAgg(fig)
+    cost_ax = fig.add_subplot()
+    carbon_ax = cost_ax.twinx()
+    cost_ax.plot(table["fleet_servers"], table["cost_usd"] / 1e6, color="#1f77b4", marker="o", ms=3, label="cost")
+    carbon_ax.plot(table["fleet_servers"], table["co2e_kg"] / 1000, color="#2ca02c", marker="s", ms=3, label="CO2e")
+    for row, colour, axis, column, scale in ((plan.optima.iloc[0], "#1f77b4", cost_ax, "cost_usd", 1e6),
+                                             (plan.optima.iloc[1], "#2ca02c", carbon_ax, "co2e_kg", 1000)):
+        axis.scatter([row.fleet_servers], [row[column] / scale], s=70, facecolors="none", edgecolors=colour,
+                     linewidths=1.5, zorder=3)
+    cost_ax.set_xlabel("owned servers (the rest of the demand bursts to cloud)")
+    cost_ax.set_ylabel("cost [million USD]", color="#1f77b4")
+    carbon_ax.set_ylabel("CO2e [t]", color="#2ca02c")
+    cost_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    cost_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.2f}"))
+    cost_ax.set_title("Cost and CO2e against owned fleet size (circles: lowest cost, lowest CO2e)")
+    fig.tight_layout()
+    return fig
+
+
 def curve_svg(plan: HybridPlan) -> str:
     """Cost [USD] and CO2e [t] against owned servers, optima marked, as an SVG string."""
-    table = plan.curve
     with matplotlib.rc_context(_STYLE):
-        fig = Figure(figsize=(7.0, 3.4))
-        FigureCanvasAgg(fig)
-        cost_ax = fig.add_subplot()
-        carbon_ax = cost_ax.twinx()
-        cost_ax.plot(table["fleet_servers"], table["cost_usd"] / 1e6, color="#1f77b4", marker="o", ms=3,
-                     label="cost")
-        carbon_ax.plot(table["fleet_servers"], table["co2e_kg"] / 1000, color="#2ca02c", marker="s", ms=3,
-                       label="CO2e")
-        for row, colour, axis, column, scale in (
-                (plan.optima.iloc[0], "#1f77b4", cost_ax, "cost_usd", 1e6),
-                (plan.optima.iloc[1], "#2ca02c", carbon_ax, "co2e_kg", 1000)):
-            axis.scatter([row.fleet_servers], [row[column] / scale], s=70, facecolors="none", edgecolors=colour,
-                         linewidths=1.5, zorder=3)
-        cost_ax.set_xlabel("owned servers (the rest of the demand bursts to cloud)")
-        cost_ax.set_ylabel("cost [million USD]", color="#1f77b4")
-        carbon_ax.set_ylabel("CO2e [t]", color="#2ca02c")
-        cost_ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        cost_ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.2f}"))
-        cost_ax.set_title("Cost and CO2e against owned fleet size (circles: lowest cost, lowest CO2e)")
-        fig.tight_layout()
         buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        _figure(plan).savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+def curve_png(plan: HybridPlan) -> bytes:
+    """The same chart as PNG bytes (150 dpi)."""
+    with matplotlib.rc_context(_STYLE):
+        buffer = io.BytesIO()
+        _figure(plan).savefig(buffer, format="png", dpi=150, metadata={"Software": None})
     return buffer.getvalue()
 
 
