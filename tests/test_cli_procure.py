@@ -83,7 +83,8 @@ def test_missing_plan_file_is_one_line(capsys):
 
 
 def test_readme_shows_the_examples_answer_under_each_basis():
-    # The README's table is the example's `bases` table (F&A 0, and 0.55 in the grant view), recomputed here.
+    # The README's table is the example's `bases` table (F&A 0, and 0.55 in the grant view), recomputed here;
+    # when prices move, `python scripts/readme_basis_table.py` rewrites it.
     import re
     import tomllib
 
