@@ -1,156 +1,186 @@
-"""One workload against the full shipped catalog: the vectorised engine vs a naive row-by-row loop.
+"""One workload against the full shipped catalog: the engine warm and cold, its arithmetic against a fair
+scalar loop, the Monte Carlo at 10,000 and 100,000 draws, and 100x the offers.
 
-Run: ``python -m pytest benchmarks/ --benchmark-enable -q`` (add ``-s`` to see rows per second).
-Both compute the same central rows (every cloud offer of every provider, region and pricing model, and
-every owned server with a price in both accounting modes); the loop's results are checked against the
-engine's before it is timed.
+Run: ``python benchmarks/run_all.py`` (each target is printed beside its figure; see ``TARGETS`` there).
+The fair baseline computes the same central outputs of the same rows from the same inputs (the row arrays
+and central inputs the engine itself hands to ``evaluate_cloud`` / ``evaluate_owned``), but one row at a
+time: Python floats from per-row dicts, the same formulas; its results are checked equal to the engine's.
 """
 
 from __future__ import annotations
 
 import math
+import time
+import tracemalloc
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from planner import api, defaults, spot
+from planner import api, prepared
 from planner import compare as engine
-from planner.ownership import (
-    HOURS_PER_YEAR,
-    dedicated_cost_usd,
-    embodied_kg_per_gpu_hour,
-    shared_usd_per_gpu_hour,
-)
+from planner.api.snapshot import current_offers
 from planner.shipped import load
-from pricing.store import current_offers
-
-KEY = ["provider", "region", "instance_type", "pricing", "server", "accounting_mode"]
-CHECKED = ["cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "wall_hours", "gpu_hours"]
 
 
 @pytest.fixture(scope="module")
 def inputs():
     data = load()
     workload, _ = api.make_workload("llama2-7b")  # 184,320 A100 GPU-h on 8 GPUs
-    return data, workload, current_offers(), api.owned_options(site_zone="USA")
+    owned = tuple(api.owned_options(site_zone="USA"))
+    return data, workload, current_offers(), owned
 
 
-def vectorised(data, workload, offers, owned):
+def run_engine(data, workload, offers, owned, settings=None):
     return engine.compare(data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"],
-                          data["spot_interruption"], owned).table
+                          data["spot_interruption"], owned, settings=settings)
 
 
-def naive(data, workload, offers, owned):
-    """The same central rows, one at a time, with scalar Python arithmetic."""
-    catalog = data.catalog
-    regions = {(r.provider, r.region): r for r in data["cloud_regions"].itertuples()}
-    bands = {(b.region, b.instance_type): b.band for b in spot.aws_bands(data["spot_interruption"]).itertuples()}
-    embodied_per_gpu = (float(defaults.EMBODIED_GPU_KG.value) + float(defaults.EMBODIED_SERVER_KG.value)
-                        / float(defaults.CLOUD_GPUS_PER_SERVER.value))
-    cloud_embodied = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value)
-                                         * float(defaults.CLOUD_UTILISATION.value))
-    n = workload.gpu_count
-    rows = []
-    ratios: dict[str, float | None] = {}
-    tdps: dict[str, float] = {}
-
-    def ratio_of(gpu: str) -> float | None:
-        # cached per GPU: the catalog lookup, not the loop, would otherwise dominate (~20 ms a call)
-        if gpu not in ratios:
-            try:
-                ratios[gpu] = 1.0 if gpu == workload.gpu else catalog.throughput_ratio(workload.gpu, gpu,
-                                                                                       workload.precision)[0]
-            except Exception:  # noqa: BLE001 - the engine skips GPUs without a ratio too
-                ratios[gpu] = None
-            tdps[gpu] = catalog.gpu(gpu).tdp_w
-        return ratios[gpu]
-
-    for o in offers.itertuples():
-        ratio = ratio_of(o.gpu)
-        if ratio is None:
-            continue
-        per_instance = o.gpu_count
-        instances = math.ceil(n / per_instance - 1e-9)
-        overhead = 0.0
-        if o.pricing == "spot":
-            if o.provider == "aws":
-                band = bands.get((o.region, o.instance_type), "<10%")
-                rate = defaults.AWS_SPOT_BANDS_PCT[band][1] / 100 / defaults.HOURS_PER_MONTH
-            else:
-                rate = defaults.GCP_PREEMPTION_PCT_PER_DAY[1] / 100 / 24
-            overhead = instances * rate * (float(defaults.SPOT_CHECKPOINT_INTERVAL_HOURS.value) / 2
-                                           + float(defaults.SPOT_RESTART_HOURS.value))
-        gpu_hours = workload.gpu_hours / ratio * (1 + overhead)
-        wall = gpu_hours / n
-        term = engine.RESERVED_TERM_HOURS.get(o.pricing, 0.0)
-        if isinstance(o.vcpus, float) and not math.isnan(o.vcpus):
-            host = defaults.host_power_w(o.vcpus, o.memory_gib)
-        else:
-            host = defaults.default_host_power_per_gpu_w() * per_instance
-        power = n * tdps[o.gpu] + host * n / per_instance
-        energy = float(defaults.PUE[o.provider].value) * wall * power / 1000
-        region = regions[(o.provider, o.region)]
-        rows.append({"provider": o.provider, "region": o.region, "instance_type": o.instance_type,
-                     "pricing": o.pricing, "server": None, "accounting_mode": None,
-                     "cost_usd": instances * o.usd_per_hour * max(wall, term), "energy_kwh": energy,
-                     "co2e_kg": energy * region.grid_gco2e_per_kwh / 1000,
-                     "co2e_embodied_kg": instances * per_instance * wall * cloud_embodied, "wall_hours": wall,
-                     "gpu_hours": gpu_hours})
-    for option in owned:
-        s = option.server
-        ratio = ratio_of(s.gpu)
-        gpu_hours = workload.gpu_hours / ratio
-        energy = gpu_hours * s.pue * s.power_w / s.gpu_count / 1000
-        embodied = gpu_hours * embodied_kg_per_gpu_hour(s.embodied_kg, s.gpu_count, s.lifetime_years, s.utilisation)
-        servers = math.ceil(n / s.gpu_count - 1e-9)
-        wall_dedicated = gpu_hours / (servers * s.gpu_count)
-        for accounting, cost, wall in (
-                ("dedicated", dedicated_cost_usd(s, servers, gpu_hours, wall_dedicated), wall_dedicated),
-                ("shared", gpu_hours * shared_usd_per_gpu_hour(s), gpu_hours / n)):
-            rows.append({"provider": "owned", "region": option.site_zone, "instance_type": None, "pricing": "owned",
-                         "server": s.server, "accounting_mode": accounting, "cost_usd": cost, "energy_kwh": energy,
-                         "co2e_kg": energy * s.grid_gco2e_per_kwh / 1000, "co2e_embodied_kg": embodied,
-                         "wall_hours": wall, "gpu_hours": gpu_hours})
-    return pd.DataFrame(rows)
+@pytest.fixture(scope="module")
+def central_inputs(inputs):
+    """The (rows, central x) pairs the engine evaluates for this workload, captured from one real run."""
+    return capture_central(inputs)
 
 
-def test_naive_loop_agrees_with_the_engine(inputs):
-    table = vectorised(*inputs)
-    loop = naive(*inputs)
-    merged = table.fillna({"instance_type": "", "server": "", "accounting_mode": ""}).merge(
-        loop.fillna({"instance_type": "", "server": "", "accounting_mode": ""}), on=KEY, suffixes=("", "_loop"))
-    assert len(merged) == len(table) == len(loop)
-    for column in CHECKED:
-        np.testing.assert_allclose(merged[column], merged[f"{column}_loop"], rtol=1e-9)
+def capture_central(inputs):
+    """``central_inputs`` as a plain function: ({kind: (rows, x)}, the comparison)."""
+    captured = {}
+    originals = {"cloud": engine.evaluate_cloud, "owned": engine.evaluate_owned}
+
+    def recorder(kind):
+        def evaluate(rows, x):
+            if kind not in captured and all(np.ndim(v) <= 1 for v in x.values()) and \
+                    float(np.asarray(x["power_fraction"]).reshape(-1)[0]) == engine.defaults.GPU_POWER_FRACTION_RANGE[1]:
+                captured[kind] = (dict(rows), dict(x))
+            return originals[kind](rows, x)
+        return evaluate
+
+    engine.evaluate_cloud, engine.evaluate_owned = recorder("cloud"), recorder("owned")
+    try:
+        table = run_engine(*inputs)
+    finally:
+        engine.evaluate_cloud, engine.evaluate_owned = originals["cloud"], originals["owned"]
+    return captured, table
 
 
-def test_vectorised_full_catalog(benchmark, inputs):
-    table = benchmark(vectorised, *inputs)
-    _report(benchmark, "vectorised engine", len(table))
+def arithmetic(captured):
+    """The engine's per-workload arithmetic: both evaluators on every row at the central inputs."""
+    rows, x = captured["cloud"]
+    cloud = engine.evaluate_cloud(rows, x)
+    rows, x = captured["owned"]
+    return cloud, engine.evaluate_owned(rows, x)
 
 
-def test_naive_row_by_row_loop(benchmark, inputs):
-    table = benchmark(naive, *inputs)
-    _report(benchmark, "naive loop", len(table))
+def per_row(rows, x):
+    size = len(next(iter(rows.values())))
+    scalar = {k: (np.broadcast_to(np.asarray(v, float), (size,)).tolist()) for k, v in {**rows, **x}.items()}
+    return [{k: scalar[k][i] for k in scalar} for i in range(size)]
 
 
-def _report(benchmark, label, rows):
-    if benchmark.stats is not None:  # None when run with --benchmark-disable
-        median = benchmark.stats.stats.median
-        print(f"\n{label}: {rows} rows, median {median * 1000:.1f} ms, {rows / median:,.0f} rows/s")
+def scalar_loop(cloud_rows, owned_rows):
+    """The same central outputs, one row at a time with Python floats (``evaluate_cloud``'s formulas)."""
+    out = []
+    for r in cloud_rows:
+        k = r["instances"]
+        wait = r["capacity_wait"] * (1.0 - r["availability"] ** k)
+        overhead = r["is_spot"] * k * r["spot_rate"] * (r["checkpoint"] / 2.0 + r["restart"] + wait)
+        gpu_hours = r["workload_gpu_hours"] / r["ratio"] * (1.0 + overhead)
+        wall = gpu_hours / r["gpu_count"]
+        cost = k * r["price"] * max(wall, r["term_hours"])
+        job_power = r.get("job_power_w", math.nan)
+        power = r["gpu_count"] * r["tdp_w"] * r["power_fraction"] + r["host_w"] if math.isnan(job_power) else job_power
+        energy = r["pue"] * wall * power / 1000.0
+        out.append((gpu_hours, wall, cost, energy, energy * r["grid"] / 1000.0,
+                    r["billed_gpus"] * wall * r["embodied_kg_per_gpu_hour"]))
+    for r in owned_rows:  # a few dozen rows: the owned evaluator on one row at a time
+        one = engine.evaluate_owned({k: np.float64(v) for k, v in r.items()}, {k: np.float64(v) for k, v in r.items()})
+        out.append(tuple(float(one[c]) for c in ("gpu_hours", "wall_hours", "cost_usd", "energy_kwh", "co2e_kg",
+                                                 "co2e_embodied_kg")))
+    return out
+
+
+def test_scalar_loop_agrees_with_the_engine(central_inputs):
+    captured, _ = central_inputs
+    cloud, owned = arithmetic(captured)
+    loop = np.array(scalar_loop(per_row(*captured["cloud"]), per_row(*captured["owned"])))
+    names = ("gpu_hours", "wall_hours", "cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg")
+    vectorised = np.column_stack([np.concatenate([np.broadcast_to(cloud[n], (len(captured["cloud"][0]["gpu_count"]),)),
+                                                  np.broadcast_to(owned[n], (len(captured["owned"][0]["gpu_count"]),))])
+                                  for n in names])
+    np.testing.assert_allclose(loop, vectorised, rtol=1e-12)
+
+
+def test_engine_arithmetic_full_catalog(benchmark, central_inputs):
+    captured, result = central_inputs
+    benchmark(arithmetic, captured)
+    benchmark.extra_info["rows"] = len(result.table)
+
+
+def test_scalar_loop_full_catalog(benchmark, central_inputs):
+    captured, result = central_inputs
+    cloud_rows, owned_rows = per_row(*captured["cloud"]), per_row(*captured["owned"])
+    benchmark(scalar_loop, cloud_rows, owned_rows)
+    benchmark.extra_info["rows"] = len(result.table)
+    # the ratio to the engine's arithmetic, measured here on the same rows (the target: >= 50x)
+    vector = min(_timed(lambda: arithmetic(captured)) for _ in range(20))
+    loop = min(_timed(lambda: scalar_loop(cloud_rows, owned_rows)) for _ in range(3))
+    benchmark.extra_info["loop_over_engine_arithmetic"] = round(loop / vector, 1)
+
+
+def test_api_compare_warm_full_catalog(benchmark, inputs):
+    """``api.compare`` as the app and CLI call it, after a first call prepared the snapshot (the warm path)."""
+    _, workload, _, _ = inputs
+    api.compare(workload)
+    table = benchmark(lambda: api.compare(workload).table)
+    benchmark.extra_info["rows"] = len(table)
+
+
+def test_compare_cold_first_call(benchmark, inputs):
+    """The first call on a new snapshot: preparing every offer once, then the per-workload pass."""
+    data, workload, offers, owned = inputs
+
+    def cold():
+        prepared.clear()
+        return run_engine(data, workload, offers, owned).table
+
+    table = benchmark.pedantic(cold, rounds=5, iterations=1)
+    benchmark.extra_info["rows"] = len(table)
+
+
+def _monte_carlo(benchmark, inputs, draws, rounds):
+    data, workload, offers, owned = inputs
+    settings = engine.Settings(monte_carlo=draws, seed=1)
+    table = benchmark.pedantic(lambda: run_engine(data, workload, offers, owned, settings).table, rounds=rounds,
+                               iterations=1)
+    assert {"cost_usd_p5", "cost_usd_p95", "central_outside_band"} <= set(table.columns)
+    tracemalloc.start()
+    run_engine(data, workload, offers, owned, settings)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    benchmark.extra_info.update(rows=len(table), draws=draws, peak_mb=round(peak / 2**20, 1))
 
 
 def test_monte_carlo_10000_draws(benchmark, inputs):
     """The full comparison with 10,000 seeded Monte Carlo draws per row (percentiles 5/50/95)."""
+    _monte_carlo(benchmark, inputs, 10_000, 3)
+
+
+def test_monte_carlo_100000_draws(benchmark, inputs):
+    """100,000 draws: memory stays bounded because rows are evaluated in blocks."""
+    _monte_carlo(benchmark, inputs, 100_000, 1)
+
+
+def test_compare_100x_offers(benchmark, inputs):
+    """A synthetic snapshot of 100 copies of every offer (instance types renamed), warm: the per-workload pass."""
     data, workload, offers, owned = inputs
-    settings = engine.Settings(monte_carlo=10_000, seed=1)
+    copies = pd.concat([offers.assign(instance_type=offers["instance_type"] + f"~{i}") for i in range(100)],
+                       ignore_index=True)
+    run_engine(data, workload, copies, owned)  # prepares the synthetic snapshot once
+    table = benchmark.pedantic(lambda: run_engine(data, workload, copies, owned).table, rounds=3, iterations=1)
+    benchmark.extra_info.update(rows=len(table), offers=len(copies))
 
-    def run():
-        return engine.compare(data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"],
-                              data["spot_interruption"], owned, settings=settings).table
 
-    table = benchmark.pedantic(run, rounds=3, iterations=1)
-    assert {"cost_usd_p5", "cost_usd_p95"} <= set(table.columns)
-    benchmark.extra_info["rows"] = len(table)
-    benchmark.extra_info["draws"] = 10_000
+def _timed(function) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start

@@ -73,7 +73,9 @@ def compare_answers(table: pd.DataFrame, current: pd.Series | None = None) -> Co
     low = high = None
     if len(costs):
         low, high = costs.idxmin(), costs.idxmax()
-    picks = options.headline_options(usable, current, co2e_column=co2e)
+    needed = {"cost_usd", co2e, "wall_hours"}
+    picks = options.headline_options(usable, current, co2e_column=co2e) if needed <= set(table.columns) \
+        else pd.DataFrame(columns=["pick", "row"])
     return CompareAnswers(
         rows=len(table), feasible=len(usable), cloud_options=len(costs),
         cloud_cost_low=float(costs[low]) if low is not None else math.nan,

@@ -237,7 +237,7 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     energy = training_energy_kwh(wall, rows["tdp_w"] * x["power_fraction"], rows["gpu_count"], rows["host_w"], 0.0,
                                  rows["pue"])
     job_power = rows.get("job_power_w")
-    if job_power is not None:
+    if job_power is not None and not np.isnan(job_power).all():
         energy = np.where(np.isnan(job_power), energy, energy_from_total_power_kwh(wall, job_power, rows["pue"]))
     return {
         "gpu_hours": gpu_hours,
@@ -341,10 +341,24 @@ def throughput_ratios(catalog: Catalog, workload: Workload, gpus: Iterable[str],
     and memory-bandwidth ratios, else the peak ratio; user ratios win. The ratios are speed-ups over the
     workload's GPU: ``low`` is the *highest* speed-up (fewest hours).
     """
-    frame, assumptions, notes = throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides,
-                                                       mfu, workload.parameters)
-    ratios = {r.gpu: (float(r.ratio_low), float(r.ratio_central), float(r.ratio_high)) for r in frame.itertuples()}
-    return ratios, assumptions, notes, dict(zip(frame["gpu"], frame["ratio_method"], strict=True))
+    key = (id(catalog), id(mfu), workload.gpu, workload.precision, workload.parameters, frozenset(gpus),
+           tuple(sorted(overrides.items())))
+    hit = _RATIOS.get(key)
+    if hit is None or hit[0] is not catalog or hit[1] is not mfu:
+        frame, assumptions, notes = throughput.ratio_table(catalog, workload.gpu, workload.precision, gpus, overrides,
+                                                           mfu, workload.parameters)
+        ratios = {r.gpu: (float(r.ratio_low), float(r.ratio_central), float(r.ratio_high)) for r in frame.itertuples()}
+        hit = (catalog, mfu, ratios, assumptions, notes, dict(zip(frame["gpu"], frame["ratio_method"], strict=True)))
+        if len(_RATIOS) > 256:
+            _RATIOS.clear()
+        _RATIOS[key] = hit
+    _, _, ratios, assumptions, notes, methods = hit
+    return dict(ratios), list(assumptions), list(notes), dict(methods)
+
+
+#: ``throughput_ratios`` per (catalog, MFU table, workload GPU, precision, size, option GPUs, overrides): they
+#: depend on the shipped data and those only, so a second workload on the same GPU reuses them.
+_RATIOS: dict[tuple[object, ...], tuple] = {}
 
 
 def _ratio_arrays(names: Sequence[str], codes: np.ndarray,
@@ -829,7 +843,8 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
     data = {}
     for name in (*COLUMNS, *extra):
         values = np.asarray(columns[name])[order]
-        data[name] = pd.array(values, dtype="str") if name in _TEXT else values
+        # text as object arrays: converting 190,000 strings to pandas' str dtype costs more than the arithmetic
+        data[name] = pd.array(values, dtype=object) if name in _TEXT else values
     return pd.DataFrame(data)
 
 
@@ -838,7 +853,8 @@ def _plan(catalog: Catalog, workload: Workload, options: feasibility.Options, se
     """The feasibility plan of one workload: its wall-clock, GPUs and achieved FLOP/s per GPU (peak x default
     MFU, for the Ethernet scaling rule)."""
     base = throughput.achieved_flops_per_gpu(catalog, options.mfu, workload.gpu, workload.precision)
-    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base, settings.whole_servers)
+    return feasibility.make_plan(options, workload.wall_hours, workload.gpu_count, base, settings.whole_servers,
+                                 throughput.gpu_memory_gb(catalog))
 
 
 def _cloud_interconnect(providers: np.ndarray, types: np.ndarray, table: pd.DataFrame | None

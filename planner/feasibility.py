@@ -68,6 +68,7 @@ class Plan:
     memory: MemoryModel = field(default_factory=MemoryModel)
     deadline_hours: float | None = None
     slow_multiple: float = float(SLOW_MULTIPLE.value)
+    gpu_memory_gb: dict[str, float] = field(default_factory=dict)
     max_gpus: float = float(MAX_JOB_GPUS.value)
     batch_tokens: float = float(scaling.GLOBAL_BATCH_TOKENS.value)
     whole_instances: bool = True
@@ -101,11 +102,13 @@ class Options:
 
 
 def make_plan(options: Options, workload_wall_hours: float, workload_gpus: float, base_flops_per_gpu: float,
-              whole_instances: bool = True) -> Plan:
-    """A ``Plan`` from the user's options and the workload's figures."""
+              whole_instances: bool = True, gpu_memory_gb: dict[str, float] | None = None) -> Plan:
+    """A ``Plan`` from the user's options and the workload's figures (``gpu_memory_gb``: {gpu: GB} for rows
+    whose inputs carry no memory, e.g. owned servers)."""
     return Plan(workload_wall_hours=workload_wall_hours, workload_gpus=workload_gpus,
                 base_flops_per_gpu=base_flops_per_gpu, memory=options.memory, deadline_hours=options.deadline_hours,
-                slow_multiple=options.slow_multiple, whole_instances=whole_instances)
+                slow_multiple=options.slow_multiple, whole_instances=whole_instances,
+                gpu_memory_gb=dict(gpu_memory_gb or {}))
 
 
 def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.ndarray, flops: np.ndarray,
@@ -148,7 +151,9 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
     rdma = np.asarray(link["fabric_rdma"], float) > 0
     gbps = np.asarray(link["network_gbps"], float)
     flops = plan.base_flops_per_gpu * ratio
-    memory = np.asarray(rows["memory_gb"], float)
+    memory = np.asarray(rows["memory_gb"], float) if "memory_gb" in rows else np.full(size_, np.nan)
+    if np.isnan(memory).any():  # owned rows carry no memory: the catalog's figure for their GPU
+        memory = np.where(np.isnan(memory), np.array([plan.gpu_memory_gb.get(str(x), np.nan) for x in gpu]), memory)
     need_gpus = min_gpus_to_fit(plan.memory, memory)
     whole = plan.whole_instances
 

@@ -927,4 +927,5 @@ def _summary(tco: pd.DataFrame, breakeven: pd.DataFrame, carbon: pd.DataFrame, d
                      "eac_usd": float(npv_clouds[i]) * crf, "grant_usd": float(grant_clouds[i]),
                      "breakeven_utilisation": row.breakeven_utilisation, "breakeven_year": row.breakeven_year,
                      "verdict": row.verdict})
-    return pd.DataFrame(rows)
+    # Every row says its basis, so a CSV or JSON summary read alone still states it.
+    return pd.DataFrame(rows).assign(basis=inputs.basis.describe())

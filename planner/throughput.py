@@ -181,6 +181,8 @@ def _lookups(catalog: Catalog, mfu: pd.DataFrame | None) -> dict:
                           for p, f in frames.items()},
                 "columns": {p: dict(zip(f["gpu"], f["column"], strict=True)) for p, f in frames.items()},
                 "bandwidth": {g: float(v) for g, v in bandwidth.items() if v > 0},
+                "memory_gb": {g: float(v) for g, v in pd.to_numeric(gpus["memory_gb"], errors="coerce").items()
+                              if v > 0},
                 "medians": mfu_by_gpu(mfu), "sources": sources,
                 "mfu_rows": {g: [float(v) for v in used.loc[used["gpu"] == g, "mfu"]] for g in set(used["gpu"])},
                 "mfu_all": [float(v) for v in used["mfu"]]}
@@ -248,3 +250,8 @@ def published_predictions(runs: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
                         "predicted_gpu_hours": predicted, "published_gpu_hours": published, "basis": basis,
                         "error": predicted / published - 1.0})
     return pd.DataFrame(records)
+
+
+def gpu_memory_gb(catalog: Catalog) -> dict[str, float]:
+    """{gpu id: memory per GPU [GB]} of the catalog (memoised with its other lookups)."""
+    return _lookups(catalog, catalog.mfu)["memory_gb"]

@@ -42,6 +42,21 @@ CREDENTIALS_MESSAGE = (
     "gcp: no credentials found; run 'gcloud auth application-default login' or set "
     "GOOGLE_APPLICATION_CREDENTIALS (see google-auth docs); the shipped snapshot stays in use"
 )
+
+
+def credentials_message(error: Exception) -> str:
+    """One line for google-auth's DefaultCredentialsError: none found, or a credentials file that is broken.
+
+    google-auth raises the same error for both; a malformed key file is not "no credentials" (issue 17).
+    """
+    reason = str(error.args[0]) if error.args else str(error)
+    if "Could not automatically determine credentials" in reason or "was not found" in reason:
+        return CREDENTIALS_MESSAGE
+    first = reason.splitlines()[0][:200] if reason else type(error).__name__
+    return (f"gcp: credentials found but not usable: {first}; fix the file (GOOGLE_APPLICATION_CREDENTIALS or "
+            "gcloud's application-default file) or unset it; the shipped snapshot stays in use")
+
+
 SOURCE = f"gcp cloudbilling skus.list {COMPUTE_SERVICE} (host cores + RAM + GPUs)"
 
 #: Words of SKU descriptions that are not the list price of an ordinary VM: Dynamic Workload Scheduler
@@ -266,8 +281,8 @@ def fetch(
         for service in (COMPUTE_SERVICE, gcp_tpu.TPU_SERVICE):
             for sku in client.list_skus(parent=service):
                 skus.append(sku_as_dict(sku))
-    except DefaultCredentialsError:
-        raise PricingCredentialsError(CREDENTIALS_MESSAGE) from None
+    except DefaultCredentialsError as error:
+        raise PricingCredentialsError(credentials_message(error)) from None
     except (GoogleAPICallError, RetryError, requests.RequestException) as error:
         result.failures.append(f"gcp: skus.list after {len(skus)} SKUs: {type(error).__name__}: {error}")
     machines = tuple(machine_types or gcp_machine_types())

@@ -122,3 +122,13 @@ def test_a_quoted_commitment_is_paid_whole_and_filled_first():
     # With a server the commitment is still paid in full.
     assert plan.curve.set_index("fleet_servers").loc[1, "cloud_usd"] == pytest.approx(8 * 730 * 12 * 1.5)
     assert any("not used by the hybrid plan" in n and "monte_carlo" in n for n in plan.notes)
+
+
+def test_grant_view_with_fa_favours_owning_more():
+    # F&A applies to cloud spending but not to equipment: a grant budget with F&A makes every cloud dollar dearer,
+    # so the cheapest fleet is at least as large as on the institution's full cost.
+    config = tomllib.loads(EXAMPLE.read_text())
+    full = api.hybrid_plan_from_config(config).optima.set_index("choice")
+    grant = api.hybrid_plan_from_config({**config, "basis": {"view": "grant", "fa_rate": 0.55}}).optima.set_index("choice")
+    assert grant.loc["lowest cost", "fleet_servers"] >= full.loc["lowest cost", "fleet_servers"]
+    assert grant.loc["all cloud", "fa_usd"] == pytest.approx(0.55 * grant.loc["all cloud", "cloud_usd"])

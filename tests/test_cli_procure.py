@@ -58,6 +58,7 @@ def test_json_summary_of_a_small_plan(tmp_path, capsys):
     assert [r["option"] for r in rows] == ["owned", "quote"]
     assert rows[1]["cash_usd"] == pytest.approx(2 * 140160.0)
     assert rows[1]["total_usd"] == pytest.approx(140160.0 * (1 / 1.07 + 1 / 1.07 ** 2))
+    assert rows[0]["basis"].startswith("institution full cost, NPV at 7.0% real, residual book value credited")
 
 
 @pytest.mark.parametrize("text,field", [
@@ -82,7 +83,8 @@ def test_missing_plan_file_is_one_line(capsys):
 
 
 def test_readme_shows_the_examples_answer_under_each_basis():
-    # The README's table is the example's `bases` table (F&A 0, and 0.55 in the grant view), recomputed here.
+    # The README's table is the example's `bases` table (F&A 0, and 0.55 in the grant view), recomputed here;
+    # when prices move, `python scripts/readme_basis_table.py` rewrites it.
     import re
     import tomllib
 

@@ -18,7 +18,8 @@ def test_report_writes_an_xlsx_for_a_preset(tmp_path, capsys):
     import openpyxl
 
     workbook = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))
-    assert workbook.sheetnames == ["summary", "options", "assumptions", "sources"]
+    assert workbook.sheetnames == ["summary", "key options", "options", "totals", "assumptions", "sources",
+                                   "price snapshots", "equivalences"]
     summary = {(r[0], r[1]): r[2] for r in workbook["summary"].iter_rows(min_row=2, values_only=True)}
     # BERT base (Strubell Table 3): 64 V100 x 79.2 h = 5,068.8 GPU-hours.
     assert summary[("workload", "gpu_hours")] == pytest.approx(5068.8)
@@ -36,7 +37,7 @@ def test_same_flags_give_the_same_markdown_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["--format", "docx"], "format 'docx': not allowed; allowed: pdf, html, md, csv, xlsx"),
+    (["--format", "odt"], "format 'odt': not allowed; allowed: pdf, docx, html, md, csv, xlsx"),
     (["--format", "md", "--out-dir"], "unrecognized arguments"),
     (["--format", "md", "--generated-at", "tomorrow"], "generated_at 'tomorrow'"),
 ])
@@ -52,3 +53,17 @@ def test_bad_report_flags_are_one_line_exit_2_and_write_nothing(tmp_path, capsys
 def test_report_into_a_missing_directory_fails_before_computing(tmp_path, capsys):
     assert main(["report", "bert-base", "--format", "pdf", "--out", str(tmp_path / "nope" / "r.pdf")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_report_takes_the_power_and_grid_flags_of_estimate(tmp_path):
+    out = tmp_path / "r.md"
+    args = ["--gpu-w", "250", "--host-w", "0", "--grid-intensity", "400", "--pue", "1.1"]
+    assert main(["report", "bert-base", "--format", "md", "--out", str(out), *args,
+                 "--generated-at", "2026-11-25T09:30:00Z"]) == 0
+    text = out.read_text(encoding="utf-8")
+    # 64 GPUs x 250 W x 79.2 h x PUE 1.1 / 1000 = 1,393.92 kWh; x 400 g/kWh = 557.6 kg
+    assert "the same GPU-hours draw 1,394 kWh and emit 557.6 kg CO2e" in text
+    assert main(["report", "bert-base", "--format", "md", "--out", str(out), "--max-hours", "20",
+                 "--server", "none", "--generated-at", "2026-11-25T09:30:00Z"]) == 0
+    key = out.read_text(encoding="utf-8").split("## Key options")[1].split("##")[0]
+    assert "owned" not in key

@@ -129,3 +129,12 @@ def test_portfolio_deadline_sets_the_largest_job_and_says_so():
     assert any("needs 112 GPUs at once" in n for n in notes)
     plan = api.procurement_plan("nvidia-dgx-1-v100", demand_gpu_hours=None, portfolio=portfolio, horizon_years=1)
     assert not plan.years["job_fits"].iloc[0]  # 10,138 GPU-h a year need 2 servers; the job needs 14 at once
+
+
+def test_owned_servers_are_checked_for_memory_too(catalog):
+    # 1e12 parameters: 16 TB of training state, 2,000 GB per GPU over 8 GPUs, on any 8-GPU server
+    job = h100_job(catalog, parameters=1e12)
+    table = api.compare(job, offers=offers(P5), servers=["nvidia-dgx-h100"]).table
+    owned = table[table["option_kind"] == "owned"]
+    assert len(owned) == 2 and (owned["gpu_memory_gb"] == 80).all()
+    assert not owned["feasible"].any() and owned["infeasible_reason"].str.startswith("memory").all()

@@ -209,6 +209,17 @@ def test_every_machine_type_gpu_is_in_the_accelerator_map():
     assert all(normalise_gcp_gpu_name(machine.gpu_sku) in mapped for machine in gcp_machine_types())
 
 
+def test_a_malformed_key_file_is_not_reported_as_no_credentials(monkeypatch, tmp_path):
+    key = tmp_path / "key.json"
+    key.write_text("{not json")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    with pytest.raises(PricingCredentialsError) as raised:
+        gcp.fetch()
+    message = str(raised.value)
+    assert message.startswith("gcp: credentials found but not usable: File ") and "is not a valid json file" in message
+    assert "no credentials found" not in message and "\n" not in message
+
+
 def test_dws_and_calendar_mode_skus_never_fill_the_list_price_slot():
     # tests/data/gcp_skus_a3_dws.json: real SKU names (and ids/prices where public, see tests/data/README.md)
     # of the A3 High DWS GPU (4.200761), the A3 Mega list GPU (10.344276), its calendar-mode (4.841121) and

@@ -29,8 +29,8 @@ def test_write_report_writes_the_rendered_bytes_and_nothing_else(report, tmp_pat
 
 
 def test_unknown_format_is_a_one_line_error_and_writes_nothing(report, tmp_path):
-    with pytest.raises(PlanError, match=r"^format 'docx': not allowed; allowed: pdf, html, md, csv, xlsx$"):
-        write_report(report, "docx", tmp_path / "report.docx")
+    with pytest.raises(PlanError, match=r"^format 'odt': not allowed; allowed: pdf, docx, html, md, csv, xlsx$"):
+        write_report(report, "odt", tmp_path / "report.odt")
     assert os.listdir(tmp_path) == []
 
 

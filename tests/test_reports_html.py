@@ -1,4 +1,4 @@
-"""HTML: one self-contained file whose tables parse back (html.parser) to the report's exact values."""
+"""HTML: one self-contained, phone-readable file whose tables parse back (html.parser) to the report's values."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 from report_samples import GENERATED_AT, sample_report
-from test_reports_markdown import SHOWN_REL
 
+from planner.columns import column_format, header
 from planner.reports import render
-from planner.reports.model import display_number
 
 
 class _Tables(HTMLParser):
@@ -63,26 +62,44 @@ def parsed(document):
     return parser
 
 
-@pytest.mark.parametrize("table_id,attribute", [
-    ("workload", "workload"), ("totals", "totals"), ("options", "table"), ("ranges", "option_ranges"),
-    ("equivalences", "equivalences"), ("assumptions", "assumptions"), ("sources", "sources"),
-    ("price-snapshots", "price_snapshots"),
-])
-def test_html_tables_parse_back_to_the_report_values(parsed, report, table_id, attribute):
-    table = getattr(report, attribute)
+def _expected(report, table_id):
+    """The table each id shows, as the renderer selects it (headers: ``planner.columns`` unless named)."""
+    from planner.reports.html import OPTION_COLUMNS
+
+    assumptions = report.assumptions.assign(ref=report.assumptions["ref"].map(lambda r: f"[{r}]"))
+    return {"key-options": (report.key_table, None),
+            "options": (report.table[[c for c in OPTION_COLUMNS if c in report.table.columns]], None),
+            "totals": (report.totals, ["Quantity", "Unit", "Central", "Low", "High"]),
+            "assumptions": (assumptions[["name", "value", "unit", "ref", "as_of", "note"]],
+                            ["Name", "Value", "Unit", "Source", "Date", "Note"]),
+            "price-snapshots": (report.price_snapshots, None), "equivalences": (report.equivalences, None)}[table_id]
+
+
+@pytest.mark.parametrize("table_id", ["key-options", "options", "totals", "assumptions", "price-snapshots",
+                                      "equivalences"])
+def test_html_tables_parse_back_to_the_report_values(parsed, report, table_id):
+    table, headers = _expected(report, table_id)
     rows = parsed.tables[table_id]
-    assert [text for text, _ in rows[0]] == [str(c) for c in table.columns]
+    assert [text for text, _ in rows[0]] == (headers or [header(str(c)) for c in table.columns])
     assert len(rows) - 1 == len(table)
     for cells, values in zip(rows[1:], table.itertuples(index=False), strict=True):
-        for (text, exact), value in zip(cells, values, strict=True):
-            if isinstance(value, float | int) and not isinstance(value, bool):
-                if value != value:
-                    assert exact == "nan" and text == ""
-                    continue
-                assert float(exact) == value  # data-value: full precision
-                assert float(text.replace(",", "")) == pytest.approx(value, rel=SHOWN_REL)
-            else:
-                assert exact is None and text == display_number(value)
+        for (text, exact), column, value in zip(cells, table.columns, values, strict=True):
+            fmt = column_format(str(column))
+            assert text == fmt.show(value), (column, value)  # as a person reads it ($, separators, blank)
+            if fmt.kind != "text" and isinstance(value, float | int) and not isinstance(value, bool):
+                assert float(exact) == value or (value != value and exact == "nan")  # data-value: full precision
+
+
+def test_html_sources_are_numbered_once_without_repository_paths(document, report):
+    for r in report.sources.itertuples():
+        assert document.count(f'<li value="{r.ref}">') == 1
+    assert "shared/data" not in document
+
+
+def test_html_reads_on_a_phone(document):
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in document
+    # every table scrolls inside its own box instead of widening the page
+    assert document.count('<div class="scroll"><table') == document.count("<table")
 
 
 def test_html_is_one_self_contained_file_with_the_chart_inline(document, parsed):
@@ -92,7 +109,7 @@ def test_html_is_one_self_contained_file_with_the_chart_inline(document, parsed)
 
 
 def test_html_marks_the_chosen_row_and_labels_the_generation_time(document):
-    assert document.count('<tr class="chosen">') == 1
+    assert document.count('<tr class="chosen">') == 2  # the key options' first row and its options row
     assert f'<time id="generated-at">{GENERATED_AT}</time> (UTC)' in document
 
 

@@ -10,7 +10,7 @@ import pytest
 from report_samples import AIR_TRAVEL_KG, GENERATED_AT, options_table, sample_report
 
 from planner.errors import PlanError
-from planner.reports.model import display_number, display_usd
+from planner.reports.model import display_number, display_usd, public_source
 
 
 def test_chosen_option_is_the_indexed_row_and_totals_carry_its_range():
@@ -71,13 +71,33 @@ def test_undated_price_assumptions_take_their_providers_snapshot_date():
     assert assumptions.loc["pue_aws", "as_of"] == "2024"
 
 
-def test_sources_list_every_assumption_source_and_each_snapshot_once():
+def test_sources_are_numbered_once_and_every_assumption_cites_one():
     report = sample_report()
     sources = report.sources.set_index("source")
-    assert set(report.assumptions["source"]) <= set(sources.index)
-    assert sources.loc["gcp catalog extract", "as_of"] == "2026-11-20"
-    assert "price snapshot aws (shipped)" in sources.loc["aws catalog extract", "used_for"]
-    assert sources.index.is_unique
+    assert sources.index.is_unique and report.sources["ref"].tolist() == list(range(1, len(sources) + 1))
+    # every assumption's source is listed under the number it cites
+    cited = dict(zip(report.sources["ref"], report.sources["source"], strict=True))
+    assert all(cited[r] == s for r, s in zip(report.assumptions["ref"], report.assumptions["source"], strict=True))
+    # each price snapshot is a source with its date
+    assert sources.loc["gcp catalog extract (gcp price snapshot)", "as_of"] == "2026-11-20"
+    assert "aws catalog extract (aws price snapshot)" in sources.index
+
+
+@pytest.mark.parametrize(("text", "cited"), [
+    ("Library Technology Guides doc 7428: 10-12% (shared/data/hardware/ownership_defaults.csv)",
+     "Library Technology Guides doc 7428: 10-12%"),
+    ("Ember Yearly Electricity Data (CC BY 4.0), via shared/data/carbon/grid_intensity_yearly.csv: "
+     "ember-climate/ember-data-api@02ce82d403b5 data/api_country_overview_yearly.csv (2025-05-21)",
+     "Ember Yearly Electricity Data (CC BY 4.0): ember-climate/ember-data-api@02ce82d403b5 "
+     "data/api_country_overview_yearly.csv (2025-05-21)"),
+    ("Strubell, Ganesh & McCallum 2019 (ACL), Table 3; hours_used per the arithmetic notes in "
+     "shared/reference/strubell2019.md", "Strubell, Ganesh & McCallum 2019 (ACL), Table 3"),
+    ("Cloud Carbon Footprint's average hyperscale server utilisation, 50% (ccf_coefficients.csv)",
+     "Cloud Carbon Footprint's average hyperscale server utilisation, 50%"),
+])
+def test_sources_carry_no_repository_paths(text, cited):
+    # trainplan's own paths go; an upstream repository@commit and its path stay (a reader can look it up)
+    assert public_source(text) == cited
 
 
 def test_price_snapshots_keep_dates_but_not_local_paths():

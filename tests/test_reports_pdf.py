@@ -1,4 +1,5 @@
-"""PDF: text extracted back (pypdf) holds the totals, every source and the generation time; page 1 as PNG."""
+"""PDF: text extracted back (pypdf) holds the paragraph, key table, totals, every numbered source and the
+generation time, on two reader pages and an appendix; every page as PNG for a person to look at."""
 
 from __future__ import annotations
 
@@ -50,8 +51,27 @@ def test_pdf_text_holds_every_total_as_shown(report, text):
 def test_pdf_text_names_every_source_and_the_generation_time(report, text):
     for source in report.sources["source"]:
         assert _squeezed(source) in text, source
-    assert _squeezed(f"Generated at: {GENERATED_AT} (UTC)") in text
+    assert _squeezed(f"Generated at {GENERATED_AT} (UTC)") in text
     assert _squeezed("E = PUE · t · (p_cpu + p_dram + n · p_gpu) / 1000") in text
+
+
+def test_two_pages_for_the_reader_then_the_appendix_with_numbered_sources(pdf_bytes, report):
+    pages = [_squeezed(p.extract_text()) for p in pypdf.PdfReader(io.BytesIO(pdf_bytes)).pages]
+    assert len(pages) >= 3
+    # page 1: the paragraph to paste and the key table (option, GPU, GPU count, wall-clock, GPU-hours, cost, CO2e)
+    assert "Justificationofresources" in pages[0] and _squeezed(report.justification)[:200] in pages[0]
+    assert all(h in pages[0] for h in ("Option", "GPU", "GPUs", "Wall-clock", "GPU-hours", "Cost", "CO2e"))
+    key = report.key_table.iloc[0]
+    assert _squeezed(f"${key['cost_usd']:,.0f}") in pages[0]
+    # page 2: the method as a numbered list; the appendix starts on page 3
+    assert "Method" in pages[1] and "1.GPU-hours" in pages[1] and "Appendix" not in pages[0] + pages[1]
+    assert pages[2].startswith("Appendix")
+    # each source once, numbered; assumptions cite the numbers; no repository path anywhere
+    everything = "".join(pages)
+    cited = set(report.assumptions["ref"])
+    for ref in report.sources["ref"]:
+        assert everything.count(f"[{ref}]") >= (2 if ref in cited else 1)  # cited in B, listed in C
+    assert "shared/data" not in everything and "shared/" not in everything
 
 
 def test_pdf_shows_the_cheapest_options_and_always_the_chosen_one():

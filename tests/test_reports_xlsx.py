@@ -1,4 +1,5 @@
-"""XLSX: four sheets whose every cell equals the report's DataFrames; numbers stored as numbers."""
+"""XLSX: a sheet per table whose every cell equals the report's DataFrames; numbers stored as numbers with
+number formats; human headers with units; autofilter, frozen header and widths."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from report_samples import sample_report
 
+from planner.columns import header
 from planner.reports import render
 from planner.reports.xlsx import SHEETS, cell_value, sheet_tables
 
@@ -24,7 +27,7 @@ def workbook(report):
     return openpyxl.load_workbook(io.BytesIO(render(report, "xlsx")))
 
 
-def test_xlsx_has_the_four_sheets_in_order(workbook):
+def test_xlsx_has_a_sheet_per_table_in_order(workbook):
     assert workbook.sheetnames == list(SHEETS)
 
 
@@ -32,7 +35,7 @@ def test_xlsx_has_the_four_sheets_in_order(workbook):
 def test_every_xlsx_cell_equals_the_dataframe(workbook, report, sheet):
     table = sheet_tables(report)[sheet]
     rows = list(workbook[sheet].iter_rows(values_only=True))
-    assert list(rows[0]) == [str(c) for c in table.columns]
+    assert list(rows[0]) == [header(str(c)) for c in table.columns]
     assert len(rows) - 1 == len(table)
     for got, want in zip(rows[1:], table.itertuples(index=False), strict=True):
         expected = [cell_value(v) for v in want]
@@ -43,13 +46,27 @@ def test_every_xlsx_cell_equals_the_dataframe(workbook, report, sheet):
                    if isinstance(v, float))
 
 
-def test_xlsx_numbers_are_numeric_cells_and_headers_carry_units(workbook):
+def test_xlsx_numbers_carry_number_formats_and_headers_carry_units(workbook):
     options = workbook["options"]
-    header = [c.value for c in options[1]]
-    cost = options.cell(row=2, column=header.index("cost_usd") + 1)
-    assert cost.data_type == "n" and cost.value == 3277.5
-    assert {"gpu_hours", "energy_kwh", "co2e_kg", "cost_usd"} <= set(header)
-    assert [c.value for c in workbook["assumptions"][1]][:3] == ["name", "value", "unit"]
+    header_row = [c.value for c in options[1]]
+    cost = options.cell(row=2, column=header_row.index("Cost (USD)") + 1)
+    assert cost.data_type == "n" and cost.value == 3277.5 and cost.number_format == '"$"#,##0'
+    gpus = options.cell(row=2, column=header_row.index("GPUs") + 1)
+    assert gpus.number_format == "#,##0"
+    hours = options.cell(row=2, column=header_row.index("Wall-clock (h)") + 1)
+    assert hours.number_format == "#,##0.0"
+    assert {"GPU-hours", "Energy (kWh)", "CO2e, operational (kg)", "Cost (USD)"} <= set(header_row)
+    assert [c.value for c in workbook["assumptions"][1]][:4] == ["Name", "Value", "Unit", "Source no."]
+
+
+@pytest.mark.parametrize("sheet", ["key options", "options", "assumptions", "sources"])
+def test_xlsx_sheets_filter_freeze_and_fit(workbook, report, sheet):
+    ws = workbook[sheet]
+    table = sheet_tables(report)[sheet]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:{get_column_letter(len(table.columns))}{len(table) + 1}"
+    widths = [ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(table.columns) + 1)]
+    assert all(10 <= w <= 72 for w in widths)
 
 
 def test_xlsx_document_dates_and_zip_entries_come_from_generated_at(report):

@@ -57,8 +57,8 @@ def report(
         and the same measured power. The report shows a report-sized part of it
         (``planner.options.report_subset``), and takes its counts, cloud cost range and picks from all of it.
     chosen_row : index label of the chosen option in ``comparison.table``; default: the row of
-        ``provider``/``region``/``pricing`` on the workload's GPU when given, else the cheapest feasible option
-        on the workload's GPU (else of all).
+        ``provider``/``region``/``pricing`` on the workload's GPU when given, else the cheapest feasible cloud
+        option on the workload's GPU (else the cheapest cloud option, else the cheapest option).
     provider, region, pricing, grid_zone, pue, gpu_power_fraction, power, gpu_w, host_w, grid_gco2e_per_kwh :
         as ``estimate_workload``: the estimate at your own inputs, which the report states beside the chosen
         option when any facility or power input is given.
@@ -91,10 +91,13 @@ def report(
         if chosen_row is None and provider and region:
             current = options.current_option(table, provider, region, pricing, workload.gpu)
             chosen_row = None if current is None else current.name
-        if chosen_row is None:  # the plan as stated (the workload's GPU) before a converted what-if
-            same_gpu = table[table["gpu"] == workload.gpu]
-            found = answers.compare_answers(same_gpu if len(answers.feasible_rows(same_gpu)) else table)
-            chosen_row = found.picks.loc["cheapest", "row"] if len(found.picks) else None
+        if chosen_row is None:  # the plan as stated (cloud, the workload's GPU) before owning or a converted GPU
+            cloud = answers.cloud_rows(table)
+            for candidates in (cloud[cloud["gpu"] == workload.gpu], cloud, table):
+                found = answers.compare_answers(candidates)
+                if len(found.picks):
+                    chosen_row = found.picks.loc["cheapest", "row"]
+                    break
         options_table, used, chosen_index = report_subset(table, comparison.assumptions, chosen_row)
         assumptions = used if assumptions is None else assumptions
         compared_table = table

@@ -94,6 +94,14 @@ def _make_workload(preset_name: str | None, *, gpu: str | None, gpu_count: float
     if not gpu:
         raise PlanError("gpu: required unless a preset is given; see `trainplan catalog gpus`")
     precision = precision or str(defaults.DEFAULT_PRECISION.value)
+    if mfu is not None and (hours is not None or gpu_hours is not None):
+        raise PlanError(f"mfu: {'hours' if hours is not None else 'gpu_hours'} sets the run's length; mfu only "
+                        "applies to a compute budget (flops or parameters x tokens)")
+    if flops is not None and (parameters is not None and tokens is not None):
+        raise PlanError("flops: give flops or parameters x tokens, not both")
+    if tokens is not None and (hours is not None or gpu_hours is not None):
+        raise PlanError(f"tokens: {'hours' if hours is not None else 'gpu_hours'} sets the run's length; tokens "
+                        "only make a compute budget (with parameters and mfu)")
     size_only = parameters is not None and tokens is None and flops is None and (hours is not None or
                                                                                  gpu_hours is not None)
     ways = sum(x is not None for x in (hours, gpu_hours)) + int(flops is not None or

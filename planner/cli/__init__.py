@@ -20,7 +20,7 @@ from planner.errors import PlanError
 VERB_HELP: dict[str, str] = {
     "estimate": "a workload -> kWh, CO2e and a cloud cost range",
     "compare": "one workload vs every cloud offer and owned server",
-    "report": "a grant-proposal report of a workload: pdf, html, md, csv, xlsx",
+    "report": "a grant-proposal report of a workload: pdf, docx, html, md, csv, xlsx",
     "procure": "buy GPU servers or rent: sizing, multi-year TCO, break-even, tornado, carbon (a TOML plan)",
     "reproduce": "reproduce a paper's tables from their inputs",
     "catalog": "list GPUs, servers, regions, presets or grid zones",

@@ -81,13 +81,17 @@ def add_workload_args(parser: argparse.ArgumentParser) -> None:
 
 
 def add_estimate_args(parser: argparse.ArgumentParser) -> None:
-    """Flags that choose the prices, grid, PUE and GPU power of an estimate (``estimate``, ``report``)."""
+    """Flags that choose the prices, grid, PUE and power of an estimate (``estimate``, ``report``)."""
     parser.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
     parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
     parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
     parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
     parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
     parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")
+    parser.add_argument("--power", help="a measurement file from `trainplan measure` (replaces the TDP default)")
+    parser.add_argument("--gpu-w", help="average power per GPU in W (e.g. 400 or '0.4 kW'), instead of TDP x fraction")
+    parser.add_argument("--host-w", help="CPU + DRAM power of the whole job in W; 0 counts the GPUs only")
+    parser.add_argument("--grid-intensity", help="your grid's intensity in gCO2e/kWh, instead of --grid or a region")
 
 
 def workload_from_args(args: argparse.Namespace) -> tuple:

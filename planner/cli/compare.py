@@ -12,6 +12,7 @@ from pathlib import Path
 from planner import answers, api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
+from planner.cli.limits import refuse_ignored_compare_flags
 from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
@@ -99,6 +100,7 @@ def _columns(text: str | None, table: object) -> list[str]:
 def _compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output("out", args.out, OUT_SUFFIXES)  # a bad path fails before any computing
+    refuse_ignored_compare_flags(args)
     if args.best_start:
         window(args.best_start)
     workload, chosen, from_file = _workload(args)

@@ -1,10 +1,33 @@
-"""A report's tidy options table as CSV: one row per option, full precision, unit-suffixed headers."""
+"""A report's tidy options table as CSV: one row per option, unit-suffixed headers (``cost_usd``, ``energy_kwh``,
+``co2e_kg``), numbers rounded to what the inputs support (cents; kWh, kg, hours to 3 decimals) but never to
+fewer than 4 significant figures."""
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
+from planner.columns import column_format
 from planner.reports.model import Report
 
 
+def _rounded(column: str, values: pd.Series) -> pd.Series:
+    if not pd.api.types.is_float_dtype(values):
+        return values
+    fmt = column_format(column)
+    places = 2 if fmt.kind == "usd" and fmt.decimals == 0 else fmt.decimals + 3 if fmt.kind == "usd" else 3
+
+    def one(value: float) -> float:
+        if not math.isfinite(value) or value == 0:
+            return value
+        keep = max(places, 3 - math.floor(math.log10(abs(value))))  # >= 4 significant figures
+        return round(value, keep)
+
+    return values.map(one)
+
+
 def render_csv(report: Report) -> bytes:
-    """``report.table`` as UTF-8 CSV with ``\\n`` line ends; floats written so they read back exactly."""
-    return report.table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    """``report.table`` as UTF-8 CSV with ``\\n`` line ends, blank where a value does not apply."""
+    table = report.table.apply(lambda column: _rounded(str(column.name), column))
+    return table.to_csv(index=False, lineterminator="\n").encode("utf-8")

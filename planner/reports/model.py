@@ -9,6 +9,7 @@ Numbers stay floats here; the renderers only format them (``display_number``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from planner import defaults
+from planner import answers, defaults
 from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.reports import water_time
@@ -51,6 +52,12 @@ class Report:
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
     option_ranges : across the compared options: quantity, unit, min, max, min_option, max_option
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
+    assumptions : name, value, unit, source, as_of, note, ``ref`` (the number of its source in ``sources``)
+    sources : ``ref`` (1, 2, …), source (public text: no repository paths), as_of, used_for; each once
+    justification : the "justification of resources" paragraph, ready to paste
+    key_table : the options a reviewer compares: role, option, gpu, gpu_count, wall_hours, gpu_hours, cost_usd,
+        co2e_total_kg (operational + embodied; ``co2e_kg`` where the options have no embodied CO2e)
+    compared_count / feasible_count : options compared (after filters) and, of those, feasible
     """
 
     title: str
@@ -68,6 +75,10 @@ class Report:
     method: tuple[str, ...]
     summary: tuple[str, ...]
     notes: tuple[str, ...]
+    justification: str = ""
+    key_table: pd.DataFrame | None = None
+    compared_count: int = 0
+    feasible_count: int = 0
     #: the chosen option started in each month of a window (``water_time.START_MONTH_COLUMNS``); empty: none
     start_months: pd.DataFrame = field(default_factory=water_time.start_month_rows)
 
@@ -163,6 +174,11 @@ def build_report(
         compared = _normalised_options(compared)
     ranges = _option_ranges(compared)
     notes = tuple(str(n) for n in estimate_table.attrs.get("notes", ()))
+    all_assumptions, sources = _numbered_sources(all_assumptions, snapshots)
+    key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
+    found = answers.compare_answers(compared) if len(compared) else None
+    justification = _justification(workload, chosen, key, found, equivalences, snapshots,
+                                   estimate_row if own_inputs else None)
     return Report(
         title=title or f"Compute resources for training: {workload.name}",
         generated_at=stamp,
@@ -173,12 +189,16 @@ def build_report(
         totals=totals,
         option_ranges=ranges,
         assumptions=all_assumptions,
-        sources=_sources(all_assumptions, snapshots),
+        sources=sources,
         price_snapshots=snapshots,
         equivalences=equivalences,
         method=method_text(table),
         summary=_summary(workload, chosen, totals, ranges, equivalences, len(compared)),
         notes=notes,
+        justification=justification,
+        key_table=key,
+        compared_count=len(compared),
+        feasible_count=found.feasible if found is not None else len(compared),
         start_months=water_time.start_month_rows(start_months),
     )
 
@@ -420,8 +440,10 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
         "Footprint coefficients).",
         "Operational emissions: CO2e = E · I / 1000 [kg], with I the location-based grid intensity of the region "
         "or zone [gCO2e/kWh].",
-        "Cloud cost: cost = GPU·h × price per GPU-hour [USD]. The estimate's range is the cheapest offer of any "
-        "pricing (low), the median on-demand offer (central) and the dearest on-demand offer (high) for the GPU.",
+        "Cloud cost: cost = instance-hours × price per instance-hour [USD], whole instances billed; spot adds the "
+        "expected rework after interruptions. Each option's range takes every uncertain input (GPU power, "
+        "throughput ratio, spot rates, owned-server costs) at its low and high end; the cloud cost range is the "
+        "cheapest to the dearest feasible cloud option compared.",
     ]
     if "co2e_market_kg" in table.columns:
         lines.append("Market-based emissions (co2e_market_kg): the same energy times the market-based emission "
@@ -451,7 +473,8 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
     if "cost_usd" in by.index:
         cost = by.loc["cost_usd"]
         spread = f" (range {display_usd(cost['low'])} to {display_usd(cost['high'])})" \
-            if not (_missing(cost["low"]) or _missing(cost["high"])) else ""
+            if not (_missing(cost["low"]) or _missing(cost["high"])
+                    or display_usd(cost["low"]) == display_usd(cost["high"])) else ""
         parts.append(f"about {display_usd(cost['central'])}{spread}")
     else:
         parts.append("no cloud price for this GPU")
@@ -480,3 +503,180 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
                      f"2019, Table 1), or {display_number(car['times'], 2)} years of a typical US passenger vehicle's "
                      "tailpipe CO2 (US EPA 2023).")
     return tuple(lines)
+
+
+# --- The two pages a reviewer reads ------------------------------------------------------------------
+
+
+def co2e_column(table: pd.DataFrame) -> str:
+    """``co2e_total_kg`` (operational + embodied) where the options have it, else ``co2e_kg``."""
+    return "co2e_total_kg" if "co2e_total_kg" in table.columns else "co2e_kg"
+
+
+#: The key table's columns, in order (``co2e_total_kg`` falls back to ``co2e_kg``).
+KEY_COLUMNS = ("role", "option", "gpu", "gpu_count", "wall_hours", "gpu_hours", "cost_usd", "co2e_total_kg")
+#: Most options in the key table: the chosen one, the three picks and each provider's cheapest.
+KEY_ROWS = 8
+
+
+def key_options(compared: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
+    """The options a reviewer compares: the chosen one, the cheapest, lowest-carbon and fastest feasible
+    options, and the cheapest feasible option of each provider (owned servers: of each accounting mode),
+    each once, the chosen first and then by cost; ``role`` says why each is there."""
+    co2e = co2e_column(compared)
+    labelled = compared if "option" in compared.columns else _normalised_options(compared)
+    usable = answers.feasible_rows(labelled)
+    roles: dict[str, list[str]] = {str(chosen["option"]): ["chosen"]}
+    rows: dict[str, pd.Series] = {str(chosen["option"]): chosen}
+    found = answers.compare_answers(labelled)
+    names = {"cheapest": "cheapest", "lowest_carbon": "lowest carbon", "fastest": "fastest"}
+    for pick, name in names.items():
+        if pick in getattr(found.picks, "index", ()):
+            row = labelled.loc[found.picks.loc[pick, "row"]]
+            roles.setdefault(str(row["option"]), []).append(name)
+            rows.setdefault(str(row["option"]), row)
+    priced = usable.dropna(subset=["cost_usd"])
+    if "provider" in priced.columns:
+        group = priced["provider"].astype(str)
+        if "accounting_mode" in priced.columns:
+            group = group.where(priced["accounting_mode"].isna(), "owned " + priced["accounting_mode"].astype(str))
+        for name, part in priced.sort_values("cost_usd", kind="mergesort").groupby(group, sort=False):
+            row = part.iloc[0]
+            label = str(row["option"])
+            if label not in rows and len(rows) < KEY_ROWS:
+                rows[label] = row
+                roles[label] = [f"cheapest {name}"]
+    ordered = [str(chosen["option"])] + sorted((k for k in rows if k != str(chosen["option"])),
+                                               key=lambda k: _float(rows[k].get("cost_usd")))
+    table = pd.DataFrame([rows[k] for k in ordered]).reset_index(drop=True)
+    table.insert(0, "role", ["; ".join(roles[k]) for k in ordered])
+    columns = [c if c != "co2e_total_kg" else co2e for c in KEY_COLUMNS]
+    return table.reindex(columns=columns)
+
+
+def _cost_text(row: pd.Series) -> str:
+    cost = _float(row.get("cost_usd"))
+    if math.isnan(cost):
+        return "no price"
+    low, high = _float(row.get("cost_usd_low")), _float(row.get("cost_usd_high"))
+    if math.isnan(low) or math.isnan(high) or display_usd(low) == display_usd(high):
+        return f"{display_usd(cost)} (a list price: no range)" if not math.isnan(low) else display_usd(cost)
+    return f"{display_usd(cost)} (range {display_usd(low)} to {display_usd(high)})"
+
+
+def _co2e_text(row: pd.Series) -> str:
+    operational = _float(row.get("co2e_kg"))
+    low, high = _float(row.get("co2e_kg_low")), _float(row.get("co2e_kg_high"))
+    spread = "" if math.isnan(low) or math.isnan(high) else f", range {display_number(low)} to {display_number(high)}"
+    text = f"{display_number(operational)} kg CO2e from electricity (location-based{spread})"
+    embodied = _float(row.get("co2e_embodied_kg"))
+    if not math.isnan(embodied):
+        text += f" plus {display_number(embodied)} kg embodied in the hardware"
+    return text
+
+
+def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, found: object,
+                   equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None) -> str:
+    """The justification-of-resources paragraph: what is trained, on what, GPU-hours, why this option, cost
+    and CO2e with ranges, the alternatives, and where the numbers come from."""
+    runs = f" ({display_number(workload.repeats)} runs)" if workload.repeats != 1 else ""
+    parts = [f"We request compute to train {workload.name}{runs}: {display_number(workload.gpu_hours)} GPU-hours "
+             f"on {workload.gpu} ({display_number(workload.gpu_count)} GPUs for "
+             f"{display_number(workload.wall_hours)} h of wall-clock time)."]
+    gpu, hours = str(chosen.get("gpu", "") or workload.gpu), _float(chosen.get("gpu_hours"))
+    where = str(chosen["option"])
+    if gpu != workload.gpu and not math.isnan(hours):
+        parts.append(f"We plan to run it as {where}, on {display_number(chosen.get('gpu_count'))} {gpu} GPUs: an "
+                     f"estimated {display_number(hours)} GPU-hours and {display_number(chosen.get('wall_hours'))} h "
+                     f"(converted from {workload.gpu} by peak throughput, an estimate).")
+    else:
+        wall = _float(chosen.get("wall_hours"))
+        parts.append(f"We plan to run it as {where}" +
+                     (f", finishing in {display_number(wall)} h." if not math.isnan(wall) else "."))
+    role = str(key.iloc[0]["role"]) if len(key) else "chosen"
+    others = [r for r in role.split("; ") if r != "chosen"]
+    if others:
+        parts.append(f"This is the {' and the '.join(others)} option of the {display_number(getattr(found, 'rows', 1))} "
+                     "compared.")
+    parts.append(f"It costs {_cost_text(chosen)} and emits {_co2e_text(chosen)}; the ranges carry the uncertainty "
+                 "in power draw, throughput and prices.")
+    if found is not None and found.has_cloud_cost and found.cloud_options > 1:
+        parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "
+                     f"{display_usd(found.cloud_cost_low)} to {display_usd(found.cloud_cost_high)}.")
+    alternatives = [f"{r.role}: {r.option}, {display_usd(r.cost_usd)}"
+                    for r in key.iloc[1:].itertuples() if str(r.role) in ("cheapest", "lowest carbon", "fastest")]
+    if alternatives:
+        parts.append("Alternatives: " + "; ".join(alternatives) + ".")
+    if estimate_row is not None:
+        parts.append(f"With the facility and power figures we gave, the same GPU-hours draw "
+                     f"{display_number(estimate_row['energy_kwh'])} kWh and emit "
+                     f"{display_number(estimate_row['co2e_kg'])} kg CO2e.")
+    car = equivalences.iloc[-1] if len(equivalences) else None
+    if car is not None and not _missing(car["times"]):
+        parts.append(f"The operational CO2e equals {display_number(car['times'], 2)} years of a typical US "
+                     "passenger car's tailpipe CO2 (US EPA).")
+    dates = ", ".join(sorted(set(snapshots["fetched_at"].astype(str).str[:10]))) if len(snapshots) else "undated"
+    parts.append(f"Estimated with trainplan from cloud prices of {dates} and the numbered sources in the appendix.")
+    return " ".join(parts)
+
+
+#: trainplan's own data paths (``shared/data/…``, ``data_src/…``), with the word that introduces them.
+_OWN_PATH = re.compile(r"(?:,?\s*\b(?:extracted in|extracted to|via|in|from|per the arithmetic notes in|see)\s+)?"
+                       r"(?:\.\./)?(?:shared|data_src)/[\w./@-]+")
+#: A bare data-file name (``ccf_coefficients.csv``) that does not follow an upstream ``owner/repo@commit``.
+_BARE_FILE = re.compile(r"(?:\s*\b(?:and|via|in|see)\s+)?(?<![/\w.@-])[\w-]+\.(?:csv|md|json|ya?ml|toml|sqlite)\b")
+
+
+def public_source(text: str) -> str:
+    """A source as a reader cites it: trainplan's repository paths and data-file names taken out (upstream
+    ``owner/repo@commit path`` citations kept), with the brackets and punctuation they leave tidied."""
+    cleaned = _OWN_PATH.sub("", str(text))
+
+    def bare(match: re.Match) -> str:
+        before = cleaned[:match.start()].rstrip().rsplit(" ", 1)[-1]
+        return match.group(0) if "@" in before else ""
+
+    cleaned = _BARE_FILE.sub(bare, cleaned)
+    cleaned = re.sub(r"\(\s*[,;:]?\s*\)", "", cleaned)
+    cleaned = re.sub(r";\s*hours_used\b\s*", "", cleaned)
+    cleaned = re.sub(r",?\s*\bextracted\b(?=\s*(?:[;(]|$))", "", cleaned)
+    cleaned = re.sub(r"\(\s*[:;,]\s*", "(", cleaned)
+    cleaned = re.sub(r"\s+([,;:.)])", r"\1", cleaned)
+    cleaned = re.sub(r"[,;:]\s*\)", ")", cleaned)
+    cleaned = re.sub(r"[,;]\s*:", ":", cleaned)
+    cleaned = re.sub(r"([,;:])\1+", r"\1", cleaned)
+    cleaned = re.sub(r"\s{2,}", " ", cleaned).strip(" ,;:")
+    return cleaned or str(text)
+
+
+def _numbered_sources(assumptions: pd.DataFrame, snapshots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each source once, numbered in order of first use; every assumption cites its number (``ref``).
+
+    A cloud price's source is its provider's price snapshot (the offer itself is in the assumption's note).
+    """
+    frame = assumptions.copy()
+    snapshot_source = {str(r.provider): f"{r.source} ({r.provider} price snapshot)" for r in snapshots.itertuples()}
+    provider = frame["source"].str.split(" ").str[0]
+    is_price = frame["unit"].str.startswith("USD/GPU-hour") & provider.isin(snapshot_source)
+    offer = frame["source"].where(is_price, "")
+    frame.loc[is_price, "note"] = [f"{o}; {n}" if n else o for o, n in zip(offer[is_price], frame.loc[is_price, "note"],
+                                                                            strict=True)]
+    frame.loc[is_price, "source"] = provider[is_price].map(snapshot_source)
+    frame["source"] = [public_source(s) if s else "not stated" for s in frame["source"]]
+    frame["note"] = [public_source(n) if n else "" for n in frame["note"]]
+    refs: dict[str, int] = {}
+    for source in [*frame["source"], *(snapshot_source[p] for p in sorted(snapshot_source))]:
+        refs.setdefault(public_source(source), len(refs) + 1)
+    frame["ref"] = frame["source"].map(refs)
+    rows = []
+    for source, ref in refs.items():
+        used = frame[frame["ref"] == ref]
+        dates = sorted({d for d in used["as_of"] if d})
+        names = list(dict.fromkeys(used["name"]))
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+        if not names:
+            shown = "price snapshot"
+            dates = sorted({str(r.fetched_at)[:10] for r in snapshots.itertuples()
+                            if public_source(snapshot_source[str(r.provider)]) == source})
+        rows.append({"ref": ref, "source": source, "as_of": "; ".join(dates), "used_for": shown})
+    return frame, pd.DataFrame(rows, columns=["ref", "source", "as_of", "used_for"])

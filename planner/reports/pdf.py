@@ -1,9 +1,11 @@
-"""A report as PDF (fpdf2): title, summary, totals, the cost-vs-CO2e chart, the top options, method,
-assumptions and sources.
+"""A report as PDF (fpdf2): two pages a reviewer reads, then the appendix.
 
-Text is set in DejaVu Sans, read from matplotlib's bundled fonts (a dependency already), so '×', '·',
-'↔' and '≈' print. The creation date is the report's ``generated_at`` and the file identifier is a hash
-of the content, so the same report gives the same bytes.
+Page 1: the title, the "justification of resources" paragraph (ready to paste) and the key options table;
+page 2: the cost-vs-CO2e chart and the method as a numbered list. Appendix (from page 3): the options compared,
+the assumptions (each citing its source by number), the numbered sources, the price snapshots and the
+equivalences. Text is set in DejaVu Sans, read from matplotlib's bundled fonts (a dependency already), so
+'×', '·', '↔' and '≈' print. The creation date is the report's ``generated_at`` and the file identifier is
+a hash of the content, so the same report gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
-from planner.reports.model import Report, display_number, generated_datetime
+from planner.reports.model import Report, co2e_column, generated_datetime
 from planner.reports.safe_text import covered_text, replaced_note
 from planner.reports.water_time import start_months_image, start_months_title
 
-#: Options shown in the PDF's comparison table (cheapest first; the chosen option is always shown).
-TOP_OPTIONS = 15
+#: Options shown in the appendix's options table (cheapest first; the chosen option is always shown).
+TOP_OPTIONS = 30
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-_NUMERIC_OPTION_COLUMNS = ("gpu_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "cost_usd", "cost_usd_low",
-                           "cost_usd_high")
+#: The appendix's options columns (the key ones and their ranges).
+APPENDIX_COLUMNS = ("option", "gpu", "gpu_count", "wall_hours", "gpu_hours", "energy_kwh", "cost_usd", "cost_usd_low",
+                    "cost_usd_high", "co2e_kg", "co2e_embodied_kg")
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,47 +67,57 @@ def top_options(report: Report, n: int = TOP_OPTIONS) -> pd.DataFrame:
     top = ordered.head(n)
     if not top["chosen"].any():
         top = pd.concat([top, ordered[ordered["chosen"]]])
-    columns = ["option"] + [c for c in _NUMERIC_OPTION_COLUMNS if c in table.columns]
-    return top[columns]
+    return top[[c for c in APPENDIX_COLUMNS if c in table.columns]]
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _heading(pdf: FPDF, text: str, size: float = 11) -> None:
     if pdf.get_y() > pdf.h - pdf.b_margin - 30:  # no heading alone at the foot of a page
         pdf.add_page()
     pdf.ln(2)
-    pdf.set_font("DejaVu", "B", 11)
+    pdf.set_font("DejaVu", "B", size)
     pdf.cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", size=8.5)
 
 
-def _bullets(pdf: FPDF, lines: tuple[str, ...]) -> None:
-    pdf.set_font("DejaVu", size=8.5)
-    for line in lines:
-        pdf.multi_cell(0, 4.3, f"• {line}", align="L", new_x="LMARGIN", new_y="NEXT")
+def _numbered(pdf: FPDF, lines: tuple[str, ...] | list[str], size: float = 8.5) -> None:
+    pdf.set_font("DejaVu", size=size)
+    for i, line in enumerate(lines, start=1):
+        pdf.multi_cell(0, size * 0.5, f"{i}. {line}", align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(0.6)
 
 
-def _table(pdf: FPDF, table: pd.DataFrame, widths: tuple[float, ...], numeric: tuple[str, ...] = (),
-           font_size: float = 7.0, bold_rows: tuple[int, ...] = ()) -> None:
+def _cell_text(column: str, value: object) -> str:
+    return column_format(column).show(value)
+
+
+def _table(pdf: FPDF, table: pd.DataFrame, widths: tuple[float, ...], font_size: float = 7.0,
+           bold_rows: tuple[int, ...] = (), headers: list[str] | None = None) -> None:
+    """A table under human headers (``planner.columns``); numbers right-aligned; text wraps between words."""
     pdf.set_font("DejaVu", size=font_size)
-    align = tuple("RIGHT" if c in numeric else "LEFT" for c in table.columns)
+    align = tuple("RIGHT" if is_numeric(c) else "LEFT" for c in table.columns)
     with pdf.table(col_widths=widths, text_align=align, line_height=font_size * 0.5, padding=0.8,
                    headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 244)),
-                   first_row_as_headings=True) as out:
+                   first_row_as_headings=True, wrapmode="WORD") as out:
         header = out.row()
-        for column in table.columns:
-            # a zero-width space after '_' lets long unit-suffixed names wrap between words
-            header.cell(str(column).replace("_", "_\u200b"))
+        for name in headers or [column_format(c).header for c in table.columns]:
+            header.cell(name)
         for i, values in enumerate(table.itertuples(index=False)):
             style = FontFace(emphasis="BOLD", fill_color=(255, 244, 229)) if i in bold_rows else None
             row = out.row(style=style)
-            for value in values:
-                row.cell(_fit(display_number(value)))
+            for column, value in zip(table.columns, values, strict=True):
+                text = _cell_text(column, value)
+                row.cell(_fit(_breakable(text) if column == "name" else text))
     pdf.ln(1)
 
 
+def _breakable(text: str) -> str:
+    # a zero-width space after '_' lets an assumption's name wrap at its parts, not mid-word (names only:
+    # text a reader copies must not carry invisible characters)
+    return text.replace("_", "_\u200b")
+
+
 #: Longest cell text a PDF table prints: a row must fit on one page (fpdf2 cannot split a row). The HTML,
-#: Markdown, CSV and XLSX reports keep the full text.
+#: Markdown, DOCX, CSV and XLSX reports keep the full text.
 PDF_CELL_CHARS = 700
 
 
@@ -112,7 +126,7 @@ def _fit(text: str) -> str:
 
 
 def render_pdf(report: Report) -> bytes:
-    """The report as PDF bytes (A4 portrait)."""
+    """The report as PDF bytes (A4 portrait): two pages for the reader, then the appendix."""
     report, missing = covered_text(report, _has_glyph)
     if missing:  # say what the font could not print rather than drop it silently
         report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, "DejaVu Sans")))
@@ -123,7 +137,7 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_title(report.title)
     pdf.set_author("trainplan")
     pdf.set_creator("trainplan")
-    pdf.set_margins(15, 14, 15)
+    pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=16)
     pdf.add_page()
 
@@ -132,56 +146,83 @@ def render_pdf(report: Report) -> bytes:
     pdf.set_font("DejaVu", size=8)
     snapshots = ", ".join(f"{r.provider} {r.fetched_at}" for r in report.price_snapshots.itertuples()) or "none"
     pdf.set_text_color(90, 90, 90)
-    pdf.multi_cell(0, 4, f"Generated at: {report.generated_at} (UTC) · Price snapshots: {snapshots}", align="L",
+    pdf.multi_cell(0, 4, f"Generated at {report.generated_at} (UTC) · prices fetched: {snapshots}", align="L",
                    new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
 
-    _heading(pdf, "Summary")
-    _bullets(pdf, report.summary)
+    _heading(pdf, "Justification of resources", 12)
+    pdf.set_font("DejaVu", size=10)
+    # left-aligned: justified text spreads words apart, and a pasted copy would carry the extra spaces
+    pdf.multi_cell(0, 5.2, report.justification, align="L", new_x="LMARGIN", new_y="NEXT")
 
-    _heading(pdf, "Totals (chosen option)")
-    _table(pdf, report.totals, (40, 30, 36, 36, 36), ("central", "low", "high"), font_size=8)
+    key = report.key_table
+    co2e = co2e_column(key)
+    _heading(pdf, "Key options")
+    headers = ["Why listed", "Option", "GPU", "GPUs", "Wall-clock\n(h)", "GPU-hours", "Cost\n(USD)",
+               "CO2e\n(kg)" + (" *" if co2e == "co2e_total_kg" else "")]
+    _table(pdf, key, (20, 44, 24, 10, 18, 18, 20, 20), font_size=7, bold_rows=(0,), headers=headers)
+    pdf.set_font("DejaVu", size=7)
+    counts = f"{report.compared_count:,} options compared"
+    if report.feasible_count != report.compared_count:
+        counts += f", {report.feasible_count:,} feasible"
+    note = f"{counts}; the appendix lists every option the report draws on."
+    if co2e == "co2e_total_kg":
+        note = "* CO2e: operational (electricity, location-based) + embodied (hardware). " + note
+    pdf.multi_cell(0, 3.6, note, new_x="LMARGIN", new_y="NEXT")
 
+    pdf.add_page()
     png = chart_png(report)
     if png is not None:
-        pdf.image(io.BytesIO(png), w=170, x=(pdf.w - 170) / 2)
+        pdf.image(io.BytesIO(png), w=165, x=(pdf.w - 165) / 2)
+    _heading(pdf, "Method")
+    _numbered(pdf, report.method, size=8)
+    if report.notes:
+        _heading(pdf, "Notes", 10)
+        _numbered(pdf, report.notes, size=7.5)
+
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.cell(0, 8, "Appendix", new_x="LMARGIN", new_y="NEXT")
+    top = top_options(report)
+    _heading(pdf, f"A. Options compared ({len(top)} of the {report.compared_count:,}, cheapest first)")
+    chosen_rows = tuple(i for i, flag in enumerate(report.table.loc[top.index, "chosen"]) if flag)
+    widths = {"option": 44, "gpu": 19, "gpu_count": 9}
+    rest = (174 - sum(widths.get(c, 0) for c in top.columns)) / max(len([c for c in top.columns if c not in widths]), 1)
+    _table(pdf, top, tuple(widths.get(c, rest) for c in top.columns), font_size=6.3, bold_rows=chosen_rows)
+    pdf.set_font("DejaVu", size=7)
+    pdf.multi_cell(0, 4, "The chosen option is highlighted. Every option and column is in the CSV, XLSX and HTML "
+                   "versions of this report.", new_x="LMARGIN", new_y="NEXT")
+
+    _heading(pdf, "B. Assumptions (the source column cites the numbered sources in C)")
+    assumptions = report.assumptions.assign(value=report.assumptions["value"].map(_value_text),
+                                            ref=report.assumptions["ref"].map(lambda r: f"[{r}]"))
+    _table(pdf, assumptions[["name", "value", "unit", "ref", "as_of", "note"]], (40, 22, 26, 11, 17, 58),
+           font_size=6.3, headers=["Name", "Value", "Unit", "Source", "Date", "Note"])
+
+    _heading(pdf, "C. Sources")
+    pdf.set_font("DejaVu", size=7)
+    for r in report.sources.itertuples():
+        dated = f" ({r.as_of})" if r.as_of else ""
+        pdf.multi_cell(0, 3.6, f"[{r.ref}] {r.source}{dated}. Used for: {r.used_for}.", align="L",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(0.5)
 
     if len(report.start_months):
         if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # the heading and its chart on one page
             pdf.add_page()
-        _heading(pdf, start_months_title(report.chosen_label))
+        _heading(pdf, "E. " + start_months_title(report.chosen_label))
         bars = start_months_image(report.start_months, "png", "CO2e by start month (location-based)")
         if isinstance(bars, bytes):
-            pdf.image(io.BytesIO(bars), w=170, x=(pdf.w - 170) / 2)
+            pdf.image(io.BytesIO(bars), w=165, x=(pdf.w - 165) / 2)
 
-    top = top_options(report)
-    _heading(pdf, f"Options compared ({len(top)} of {len(report.table)} shown, cheapest first)")
-    numeric = tuple(c for c in top.columns if c != "option")
-    chosen_rows = tuple(i for i, flag in enumerate(report.table.loc[top.index, "chosen"]) if flag)
-    width = min(22.0, (180 - 50) / max(len(numeric), 1))
-    _table(pdf, top, (180 - width * len(numeric),) + (width,) * len(numeric), numeric, bold_rows=chosen_rows)
-    if len(report.table) > len(top):
-        pdf.set_font("DejaVu", size=7)
-        pdf.multi_cell(0, 4, "Every option is in the CSV and XLSX versions of this report.", new_x="LMARGIN",
-                       new_y="NEXT")
-
-    _heading(pdf, "Equivalences of the chosen option's CO2e")
-    _table(pdf, report.equivalences[["comparison", "kg_co2e_each", "times", "as_of"]], (90, 35, 30, 25),
-           ("kg_co2e_each", "times"), font_size=7.5)
-
-    _heading(pdf, "Method")
-    _bullets(pdf, report.method)
-    if report.notes:
-        _heading(pdf, "Notes")
-        _bullets(pdf, report.notes)
-
-    _heading(pdf, "Assumptions")
-    assumptions = report.assumptions.assign(
-        source=[f"{s} ({n})" if n else s for s, n in zip(report.assumptions["source"], report.assumptions["note"],
-                                                          strict=True)])
-    _table(pdf, assumptions[["name", "value", "unit", "source", "as_of"]], (34, 17, 22, 91, 16), ("value",),
-           font_size=6.5)
-
-    _heading(pdf, "Sources")
-    _table(pdf, report.sources, (100, 22, 58), font_size=6.5)
+    _heading(pdf, "D. Equivalences of the chosen option's operational CO2e")
+    equivalences = report.equivalences[["comparison", "kg_co2e_each", "times", "as_of"]]
+    _table(pdf, equivalences, (96, 28, 26, 24), font_size=7,
+           headers=["Comparison", "CO2e each (kg)", "Times", "Date"])
     return bytes(pdf.output())
+
+
+def _value_text(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return "" if value is None else str(value)

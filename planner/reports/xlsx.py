@@ -1,8 +1,10 @@
-"""A report as an XLSX workbook: sheets summary, options, assumptions, sources; numbers stored as numbers.
+"""A report as an XLSX workbook, a sheet per table: summary, key options, options, totals, assumptions,
+sources, price snapshots, equivalences. Numbers are stored as numbers with a number format ($ and thousands
+separators, whole numbers, percentages), headers are human labels with their unit (``planner.columns``),
+each sheet has an autofilter, a frozen header row and column widths to its content.
 
-Headers are the report's column names, which carry their unit (``cost_usd``, ``energy_kwh``) or sit
-beside a ``unit`` column. The file is byte-stable: the document's created/modified dates are the
-report's ``generated_at`` and every zip entry carries that time too.
+The file is byte-stable: the document's created/modified dates are the report's ``generated_at`` and every
+zip entry carries that time too.
 """
 
 from __future__ import annotations
@@ -14,20 +16,41 @@ import zipfile
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
+from planner.columns import column_format
 from planner.reports.model import Report, generated_datetime
 from planner.reports.safe_text import xlsx_text
 
-SHEETS = ("summary", "options", "assumptions", "sources")
+SHEETS = ("summary", "key options", "options", "totals", "assumptions", "sources", "price snapshots",
+          "equivalences")
 
 
 def sheet_tables(report: Report) -> dict[str, pd.DataFrame]:
     """The DataFrame written to each sheet, by sheet name."""
-    return {"summary": report.summary_table(), "options": report.table, "assumptions": report.assumptions,
-            "sources": report.sources}
+    summary = pd.concat([pd.DataFrame([{"section": "justification", "item": "paragraph",
+                                        "value": report.justification, "unit": ""}]),
+                         report.summary_table()], ignore_index=True)
+    return {"summary": summary, "key options": report.key_table, "options": report.table, "totals": report.totals,
+            "assumptions": report.assumptions[["name", "value", "unit", "ref", "source", "as_of", "note"]],
+            "sources": report.sources, "price snapshots": report.price_snapshots,
+            "equivalences": report.equivalences}
+
+
+def number_format(column: str) -> str | None:
+    """The Excel number format of a column's cells (None: General)."""
+    fmt = column_format(column)
+    if fmt.kind == "usd":
+        return '"$"#,##0' + ("." + "0" * fmt.decimals if fmt.decimals else "")
+    if fmt.kind == "int":
+        return "#,##0"
+    if fmt.kind == "percent":
+        return "0" + ("." + "0" * fmt.decimals if fmt.decimals else "") + "%"
+    if fmt.kind == "number":
+        return "#,##0" + ("." + "0" * fmt.decimals if fmt.decimals else "")
+    return None
 
 
 def cell_value(value: object) -> object:
@@ -72,7 +95,8 @@ def render_xlsx(report: Report) -> bytes:
     workbook.remove(workbook.active)
     for name, table in sheet_tables(report).items():
         sheet = workbook.create_sheet(name)
-        sheet.append([str(c) for c in table.columns])
+        headers = [column_format(str(c)).header for c in table.columns]
+        sheet.append(headers)
         for row in table.itertuples(index=False):
             sheet.append([cell_value(v) for v in row])
             for cell in sheet[sheet.max_row]:
@@ -80,10 +104,19 @@ def render_xlsx(report: Report) -> bytes:
                     cell.data_type = "s"
         for cell in sheet[1]:
             cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A2"
+        if len(table):
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
         for i, column in enumerate(table.columns, start=1):
-            longest = max([len(str(column))] + [len(str(v)) for v in table[column].head(200)])
-            sheet.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+            letter = get_column_letter(i)
+            fmt = number_format(str(column))
+            if fmt:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
+                    if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                        cell.number_format = fmt
+            longest = max([len(headers[i - 1]) + 3] + [len(str(v)) for v in table[column].head(200)])
+            sheet.column_dimensions[letter].width = min(max(10, longest + 2), 70)
     when = generated_datetime(report).replace(tzinfo=None)
     workbook.properties.created = when
     workbook.properties.modified = when

@@ -127,6 +127,10 @@ def from_query(params: Mapping[str, object]) -> tuple[dict[str, object], list[st
             continue
         raw = params[key]
         text = str(raw[-1] if isinstance(raw, list | tuple) else raw).strip()
+        if any(ord(c) < 32 for c in text):
+            problems.append(f"link parameter {key} {text[:40]!r}: control characters are not allowed; kept the "
+                            "default")
+            continue
         if len(text) > MAX_LINK_CHARS:
             problems.append(f"link parameter {key}: {len(text):,} characters; at most {MAX_LINK_CHARS:,}; kept the "
                             "default")

@@ -1,0 +1,59 @@
+"""DOCX (python-docx): the paragraph, the key table and the method read back; appendix after a page break."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+from report_samples import sample_report
+
+from planner.columns import column_format
+from planner.reports import render
+
+
+@pytest.fixture(scope="module")
+def report():
+    return sample_report(chosen_index=None)
+
+
+@pytest.fixture(scope="module")
+def data(report):
+    return render(report, "docx")
+
+
+@pytest.fixture(scope="module")
+def document(data):
+    return docx.Document(io.BytesIO(data))
+
+
+def test_docx_opens_with_the_justification_paragraph(document, report):
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == report.title
+    assert texts.index("Justification of resources") < texts.index(report.justification) < texts.index("Method")
+
+
+def test_docx_key_table_reads_back_as_shown_everywhere(document, report):
+    table = document.tables[0]
+    rows = [[c.text for c in row.cells] for row in table.rows]
+    key = report.key_table
+    assert rows[0] == [column_format(c).header for c in key.columns]
+    assert rows[1:] == [[column_format(c).show(v) for c, v in zip(key.columns, values, strict=True)]
+                        for values in key.itertuples(index=False)]
+
+
+def test_docx_method_is_a_numbered_list_and_the_appendix_follows_a_page_break(document, report, data):
+    numbered = [p.text for p in document.paragraphs if p.style.name == "List Number"]
+    assert numbered == list(report.method)
+    body = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert body.index('w:type="page"') < body.index(">Appendix<")
+    sources = [p.text for p in document.paragraphs if p.text.startswith("[")]
+    assert [s.split("]")[0] for s in sources] == [f"[{r}" for r in report.sources["ref"]]
+    assert "shared/data" not in body
+
+
+def test_docx_bytes_are_stable_and_dated_by_generated_at(report, data):
+    assert render(report, "docx") == data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(2026, 11, 25, 9, 30, 0)}
