@@ -115,6 +115,13 @@ FORMATS: dict[str, ColumnFormat] = {
     "pareto": _f("Pareto front", kind="bool"),
     "feasible": _f("Feasible", kind="bool"),
     "infeasible_reason": _f("Why not feasible"),
+    # Feasibility (planner.feasibility, planner.throughput, planner.scaling, planner.memory)
+    "ratio_method": _f("Speed from"),
+    "scaling_efficiency": _f("Scaling efficiency", "×", "number", 3),
+    "interconnect": _f("Interconnect"),
+    "network_gbps": _f("Network", "Gb/s", "number", 0),
+    "memory_required_gb": _f("Memory needed per GPU", "GB", "number", 1),
+    "gpu_memory_gb": _f("GPU memory", "GB", "number", 0),
     "assumption_ids": _f("Assumptions used"),
     "grid_gco2e_per_kwh": _f("Grid intensity", "gCO2e/kWh", "number", 0),
     "pue": _f("PUE", kind="number", decimals=2),

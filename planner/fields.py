@@ -158,6 +158,8 @@ TEXT_FIELDS = ("preset_name", "gpu", "precision", "name", "provider", "region", 
                "site_zone", "electricity_zone", "server", "demand_gpu", "title", "server_id", "kind")
 #: List parameters (strings, each checked as text), checked for type and length.
 LIST_FIELDS = ("providers", "regions", "gpus", "countries", "servers")
+#: Numeric fields that also take a list (one value per year).
+LIST_NUMBER_FIELDS = ("demand_gpu_hours", "runs", "demand_gpu_hours_by_month", "seasonality")
 #: Mapping parameters (text key -> the named numeric field), e.g. compare's per-GPU throughput ratios.
 MAP_FIELDS = {"throughput_ratios": "throughput_ratio"}
 #: Parameters that are booleans (and nothing else: 1 is not True).
@@ -278,12 +280,19 @@ def checked(func: F) -> F:
     names = [p for p in signature.parameters
              if p in FIELDS or p in TEXT_FIELDS or p in LIST_FIELDS or p in BOOL_FIELDS or p in MAP_FIELDS]
 
+    required = {p: param.default for p, param in signature.parameters.items()
+                if param.default is not inspect.Parameter.empty and param.default is not None
+                and param.kind is not inspect.Parameter.VAR_KEYWORD}
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
             raise PlanError(f"{func.__name__}: {exc}") from None
+        for name, value in bound.arguments.items():
+            if value is None and name in required:  # e.g. growth=None: not "not given", its default is a number
+                raise PlanError(f"{name} None: give a value (default {required[name]!r}) or leave it out")
         for name in names:
             if name not in bound.arguments or bound.arguments[name] is None:
                 continue
@@ -296,6 +305,8 @@ def checked(func: F) -> F:
 def check_parameter(name: str, value: object) -> object:
     """One named parameter checked as its kind (number field, text, list of text, boolean)."""
     if name in FIELDS:
+        if isinstance(value, list | tuple | np.ndarray) and name not in LIST_NUMBER_FIELDS:
+            raise PlanError(f"{name} {str(value)[:40]}: must be one number, not a list")
         if isinstance(value, list | tuple | np.ndarray):
             each = "year" if name in ("demand_gpu_hours", "runs") else "item"
             return [check(name, v, f"{name} ({each} {i})") for i, v in enumerate(items(name, value), start=1)]
@@ -333,6 +344,8 @@ def check_table(field: str, given: object, allowed: tuple[str, ...] | list[str])
         each = "year" if key in ("demand_gpu_hours", "runs") else "item"
         if value is None:
             out[key] = value
+        elif key in FIELDS and isinstance(value, list | tuple) and key not in LIST_NUMBER_FIELDS:
+            raise PlanError(f"{label} {str(value)[:40]}: must be one number, not a list")
         elif key in FIELDS:
             out[key] = [check(key, v, f"{label} ({each} {i})") for i, v in enumerate(items(label, value), start=1)] \
                 if isinstance(value, list | tuple) else check(key, value, label)

@@ -333,6 +333,10 @@ def _owned_split(server: OwnedServer, columns: dict[str, np.ndarray], demand: np
     return fixed, capacity, used, e_busy, e_idle
 
 
+#: Largest fleet a plan may size [GPUs]: beyond any cluster built (the largest announced, 2025, ~2e5 GPUs).
+MAX_FLEET_GPUS = 1_000_000
+
+
 def queue_table(demand_gpu_hours: np.ndarray, fleet_servers: np.ndarray, gpus_per_server: float,
                 job_gpus: float, mean_job_hours: float | None, peak_month_factor: float = 1.0,
                 job_length_cv: float = 1.0, largest_job_gpus: float | None = None) -> pd.DataFrame:
@@ -794,6 +798,11 @@ def plan(server: OwnedServer, demand_gpu_hours: Sequence[float] | np.ndarray, cl
 
     owned = _owned_arrays(server, demand, u, whole_servers, basis)
     tco = pd.DataFrame(owned)
+    fleet_gpus = tco["fleet_servers"].to_numpy() * server.gpu_count
+    if fleet_gpus.max(initial=0) > MAX_FLEET_GPUS:  # beyond any cluster built; the queue model is O(GPUs)
+        year = int(np.argmax(fleet_gpus > MAX_FLEET_GPUS)) + 1
+        raise PlanError(f"demand_gpu_hours: year {year} needs {fleet_gpus[year - 1]:,.0f} GPUs, more than "
+                        f"{MAX_FLEET_GPUS:,}; check the demand and growth")
     queue = queue_table(demand, tco["fleet_servers"].to_numpy(), server.gpu_count, job, mean_job_hours,
                         peak_month_factor, job_length_cv, largest_job_gpus)
     short = queue.index[(queue["queue_slots"] < 1) & (demand > 0)]

@@ -189,3 +189,28 @@ def test_a_library_result_from_good_input_is_finite_and_non_negative():
     assert row["wall_hours"] == pytest.approx(1.5)
     for column in ("energy_kwh", "co2e_kg", "gpu_hours"):
         assert math.isfinite(row[column]) and row[column] > 0
+
+
+# Found by the long fuzz profile (tests/test_fuzz_entry_points.py), each once a TypeError or a hang.
+@pytest.mark.parametrize("call, message", [
+    (lambda: api.breakeven_curve("nvidia-dgx-a100", electricity_usd_per_kwh=[1, 2]),
+     r"^electricity_usd_per_kwh \[1, 2\]: must be one number, not a list$"),
+    (lambda: api.breakeven_curve("nvidia-dgx-a100", lifetime_years=[1, 2]), r"^lifetime_years \[1, 2\]: must be one"),
+    (lambda: api.procurement_plan("nvidia-dgx-h100", demand_gpu_hours=1000, growth=None),
+     r"^growth None: give a value \(default 0.0\) or leave it out$"),
+    (lambda: api.compare(api.make_workload(gpu="t4", gpu_count=1, hours=1)[0], monte_carlo=None),
+     r"^monte_carlo None: give a value"),
+])
+def test_lists_for_numbers_and_none_for_numbers_are_plan_errors(call, message):
+    with pytest.raises(PlanError, match=message):
+        call()
+
+
+def test_a_plan_that_grows_past_any_cluster_is_refused_not_queued_for_ever():
+    # 3.3e6 GPU-h growing 179%/year for 9 years at 10% utilisation: year 7 needs ~1.8 million GPUs, and the
+    # M/M/c recursion runs once per slot; it once ran for minutes.
+    started = time.monotonic()
+    with pytest.raises(PlanError, match=r"^demand_gpu_hours: year 7 needs 1,781,456 GPUs, more than 1,000,000"):
+        api.procurement_plan("nvidia-dgx-h100", horizon_years=9, demand_gpu_hours=3308660.7, growth=1.79,
+                             target_utilisation=0.1, mean_job_hours=1.0)
+    assert time.monotonic() - started < 10

@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from planner.errors import PlanError
 from planner.hybrid import (
@@ -226,3 +228,22 @@ def test_bad_inputs_name_the_field():
         owned(availability=0.0)
     with pytest.raises(PlanError, match="basis"):
         Policy(basis="accrual")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(months=st.lists(st.floats(0, 5000), min_size=1, max_size=24).filter(lambda m: sum(m) > 1),
+       availability=st.floats(0.5, 1.0), cap=st.floats(0.2, 1.0), spot_share=st.floats(0, 1),
+       ratio=st.floats(0.5, 2.0), overhead=st.floats(0, 0.5))
+def test_every_gpu_hour_is_served_once_and_more_servers_never_serve_less(months, availability, cap, spot_share,
+                                                                          ratio, overhead):
+    # Owned + overflow (back on the server's GPU) is the demand, for every fleet; owned service grows with the fleet;
+    # the all-owned fleet serves everything.
+    spot = CloudChoice("s", "spot", 1.0, throughput_ratio=ratio, overhead_fraction=overhead)
+    overflow = Overflow(CloudChoice("od", "on_demand", 2.0, throughput_ratio=ratio), spot=spot, spot_share=spot_share)
+    server = owned(availability=availability, lifetime_months=12)
+    table = curve(months, server, overflow, Policy(utilisation_cap=cap))
+    back = (table["overflow_gpu_hours_spot"] / (1 + overhead) + table["overflow_gpu_hours_on_demand"]) * ratio
+    assert np.allclose(table["owned_gpu_hours"] + back, sum(months), rtol=1e-9, atol=1e-6)
+    assert (np.diff(table["owned_gpu_hours"]) >= -1e-9).all()
+    assert table["on_premises_share"].iloc[-1] == pytest.approx(1.0)
+    assert (table["cash_usd"] >= 0).all()
