@@ -595,8 +595,8 @@ class Range:
 
 
 #: Inputs of the plan itself (not of the server or the basis) a Range may vary.
-PLAN_INPUTS = ("demand", "growth", "cloud_price", "target_utilisation", "electricity_usd_per_kwh",
-               "idle_power_fraction")
+PLAN_INPUTS = ("demand", "growth", "cloud_price", "spot_price_gap", "target_utilisation",
+               "electricity_usd_per_kwh", "idle_power_fraction")
 _FACTOR_SOURCE = "trainplan judgement: the plan's own value +-25% (no sourced spread of a plan's demand)"
 
 
@@ -608,6 +608,10 @@ def default_ranges() -> tuple[Range, ...]:
         Range("growth", "per year", 0.0, 0.4, "trainplan judgement: flat demand to +40%/year"),
         Range("cloud_price", "x list price", 0.55, 1.0, "AWS cut P4d/P4de/P5/P5en on-demand prices by up to 45% on "
               "2025-06-05 (AWS What's New): a price can fall to 0.55 of its list", factor=True),
+        Range("spot_price_gap", "share of the gap to on-demand", 0.0, 1.0,
+              "AWS: the default maximum spot price is the on-demand price, and a spot price can rise to it "
+              "(Amazon EC2 User Guide, 'Spot Instance pricing'); trainplan's compare uses the same high end. 0 = the "
+              "snapshot's spot price, 1 = that option's on-demand price (same provider, region, GPU)"),
         Range("cloud_price_trend_pct_per_year", "%/year", d.CLOUD_PRICE_TREND_RANGE[0], d.CLOUD_PRICE_TREND_RANGE[2],
               d.CLOUD_PRICE_TREND_PCT_PER_YEAR.note),
         Range("fa_rate", "fraction of MTDC", 0.0, 0.6, d.FA_RATE.source + " (affects the grant view only)"),
@@ -648,6 +652,8 @@ class Inputs:
 def _central(inputs: Inputs, r: Range) -> float:
     if r.name == "demand" or r.name == "cloud_price":
         return 1.0
+    if r.name == "spot_price_gap":
+        return 0.0
     if r.name == "growth":
         return inputs.growth
     if r.name == "target_utilisation":
@@ -668,6 +674,8 @@ def _with(inputs: Inputs, r: Range, value: float) -> Inputs:
         return replace(inputs, demand=inputs.demand * ((1.0 + value) / (1.0 + inputs.growth)) ** steps, growth=value)
     if r.name == "cloud_price":
         return replace(inputs, cloud=inputs.cloud.assign(usd_per_gpu_hour=inputs.cloud["usd_per_gpu_hour"] * value))
+    if r.name == "spot_price_gap":
+        return replace(inputs, cloud=spot_toward_on_demand(inputs.cloud, value))
     if r.name == "target_utilisation":
         return replace(inputs, utilisation=value)
     if r.name == "idle_power_fraction":
@@ -679,6 +687,22 @@ def _with(inputs: Inputs, r: Range, value: float) -> Inputs:
     if r.factor:
         value = float(getattr(inputs.server, r.name)) * value
     return replace(inputs, server=replace(inputs.server, **{r.name: value}))
+
+
+def spot_toward_on_demand(cloud: pd.DataFrame, share: float) -> pd.DataFrame:
+    """Spot options priced ``share`` of the way to their on-demand price: ``p = p_spot + share · (p_od − p_spot)``.
+
+    The on-demand price is the option with the same provider, region and GPU priced ``on_demand`` in ``cloud``;
+    a spot option without one keeps its price. Other options are unchanged.
+    """
+    if not share or cloud.empty:
+        return cloud
+    key = ["provider", "region", "gpu"]
+    on_demand = cloud[cloud["pricing"] == "on_demand"].drop_duplicates(key).set_index(key)["usd_per_gpu_hour"]
+    od = on_demand.reindex(pd.MultiIndex.from_frame(cloud[key])).to_numpy(dtype=float)
+    price = cloud["usd_per_gpu_hour"].to_numpy(dtype=float)
+    spot = (cloud["pricing"] == "spot").to_numpy() & np.isfinite(od) & (od > price)
+    return cloud.assign(usd_per_gpu_hour=np.where(spot, price + share * (od - price), price))
 
 
 def totals(inputs: Inputs) -> tuple[float, np.ndarray]:

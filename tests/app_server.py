@@ -138,11 +138,17 @@ def metric_text(page: object, label: str) -> str:
     return card.get_by_test_id("stMetricValue").inner_text()
 
 
-def choose_preset(page: object, name: str) -> None:
-    """Pick a preset in the sidebar's select box by typing its name."""
+def open_preset_box(page: object, name: str) -> None:
+    """Open the sidebar's preset select box and type a name (its option is then listed)."""
     select = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Preset")
     select.click()
     page.keyboard.type(name)
+    page.get_by_role("option", name=name, exact=True).wait_for()
+
+
+def choose_preset(page: object, name: str) -> None:
+    """Pick a preset in the sidebar's select box by typing its name."""
+    open_preset_box(page, name)
     page.get_by_role("option", name=name, exact=True).click()
 
 

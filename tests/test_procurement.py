@@ -331,3 +331,18 @@ def test_plan_without_cloud_options_still_costs_owning():
     assert result.summary["option"].tolist() == ["owned"]
     assert result.summary["total_usd"].iloc[0] == pytest.approx(CASH_TOTAL)
     assert result.breakeven.empty
+
+
+def test_spot_price_gap_moves_spot_toward_its_own_on_demand_price():
+    from planner.procurement import spot_toward_on_demand
+    options = pd.DataFrame({"provider": ["aws", "aws", "gcp"], "region": ["r", "r", "r"], "gpu": ["h100"] * 3,
+                            "pricing": ["on_demand", "spot", "spot"], "usd_per_gpu_hour": [5.0, 2.0, 1.0]})
+    # aws spot: 2 + 0.5 · (5 − 2) = 3.5; gcp spot has no on-demand sibling: kept at 1.0; on-demand unchanged
+    moved = spot_toward_on_demand(options, 0.5)
+    assert moved["usd_per_gpu_hour"].tolist() == pytest.approx([5.0, 3.5, 1.0])
+    assert spot_toward_on_demand(options, 0.0)["usd_per_gpu_hour"].tolist() == [5.0, 2.0, 1.0]
+
+
+def test_tornado_and_monte_carlo_let_spot_rise_to_on_demand(three_years):
+    table = three_years.sensitivity.set_index("input")
+    assert table.loc["spot_price_gap", "low"] == 0.0 and table.loc["spot_price_gap", "high"] == 1.0

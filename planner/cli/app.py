@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import threading
 from pathlib import Path
 
 #: Streamlit configuration of ``trainplan app`` (``streamlit run --<option> <value>``).
@@ -49,6 +50,20 @@ def app_url(address: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def _warm() -> None:
+    """While the server starts and the browser loads the page: import the app's modules and load the shipped
+    data and the comparison engine's per-snapshot tables (process-wide caches), so the first page does not
+    wait for them. Failures are left to the page itself, which reports them."""
+    try:
+        from planner import api
+        from planner.ui import panels, state  # noqa: F401 (the import is the work)
+
+        workload, preset = api.make_workload(**state.workload_kwargs(state.DEFAULTS))
+        api.compare(workload, preset, **state.compare_kwargs(state.DEFAULTS))
+    except Exception:  # noqa: BLE001 (a warm-up must never take the server down)
+        return
+
+
 def _app(args: argparse.Namespace) -> int:
     from planner.errors import PlanError
 
@@ -57,6 +72,7 @@ def _app(args: argparse.Namespace) -> int:
     from streamlit.web import cli as streamlit_cli
 
     print(f"trainplan app: serving {app_url(args.address, args.port)} (Ctrl-C to stop)", flush=True)
+    threading.Thread(target=_warm, name="trainplan-warm", daemon=True).start()
     try:
         streamlit_cli.main(args=streamlit_argv(args.address, args.port), prog_name="streamlit",
                            standalone_mode=False)

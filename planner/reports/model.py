@@ -584,15 +584,14 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
              f"on {workload.gpu} ({display_number(workload.gpu_count)} GPUs for "
              f"{display_number(workload.wall_hours)} h of wall-clock time)."]
     gpu, hours = str(chosen.get("gpu", "") or workload.gpu), _float(chosen.get("gpu_hours"))
-    where = str(chosen["option"])
-    if gpu != workload.gpu and not math.isnan(hours):
-        parts.append(f"We plan to run it as {where}, on {display_number(chosen.get('gpu_count'))} {gpu} GPUs: an "
-                     f"estimated {display_number(hours)} GPU-hours and {display_number(chosen.get('wall_hours'))} h "
-                     f"(converted from {workload.gpu} by peak throughput, an estimate).")
-    else:
-        wall = _float(chosen.get("wall_hours"))
-        parts.append(f"We plan to run it as {where}" +
-                     (f", finishing in {display_number(wall)} h." if not math.isnan(wall) else "."))
+    count, wall = _float(chosen.get("gpu_count")), _float(chosen.get("wall_hours"))
+    plan = f"We plan to run it as {chosen['option']}"
+    if not (math.isnan(count) or math.isnan(wall) or math.isnan(hours)):
+        plan += (f": {display_number(count)} × {gpu} for {display_number(wall)} h, "
+                 f"{display_number(hours)} GPU-hours billed")
+        if gpu != workload.gpu:
+            plan += f" (converted from {workload.gpu} by peak throughput: an estimate)"
+    parts.append(plan + ".")
     role = str(key.iloc[0]["role"]) if len(key) else "chosen"
     others = [r for r in role.split("; ") if r != "chosen"]
     if others:
@@ -600,6 +599,7 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
                      "compared.")
     parts.append(f"It costs {_cost_text(chosen)} and emits {_co2e_text(chosen)}; the ranges carry the uncertainty "
                  "in power draw, throughput and prices.")
+    parts += water_time.justification_sentences(chosen)
     if found is not None and found.has_cloud_cost and found.cloud_options > 1:
         parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "
                      f"{display_usd(found.cloud_cost_low)} to {display_usd(found.cloud_cost_high)}.")

@@ -252,10 +252,12 @@ def stale_banner() -> None:
 def estimate_cards(result: object) -> None:
     """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy and CO2e at the current choice."""
     row = result.table.iloc[0]
-    cols = st.columns([1, 1, 1.6, 1, 1, 1])
-    cols[0].metric("GPU-hours", _number(row["gpu_hours"], "GPU-h"))
+    cols = st.columns(6)
+    cols[0].metric("GPU-hours", _number(row["gpu_hours"]), help="GPU-hours of the workload (all runs)")
     cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
-    cols[2].metric("GPUs", f"{row['gpu_count']:g} × {row['gpu']}", help=str(row["gpu"]))
+    # the GPU's name in the label: a value of '8 × p100-pcie-16gb' does not fit a card
+    cols[2].metric("GPUs", f"{row['gpu_count']:g}", help=f"{row['gpu_count']:g} × {row['gpu']}")
+    cols[2].caption(str(row["gpu"]))
     cols[3].metric("Energy", _number(row["energy_kwh"], "kWh"),
                    help="At your current choice (sidebar): its provider's PUE and its region's grid")
     cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice"
@@ -265,13 +267,18 @@ def estimate_cards(result: object) -> None:
         st.caption(f"Note: {note}")
 
 
-def column_config(columns: list[str]) -> dict[str, object]:
-    """Streamlit column configuration from ``planner.columns``: human headers with units, number formats."""
+def column_config(columns: list[str], numeric: tuple[str, ...] = ()) -> dict[str, object]:
+    """Streamlit column configuration from ``planner.columns``: human headers with units, number formats.
+
+    numeric : the columns that hold numbers (an unlisted one gets a plain number format, not text)
+    """
     config: dict[str, object] = {}
     for column in columns:
         fmt = column_format(column)
         if fmt.kind == "bool":
             config[column] = st.column_config.CheckboxColumn(fmt.header)
+        elif fmt.kind == "text" and column in numeric:  # a number column planner.columns does not list
+            config[column] = st.column_config.NumberColumn(fmt.header, format="%,.3g")
         elif fmt.kind == "text":
             config[column] = st.column_config.TextColumn(fmt.header, width="medium" if column in (
                 "option", "source", "note") else None)
@@ -284,8 +291,10 @@ def show_table(table: pd.DataFrame, height: int | str = "auto", key: str | None 
     """A library table under human headers (``planner.columns``); blank, not None, where text is missing."""
     text = [c for c in table.columns if column_format(c).kind == "text" and table[c].dtype == object]
     shown = table.assign(**{c: table[c].fillna("") for c in text}) if text else table
-    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=column_config(list(table)),
-                 key=key)
+    numeric = tuple(c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
+                    and not pd.api.types.is_bool_dtype(table[c]))
+    st.dataframe(shown, hide_index=True, width="stretch", height=height,
+                 column_config=column_config(list(table), numeric), key=key)
 
 
 #: Columns of the compare table shown by default, in order (every column with "All columns").
@@ -534,13 +543,13 @@ def render_assumptions(result: object, view: CompareView | None) -> None:
     threshold = defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS
     st.caption(f"Stale after {threshold.value:g} {threshold.unit}s: {threshold.source}.")
     st.subheader("Assumptions behind the headline estimate")
-    show_table(api.assumptions_table([*result.assumptions, threshold]))
+    show_table(api.assumptions_table([*result.assumptions, threshold]).drop(columns="value_number"))
     if view is not None:
         table = api.assumptions_table(view.comparison.assumptions)
         st.subheader(f"Assumptions behind the comparison ({len(table):,})")
         st.caption("Every grid intensity, PUE, price and default the compare table used; each row's "
                    "`Assumptions used` column (Compare, All columns) names its own.")
-        show_table(table, height=420)
+        show_table(table.drop(columns="value_number"), height=420)
 
 
 def render_exports(result: object, view: CompareView | None, values: dict[str, object]) -> None:
