@@ -25,6 +25,7 @@ SKIP_REASONS = (
     "non_list_sku",  # GCP: a DWS / defined-duration / calendar-mode / reserved SKU, never the list price
     "ambiguous_match",  # two SKUs or meters for one (part, region, pricing) at different prices: both refused
     "not_linux_vm",  # Azure: a Windows, Cloud Services or non-primary meter
+    "tpu_not_modelled",  # GCP: a TPU pod-slice SKU or a TPU generation whose SKU unit is not modelled
     "excluded_zone",  # AWS: a Local Zone, Wavelength Zone or GovCloud price (not the region's own AZs)
 )
 

@@ -3,7 +3,7 @@
 Google bills a GPU VM as separate SKUs (vCPU-hours, GiB-hours of RAM, GPU-hours), so an offer here is
 the whole VM: ``usd_per_hour = vcpus · core + memory_gib · ram + gpu_count · gpu``, each per region and
 per usage type (OnDemand -> ``on_demand``, Preemptible -> ``spot``), with the VM shapes of
-data_src/gcp_machine_types.csv. Parsing is pure over skus.list JSON (camelCase, as the REST API returns
+data_src/gcp_machine_types.csv. TPU SKUs (both services) are priced per slice by :mod:`pricing.gcp_tpu`. Parsing is pure over skus.list JSON (camelCase, as the REST API returns
 it); :func:`fetch` drives ``google.cloud.billing_v1.CloudCatalogClient``. Credentials come from
 google-auth's default chain only.
 """
@@ -21,6 +21,7 @@ from google.api_core.exceptions import GoogleAPICallError, RetryError
 from google.auth.exceptions import DefaultCredentialsError
 from google.protobuf import json_format
 
+from pricing import gcp_tpu
 from pricing.accelerators import GcpMachineType, accelerator_map, gcp_machine_types, normalise_gcp_gpu_name
 from pricing.fetch_result import FetchResult, PricingCredentialsError, SkipItem, utc_now_iso
 from pricing.offer_names import offer_name
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 COMPUTE_SERVICE = "services/6F81-5844-456A"
 USAGE_TYPES = {"OnDemand": "on_demand", "Preemptible": "spot"}
 #: Unit each component is priced per: GPU-hour, vCPU-hour, GiB-hour of RAM.
-USAGE_UNITS = {"gpu": "h", "core": "h", "ram": "GiBy.h"}
+USAGE_UNITS = {"gpu": "h", "core": "h", "ram": "GiBy.h", "tpu": "h"}
 # N1 predefined cores/RAM sit in resource group "N1Standard"; newer families in "CPU"/"RAM".
 HOST_RESOURCE_GROUPS = frozenset({"CPU", "RAM", "N1Standard"})
 PRICE_COLUMNS = ("component", "name", "pricing", "region", "usd_per_unit")
@@ -111,11 +112,13 @@ def sku_usd_per_unit(sku: Mapping[str, Any], expected_unit: str) -> float:
 
 
 def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[str, str, str] | None:
-    """``(component, name, pricing)`` of a GPU or host core/RAM SKU, None for any other SKU.
+    """``(component, name, pricing)`` of a GPU, TPU or host core/RAM SKU, None for any other SKU.
 
-    component : ``gpu``, ``core`` or ``ram``
-    name : normalised GPU name (:func:`normalise_gcp_gpu_name`) or host family (``N1``, ``A2``, ...)
-    Raises SkipItem(unmapped_gpu) for a GPU SKU whose name is not in the accelerator map.
+    component : ``gpu``, ``tpu``, ``core`` or ``ram``
+    name : normalised GPU name (:func:`normalise_gcp_gpu_name`), TPU family (``tpu-v2``, ``tpu-v5litepod``;
+        :func:`pricing.gcp_tpu.tpu_family`) or host family (``N1``, ``A2``, ...)
+    Raises SkipItem(unmapped_gpu) for a GPU SKU whose name is not in the accelerator map, and
+    SkipItem(tpu_not_modelled) for a TPU SKU whose unit is not modelled.
     """
     category = sku.get("category") or {}
     pricing = USAGE_TYPES.get(category.get("usageType", ""))
@@ -124,9 +127,11 @@ def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[
         return None
     group = category.get("resourceGroup")
     if NON_LIST_WORDS.search(description):
-        if group in ("GPU", *HOST_RESOURCE_GROUPS):
+        if group in ("GPU", gcp_tpu.TPU_RESOURCE_GROUP, *HOST_RESOURCE_GROUPS):
             raise SkipItem("non_list_sku", description)
         return None
+    if gcp_tpu.is_tpu_sku(sku):
+        return "tpu", gcp_tpu.tpu_family(description), pricing
     if group == "GPU":
         matched = _GPU_NAME.match(description)
         name = normalise_gcp_gpu_name(matched["name"]) if matched else ""
@@ -230,11 +235,14 @@ def vm_offers(
     return result
 
 
-def covers(offers: pd.DataFrame, **_options: Any) -> pd.Series:
+def covers(offers: pd.DataFrame, fetched: pd.DataFrame | None = None, **_options: Any) -> pd.Series:
     """Which previous offers a GCP refresh replaces: the VM shapes of data_src/gcp_machine_types.csv, on-demand
-    and spot. Everything else (TPUs, machine types not modelled, other pricing models) is carried forward."""
+    and spot, and the TPU slices of :data:`pricing.gcp_tpu.TPU_SLICES` for each (TPU family, pricing) the
+    fresh rows ``fetched`` priced. Everything else (pod slices, TPU generations or families not fetched,
+    machine types not modelled, other pricing models) is carried forward."""
     names = {offer_name("gcp", m.machine_type, m.gpu_count, m.gpu_sku) for m in gcp_machine_types()}
-    return offers["instance_type"].isin(names) & offers["pricing"].isin(PRICING_MODELS_FETCHED)
+    vms = offers["instance_type"].isin(names) & offers["pricing"].isin(PRICING_MODELS_FETCHED)
+    return vms | gcp_tpu.covered(offers, fetched)
 
 
 def sku_as_dict(sku: Any) -> dict:
@@ -251,7 +259,9 @@ def fetch(
     machine_types: Iterable[GcpMachineType] | None = None,
     fetched_at: str | None = None,
 ) -> FetchResult:
-    """Fetch GCP whole-VM GPU offers (on-demand and spot) in ``regions`` (None: every region).
+    """Fetch GCP whole-VM GPU offers and TPU slice offers (on-demand and spot) in ``regions`` (None: every region).
+
+    Lists the Compute Engine service, then the Cloud TPU service (:data:`pricing.gcp_tpu.TPU_SERVICE`).
 
     client_or_session : a ``billing_v1.CloudCatalogClient`` (None: one on the REST transport with
         google-auth's default credentials)
@@ -268,8 +278,9 @@ def fetch(
             from google.cloud import billing_v1  # imported here: the client library is heavy
 
             client = billing_v1.CloudCatalogClient(transport="rest")
-        for sku in client.list_skus(parent=COMPUTE_SERVICE):
-            skus.append(sku_as_dict(sku))
+        for service in (COMPUTE_SERVICE, gcp_tpu.TPU_SERVICE):
+            for sku in client.list_skus(parent=service):
+                skus.append(sku_as_dict(sku))
     except DefaultCredentialsError as error:
         raise PricingCredentialsError(credentials_message(error)) from None
     except (GoogleAPICallError, RetryError, requests.RequestException) as error:
@@ -278,6 +289,7 @@ def fetch(
     prices, parsed = parse_skus(skus, machines)
     result.extend(parsed)
     result.extend(vm_offers(prices, fetched_at, machines, regions))
+    result.extend(gcp_tpu.tpu_offers(prices, fetched_at, regions))
     result.raw = prices
     log.debug("gcp: %d SKUs read, %d offers, skipped %s", len(skus), len(result.rows), dict(result.skipped))
     return result

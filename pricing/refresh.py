@@ -298,7 +298,7 @@ def _refresh_one(provider: str, regions: list[str] | None, client: Any, options:
         # before (and is merged onto) or waits for this commit (and merges onto it); no update is lost.
         with write_transaction(conn):
             before, previous = _previous_offers(conn, provider)
-            covered = module.covers(previous, **options) if hasattr(module, "covers") else None
+            covered = module.covers(previous, fetched=fresh, **options) if hasattr(module, "covers") else None
             merged, carried = merge_with_previous(fresh, previous, set(regions) if regions else None, failed,
                                                   covered)
             replaced = len(previous) - len(carried)

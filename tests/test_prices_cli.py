@@ -151,6 +151,7 @@ def test_secret_in_the_environment_reaches_no_cache_log_or_output(capsys, caplog
                                                     "token_type": "Bearer"})
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page1.json"))
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page2.json"))
+        served.get(GCP_SKUS_URL.replace("6F81-5844-456A", "E000-3F24-B8AA"), json={"skus": []})
         served.get(azure.RETAIL_PRICES_URL, json=load("azure_westus2.json"))
         code, out, err = run(capsys, "refresh", "--accept-fewer-rows")  # the payloads are a few rows each
     assert code == 0, out + err

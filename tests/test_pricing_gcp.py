@@ -11,11 +11,13 @@ import responses
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import billing_v1
 
-from pricing import gcp
-from pricing.fetch_result import PricingCredentialsError
+from pricing import gcp, gcp_tpu
+from pricing.fetch_result import PricingCredentialsError, SkipItem
 
 DATA = Path(__file__).parent / "data"
 SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
+TPU_SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/E000-3F24-B8AA/skus"
+NO_SKUS = {"skus": []}
 
 
 def load(name: str) -> dict:
@@ -43,6 +45,7 @@ def two_pages():
     with responses.RequestsMock(assert_all_requests_are_fired=True) as served:
         served.get(SKUS_URL, json=load("gcp_skus_page1.json"), match=[page_token_is(None)])
         served.get(SKUS_URL, json=load("gcp_skus_page2.json"), match=[page_token_is("Q0FFU0FBPT0")])
+        served.get(TPU_SKUS_URL, json=NO_SKUS)
         yield served
 
 
@@ -140,6 +143,7 @@ def test_regions_argument_keeps_only_those_regions(client, two_pages):
 def test_malformed_skus_are_skipped_by_reason_never_stored_as_zero(client):
     with responses.RequestsMock() as served:
         served.get(SKUS_URL, json=load("gcp_skus_malformed.json"))
+        served.get(TPU_SKUS_URL, json=NO_SKUS)
         result = gcp.fetch(client)
     assert result.skipped == {
         "missing_price": 1,  # T4 with no tiered rate
@@ -240,3 +244,38 @@ def test_two_skus_for_one_part_at_different_prices_are_both_refused():
     prices, parsed = gcp.parse_skus([v100, other])
     assert prices.empty  # 2.48 and 1.48 for the same GPU in the same regions: which is the list price?
     assert parsed.skipped["ambiguous_match"] == 6  # 2 SKUs x 3 regions
+
+
+def test_tpu_skus_priced_per_slice_from_both_services(client):
+    # tests/data/gcp_skus_tpu.json (constructed): a v2 device SKU 4.60 / preemptible 1.38 in us-central1 and a
+    # v5e chip SKU 1.30 / spot 0.45 in asia-east1, listed by the Cloud TPU service after the Compute pages
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as served:
+        served.get(SKUS_URL, json=load("gcp_skus_page1.json"), match=[page_token_is(None)])
+        served.get(SKUS_URL, json=load("gcp_skus_page2.json"), match=[page_token_is("Q0FFU0FBPT0")])
+        served.get(TPU_SKUS_URL, json=load("gcp_skus_tpu.json"))
+        result = gcp.fetch(client, fetched_at="2026-12-01T00:00:00+00:00")
+    v2 = offer(result, "us-central1", "tpu-v2-8", "on_demand")
+    # one SKU unit is one 8-TensorCore device; 8 cores x 0.5 chips per core = 4 chips
+    assert (v2.usd_per_hour, v2.gpu, v2.gpu_count) == (pytest.approx(4.60), "tpu-v2", 4.0)
+    assert offer(result, "us-central1", "tpu-v2-8", "spot").usd_per_hour == pytest.approx(1.38)
+    # v5e SKUs price one chip-hour: v5litepod-4 = 4 x 1.30 = 5.20, its spot 4 x 0.45 = 1.80
+    v5e = offer(result, "asia-east1", "tpu-v5litepod-4", "on_demand")
+    assert (v5e.usd_per_hour, v5e.gpu, v5e.gpu_count) == (pytest.approx(5.20), "tpu-v5e", 4.0)
+    assert offer(result, "asia-east1", "tpu-v5litepod-8", "spot").usd_per_hour == pytest.approx(8 * 0.45)
+    # the v2 pod and v4 pod SKUs are not priced (their unit is not modelled); the Commit1Yr SKU is left out;
+    # two v5e SKUs for us-west4 at 1.20 and 1.40 are both refused, so us-west4 has no TPU offer
+    assert result.skipped["tpu_not_modelled"] == 2 and result.skipped["ambiguous_match"] == 2
+    tpu_rows = [row for row in result.rows if row.gpu.startswith("tpu-")]
+    assert {row.region for row in tpu_rows} == {"us-central1", "asia-east1"}
+    assert len(tpu_rows) == 2 + 6  # v2-8 x 2 pricings; v5litepod-1/4/8 x 2 pricings
+    assert not [row for row in result.rows if row.instance_type.startswith(("tpu-v2-32", "tpu-v4"))]
+
+
+def test_tpu_description_families():
+    assert gcp_tpu.tpu_family("Tpu-v5e chip running in us-central1") == "tpu-v5litepod"
+    assert gcp_tpu.tpu_family("Preemptible Tpu-v3 Accelerator running in europe-west4") == "tpu-v3"
+    for description in ("TPU v4 pod running in us-central2", "Tpu-v2 Pod Accelerator", "Tpu-v6e chip in us-east5",
+                        "Cloud TPU storage"):
+        with pytest.raises(SkipItem) as skipped:
+            gcp_tpu.tpu_family(description)
+        assert skipped.value.reason == "tpu_not_modelled"

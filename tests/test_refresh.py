@@ -17,7 +17,7 @@ from google.cloud import billing_v1
 from test_pricing_aws import StubbedSession, product_params, spot_params
 
 from planner.errors import PlanError
-from pricing import aws, azure, gcp, refresh
+from pricing import aws, azure, gcp, gcp_tpu, refresh
 from pricing.cache import write_snapshot
 from pricing.schema import OFFER_COLUMNS
 from pricing.store import current_offers, current_snapshots, open_user_cache_for_write, user_cache_path
@@ -27,6 +27,7 @@ RECENT = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%d")
 
 DATA = Path(__file__).parent / "data"
 GCP_SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/6F81-5844-456A/skus"
+GCP_TPU_SKUS_URL = "https://cloudbilling.googleapis.com/v1/services/E000-3F24-B8AA/skus"
 AZURE_URL = azure.RETAIL_PRICES_URL
 AZURE_URL_443 = "https://prices.azure.com:443/api/retail/prices"
 
@@ -129,6 +130,7 @@ def test_gcp_v100_sku_reaches_the_cache_as_a_whole_vm_price():
     with responses.RequestsMock() as served:
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page1.json"))
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page2.json"))
+        served.get(GCP_TPU_SKUS_URL, json={"skus": []})  # no TPU SKUs: every shipped TPU row is carried forward
         report = refresh.refresh(["gcp"], clients={"gcp": client}, accept_fewer_rows=True)
     assert report.providers[0].outcome == "written"
     offers = current_offers()
@@ -142,6 +144,41 @@ def test_gcp_v100_sku_reaches_the_cache_as_a_whole_vm_price():
     assert len(fetched) == 29 and report.providers[0].rows_fetched == 29
     assert len(gcp_rows) == 29 + report.providers[0].rows_carried
     assert report.providers[0].unmapped == Counter({"Nvidia Tesla K80 GPU": 1})
+
+
+def test_gcp_refresh_prices_tpu_slices_from_skus_and_keeps_tpu_families_it_does_not_cover():
+    shipped = current_offers()
+    shipped_tpus = shipped[(shipped.provider == "gcp") & shipped.gpu.str.startswith("tpu-")]
+    client = billing_v1.CloudCatalogClient(transport="rest", credentials=AnonymousCredentials())
+    with responses.RequestsMock() as served:
+        served.get(GCP_SKUS_URL, json=load("gcp_skus_page1.json"))
+        served.get(GCP_SKUS_URL, json=load("gcp_skus_page2.json"))
+        served.get(GCP_TPU_SKUS_URL, json=load("gcp_skus_tpu.json"))  # constructed, tests/data/README.md
+        report = refresh.refresh(["gcp"], clients={"gcp": client}, accept_fewer_rows=True)
+    assert report.providers[0].outcome == "written", report.providers[0].message
+    offers = current_offers()
+    tpus = offers[(offers.provider == "gcp") & offers.gpu.str.startswith("tpu-")]
+    # priced from the SKUs: v2-8 is one device SKU (shipped 4.50 and 1.35 before); v5litepod-1 one chip SKU
+    # (shipped 1.38948 before), v5litepod-4 = 4 x 1.30 = 5.20
+    assert one(offers, "gcp", "us-central1", "tpu-v2-8", "on_demand").usd_per_hour == pytest.approx(4.60)
+    assert one(offers, "gcp", "us-central1", "tpu-v2-8", "spot").usd_per_hour == pytest.approx(1.38)
+    assert one(offers, "gcp", "asia-east1", "tpu-v5litepod-1", "on_demand").usd_per_hour == pytest.approx(1.30)
+    assert one(offers, "gcp", "asia-east1", "tpu-v5litepod-4", "on_demand").usd_per_hour == pytest.approx(5.20)
+    # the refresh covers tpu-v2-8 and v5litepod-1/4/8 (the families it priced): shipped rows of those slices in
+    # regions the SKUs no longer list are gone (v2-8 asia-east1 5.22, europe-west4 4.95; v5e europe-west1 ...)
+    assert not ((tpus.instance_type == "tpu-v2-8") & (tpus.region == "asia-east1")).any()
+    assert not ((tpus.instance_type == "tpu-v5litepod-1") & (tpus.region == "europe-west1")).any()
+    # everything else TPU is carried forward unchanged: v3 (no v3 SKU listed), v4 and v2 pods (unit not modelled)
+    def kept(rows):
+        rows = rows[~rows.instance_type.isin(gcp_tpu.slice_names())]
+        return rows.sort_values(["region", "instance_type", "pricing"])[["region", "instance_type", "pricing",
+                                                                          "usd_per_hour", "fetched_at"]]
+    before, after = kept(shipped_tpus), kept(tpus)
+    assert len(before) > 0 and {"tpu-v3", "tpu-v4"} <= set(shipped_tpus.gpu)
+    assert after.values.tolist() == before.values.tolist()
+    v3 = shipped_tpus[shipped_tpus.gpu == "tpu-v3"].sort_values(["region", "instance_type", "pricing"])
+    assert tpus[tpus.gpu == "tpu-v3"].sort_values(["region", "instance_type", "pricing"]).usd_per_hour.tolist() == \
+        v3.usd_per_hour.tolist()
 
 
 def azure_pages(served: responses.RequestsMock) -> None:

@@ -40,6 +40,7 @@ def gcp_refresh(**kwargs) -> refresh.RefreshReport:
     with responses.RequestsMock() as served:
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page1.json"))
         served.get(GCP_SKUS_URL, json=load("gcp_skus_page2.json"))
+        served.get(GCP_SKUS_URL.replace("6F81-5844-456A", "E000-3F24-B8AA"), json={"skus": []})  # no TPU SKUs
         return refresh.refresh(["gcp"], clients={"gcp": client}, **kwargs)
 
 

@@ -604,6 +604,7 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
         parts.append(f"It is {'; and '.join(why)}.")
     parts.append(f"It costs {_cost_text(chosen)} and emits {_co2e_text(chosen)}; the ranges carry the uncertainty "
                  "in power draw, throughput and prices.")
+    parts += water_time.justification_sentences(chosen)
     if found is not None and found.has_cloud_cost and found.cloud_options > 1:
         parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "
                      f"{display_usd(found.cloud_cost_low)} to {display_usd(found.cloud_cost_high)}.")
