@@ -88,7 +88,10 @@ def estimate_table(workload: Workload, option: Mapping[str, object], power: Powe
     ``_median`` / ``_max`` are their central costs, a stated aggregate beside the chosen option's own range.
     """
     # The job's IT power the engine used, from its own energy: P = E · 1000 / (PUE · t)
-    power_w = float(option["energy_kwh"]) * 1000.0 / (float(option["pue"]) * float(option["wall_hours"]))  # type: ignore[arg-type]
+    # (a wall-clock that underflows to 0 h, e.g. 1e-210 h x 1e-210 repeats, falls back to the profile's power)
+    denominator = float(option["pue"]) * float(option["wall_hours"])  # type: ignore[arg-type]
+    power_w = float(option["energy_kwh"]) * 1000.0 / denominator if denominator > 0 else \
+        power.job_w(workload.gpu_count)  # type: ignore[arg-type]
     row: dict[str, object] = {
         "workload": workload.name, "gpu": workload.gpu, "gpu_count": workload.gpu_count, "repeats": workload.repeats,
         "power_w": power_w, "power_measured": power.measured,

@@ -133,3 +133,4 @@ def test_report_has_the_chosen_options_co2e_by_start_month():
     assert b"CO2e by start month (location-based), chosen option" in render(report, "md")
     assert b'id="start-months"' in render(report, "html")
     assert render(report, "html") == render(report, "html")
+    assert "Its water footprint is about" in report.justification and "from 2027-03" in report.justification

@@ -35,6 +35,22 @@ def summary_lines(chosen: pd.Series) -> list[str]:
     return lines
 
 
+def justification_sentences(chosen: pd.Series) -> list[str]:
+    """The justification paragraph's water sentence, and when the job runs (nothing where not computed)."""
+    out = []
+    water = _number(chosen.get("water_l"))
+    if not math.isnan(water):
+        low, high = _number(chosen.get("water_l_low")), _number(chosen.get("water_l_high"))
+        spread = f" ({low:,.0f} to {high:,.0f} L)" if not (math.isnan(low) or math.isnan(high)) else ""
+        out.append(f"Its water footprint is about {water:,.0f} L{spread}: data-centre cooling plus the water "
+                   "used to generate its electricity.")
+    basis = chosen.get("co2e_basis")
+    if isinstance(basis, str) and basis.startswith("location-based from "):
+        out.append(f"Its CO2e is for the job's own months ({basis.split(' over ')[0].removeprefix('location-based ')}"
+                   ", the grid's monthly profile and trend).")
+    return out
+
+
 def method_lines(table: pd.DataFrame) -> list[str]:
     """The water and grid-over-time formulas, when the options carry them."""
     lines = []
