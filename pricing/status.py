@@ -23,6 +23,11 @@ CHANGE_COLUMNS = (*OFFER_KEY, "gpu", "change", "old_usd_per_hour", "new_usd_per_
 CHANGES = ("added", "removed", "changed")
 SORT_COLUMNS = ("usd_per_gpu_hour", "usd_per_hour", "provider", "region", "gpu", "instance_type")
 _SECONDS_PER_DAY = 86_400.0
+#: What no fetcher reads, said by ``prices status`` so a missing price model is never mistaken for a cheap one.
+NOT_FETCHED = (
+    "GCP committed-use: not fetched (the Commit1Yr/Commit3Yr SKUs are left out: a whole-VM commitment price "
+    "needs the host core/RAM commitment SKUs too, whose names are not modelled); no GCP reserved_1y/3y rows",
+)
 
 
 def _timestamps(values: pd.Series) -> pd.Series:

@@ -22,6 +22,8 @@ def test_report_of_a_preset_chooses_the_cheapest_cloud_offer_of_its_gpu_and_list
     same_gpu = full[(full["gpu"] == "v100-sxm2-16gb") & (full["option_kind"] == "cloud")]
     # the plan as stated (rent the preset's V100s), its cheapest offer: the same row of the same comparison
     assert chosen["gpu"] == "v100-sxm2-16gb" and chosen["cost_usd"] == same_gpu["cost_usd"].min()
+    assert "It is the cheapest feasible cloud offer of v100-sxm2-16gb, the GPU the workload is stated on" in \
+        report.justification
     options = report.table[~report.table["chosen"]]
     # the shortlist holds the cheapest option of the whole comparison and every owned configuration
     assert report.table["cost_usd"].min() == pytest.approx(full["cost_usd"].min())

@@ -184,3 +184,9 @@ def test_damaged_cache_is_set_aside_with_one_line_in_a_real_process(tmp_path):
 def test_commitment_prices_not_shipped_say_so(capsys):
     code, out, err = run(capsys, "list", "--pricing", "reserved_3y")
     assert code == 0 and "reserved_3y: not in the data" in out and "(no rows)" in out
+
+
+def test_status_says_gcp_committed_use_prices_are_not_fetched(capsys):
+    code, out, _ = run(capsys, "status")
+    assert code == 0
+    assert "GCP committed-use: not fetched" in out

@@ -36,9 +36,10 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
     max_age_days : staleness threshold [days] (None: ``defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS``)
     now : the time ages are measured at (None: now, UTC)
     Returns columns ``pricing.status.STATUS_COLUMNS``; ``attrs["warnings"]`` holds one line per stale
-    provider, ``attrs["cache_warnings"]`` one per damaged user cache set aside in this process.
+    provider, ``attrs["cache_warnings"]`` one per damaged user cache set aside in this process, ``attrs["notes"]``
+    the price models no fetcher reads (:data:`pricing.status.NOT_FETCHED`).
     """
-    from pricing.status import snapshot_status, staleness_warnings
+    from pricing.status import NOT_FETCHED, snapshot_status, staleness_warnings
     from pricing.store import cache_warnings, current_snapshots
 
     limit = positive("max_age_days", defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS.value if max_age_days is None
@@ -50,6 +51,7 @@ def price_snapshots(max_age_days: float | None = None, now: object = None) -> pd
     table.attrs["warnings"] = staleness_warnings(table, limit)
     table.attrs["cache_warnings"] = cache_warnings()  # already logged once, as they happened
     table.attrs["max_age_days"] = limit
+    table.attrs["notes"] = list(NOT_FETCHED)
     return table
 
 

@@ -88,15 +88,19 @@ def report(
                                  power=power if power is not None and power.measured else None, start=start,
                                  grid_basis=grid_basis, **(compare_kwargs or {}))
         table = comparison.table
+        reason = "the option chosen"
         if chosen_row is None and provider and region:
             current = options.current_option(table, provider, region, pricing, workload.gpu)
             chosen_row = None if current is None else current.name
+            reason = f"the cheapest offer of the provider and region we chose ({provider} {region})"
         if chosen_row is None:  # the plan as stated (cloud, the workload's GPU) before owning or a converted GPU
             cloud = answers.cloud_rows(table)
-            for candidates in (cloud[cloud["gpu"] == workload.gpu], cloud, table):
+            for candidates, why in ((cloud[cloud["gpu"] == workload.gpu], f"the cheapest feasible cloud offer of "
+                                     f"{workload.gpu}, the GPU the workload is stated on"),
+                                    (cloud, "the cheapest feasible cloud offer"), (table, "the cheapest feasible option")):
                 found = answers.compare_answers(candidates)
                 if len(found.picks):
-                    chosen_row = found.picks.loc["cheapest", "row"]
+                    chosen_row, reason = found.picks.loc["cheapest", "row"], why
                     break
         options_table, used, chosen_index = report_subset(table, comparison.assumptions, chosen_row)
         assumptions = used if assumptions is None else assumptions
@@ -111,7 +115,7 @@ def report(
     return build_report(workload, result.table, options_table, merged, current_snapshots(),
                         generated_at if generated_at is not None else datetime.now(UTC), chosen_index, title,
                         table1=load()["strubell2019_table1"], compared=compared_table,
-                        own_inputs=own_inputs, start_months=months)
+                        own_inputs=own_inputs, chosen_reason=reason if compared_table is not None else "", start_months=months)
 
 
 # --- The app's own-vs-rent view ------------------------------------------------------------------------------

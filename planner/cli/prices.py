@@ -47,6 +47,8 @@ def _status(args: argparse.Namespace) -> int:
     warnings = table.attrs.get("warnings", [])
     for line in warnings:
         print(f"warning: {line}", file=sys.stderr if args.format != "table" else sys.stdout)
+    for line in table.attrs.get("notes", []):
+        print(line, file=sys.stderr if args.format != "table" else sys.stdout)
     return 0
 
 

@@ -129,6 +129,7 @@ def build_report(
     compared: pd.DataFrame | None = None,
     own_inputs: bool = False,
     start_months: pd.DataFrame | None = None,
+    chosen_reason: str = "",
 ) -> Report:
     """Assemble a report from a workload, its estimate row, compared options and their assumptions.
 
@@ -178,7 +179,7 @@ def build_report(
     key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
     found = answers.compare_answers(compared) if len(compared) else None
     justification = _justification(workload, chosen, key, found, equivalences, snapshots,
-                                   estimate_row if own_inputs else None)
+                                   estimate_row if own_inputs else None, chosen_reason)
     return Report(
         title=title or f"Compute resources for training: {workload.name}",
         generated_at=stamp,
@@ -576,7 +577,8 @@ def _co2e_text(row: pd.Series) -> str:
 
 
 def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, found: object,
-                   equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None) -> str:
+                   equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None,
+                   reason: str = "") -> str:
     """The justification-of-resources paragraph: what is trained, on what, GPU-hours, why this option, cost
     and CO2e with ranges, the alternatives, and where the numbers come from."""
     runs = f" ({display_number(workload.repeats)} runs)" if workload.repeats != 1 else ""
@@ -594,9 +596,12 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
     parts.append(plan + ".")
     role = str(key.iloc[0]["role"]) if len(key) else "chosen"
     others = [r for r in role.split("; ") if r != "chosen"]
+    why = [reason] if reason else []
     if others:
-        parts.append(f"This is the {' and the '.join(others)} option of the {display_number(getattr(found, 'rows', 1))} "
-                     "compared.")
+        why.append(f"the {' and the '.join(others)} of the {display_number(getattr(found, 'rows', 1))} options "
+                   "compared")
+    if why:
+        parts.append(f"It is {'; and '.join(why)}.")
     parts.append(f"It costs {_cost_text(chosen)} and emits {_co2e_text(chosen)}; the ranges carry the uncertainty "
                  "in power draw, throughput and prices.")
     parts += water_time.justification_sentences(chosen)
