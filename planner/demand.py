@@ -50,16 +50,25 @@ def monthly_from_yearly(yearly_gpu_hours: Sequence[float] | np.ndarray,
     return (yearly[:, None] * profile[None, :]).ravel()
 
 
+def validated_series(values: Sequence[float] | np.ndarray, field: str, period: str, empty: str) -> np.ndarray:
+    """Demand per period as a 1-D array: at least one period, each >= 0, not all zero [GPU·h].
+
+    field : the input's name in messages; period : 'month' or 'year'; empty : the message for no periods
+    """
+    series = np.atleast_1d(np.asarray(values, dtype=float))
+    if series.ndim != 1 or len(series) == 0:
+        raise PlanError(empty)
+    for i, value in enumerate(series, start=1):
+        non_negative(f"{field} ({period} {i})", value, "GPU-h")
+    if not series.sum() > 0:
+        raise PlanError(f"{field}: zero in every {period}; nothing to plan")
+    return series
+
+
 def validated_months(monthly_gpu_hours: Sequence[float] | np.ndarray) -> np.ndarray:
     """Demand per month as an array: at least one month, each >= 0, not all zero [GPU·h]."""
-    months = np.atleast_1d(np.asarray(monthly_gpu_hours, dtype=float))
-    if months.ndim != 1 or len(months) == 0:
-        raise PlanError("demand_gpu_hours_by_month: give at least one month")
-    for i, value in enumerate(months, start=1):
-        non_negative(f"demand_gpu_hours_by_month (month {i})", value, "GPU-h")
-    if not months.sum() > 0:
-        raise PlanError("demand_gpu_hours_by_month: zero in every month; nothing to plan")
-    return months
+    return validated_series(monthly_gpu_hours, "demand_gpu_hours_by_month", "month",
+                            "demand_gpu_hours_by_month: give at least one month")
 
 
 def yearly_totals(monthly_gpu_hours: np.ndarray) -> np.ndarray:

@@ -44,6 +44,7 @@ import pandas as pd
 from planner import defaults, owned_cost
 from planner.carbon import co2e_kg
 from planner.defaults import Assumption
+from planner.demand import validated_series
 from planner.errors import PlanError, between, non_negative, positive
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.queueing import allen_cunneen_factor, erlang_c, mean_wait_job_lengths
@@ -163,14 +164,8 @@ def demand_with_growth(base_gpu_hours: float, growth: float, years: int) -> np.n
 
 def validated_demand(demand_gpu_hours: Sequence[float] | np.ndarray) -> np.ndarray:
     """Demand per year as an array, each >= 0 and not all zero, at least one year."""
-    demand = np.atleast_1d(np.asarray(demand_gpu_hours, dtype=float))
-    if demand.ndim != 1 or len(demand) == 0:
-        raise PlanError("horizon_years 0: must be a whole number of years >= 1")
-    for i, value in enumerate(demand, start=1):
-        non_negative(f"demand_gpu_hours (year {i})", value, "GPU-h")
-    if not demand.sum() > 0:
-        raise PlanError("demand_gpu_hours: zero in every year; nothing to plan")
-    return demand
+    return validated_series(demand_gpu_hours, "demand_gpu_hours", "year",
+                            "horizon_years 0: must be a whole number of years >= 1")
 
 
 def horizon(years: float) -> int:
