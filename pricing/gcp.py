@@ -179,7 +179,21 @@ def parse_skus(
     ambiguous = frame.duplicated(key, keep=False)
     for _ in range(int(ambiguous.sum())):
         result.record_skip(SkipItem("ambiguous_match"))
-    return frame[~ambiguous].reset_index(drop=True), result
+    kept = frame[~ambiguous].reset_index(drop=True)
+    kept.attrs["ambiguous"] = frame[ambiguous].reset_index(drop=True)
+    return kept, result
+
+
+def ambiguous_reason(parts: pd.DataFrame) -> str:
+    """The anomaly reason of an offer one of whose parts has two SKUs at different prices."""
+    first = parts.iloc[0]
+    prices = ", ".join(f"{p:g}" for p in sorted(parts["usd_per_unit"]))
+    return f"ambiguous: {len(parts)} {first['component']} SKUs for {first['name']} at different prices ({prices})"
+
+
+def ambiguous_parts(prices: pd.DataFrame) -> pd.DataFrame:
+    """The (component, name, pricing, region) rows :func:`parse_skus` refused as ambiguous (empty if none)."""
+    return prices.attrs.get("ambiguous", pd.DataFrame(columns=list(PRICE_COLUMNS)))
 
 
 def vm_offers(
@@ -232,7 +246,21 @@ def vm_offers(
                     source=SOURCE,
                 )
             )
+        _refuse_ambiguous(result, machine, gpu_name, match.gpu, match.chips_per_unit, ambiguous_parts(prices), wanted)
     return result
+
+
+def _refuse_ambiguous(result: FetchResult, machine: GcpMachineType, gpu_name: str, gpu: str, chips: float,
+                      ambiguous: pd.DataFrame, wanted: set[str] | None) -> None:
+    """Record the machine's offers that an ambiguous GPU, core or RAM part leaves unpriced."""
+    if ambiguous.empty:
+        return
+    mine = ambiguous[((ambiguous["component"] == "gpu") & (ambiguous["name"] == gpu_name))
+                     | (ambiguous["component"].isin(["core", "ram"]) & (ambiguous["name"] == machine.host_family))]
+    for (pricing, region), parts in mine.groupby(["pricing", "region"], sort=True):
+        if wanted is None or region in wanted:
+            result.refuse(region, offer_name("gcp", machine.machine_type, machine.gpu_count, machine.gpu_sku), gpu,
+                          pricing, ambiguous_reason(parts), gpu_count=machine.gpu_count * chips)
 
 
 def covers(offers: pd.DataFrame, fetched: pd.DataFrame | None = None, **_options: Any) -> pd.Series:
