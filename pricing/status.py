@@ -109,6 +109,33 @@ def offer_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     return merged.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)
 
 
+#: Which statistic a spot row's price is, told by its provider and source (the first rule that matches wins).
+#: SkyPilot's catalogs give the lowest zone price (its AWS zones include Local Zones); trainplan's AWS refresh
+#: takes the lowest over the region's own AZs; Google and Azure publish one spot price per region.
+SPOT_STATISTICS = (
+    ("aws", "skypilot", "min over zones (catalog; may include Local Zones)"),
+    ("aws", "describe_spot_price_history", "min over the region's own AZs"),
+    ("gcp", "cyclenerd", "regional Spot SKU price (GPU + vCPU + RAM SKUs)"),
+    ("gcp", "skypilot", "min over zones (catalog; one price per region seen)"),
+    ("gcp", "", "regional Spot SKU price"),
+    ("azure", "", "regional Spot meter price"),
+)
+
+
+def spot_statistic(offers: pd.DataFrame) -> pd.Series:
+    """Per row, which statistic its spot price is (:data:`SPOT_STATISTICS`); empty for other pricing models."""
+    def one(provider: str, pricing: str, source: str) -> str:
+        if pricing != "spot":
+            return ""
+        for name, word, label in SPOT_STATISTICS:
+            if provider == name and word in str(source).lower():
+                return label
+        return "as its source states"
+
+    return pd.Series([one(p, m, s) for p, m, s in zip(offers["provider"], offers["pricing"], offers["source"],
+                                                       strict=True)], index=offers.index, dtype=object)
+
+
 def _gpus_matching(value: str, known: Iterable[str]) -> list[str]:
     """Catalog ids equal to ``value``, or of its family (``h100`` -> ``h100-pcie-80gb``, ``h100-sxm5-80gb``)."""
     known = sorted(set(known))
