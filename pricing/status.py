@@ -23,10 +23,12 @@ CHANGE_COLUMNS = (*OFFER_KEY, "gpu", "change", "old_usd_per_hour", "new_usd_per_
 CHANGES = ("added", "removed", "changed")
 SORT_COLUMNS = ("usd_per_gpu_hour", "usd_per_hour", "provider", "region", "gpu", "instance_type")
 _SECONDS_PER_DAY = 86_400.0
-#: What no fetcher reads, said by ``prices status`` so a missing price model is never mistaken for a cheap one.
+#: What the data does not hold, said by ``prices status`` so a missing price model is never mistaken for a cheap one.
 NOT_FETCHED = (
-    "GCP committed-use: not fetched (the Commit1Yr/Commit3Yr SKUs are left out: a whole-VM commitment price "
-    "needs the host core/RAM commitment SKUs too, whose names are not modelled); no GCP reserved_1y/3y rows",
+    "Commitment prices (reserved_1y, reserved_3y): not in the shipped data (no citable public extract of them); "
+    "`trainplan prices refresh` fetches AWS reserved (standard, no upfront), Azure reservations and GCP committed-use "
+    "(Commit1Yr/Commit3Yr GPU + core + RAM SKUs, whole VM; TPU commitments not modelled)",
+    "AWS Savings Plans: not fetched and not in the data",
 )
 
 

@@ -198,7 +198,8 @@ def test_commitment_prices_not_shipped_say_so(capsys):
     assert code == 0 and "reserved_3y: not in the data" in out and "(no rows)" in out
 
 
-def test_status_says_gcp_committed_use_prices_are_not_fetched(capsys):
+def test_status_says_commitment_prices_are_not_in_the_shipped_data(capsys):
     code, out, _ = run(capsys, "status")
     assert code == 0
-    assert "GCP committed-use: not fetched" in out
+    assert "Commitment prices (reserved_1y, reserved_3y): not in the shipped data" in out
+    assert "AWS Savings Plans: not fetched and not in the data" in out

@@ -89,7 +89,7 @@ def price_offers(gpu: str | None = None, pricing: str | None = None, provider: s
         table.attrs["notes"].append(
             f"{pricing}: not in the data. The shipped snapshot holds no commitment prices (no citable public "
             "extract of them was available); `trainplan prices refresh` fetches AWS reserved (standard, no "
-            "upfront) and Azure reservation prices. GCP committed-use prices are not fetched.")
+            "upfront), Azure reservation and GCP committed-use prices. AWS Savings Plans are not fetched.")
     return table
 
 
