@@ -13,6 +13,7 @@ from planner import api
 from planner.cli import VERB_HELP
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
 from planner.cli.grid_water import GRID_BASES_HELP
+from planner.cli.ignored_flags import refuse_ignored_report_flags
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -21,6 +22,7 @@ def _report(args: argparse.Namespace) -> int:
     from planner.reports.model import utc_stamp
 
     check_target(args.format, args.out)  # a bad format, path or time stamp fails before any computing
+    refuse_ignored_report_flags(args)
     if args.generated_at is not None:
         utc_stamp(args.generated_at)
     workload, chosen = workload_from_args(args)
