@@ -14,6 +14,7 @@ from planner import api
 from planner.cli import VERB_HELP
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
 from planner.cli.grid_water import add_time_water_args
+from planner.cli.ignored_flags import refuse_ignored_report_flags, refuse_memory_flags_without_size
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -22,9 +23,11 @@ def _report(args: argparse.Namespace) -> int:
     from planner.reports.model import utc_stamp
 
     check_target(args.format, args.out)  # a bad format, path or time stamp fails before any computing
+    refuse_ignored_report_flags(args)
     if args.generated_at is not None:
         utc_stamp(args.generated_at)
     workload, chosen = workload_from_args(args)
+    refuse_memory_flags_without_size(workload.parameters, _feasibility(args))
     power = None
     if args.power:
         from planner.measure.reader import power_profile_from_file
