@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner import defaults, spot
+from planner import defaults, spot, text
 from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError
@@ -142,6 +142,67 @@ def peak_table(catalog: Catalog) -> dict[str, dict[str, tuple[float, str]]]:
 def _frame(assumptions: Sequence[Assumption]) -> pd.DataFrame:
     return pd.DataFrame([{c: getattr(a, c) for c in ASSUMPTION_COLUMNS} for a in assumptions],
                         columns=list(ASSUMPTION_COLUMNS))
+
+
+@dataclass(frozen=True, eq=False)
+class AssumptionRows:
+    """Assumption rows as one object array per ``ASSUMPTION_COLUMNS`` column (cheap to filter and join)."""
+
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame | Sequence[Assumption]) -> AssumptionRows:
+        if isinstance(rows, pd.DataFrame):
+            return cls({c: rows[c].to_numpy(dtype=object) for c in ASSUMPTION_COLUMNS})
+        columns = {c: np.empty(len(rows), dtype=object) for c in ASSUMPTION_COLUMNS}
+        for c in ASSUMPTION_COLUMNS:
+            columns[c][:] = [getattr(a, c) for a in rows]
+        return cls(columns)
+
+    @property
+    def names(self) -> np.ndarray:
+        return self.columns["name"]
+
+
+def first_by_name(parts: Sequence[pd.DataFrame | AssumptionRows | Sequence[Assumption]]) -> pd.DataFrame:
+    """Assumption rows one part after the other, each name's first row only, as one frame with a fresh index:
+    ``pd.concat(frames).drop_duplicates('name')`` (text columns ``str``, ``value`` objects)."""
+    seen: set[str] = set()
+    kept = []
+    for part in parts:
+        rows = part if isinstance(part, AssumptionRows) else AssumptionRows.of(part)
+        names = pd.Series(rows.names, dtype=object)  # hashed as objects
+        keep = ~names.duplicated(keep="first").to_numpy()
+        if seen:
+            keep &= ~names.isin(seen).to_numpy()
+        seen.update(rows.names[keep])
+        kept.append({c: v if keep.all() else v[keep] for c, v in rows.columns.items()})
+    columns = {c: np.concatenate([k[c] for k in kept]) for c in ASSUMPTION_COLUMNS}
+    return pd.DataFrame({c: pd.Series(v, dtype=object) if c == "value" else text.str_array(v)
+                         for c, v in columns.items()})
+
+
+def snapshot_assumptions(cloud: PreparedCloud, positions: np.ndarray) -> tuple[AssumptionRows, AssumptionRows]:
+    """(every GPU's TDP, the regions' grid rows + the price rows of ``positions`` + their AWS bands, each name once):
+    the comparison's assumptions that depend only on the snapshot and the kept offers, built once per both."""
+    key = positions.tobytes()
+    memo = _SNAPSHOT_ASSUMPTIONS.setdefault(id(cloud), (cloud, {}))
+    if memo[0] is not cloud:
+        memo = _SNAPSHOT_ASSUMPTIONS[id(cloud)] = (cloud, {})
+    hit = memo[1].get(key)
+    if hit is None:
+        bands = np.unique(cloud.band_row[positions])
+        hit = memo[1][key] = (AssumptionRows.of(cloud.tdp_assumptions), AssumptionRows.of(first_by_name(
+            [cloud.region_assumptions, cloud.price_rows.iloc[positions], cloud.band_rows.iloc[bands[bands >= 0]]])))
+        if len(memo[1]) > 32:
+            memo[1].pop(next(iter(memo[1])))
+    if len(_SNAPSHOT_ASSUMPTIONS) > 4:
+        _SNAPSHOT_ASSUMPTIONS.pop(next(iter(_SNAPSHOT_ASSUMPTIONS)))
+    return hit
+
+
+#: ``snapshot_assumptions`` per prepared snapshot (held, so its id is not reused) and kept offers.
+_SNAPSHOT_ASSUMPTIONS: dict[int, tuple[PreparedCloud, dict[bytes, tuple[AssumptionRows, AssumptionRows]]]] = {}
 
 
 def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
@@ -395,3 +456,4 @@ def clear() -> None:
     """Forget every prepared input (tests; a refreshed snapshot is a new frame and needs no clearing)."""
     _cloud_memo.clear()
     _owned_memo.clear()
+    _SNAPSHOT_ASSUMPTIONS.clear()
