@@ -42,8 +42,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from planner import defaults, feasibility, prepared, spot, throughput
+from planner import defaults, feasibility, prepared, spot, text, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
@@ -68,7 +69,7 @@ from planner.prepared import (  # noqa: F401 - re-exported: the engine's public 
     zone_country,
 )
 from planner.ranges import BOUNDS, DEFAULT_PERCENTILES, Range, at_bound, monte_carlo
-from planner.text import format_distinct, str_array
+from planner.text import format_distinct
 from planner.workload import Workload
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
@@ -488,8 +489,8 @@ def _convention_ids(ids: np.ndarray, settings: Settings) -> np.ndarray:
             settings.host_w is None:
         return ids
     out = []
-    for text in ids:
-        names = str(text).split(";")
+    for joined in ids:
+        names = str(joined).split(";")
         if settings.pue is not None:
             names = [("pue_given" if n.startswith("pue_") else n) for n in names]
         if settings.grid_gco2e_per_kwh is not None:
@@ -841,11 +842,24 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
         columns["central_outside_band"] = format_distinct(
             lambda *flags: ";".join(o for o, f in zip(SAMPLED, flags, strict=True) if f), *outside)
         extra.append("central_outside_band")
+    # Text without a Python step per row (pandas' own conversion of 190,000 strings costs more than the
+    # arithmetic): a cloud row's offer text is its prepared offer's (``prepared.CLOUD_TEXT``, converted to
+    # Arrow once per snapshot), the few owned rows' are converted here; other text has few distinct values.
+    owned_rows = np.flatnonzero(~is_cloud)
+    source_row = np.where(is_cloud, position, cloud.size)
+    source_row[owned_rows] = cloud.size + np.arange(len(owned_rows))
+    source_row = source_row[order]
+    offer_text = prepared.arrow_text(cloud)
     data = {}
     for name in (*COLUMNS, *extra):
-        values = np.asarray(columns[name])[order]
-        # text in one Arrow pass: pandas' own conversion of 190,000 strings costs more than the arithmetic
-        data[name] = str_array(values) if name in _TEXT else values
+        values = np.asarray(columns[name])
+        if name in offer_text:
+            data[name] = text.str_take(pa.concat_arrays([offer_text[name], text.arrow_strings(values[owned_rows])]),
+                                       source_row)
+        elif name in _TEXT:
+            data[name] = (text.str_array if name == "assumption_ids" else text.str_array_of_few)(values[order])
+        else:
+            data[name] = values[order]
     return pd.DataFrame(data)
 
 

@@ -178,11 +178,10 @@ def _place_factors(table: pd.DataFrame, owned_cooling: str, owned_wue_l_per_kwh:
                    ) -> tuple[np.ndarray, list[tuple[water.WaterFactor, water.WaterFactor]]]:
     """(each row's place code, (WUE, EWIF) per place): one lookup per distinct place, none per row."""
     owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
-    places = [table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "region", "country")]
+    places = [table[c] for c in ("option_kind", "provider", "region", "country")]
     codes, first = text.distinct_codes(*places)
     found = []
-    for i in first:
-        kind, provider, region, country = (c[i] for c in places)
+    for kind, provider, region, country in zip(*(c.iloc[first].to_numpy(dtype=object) for c in places), strict=True):
         if kind == "owned":
             found.append((owned, _grid_ewif(zone_country(str(region)))))
         else:
@@ -203,10 +202,10 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     codes, found = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
-    text_of = {c: table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "server")}
-    kinds, first = text.distinct_codes(text_of["option_kind"], text_of["provider"], text_of["server"])
-    pue = np.array([(owned_pue or {}).get(text_of["server"][i], owned_default) if text_of["option_kind"][i] == "owned"
-                    else pue_of[text_of["provider"][i]] for i in first], float)[kinds]
+    kinds, first = text.distinct_codes(*(table[c] for c in ("option_kind", "provider", "server")))
+    kind, provider, server = (table[c].iloc[first].to_numpy(dtype=object) for c in ("option_kind", "provider", "server"))
+    pue = np.array([(owned_pue or {}).get(s, owned_default) if k == "owned" else pue_of[p]
+                    for k, p, s in zip(kind, provider, server, strict=True)], float)[kinds]
 
     def triple(at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         low, central, high = (np.array([getattr(f[at], b) for f in found], float)[codes]
