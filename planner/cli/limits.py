@@ -79,34 +79,3 @@ def annotate(parser: argparse.ArgumentParser) -> None:
             limit = MAX_PATH_CHARS if action.dest in PATH_DESTS else MAX_TEXT_CHARS
             action.type = _text_type(flag, limit)
 
-
-#: compare flags that only change owned-server rows, and those that only change spot rows.
-OWNED_FLAGS = {"site": "--site", "electricity_zone": "--electricity-zone", "electricity_price": "--electricity-price",
-               "utilisation": "--utilisation", "lifetime": "--lifetime", "owned_pue": "--owned-pue",
-               "maintenance_pct": "--maintenance-pct", "resale": "--resale",
-               "fractional_servers": "--fractional-servers"}
-SPOT_FLAGS = {"interruptions_per_hour": "--interruptions-per-hour", "checkpoint_hours": "--checkpoint-hours",
-              "restart_hours": "--restart-hours"}
-
-
-def _given(args: argparse.Namespace, dest: str, parser_default: object) -> bool:
-    value = getattr(args, dest, None)
-    return value is not None and value is not False and value != parser_default
-
-
-def refuse_ignored_compare_flags(args: argparse.Namespace) -> None:
-    """A compare flag that cannot change any row is an error naming what wins (no silently identical output)."""
-    def items(values: list[str] | None) -> list[str]:
-        return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
-
-    servers, providers, pricing = items(args.server), items(args.provider), items(args.pricing)
-    no_owned = servers == ["none"] or (providers and "owned" not in providers)
-    why = "--server none" if servers == ["none"] else f"--provider {','.join(providers)}"
-    for dest, flag in OWNED_FLAGS.items():
-        if no_owned and _given(args, dest, "USA" if dest == "site" else None):
-            raise PlanError(f"{flag}: {why} leaves owned servers out, so it would change nothing; drop one of them")
-    if pricing and "spot" not in pricing:
-        for dest, flag in SPOT_FLAGS.items():
-            if _given(args, dest, None):
-                raise PlanError(f"{flag}: --pricing {','.join(pricing)} leaves spot offers out, so it would change "
-                                "nothing; drop one of them")
