@@ -17,6 +17,7 @@ from planner.errors import PlanError
 from planner.files import check_folder, read_text, write_folder
 from planner.plan_grid import totals_by_option
 from planner.procurement import headline
+from planner.reports.safe_text import csv_safe
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,6 +80,6 @@ def _procure(args: argparse.Namespace) -> int:
 
 
 def _write(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    write_folder("out-dir", out_dir, {f"{name}.csv": table.to_csv(index=False).encode("utf-8")
+    write_folder("out-dir", out_dir, {f"{name}.csv": csv_safe(table).to_csv(index=False).encode("utf-8")
                                       for name, table in tables.items()})
     print(f"wrote {len(tables)} tables to {out_dir}", file=sys.stderr)
