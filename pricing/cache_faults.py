@@ -5,6 +5,8 @@
 - A read-only cache (a shared install): a healthy WAL database in a folder the user cannot write is read
   with ``immutable=1`` when no write-ahead log is pending (SQLite cannot create the ``-shm`` file there),
   not reported as damaged — ``readonly_uri``.
+- A refresh into a cache it could not write (a read-only folder, a folder that cannot be created) is
+  refused before anything is fetched — ``write_problem``.
 - The rows: prices that are not positive or absurd, dates that cannot be or lie in the future, a snapshot
   whose stored row count differs from its rows — ``snapshot_problems``; such a provider's snapshots are
   left out and the shipped prices used for it, with a warning naming what was wrong.
@@ -45,6 +47,29 @@ def path_problem(path: Path) -> str | None:
         return "a folder, not a file"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+def write_problem(path: Path) -> str | None:
+    """Why a refresh could not write the cache file ``path`` (checked before fetching anything), or None.
+
+    The file must be a regular file or absent; its folder, or the nearest existing folder above it (a
+    refresh creates the rest), must be writable, since SQLite also writes ``-wal``/``-shm`` beside the file.
+    """
+    problem = path_problem(path)
+    if problem is not None:
+        return f"is {problem}"
+    existing = path.parent if str(path.parent) else Path(".")
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot be created: {existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"is in a folder this user cannot write ({existing})"
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        companion = path.with_name(name)
+        if companion.exists() and not os.access(companion, os.W_OK):
+            return f"is read-only for this user ({companion.name})"
     return None
 
 
