@@ -213,7 +213,7 @@ def test_a_refresh_whose_cache_folder_cannot_be_created_fails_before_fetching(re
     cache_dir = refresh_imported
     (cache_dir / "not-a-folder").write_text("x")
     path = cache_dir / "not-a-folder" / "sub" / "prices.sqlite"
-    message = _refresh_as_nobody(path)  # as root too: a file where a folder must be
+    message = as_nobody(_refresh_as_nobody, path)  # a file where a folder must be (a child: the patch stays there)
     assert message.startswith(f"price cache {path} is unusable: its folder") or \
         message.startswith(f"price cache {path} cannot be created: {cache_dir / 'not-a-folder'} is not a folder")
     assert "nothing fetched" in message
@@ -249,3 +249,28 @@ def test_a_cache_of_a_newer_schema_in_a_read_only_folder_is_explained_and_ignore
            f"{SCHEMA_VERSION})" in err
     assert len([line for line in err.splitlines() if "newer trainplan" in line]) == 1
     assert "test refresh" not in out  # its snapshot is not listed as the one in use
+
+
+@pytest.mark.parametrize("sql, problem", [
+    # 20 offers with a limit of 10 per snapshot: not read at all, whatever row_count says
+    ("UPDATE price_snapshots SET row_count = 20", "says it holds 20 offers, more than the 10 a snapshot may hold"),
+    ("UPDATE price_snapshots SET row_count = 5", "says it holds 5 offers but has 0"),
+])
+def test_a_snapshot_with_too_many_offers_is_not_read(monkeypatch, cache_dir, sql, problem):
+    import pricing.cache_faults
+
+    monkeypatch.setattr(pricing.cache_faults, "MAX_SNAPSHOT_ROWS", 10)
+    monkeypatch.setattr(store, "MAX_SNAPSHOT_ROWS", 10)
+    _tampered(cache_dir, sql)
+    code, out, err = _status_as_nobody()
+    assert code == 0 and problem in err and "using the shipped aws prices" in err, err  # "has 0": never loaded
+
+
+def test_a_cache_file_larger_than_the_limit_is_ignored(monkeypatch, cache_dir):
+    monkeypatch.setattr(store, "MAX_CACHE_BYTES", 1000)
+    _tampered(cache_dir, "UPDATE price_snapshots SET source = source")
+    size = (cache_dir / "prices.sqlite").stat().st_size
+    code, out, err = _status_as_nobody()
+    assert code == 0
+    assert f"price cache {cache_dir / 'prices.sqlite'} is {size:,} bytes, more than the 1,000 a price cache may " \
+           "hold: ignored; using the shipped prices" in err
