@@ -274,3 +274,22 @@ def test_a_cache_file_larger_than_the_limit_is_ignored(monkeypatch, cache_dir):
     assert code == 0
     assert f"price cache {cache_dir / 'prices.sqlite'} is {size:,} bytes, more than the 1,000 a price cache may " \
            "hold: ignored; using the shipped prices" in err
+
+
+def test_a_damaged_cache_that_cannot_be_moved_aside_leaves_compare_working(monkeypatch, cache_dir):
+    # The issue: renaming it aside raised PermissionError and `compare` crashed as well as `prices status`.
+    compare = ("compare", "--gpu", "t4", "--gpus", "1", "--hours", "2", "--server", "none", "--provider", "aws",
+               "--format", "json", "--top", "1")
+    monkeypatch.setenv("TRAINPLAN_CACHE_DIR", str(shared_tmp() / "none"))
+    assert _run(*compare)[0] == 0  # every module compare needs, imported while root can read them
+    monkeypatch.setenv("TRAINPLAN_CACHE_DIR", str(cache_dir))
+    store._checked.clear()
+    store._warnings.clear()
+    store._ignored.clear()
+    (cache_dir / "prices.sqlite").write_bytes(b"this is not a database" * 100)
+    code, out, err = as_nobody(_run, *compare)
+    assert code == 0 and "Traceback" not in err
+    assert "cannot be moved aside (Permission denied): ignored; using the shipped prices" in err
+    import json
+
+    assert json.loads(out)[0]["provider"] == "aws" and json.loads(out)[0]["cost_usd"] > 0
