@@ -29,13 +29,23 @@ def distinct_codes(*columns: np.ndarray | pd.Series) -> tuple[np.ndarray, np.nda
     size = len(columns[0])
     codes = np.zeros(size, dtype=np.int64)
     for column in columns:
-        # a pandas column is factorised as it is stored (Arrow text: no Python string per row)
-        code, uniques = pd.factorize(column if isinstance(column, pd.Series) else np.asarray(column),
-                                     use_na_sentinel=False)
-        codes = pd.factorize(codes * (len(uniques) + 1) + np.asarray(code))[0]
+        code, distinct = _codes(column)
+        codes = pd.factorize(codes * (distinct + 1) + code)[0]
     first = np.full(int(codes.max()) + 1 if size else 0, size, dtype=np.int64)
     np.minimum.at(first, codes, np.arange(size))
     return codes, first
+
+
+def _codes(column: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
+    """(code per row, number of codes); a missing value is a value. Arrow text is encoded as stored."""
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        stored = pa.array(column.array)
+        if isinstance(stored, pa.ChunkedArray):
+            stored = stored.combine_chunks()
+        encoded = stored.dictionary_encode(null_encoding="encode")
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
+    code, uniques = pd.factorize(np.asarray(column), use_na_sentinel=False)
+    return code, len(uniques)
 
 
 def format_distinct(make: Callable[..., str], *columns: np.ndarray) -> np.ndarray:

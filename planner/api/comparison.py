@@ -164,6 +164,8 @@ def compare(
 
 def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> None:
     """A throughput ratio for a GPU no compared option runs on would change nothing: an error naming it."""
+    if not ratios:
+        return
     compared = sorted(set(table["gpu"].astype(str))) if "gpu" in table else []
     unused = [gpu for gpu in ratios if gpu not in compared]
     if unused:
