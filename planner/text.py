@@ -31,8 +31,8 @@ def distinct_codes(*columns: np.ndarray | pd.Series) -> tuple[np.ndarray, np.nda
     for column in columns:
         code, distinct = _codes(column)
         codes = pd.factorize(codes * (distinct + 1) + code)[0]
-    first = np.full(int(codes.max()) + 1 if size else 0, size, dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(size))
+    # codes are numbered in order of first appearance: each first row is where the running maximum grows
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0) if size else np.zeros(0, np.int64)
     return codes, first
 
 
@@ -79,22 +79,6 @@ def str_concat(column: pd.Series, suffix: np.ndarray) -> pd.api.extensions.Exten
                                          pa.scalar("", type=pa.large_string()),
                                          null_handling="replace", null_replacement="nan")
     return pd.array(joined, dtype=STR_DTYPE)
-
-
-def str_array_of_few(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``str_array`` for a column of few distinct values: each distinct string converted once (Arrow dictionary)."""
-    values = np.asarray(values, dtype=object)
-    if _OBJECT_TEXT or len(values) < 64:
-        return str_array(values)
-    codes, uniques = pd.factorize(values)
-    if 4 * len(uniques) > len(values):
-        return str_array(values)
-    try:
-        words = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return str_array(values)
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    return pd.array(pa.DictionaryArray.from_arrays(indices, words).cast(pa.large_string()), dtype=STR_DTYPE)
 
 
 def str_take(source: pa.Array, indices: np.ndarray) -> pd.api.extensions.ExtensionArray:
