@@ -1,10 +1,12 @@
 """Text columns of result tables, built without a Python step per row.
 
-A comparison has one row per offer (190,000 for a large snapshot), but its text columns take few distinct
-values: a reason's numbers repeat over regions and pricing models, an id suffix depends on the interconnect
-rule. ``distinct_codes`` numbers the distinct combinations of some columns, ``format_distinct`` formats a
-string once per combination, and ``str_array`` turns an object array into pandas' ``str`` column in one
-Arrow pass (pandas' own conversion from objects costs about twice as much).
+A comparison has one row per offer (190,000 for a large snapshot), but its text takes few distinct values
+per column (a reason's numbers repeat over regions and pricing models, an id suffix depends on the
+interconnect rule) or comes from the snapshot's offers. ``distinct_codes`` numbers the distinct combinations
+of some columns and ``format_distinct`` formats a string once per combination; ``str_array`` turns an object
+array into pandas' ``str`` column in one Arrow pass (pandas' own conversion costs about twice as much, an
+Arrow dictionary of the distinct values did not pay); ``str_take``, ``str_concat`` and ``str_chunks`` take
+rows of, append to and join Arrow string arrays without materialising Python strings.
 """
 
 from __future__ import annotations
