@@ -181,3 +181,13 @@ def test_display_number_rounds_to_four_significant_figures_or_whole_units(value,
 
 def test_display_usd_prefixes_the_dollar_sign():
     assert display_usd(15839.72) == "$15,840" and display_usd(float("nan")) == ""
+
+
+def test_option_ranges_leave_out_options_that_cannot_run():
+    options = options_table().assign(feasible=[True, True, False])  # the owned $2,500 option cannot run
+    options.loc[2, "cost_usd"] = 400_000_000.0
+    report = build_report(WORKLOAD, estimate_table(), options, [], snapshots(), GENERATED_AT)
+    ranges = report.option_ranges.set_index("quantity")
+    # the two feasible options, $3,277.50 (aws) and $1,200 (gcp spot); the $400M one that cannot run is left out
+    assert (ranges.loc["cost_usd", "min"], ranges.loc["cost_usd", "max"]) == (1200.0, 3277.5)
+    assert "Across the 2 feasible options compared, cost runs from $1,200" in report.summary[2]

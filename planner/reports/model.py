@@ -51,7 +51,7 @@ class Report:
 
     table : the tidy options table (``option`` label, ``chosen`` flag, then ``OPTION_COLUMNS`` present)
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
-    option_ranges : across the compared options: quantity, unit, min, max, min_option, max_option
+    option_ranges : across the feasible compared options: quantity, unit, min, max, min_option, max_option
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
     assumptions : name, value, unit, source (its full text: which page, table, figure), as_of, note, ``ref`` (the
         numbers in ``sources`` of the works that source names, as text: "3" or "3, 17")
@@ -175,7 +175,8 @@ def build_report(
         compared = table if chosen_index is not None else options
     else:
         compared = _normalised_options(compared)
-    ranges = _option_ranges(compared)
+    usable = answers.feasible_rows(compared)  # an option that cannot run says nothing about the cost
+    ranges = _option_ranges(usable)
     notes = tuple(str(n) for n in estimate_table.attrs.get("notes", ()))
     all_assumptions, sources = _numbered_sources(all_assumptions, snapshots)
     key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
@@ -196,7 +197,8 @@ def build_report(
         price_snapshots=snapshots,
         equivalences=equivalences,
         method=method_text(table),
-        summary=_summary(workload, chosen, totals, ranges, equivalences, len(compared)),
+        summary=_summary(workload, chosen, totals, ranges, equivalences, len(usable),
+                         "feasible " if len(usable) < len(compared) else ""),
         notes=notes,
         justification=justification,
         key_table=key,
@@ -482,7 +484,7 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
 
 
 def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges: pd.DataFrame,
-             equivalences: pd.DataFrame, compared: int) -> tuple[str, ...]:
+             equivalences: pd.DataFrame, compared: int, feasible: str = "") -> tuple[str, ...]:
     by = totals.set_index("quantity")
     lines = [f"{workload.name}: {display_number(workload.gpu_hours)} GPU-hours ({display_number(workload.gpu_count)} × "
              f"{workload.gpu} for {display_number(workload.wall_hours)} h)."]
@@ -511,7 +513,7 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
         if "co2e_kg" in rng.index:
             pieces.append(f"CO2e from {display_number(rng.loc['co2e_kg', 'min'])} to "
                           f"{display_number(rng.loc['co2e_kg', 'max'])} kg")
-        lines.append(f"Across the {compared} options compared, " + " and ".join(pieces) + ".")
+        lines.append(f"Across the {compared:,} {feasible}options compared, " + " and ".join(pieces) + ".")
     if "co2e_kg" in by.index:
         table1 = equivalences.iloc[:-1]
         counts = "; ".join(f"{display_number(r.times, 2)} × '{r.comparison}'" for r in table1.itertuples())
