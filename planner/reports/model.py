@@ -182,7 +182,8 @@ def build_report(
     key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
     found = answers.compare_answers(compared) if len(compared) else None
     justification = _justification(workload, chosen, key, found, equivalences, snapshots,
-                                   estimate_row if own_inputs else None, chosen_reason, compared)
+                                   estimate_row if own_inputs else None, chosen_reason, compared,
+                                   _measured_gpu_w(chosen, all_assumptions))
     return Report(
         title=title or f"Compute resources for training: {workload.name}",
         generated_at=stamp,
@@ -240,7 +241,7 @@ def display_usd(value: object) -> str:
         return ""
     number = abs(float(value))
     sign = "-$" if float(value) < 0 else "$"
-    if number >= 1000 or number == 0:
+    if round(number, 2) >= 1000 or number == 0:  # $999.996 reads $1,000, not $1000.00
         return sign + display_number(number)
     return sign + (f"{number:.2f}" if number >= 0.01 else f"{number:.2g}")
 
@@ -624,6 +625,18 @@ def _row_of(table: pd.DataFrame | None, key_row: pd.Series) -> pd.Series:
     return key_row
 
 
+def _measured_gpu_w(chosen: pd.Series, assumptions: pd.DataFrame) -> float | None:
+    """The measured W per GPU behind the chosen option's energy (None: its power is a TDP default)."""
+    flag = chosen.get("power_measured", False)
+    if _missing(flag) or not bool(flag):
+        return None
+    names = assumptions["name"].astype(str)
+    gpu = str(chosen.get("gpu", ""))
+    rows = assumptions[(names == f"gpu_w_measured_{gpu}") | (names == "gpu_w_measured")]
+    values = pd.to_numeric(rows["value"], errors="coerce").dropna()
+    return float(values.iloc[0]) if len(values) else None
+
+
 def _car_sentence(years: float) -> list[str]:
     """The CO2e in years (or, under a tenth of a year, days) of a typical US car; nothing under a day."""
     if years >= 0.1:
@@ -669,7 +682,8 @@ def _co2e_text(row: pd.Series) -> str:
 
 def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, found: object,
                    equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None,
-                   reason: str = "", compared: pd.DataFrame | None = None) -> str:
+                   reason: str = "", compared: pd.DataFrame | None = None,
+                   measured_gpu_w: float | None = None) -> str:
     """The justification-of-resources paragraph: what is trained, on what, GPU-hours, why this option, cost
     and CO2e with ranges, the alternatives, and where the numbers come from."""
     runs = f" ({display_number(workload.repeats)} runs)" if workload.repeats != 1 else ""
@@ -696,6 +710,9 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
         parts.append(f"It is {'; and '.join(why)}.")
     parts.append(f"It costs {_cost_text(chosen)}{_energy_text(chosen)} and emits {_co2e_text(chosen)}; the ranges "
                  "carry the uncertainty in power draw, throughput and prices.")
+    if measured_gpu_w is not None:
+        parts.append(f"Its energy rests on the GPU power we measured on our own run ({display_number(measured_gpu_w)} W "
+                     "per GPU, recorded with trainplan measure), not on a share of the GPUs' rated power.")
     parts += water_time.justification_sentences(chosen)
     if found is not None and found.has_cloud_cost and found.cloud_options > 1:
         parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "
