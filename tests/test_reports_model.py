@@ -200,7 +200,9 @@ def test_the_paragraph_reads_right_for_one_gpu_and_a_small_job():
     estimate = estimate_table().assign(gpu_count=1.0, gpu_hours=4.0, wall_hours=4.0, co2e_kg=0.5)
     options = options_table().iloc[[0]].assign(gpu_count=1, gpu_hours=4.0, wall_hours=4.0, cost_usd=3.903,
                                                cost_usd_low=3.903, cost_usd_high=3.903, co2e_kg=0.5)
-    text = build_report(one, estimate, options, [], snapshots(), GENERATED_AT, chosen_index=0).justification
+    built = build_report(one, estimate, options, [], snapshots(), GENERATED_AT, chosen_index=0)
+    text = built.justification
+    assert built.title == "Compute resources for training: 1 × a100-sxm4-80gb for 4 h"
     # one GPU, not "1 GPUs"; an unnamed workload is "our model"; cents below $1,000
     assert text.startswith("We request compute to train our model: 4 GPU-hours on a100-sxm4-80gb (1 GPU for 4 h")
     assert "AWS p4d.24xlarge instances in us-east-1 (on-demand): 1 × a100-sxm4-80gb for 4 h" in text

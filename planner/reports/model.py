@@ -185,7 +185,7 @@ def build_report(
                                    estimate_row if own_inputs else None, chosen_reason, compared,
                                    _measured_gpu_w(chosen, all_assumptions))
     return Report(
-        title=title or f"Compute resources for training: {workload.name}",
+        title=title or f"Compute resources for training: {_what(workload)}",
         generated_at=stamp,
         workload=_workload_table(workload),
         gpu_hours=float(workload.gpu_hours),
@@ -635,6 +635,13 @@ def _measured_gpu_w(chosen: pd.Series, assumptions: pd.DataFrame) -> float | Non
     rows = assumptions[(names == f"gpu_w_measured_{gpu}") | (names == "gpu_w_measured")]
     values = pd.to_numeric(rows["value"], errors="coerce").dropna()
     return float(values.iloc[0]) if len(values) else None
+
+
+def _what(workload: Workload) -> str:
+    """The workload's name, or for an unnamed one what it runs on: "8 × a100-sxm4-80gb for 24 h"."""
+    if workload.name != "custom workload":
+        return workload.name
+    return f"{display_number(workload.gpu_count)} × {workload.gpu} for {display_number(workload.wall_hours)} h"
 
 
 def _car_sentence(years: float) -> list[str]:
