@@ -11,7 +11,8 @@ Sources, per ``shared/data/prices/README.md``:
 - TPUs: SkyPilot's TPU rows (a TPU VM's price includes its host).
 
 Rows set aside (never shipped as offers, listed in ``price_anomalies`` with the reason): price <= 0, a
-retired size (``data_src/retired_sizes.csv``), an unmapped GPU, an unknown region, a GCP part whose spot is
+retired size (``data_src/retired_sizes.csv``), an AWS spot minimum that includes a Local Zone
+(``data_src/local_zone_spot.csv``), an unmapped GPU, an unknown region, a GCP part whose spot is
 above its on-demand price, and whatever :func:`pricing.offer_checks.check_offers` refuses.
 """
 
@@ -66,8 +67,11 @@ class _Rows:
                                 "usd_per_gpu_hour": price / base["gpu_count"]})
 
 
+REASON_LOCAL_ZONE = "spot minimum includes Local Zone {zone} (not the region's own AZs)"
+
+
 def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict, accelerator_map: pd.DataFrame,
-               retired: dict, fetched_at: str, source: str) -> None:
+               retired: dict, fetched_at: str, source: str, local_zone: dict | None = None) -> None:
     for row in frame.itertuples(index=False):
         key = aws_family(row.instance_type) if provider == "aws" else azure_series(row.instance_type)
         kind = "family" if provider == "aws" else "series"
@@ -90,6 +94,11 @@ def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict,
                     rows.aside(base, pricing, price, reason)
             continue
         gpu, chips = mapped
+        zone = (local_zone or {}).get((provider, row.region, key))
+        if zone is not None and spot is not None:
+            rows.aside({**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}, "spot", spot,
+                       REASON_LOCAL_ZONE.format(zone=zone))
+            spot = None
         rows.emit({**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}, od, spot)
 
 
@@ -186,19 +195,24 @@ def shipped_offers(
     sources: dict[str, str],
     gcp_list: pd.DataFrame | None = None,
     retired: pd.DataFrame | None = None,
+    local_zone_spot: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalised offers and the rows set aside, from the shipped extracts.
 
     sources : provider -> source text stored on each of its catalog rows
     gcp_list : ``gcp_accelerator_list_prices.csv`` (None: SkyPilot prices every GCP VM)
     retired : ``data_src/retired_sizes.csv`` (provider, instance_type, retired_on, source)
+    local_zone_spot : ``data_src/local_zone_spot.csv`` (provider, region, instance_family, local_zone): the
+        extract's spot minimum of those families includes a Local Zone, so their spot rows are set aside
     Returns (offers with ``OFFER_COLUMNS``, anomalies with :data:`SHIPPED_ANOMALY_COLUMNS`).
     """
     locations = {(r.provider, r.region): r.location for r in regions.itertuples()}
     retired_map = {} if retired is None else {
         (r.provider, r.instance_type): r.retired_on for r in retired.itertuples()}
+    local_zone = {} if local_zone_spot is None else {
+        (r.provider, r.region, r.instance_family): r.local_zone for r in local_zone_spot.itertuples()}
     rows = _Rows()
-    _aws_azure(rows, "aws", aws, locations, accelerator_map, retired_map, fetched_at, sources["aws"])
+    _aws_azure(rows, "aws", aws, locations, accelerator_map, retired_map, fetched_at, sources["aws"], local_zone)
     _aws_azure(rows, "azure", azure, locations, accelerator_map, retired_map, fetched_at, sources["azure"])
     covered: set = set()
     trusted = pd.DataFrame(columns=list(OFFER_COLUMNS))

@@ -181,3 +181,13 @@ def test_check_offers_a100_80_below_40_sets_both_aside():
     kept, aside = check_offers(rows)
     assert kept.instance_type.tolist() == ["g2-standard-4"]
     assert len(aside) == 2
+
+
+def test_aws_spot_minima_that_include_a_local_zone_are_set_aside(offers, anomalies):
+    # shared/data/prices/README.md: g4dn.xlarge us-west-2 spot is 0.0669 in the LA Local Zone, 0.2147 in the main
+    # zones; the extract keeps only the minimum, so the region's own-AZ spot price is not in the data
+    key = (offers.provider == "aws") & (offers.region == "us-west-2") & (offers.instance_type == "g4dn.xlarge")
+    assert set(offers.loc[key, "pricing"]) == {"on_demand"}
+    aside = anomalies[(anomalies.instance_type == "g4dn.xlarge") & (anomalies.region == "us-west-2")]
+    assert aside.usd_per_hour.tolist() == [0.0669]
+    assert aside.reason.tolist() == ["spot minimum includes Local Zone usw2-lax1-az* (not the region's own AZs)"]
