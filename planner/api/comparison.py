@@ -157,7 +157,7 @@ def compare(
         grid_time.check_basis(grid_basis)
     feasible = result.table["feasible"].to_numpy(bool)
     pareto_water = np.zeros(len(feasible), dtype=bool)
-    pareto_water[feasible] = grid_water.pareto_with_water(result.table[feasible])
+    pareto_water[feasible] = grid_water.pareto_with_water(result.table[["cost_usd", "co2e_total_kg", "water_l"]][feasible])
     result.table["pareto_water"] = pareto_water
     return result
 

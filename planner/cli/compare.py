@@ -22,6 +22,7 @@ from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.files import check_output, read_text, write_bytes
+from planner.reports.safe_text import csv_safe
 from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
 
 OUT_SUFFIXES = (".csv", ".parquet")
@@ -130,7 +131,8 @@ def _compare(args: argparse.Namespace) -> int:
     if args.out:  # every row, in the order asked for
         ordered = top_options(result.table, args.sort, None, include_infeasible=True)
         parquet = Path(args.out).suffix.lower() == ".parquet"
-        data = ordered.to_parquet(None, index=False) if parquet else ordered.to_csv(index=False).encode("utf-8")
+        data = ordered.to_parquet(None, index=False) if parquet else \
+            csv_safe(ordered).to_csv(index=False).encode("utf-8")
         write_bytes("out", args.out, data, OUT_SUFFIXES)
     if args.format != "table":
         emit(best, args.format)

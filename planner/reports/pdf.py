@@ -3,8 +3,10 @@
 Page 1: the title, the "justification of resources" paragraph (ready to paste) and the key options table;
 page 2: the cost-vs-CO2e chart and the method as a numbered list. Appendix (from page 3): the inputs, one line
 each, citing the numbered sources; each cited work once; the equivalences. The full options table is in the
-CSV and XLSX reports, not here: a reviewer reads the key options. Text is set in DejaVu Sans, read from matplotlib's bundled fonts (a dependency already), so
-'×', '·', '↔' and '≈' print. The creation date is the report's ``generated_at`` and the file identifier is
+CSV and XLSX reports, not here: a reviewer reads the key options. Text is set in DejaVu Sans, read from
+matplotlib's bundled fonts (a dependency already), so '×', '·', '↔' and '≈' print; user text in Chinese,
+Japanese or with emoji falls back to the fonts in ``FALLBACK_FONTS`` (subset-embedded), and whatever no font
+holds is named in a note. The creation date is the report's ``generated_at`` and the file identifier is
 a hash of the content, so the same report gives the same bytes.
 """
 
@@ -39,6 +41,13 @@ _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 ASSUMPTION_WIDTHS = (56, 40, 46, 16, 16)
 
 
+#: Fonts for what DejaVu Sans lacks, embedded (subset) only when the text needs them and where installed:
+#: Droid Sans Fallback (Debian fonts-droid-fallback: Chinese, Japanese, Korean) and Symbola (fonts-symbola:
+#: symbols and emoji to Unicode 7). A character none of them holds is printed as '?' and named in a note.
+FALLBACK_FONTS = (("DroidSansFallback", Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")),
+                  ("Symbola", Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")))
+
+
 @functools.lru_cache(maxsize=1)
 def _glyphs() -> frozenset[int]:
     """Code points both embedded faces (DejaVu Sans, regular and bold) can print."""
@@ -48,8 +57,21 @@ def _glyphs() -> frozenset[int]:
     return frozenset(set(faces[0].getBestCmap()) & set(faces[1].getBestCmap()))
 
 
+@functools.lru_cache(maxsize=4)
+def _font_glyphs(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(path), lazy=True).getBestCmap())
+
+
 def _has_glyph(char: str) -> bool:
     return ord(char) in _glyphs()
+
+
+def _fallbacks(lacking: list[str]) -> list[tuple[str, Path]]:
+    """The installed fallback fonts that hold at least one of the characters DejaVu Sans lacks."""
+    return [(name, path) for name, path in FALLBACK_FONTS
+            if path.is_file() and any(ord(c) in _font_glyphs(path) for c in lacking)]
 
 
 class _ReportPDF(FPDF):
@@ -150,12 +172,20 @@ def _fit(text: str, limit: int = PDF_CELL_CHARS) -> str:
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes (A4 portrait): two pages for the reader, then the appendix."""
-    report, missing = covered_text(report, _has_glyph)
-    if missing:  # say what the font could not print rather than drop it silently
-        report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, "DejaVu Sans")))
+    _, lacking = covered_text(report, _has_glyph)
+    fallbacks = _fallbacks(lacking)
+    report, missing = covered_text(report, lambda c: _has_glyph(c) or any(ord(c) in _font_glyphs(p)
+                                                                           for _, p in fallbacks))
+    if missing:  # say what the fonts could not print rather than drop it silently
+        fonts = " + ".join(["DejaVu Sans", *(name for name, _ in fallbacks)])
+        report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, fonts)))
     pdf = _ReportPDF(report.title)
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    for name, path in fallbacks:
+        pdf.add_font(name, "", str(path))
+    if fallbacks:  # bold text falls back to the regular face (neither font has a bold one)
+        pdf.set_fallback_fonts([name for name, _ in fallbacks], exact_match=False)
     pdf.set_creation_date(generated_datetime(report))
     pdf.set_title(report.title)
     pdf.set_author("trainplan")

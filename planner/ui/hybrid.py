@@ -15,6 +15,7 @@ import streamlit as st
 
 from planner import api
 from planner.errors import PlanError
+from planner.reports.safe_text import csv_safe
 from planner.ui import state
 
 #: This panel's inputs (their defaults are in ``planner.ui.state.DEFAULTS``, which keeps them in the URL).
@@ -85,6 +86,6 @@ def render_hybrid(procurement: Mapping[str, object]) -> None:
     st.dataframe(plan.curve, hide_index=True, width="stretch")
     st.markdown("**Sensitivity of the winning mix (tornado)**")
     st.dataframe(plan.sensitivity, hide_index=True, width="stretch")
-    st.download_button("Curve as CSV", plan.curve.to_csv(index=False).encode(), "hybrid_curve.csv", "text/csv")
+    st.download_button("Curve as CSV", csv_safe(plan.curve).to_csv(index=False).encode(), "hybrid_curve.csv", "text/csv")
     for note in plan.notes:
         st.caption(f"Note: {note}")

@@ -17,6 +17,7 @@ from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.columns import column_format
 from planner.errors import PlanError, unknown
+from planner.reports.safe_text import csv_safe
 from planner.ui import charts, hybrid, state, time_water_panels
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
@@ -434,7 +435,7 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
                "Click a column header to sort. Owned rows use the sourced defaults at the site; vary them under "
                "Own vs rent.")
     show_table(table[columns], height=420)
-    st.download_button("Download the table (CSV)", lambda: table.to_csv(index=False).encode(),
+    st.download_button("Download the table (CSV)", lambda: csv_safe(table).to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
     for note in view.comparison.notes:
         st.caption(f"Note: {note}")
@@ -568,13 +569,13 @@ def render_exports(result: object, view: CompareView | None, values: dict[str, o
                                 on_click="ignore")
     st.markdown("**Tables**")
     cols = st.columns(3)
-    cols[0].download_button("Headline estimate (CSV)", lambda: result.table.to_csv(index=False).encode(),
+    cols[0].download_button("Headline estimate (CSV)", lambda: csv_safe(result.table).to_csv(index=False).encode(),
                             file_name="trainplan-estimate.csv", mime="text/csv", on_click="ignore")
     cols[1].download_button("Assumptions (CSV)",
-                            lambda: api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
+                            lambda: csv_safe(api.assumptions_table(result.assumptions)).to_csv(index=False).encode(),
                             file_name="trainplan-assumptions.csv", mime="text/csv", on_click="ignore")
     if view is not None:
-        cols[2].download_button("Compare table (CSV)", lambda: view.table.to_csv(index=False).encode(),
+        cols[2].download_button("Compare table (CSV)", lambda: csv_safe(view.table).to_csv(index=False).encode(),
                                 file_name="trainplan-options.csv", mime="text/csv", key="export_options",
                                 on_click="ignore")
 
