@@ -11,8 +11,8 @@ Sources, per ``shared/data/prices/README.md``:
 - TPUs: SkyPilot's TPU rows (a TPU VM's price includes its host).
 
 Rows set aside (never shipped as offers, listed in ``price_anomalies`` with the reason): price <= 0, a
-retired size (``data_src/retired_sizes.csv``), an AWS spot minimum that includes a Local Zone
-(``data_src/local_zone_spot.csv``), an unmapped GPU, an unknown region, a GCP part whose spot is
+retired size (``data_src/retired_sizes.csv``), an AWS spot minimum that is a Local Zone price
+(``data_src/local_zone_spot.csv``, replaced by the own-AZ price it names), an unmapped GPU, an unknown region, a GCP part whose spot is
 above its on-demand price, and whatever :func:`pricing.offer_checks.check_offers` refuses.
 """
 
@@ -67,7 +67,7 @@ class _Rows:
                                 "usd_per_gpu_hour": price / base["gpu_count"]})
 
 
-REASON_LOCAL_ZONE = "spot minimum includes Local Zone {zone} (not the region's own AZs)"
+REASON_LOCAL_ZONE = "spot minimum is the Local Zone {zone} price (not the region's own AZs)"
 
 
 def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict, accelerator_map: pd.DataFrame,
@@ -94,12 +94,14 @@ def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict,
                     rows.aside(base, pricing, price, reason)
             continue
         gpu, chips = mapped
-        zone = (local_zone or {}).get((provider, row.region, key))
-        if zone is not None and spot is not None:
-            rows.aside({**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}, "spot", spot,
-                       REASON_LOCAL_ZONE.format(zone=zone))
+        base = {**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}
+        fix = (local_zone or {}).get((provider, row.region, row.instance_type))
+        if fix is not None and spot is not None and math.isclose(spot, fix.local_zone_usd_per_hour):
+            rows.aside(base, "spot", spot, REASON_LOCAL_ZONE.format(zone=fix.local_zone))
+            rows.emit({**base, "source": f"{source}; spot: the region's own AZs ({fix.source})"}, None,
+                      _price(fix.own_az_usd_per_hour))
             spot = None
-        rows.emit({**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}, od, spot)
+        rows.emit(base, od, spot)
 
 
 def _gcp_list(rows: _Rows, listed: pd.DataFrame, hosts: pd.DataFrame, locations: dict,
@@ -202,15 +204,16 @@ def shipped_offers(
     sources : provider -> source text stored on each of its catalog rows
     gcp_list : ``gcp_accelerator_list_prices.csv`` (None: SkyPilot prices every GCP VM)
     retired : ``data_src/retired_sizes.csv`` (provider, instance_type, retired_on, source)
-    local_zone_spot : ``data_src/local_zone_spot.csv`` (provider, region, instance_family, local_zone): the
-        extract's spot minimum of those families includes a Local Zone, so their spot rows are set aside
+    local_zone_spot : ``data_src/local_zone_spot.csv`` (provider, region, instance_type, local_zone,
+        local_zone_usd_per_hour, own_az_usd_per_hour, source): an extract spot minimum documented to be a Local
+        Zone price is set aside and the region's own-AZ price, where the source gives it, shipped in its place
     Returns (offers with ``OFFER_COLUMNS``, anomalies with :data:`SHIPPED_ANOMALY_COLUMNS`).
     """
     locations = {(r.provider, r.region): r.location for r in regions.itertuples()}
     retired_map = {} if retired is None else {
         (r.provider, r.instance_type): r.retired_on for r in retired.itertuples()}
     local_zone = {} if local_zone_spot is None else {
-        (r.provider, r.region, r.instance_family): r.local_zone for r in local_zone_spot.itertuples()}
+        (r.provider, r.region, r.instance_type): r for r in local_zone_spot.itertuples()}
     rows = _Rows()
     _aws_azure(rows, "aws", aws, locations, accelerator_map, retired_map, fetched_at, sources["aws"], local_zone)
     _aws_azure(rows, "azure", azure, locations, accelerator_map, retired_map, fetched_at, sources["azure"])

@@ -81,10 +81,6 @@ QUERIES: tuple[tuple[str, str, str], ...] = (
     ("AWS g4dn.xlarge us-west-2 spot (LA Local Zone price)", "USD/h",
      "SELECT usd_per_hour FROM offers WHERE provider='aws' AND region='us-west-2' AND instance_type='g4dn.xlarge' "
      "AND pricing='spot'"),
-    ("AWS spot rows whose minimum includes a Local Zone", "rows",
-     "SELECT count(*) FROM offers WHERE provider='aws' AND pricing='spot' AND ((region='us-east-1' AND "
-     "(instance_type LIKE 'p5.%' OR instance_type LIKE 'p5en.%' OR instance_type LIKE 'p6-b200.%')) OR "
-     "(region='us-west-2' AND instance_type LIKE 'g4dn.%'))"),
     ("Spot above on-demand (same VM)", "rows",
      "SELECT count(*) FROM offers s JOIN offers o USING (provider, region, instance_type) WHERE s.pricing='spot' "
      "AND o.pricing='on_demand' AND s.usd_per_hour > o.usd_per_hour"),
