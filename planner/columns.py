@@ -113,6 +113,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "cost_usd_central": _f("Cost, central", "USD", "usd"),
     "on_demand_cost_usd": _f("On-demand cost", "USD", "usd"),
     "spot_cost_usd": _f("Spot cost", "USD", "usd"),
+    "purchase_usd": _f("Purchase up front", "USD", "usd"),
     "power_measured": _f("Measured power", kind="bool"),
     "pareto": _f("Pareto front", kind="bool"),
     "feasible": _f("Feasible", kind="bool"),
