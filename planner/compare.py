@@ -53,6 +53,7 @@ from planner.errors import PlanError, fraction, non_negative, positive, unknown
 from planner.owned_cost import staff_fte
 from planner.ownership import (
     ACCOUNTING_MODES,
+    capex_usd,
     dedicated_project_cost_usd,
     embodied_kg_per_gpu_hour,
     energy_kwh_per_gpu_hour,
@@ -90,7 +91,7 @@ COLUMNS = (
     "option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
-    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured", "pue",
+    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "purchase_usd", "power_measured", "pue",
     "grid_gco2e_per_kwh", *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible",
     "infeasible_reason", "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
     "gpu_memory_gb", "assumption_ids",
@@ -703,6 +704,7 @@ def compare(
                 "server": np.full(size, None, dtype=object), "accounting_mode": np.full(size, None, dtype=object),
                 "gpu_count": rows["gpu_count"], "instances": rows["instances"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": cfe,
+                "purchase_usd": np.full(size, np.nan),
                 "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, "pue": rows["pue"],
                 "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),
@@ -730,6 +732,9 @@ def compare(
                 "pricing": np.full(size, OWNED, dtype=object), "gpu": gpu, "gpu_count": rows["gpu_count"],
                 "instances": rows["servers"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": np.full(size, np.nan),
+                # what a dedicated purchase pays up front (its cost_usd credits the value kept after the project)
+                "purchase_usd": np.where(dedicated > 0, rows["servers"] * capex_usd(rows["price_usd"],
+                                                                                    rows["overhead_pct"]), np.nan),
                 "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), "pue": rows["pue"],
                 "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),

@@ -24,12 +24,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.errors import choice, unknown
+from planner.errors import PlanError, choice, unknown
 from pricing.cache import insert_snapshot, newest_offers_of, prune_in_transaction, write_transaction
+from pricing.cache_faults import write_problem
 from pricing.fetch_result import FetchResult, PricingCredentialsError, utc_now_iso
 from pricing.offer_checks import check_offers
 from pricing.schema import OFFER_COLUMNS, PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers, open_user_cache_for_write, shipped_newest
+from pricing.store import (
+    CACHE_ENV,
+    current_offers,
+    open_user_cache_for_write,
+    shipped_newest,
+    user_cache_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -395,6 +402,15 @@ def _previous_offers(conn: Any, provider: str) -> tuple[dict | None, pd.DataFram
     return {**shipped, "origin": "shipped"}, shipped_rows
 
 
+def _check_writable(user_path: Path | None) -> None:
+    """A PlanError naming the cache and why a refresh could not write it (nothing fetched, nothing changed)."""
+    path = user_path or user_cache_path()
+    problem = write_problem(path)
+    if problem is not None:
+        raise PlanError(f"price cache {path} {problem}; nothing fetched, nothing changed; set {CACHE_ENV} to a "
+                        "folder you can write")
+
+
 def refresh(
     providers: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
@@ -422,6 +438,7 @@ def refresh(
     from planner.shipped import load
 
     plan = plan_regions(providers, regions)
+    _check_writable(user_path)  # fail before a fetch that could take minutes, not after it
     progress = progress or (lambda line: None)
     fetched_at = fetched_at or utc_now_iso()
     known_gpus = set(load().catalog.gpu_ids())

@@ -202,3 +202,27 @@ def test_a_comparison_with_no_feasible_option_says_so(tmp_path, extra):
         assert out.split() == ["[]", "[]"]  # no top rows, no best months
     else:
         assert "(0 feasible)" in out and "no feasible option to show" in out
+
+
+def test_streamlit_run_from_the_repository_binds_localhost():
+    # `trainplan app` passes --server.address 127.0.0.1 (tests/test_cli_app.py); a plain `streamlit run` reads this.
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["address"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("verb", ["estimate", "compare", "report", "procure", "reproduce", "catalog", "prices",
+                                  "measure", "app"])
+def test_every_verb_states_its_limits_in_help(verb):
+    code, out, _ = cli(verb, "--help")
+    text = " ".join(out.split())
+    assert code == 0
+    assert "text at most 200 characters" in text and "lists at most 500 items" in text
+    assert "files at most 1,000,000 bytes" in text and "rows: at most 10,000 printed (--top)" in text
+    assert "price snapshot of at most 200,000 offers" in text
+    if verb == "compare":
+        assert "draws for percentiles 5/50/95 (0 = none); allowed: whole number 0 to 10,000" in text
+    if verb == "procure":
+        assert "horizon_years whole number 1 to 30" in text and "monte_carlo whole number 0 to 10,000" in text

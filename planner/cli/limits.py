@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 
 from planner.errors import PlanError
-from planner.fields import FIELDS, MAX_TEXT_CHARS, check, text
+from planner.fields import FIELDS, MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_TEXT_CHARS, check, text
 
 #: Longest path accepted on the command line.
 MAX_PATH_CHARS = 4096
@@ -59,11 +59,36 @@ def _no_control(flag: str, value: str) -> str:
     return value
 
 
+def limits_epilog() -> str:
+    """The limits every verb shares, for the end of its ``--help`` (each number's own range is on its flag)."""
+    from pricing.cache_faults import MAX_CACHE_BYTES, MAX_SNAPSHOT_ROWS
+
+    return (f"Limits: each number's range follows 'allowed:' on its flag; text at most {MAX_TEXT_CHARS} characters "
+            f"(paths {MAX_PATH_CHARS:,}); lists at most {MAX_LIST_ITEMS} items; workload, plan and measurement files "
+            f"at most {MAX_FILE_BYTES:,} bytes of UTF-8; rows: at most {int(FIELDS['top'].high):,} "
+            f"printed (--top), a price snapshot of at most {MAX_SNAPSHOT_ROWS:,} offers and a price cache of at most "
+            f"{MAX_CACHE_BYTES // 2**20:,} MiB (larger ones are left out with a warning).")
+
+
+#: Plan-file keys whose ranges ``procure --help`` states (the file has no flags to carry them).
+PLAN_KEYS = ("horizon_years", "demand_gpu_hours", "growth", "target_utilisation", "job_gpus", "mean_job_hours",
+             "monte_carlo", "seed")
+
+
+def plan_limits() -> str:
+    return "Plan file ranges: " + "; ".join(f"{key} {FIELDS[key].range_text()}" for key in PLAN_KEYS) + \
+        " (every key: README, Procurement)."
+
+
 def annotate(parser: argparse.ArgumentParser) -> None:
-    """Give every numeric flag of every subcommand its field's check and range, every text flag a length limit."""
+    """Give every numeric flag of every subcommand its field's check and range, every text flag a length limit,
+    and every subcommand's help the shared limits."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
+            epilog = limits_epilog()
+            for verb, sub in {id(sub): (verb, sub) for verb, sub in action.choices.items()}.values():
+                own = plan_limits() + " " if verb == "procure" else ""
+                sub.epilog = f"{sub.epilog}\n\n{own}{epilog}" if sub.epilog else own + epilog
                 annotate(sub)
             continue
         if action.dest in RAW_DESTS or action.nargs == 0 or action.choices is not None:
