@@ -849,7 +849,7 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
         extra.append("central_outside_band")
     # Text without a Python step per row (pandas' own conversion of 190,000 strings costs more than the
     # arithmetic): a cloud row's offer text is its prepared offer's (``prepared.CLOUD_TEXT``, converted to
-    # Arrow once per snapshot), the few owned rows' are converted here; other text has few distinct values.
+    # Arrow once per snapshot), the few owned rows' are converted here; other text in one Arrow pass.
     owned_rows = np.flatnonzero(~is_cloud)
     source_row = np.where(is_cloud, position, cloud.size)
     source_row[owned_rows] = cloud.size + np.arange(len(owned_rows))
@@ -862,7 +862,7 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
             data[name] = text.str_take(pa.concat_arrays([offer_text[name], text.arrow_strings(values[owned_rows])]),
                                        source_row)
         elif name in _TEXT:
-            data[name] = (text.str_array if name == "assumption_ids" else text.str_array_of_few)(values[order])
+            data[name] = text.str_array(values[order])
         else:
             data[name] = values[order]
     return pd.DataFrame(data)

@@ -178,6 +178,8 @@ def _workload_of(workload: object, preset: Preset | None) -> tuple[Workload, Pre
 
 def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> None:
     """A throughput ratio for a GPU no compared option runs on would change nothing: an error naming it."""
+    if not ratios:
+        return
     compared = sorted(set(table["gpu"].astype(str))) if "gpu" in table else []
     unused = [gpu for gpu in ratios if gpu not in compared]
     if unused:
