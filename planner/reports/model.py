@@ -534,6 +534,8 @@ def drawn_on_text(report: Report) -> str:
     option = "option" if shown == 1 else "options"
     if report.compared_count > shown:
         return f"The {shown:,} {option} this report draws on (of {report.compared_count:,} compared)"
+    if report.compared_count < shown:  # the estimate row ahead of the options given
+        return f"The {shown:,} {option} of this report (the estimate and the {report.compared_count:,} compared)"
     return f"The {shown:,} {option} compared"
 
 
