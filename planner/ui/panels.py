@@ -15,9 +15,10 @@ import streamlit as st
 
 from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
-from planner.columns import column_format
 from planner.errors import PlanError, unknown
 from planner.ui import charts, hybrid, state, time_water_panels
+from planner.ui.tables import show_table
+from planner.ui.vega import show_chart
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -267,36 +268,8 @@ def estimate_cards(result: object) -> None:
         st.caption(f"Note: {note}")
 
 
-def column_config(columns: list[str], numeric: tuple[str, ...] = ()) -> dict[str, object]:
-    """Streamlit column configuration from ``planner.columns``: human headers with units, number formats.
-
-    numeric : the columns that hold numbers (an unlisted one gets a plain number format, not text)
-    """
-    config: dict[str, object] = {}
-    for column in columns:
-        fmt = column_format(column)
-        if fmt.kind == "bool":
-            config[column] = st.column_config.CheckboxColumn(fmt.header)
-        elif fmt.kind == "text" and column in numeric:  # a number column planner.columns does not list
-            config[column] = st.column_config.NumberColumn(fmt.header, format="%,.3g")
-        elif fmt.kind == "text":
-            config[column] = st.column_config.TextColumn(fmt.header, width="medium" if column in (
-                "option", "source", "note") else None)
-        else:
-            config[column] = st.column_config.NumberColumn(fmt.header, format=fmt.printf)
-    return config
-
-
-def show_table(table: pd.DataFrame, height: int | str = "auto", key: str | None = None) -> None:
-    """A library table under human headers (``planner.columns``); blank, not None, where text is missing."""
-    text = [c for c in table.columns if column_format(c).kind == "text" and table[c].dtype == object]
-    shown = table.assign(**{c: table[c].fillna("") for c in text}) if text else table
-    numeric = tuple(c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
-                    and not pd.api.types.is_bool_dtype(table[c]))
-    st.dataframe(shown, hide_index=True, width="stretch", height=height,
-                 column_config=column_config(list(table), numeric), key=key)
-
-
+#: The compare table's orders, in words (``state.SORTS``).
+SORT_LABELS = {"cost": "cost", "co2e": "CO2e (operational + embodied)", "time": "wall-clock"}
 #: Columns of the compare table shown by default, in order (every column with "All columns").
 COMPARE_COLUMNS = ("provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu", "cost_usd",
                    "co2e_total_kg", "wall_hours", "gpu_count", "gpu_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg",
@@ -385,6 +358,11 @@ def option_cards(view: CompareView) -> None:
                    f"{_number(current['co2e_total_kg'], 'kg CO2e')}, {_number(current['wall_hours'], 'h')}.")
 
 
+#: The filters under "More filters", with their names in its label.
+MORE_FILTERS = {"cmp_regions": "regions", "cmp_gpus": "option GPUs", "cmp_servers": "owned servers",
+                "cmp_site": "site"}
+
+
 def compare_filters() -> None:
     """The compare view's filters (each an input mirrored in the URL)."""
     row = st.columns([2, 1, 1, 1, 1])
@@ -397,7 +375,15 @@ def compare_filters() -> None:
     row[4].selectbox("GPUs", list(state.GPU_SCOPES), key="cmp_gpu_scope",
                      format_func=lambda v: "every GPU (converted)" if v == "all" else "same GPU only",
                      help="same GPU only: offers of the workload's own GPU, no conversion")
-    with st.expander("More filters: regions, GPUs, owned servers, site"):
+    # Drawn only while open (four long lists cost the browser a third of a second); closed, their values stay
+    # (keep_inputs) and the label names the ones set. A link that sets one opens it.
+    active = [name for key, name in MORE_FILTERS.items() if st.session_state.get(key) != state.DEFAULTS[key]]
+    section = st.expander("More filters: regions, GPUs, owned servers, site" + (
+        f" (set: {', '.join(active)})" if active else ""), key="_more_filters", on_change="rerun",
+        expanded=bool(active))
+    if not section.open:
+        return
+    with section:
         row = st.columns(2)
         row[0].multiselect("Regions (none: all)", offer_regions(), key="cmp_regions")
         row[1].multiselect("Option GPUs (none: all; hours converted by achieved throughput)", gpu_ids(), key="cmp_gpus")
@@ -422,25 +408,40 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
         return None
     option_cards(view)
     table = view.table
-    all_columns = st.toggle("All columns", key="cmp_all_columns",
-                            help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
-    columns = list(table.columns) if all_columns else [c for c in COMPARE_COLUMNS if c in table.columns]
+    row = st.columns([1, 1, 1])
+    row[0].selectbox("Sort by", list(state.SORTS), key="cmp_sort", format_func=SORT_LABELS.get,
+                     help="Feasible options first, in this order (ties as the cards break them: the first row is "
+                          "the card of the same name); the same orders as `trainplan compare --sort`")
+    row[1].selectbox("Rows shown", list(state.ROW_LIMITS), key="cmp_rows",
+                     format_func=lambda v: f"all {view.answers.rows:,}" if v == "all" else f"the first {v}",
+                     help="The download holds every row in this order, whatever is shown")
+    all_columns = row[2].toggle("All columns", key="cmp_all_columns",
+                                help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
+    sort = str(st.session_state.get("cmp_sort", "cost"))
+    ranked = answers.ranked_rows(table, sort)
+    shown = ranked.head(state.row_limit(current_values()) or len(ranked))
+    columns = [c for c in COMPARE_COLUMNS if c in table.columns]
     if all_columns:
-        columns = [c for c in COMPARE_COLUMNS if c in table.columns] + [c for c in table.columns
-                                                                        if c not in COMPARE_COLUMNS]
+        columns += [c for c in table.columns if c not in COMPARE_COLUMNS]
     feasible = "" if view.answers.feasible == view.answers.rows else f" ({view.answers.feasible:,} feasible)"
-    st.caption(f"{view.answers.rows:,} options{feasible}: every cloud offer (provider × region × instance × pricing) "
-               "and owned server (dedicated purchase and shared cluster) that passes the filters, cheapest first. "
-               "Click a column header to sort. Owned rows use the sourced defaults at the site; vary them under "
-               "Own vs rent.")
-    show_table(table[columns], height=420)
-    st.download_button("Download the table (CSV)", lambda: table.to_csv(index=False).encode(),
+    first = f"the first {len(shown):,} of " if len(shown) < len(ranked) else ""
+    st.caption(f"Showing {first}{view.answers.rows:,} options{feasible} by {SORT_LABELS[sort]}: every cloud offer "
+               "(provider × region × instance × pricing) and owned server (dedicated purchase and shared cluster) "
+               "that passes the filters. The cards above are from all of them. Click a column header to sort the "
+               "rows shown. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
+    show_table(shown[columns], height=420)
+    st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: ranked.to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
-    for note in view.comparison.notes:
-        st.caption(f"Note: {note}")
-    st.vega_lite_chart(spec=view.scatter, width="stretch")
+    if view.comparison.notes:
+        st.caption("\n".join(f"- Note: {note}" for note in view.comparison.notes))
+    scatter = view.scatter if len(shown) == len(table) else charts.cost_co2e_scatter(table, shown.index)
+    if len(shown) < len(table):
+        front = int(table["pareto"].sum()) if "pareto" in table else 0
+        st.caption(f"The chart shows the {len(shown):,} options of the table and the {front:,} of the Pareto front "
+                   f"(of all {len(table):,} options); show all rows to see every option.")
+    show_chart(scatter, width="stretch")
     st.markdown(f"**Cheapest option per region** (the {view.bar_regions} cheapest regions)")
-    st.vega_lite_chart(spec=view.bars, width="content")
+    show_chart(view.bars, width="content")
     time_water_panels.render_start_months(table, values)
     return view
 
