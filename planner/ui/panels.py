@@ -2,11 +2,13 @@
 
 Widgets keep their values in ``st.session_state`` under the keys of ``state.DEFAULTS``; the first run of a
 session fills them from the URL's query parameters, and every run writes them back, so a link reproduces
-the view. Library calls are cached with ``st.cache_data``, keyed on the inputs.
+the view. Library calls are cached, keyed on the inputs: ``st.cache_resource`` (shared, not copied) for what
+every run reads, ``st.cache_data`` for the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,8 +19,8 @@ from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.errors import PlanError, unknown
 from planner.ui import charts, hybrid, state, time_water_panels
-from planner.ui.tables import show_table
-from planner.ui.vega import show_chart
+from planner.ui.tables import display, show_table
+from planner.ui.vega import show_chart, split
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -27,29 +29,29 @@ BAR_REGIONS = 25
 
 
 # --- cached library calls -------------------------------------------------------------------------------------
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def presets_table() -> pd.DataFrame:
     return api.presets_table()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def gpu_ids() -> list[str]:
     return api.catalog_table("gpus")["gpu"].tolist()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def priced_servers() -> list[str]:
     """Catalog servers with a sourced price and GPU: the owned configurations the app can price."""
     servers = api.catalog_table("servers")
     return servers.loc[servers["price_usd"].notna() & servers["gpu"].notna(), "server"].tolist()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def provider_regions(provider: str) -> list[str]:
     return sorted(api.filtered_offers(provider)["region"].unique())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def offer_regions() -> list[str]:
     return sorted(api.filtered_offers()["region"].unique())
 
@@ -61,9 +63,10 @@ def gpu_regions(server: str, pricing: str) -> pd.DataFrame:
     return api.gpu_regions(str(gpu), pricing)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def workload_estimate(workload_kwargs: dict, estimate_kwargs: dict) -> tuple:
-    """``(workload, preset, estimate)`` for the inputs; a PlanError propagates (and is not cached)."""
+    """``(workload, preset, estimate)`` for the inputs; a PlanError propagates (and is not cached). Shared, not
+    copied, like the other look-ups of this section that every run makes: callers only read them."""
     workload, chosen = api.make_workload(**workload_kwargs)
     return workload, chosen, api.estimate_workload(workload, chosen, **estimate_kwargs)
 
@@ -298,8 +301,34 @@ class CompareView:
     current: pd.Series | None
     answers: CompareAnswers
     scatter: dict
-    bars: dict
+    bars: tuple  # through ``vega.split``
     bar_regions: int
+    _shown: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def shown(self, sort: str, rows: int | None, all_columns: bool) -> ShownRows:
+        """The rows in ``sort`` order, the first ``rows`` of them ready to draw, and their scatter; made once
+        per order, row limit and column set of this view."""
+        key = (sort, rows, all_columns)
+        if key not in self._shown:
+            ranked = answers.ranked_rows(self.table, sort)
+            first = ranked if rows is None else ranked.head(rows)
+            columns = [c for c in COMPARE_COLUMNS if c in self.table.columns]
+            if all_columns:
+                columns += [c for c in self.table.columns if c not in COMPARE_COLUMNS]
+            scatter = self.scatter if len(first) == len(ranked) else charts.cost_co2e_scatter(self.table, first.index)
+            self._shown[key] = ShownRows(ranked=ranked, count=len(first), table=display(first[columns]),
+                                         scatter=split(scatter))
+        return self._shown[key]
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """What the compare table and chart draw for one order and row limit (``CompareView.shown``)."""
+
+    ranked: pd.DataFrame  # every row, in the order (the download)
+    count: int  # rows drawn
+    table: tuple  # the first ``count`` rows through ``tables.display``
+    scatter: tuple  # through ``vega.split``
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -313,7 +342,7 @@ def compare_view(workload_kwargs: dict, compare_kwargs: dict, choice: dict) -> C
     regions = options.best_per_region(answers.feasible_rows(table), top=BAR_REGIONS)
     return CompareView(comparison=compared, table=table, current=current,
                        answers=answers.compare_answers(table, current),
-                       scatter=charts.cost_co2e_scatter(table), bars=charts.region_bars(regions),
+                       scatter=charts.cost_co2e_scatter(table), bars=split(charts.region_bars(regions)),
                        bar_regions=len(regions))
 
 
@@ -418,28 +447,24 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
     all_columns = row[2].toggle("All columns", key="cmp_all_columns",
                                 help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
     sort = str(st.session_state.get("cmp_sort", "cost"))
-    ranked = answers.ranked_rows(table, sort)
-    shown = ranked.head(state.row_limit(current_values()) or len(ranked))
-    columns = [c for c in COMPARE_COLUMNS if c in table.columns]
-    if all_columns:
-        columns += [c for c in table.columns if c not in COMPARE_COLUMNS]
+    shown = view.shown(sort, state.row_limit(current_values()), bool(all_columns))
+    ranked = shown.ranked
     feasible = "" if view.answers.feasible == view.answers.rows else f" ({view.answers.feasible:,} feasible)"
-    first = f"the first {len(shown):,} of " if len(shown) < len(ranked) else ""
+    first = f"the first {shown.count:,} of " if shown.count < len(ranked) else ""
     st.caption(f"Showing {first}{view.answers.rows:,} options{feasible} by {SORT_LABELS[sort]}: every cloud offer "
                "(provider × region × instance × pricing) and owned server (dedicated purchase and shared cluster) "
                "that passes the filters. The cards above are from all of them. Click a column header to sort the "
                "rows shown. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
-    show_table(shown[columns], height=420)
+    show_table(shown.table, height=420)
     st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: ranked.to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
     if view.comparison.notes:
         st.caption("\n".join(f"- Note: {note}" for note in view.comparison.notes))
-    scatter = view.scatter if len(shown) == len(table) else charts.cost_co2e_scatter(table, shown.index)
-    if len(shown) < len(table):
+    if shown.count < len(table):
         front = int(table["pareto"].sum()) if "pareto" in table else 0
-        st.caption(f"The chart shows the {len(shown):,} options of the table and the {front:,} of the Pareto front "
+        st.caption(f"The chart shows the {shown.count:,} options of the table and the {front:,} of the Pareto front "
                    f"(of all {len(table):,} options); show all rows to see every option.")
-    show_chart(scatter, width="stretch")
+    show_chart(shown.scatter, width="stretch")
     st.markdown(f"**Cheapest option per region** (the {view.bar_regions} cheapest regions)")
     show_chart(view.bars, width="content")
     time_water_panels.render_start_months(table, values)

@@ -32,11 +32,21 @@ def column_config(columns: list[str], numeric: tuple[str, ...] = ()) -> dict[str
     return config
 
 
-def show_table(table: pd.DataFrame, height: int | str = "auto", key: str | None = None) -> None:
-    """A library table under human headers (``planner.columns``); blank, not None, where a value is missing."""
+def display(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
+    """A library table ready for ``st.dataframe``: missing text as '' and its column configuration."""
     text = [c for c in table.columns if column_format(c).kind == "text" and table[c].dtype == object]
     shown = table.assign(**{c: table[c].fillna("") for c in text}) if text else table
     numeric = tuple(c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
                     and not pd.api.types.is_bool_dtype(table[c]))
-    st.dataframe(shown, hide_index=True, width="stretch", height=height, placeholder="",
-                 column_config=column_config(list(table), numeric), key=key)
+    return shown, column_config(list(table), numeric)
+
+
+def show_table(table: pd.DataFrame | tuple[pd.DataFrame, dict[str, object]], height: int | str = "auto",
+               key: str | None = None) -> None:
+    """A library table under human headers (``planner.columns``); blank, not None, where a value is missing.
+
+    table : a library table, or one already through ``display`` (a page that shows it again keeps that)
+    """
+    shown, config = table if isinstance(table, tuple) else display(table)
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, placeholder="", column_config=config,
+                 key=key)

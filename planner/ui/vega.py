@@ -12,8 +12,14 @@ import pandas as pd
 import streamlit as st
 
 
-def show_chart(spec: dict, width: str = "stretch") -> None:
-    """``spec`` with its inline ``data.values`` passed to Streamlit as a DataFrame."""
+def split(spec: dict) -> tuple[dict, pd.DataFrame]:
+    """``spec`` without its inline ``data.values``, and those values as a DataFrame."""
     spec = dict(spec)
-    data = pd.DataFrame.from_records(spec.pop("data")["values"])
-    st.vega_lite_chart(data, spec=spec, width=width)
+    return spec, pd.DataFrame.from_records(spec.pop("data")["values"])
+
+
+def show_chart(spec: dict | tuple[dict, pd.DataFrame], width: str = "stretch") -> None:
+    """``spec`` with its inline ``data.values`` passed to Streamlit as a DataFrame (or a ``split`` spec: a page
+    that draws it again keeps that)."""
+    bare, data = spec if isinstance(spec, tuple) else split(spec)
+    st.vega_lite_chart(data, spec=bare, width=width)
