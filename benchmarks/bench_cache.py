@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
 from pricing import cache, store
+
+#: A fetch date the cache accepts: a snapshot dated in the future is set aside as impossible
+#: (``pricing.cache_faults``), and the shipped prices would be read instead.
+FETCHED_AT = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 @pytest.fixture
@@ -25,7 +31,7 @@ def two_thousand_offers() -> pd.DataFrame:
 
 def test_read_current_offers_shipped_and_user_cache(benchmark, user_cache):
     conn = store.open_user_cache_for_write(user_cache)
-    cache.write_snapshot(conn, "aws", two_thousand_offers(), "2030-01-01T00:00:00+00:00", "bench")
+    cache.write_snapshot(conn, "aws", two_thousand_offers(), FETCHED_AT, "bench")
     conn.close()
     offers = benchmark(store.current_offers)
     assert (offers.provider == "aws").sum() == 2_000
@@ -34,6 +40,6 @@ def test_read_current_offers_shipped_and_user_cache(benchmark, user_cache):
 def test_write_snapshot_of_2000_rows(benchmark, user_cache):
     rows = two_thousand_offers()
     conn = store.open_user_cache_for_write(user_cache)
-    ids = benchmark(cache.write_snapshot, conn, "aws", rows, "2030-01-01T00:00:00+00:00", "bench")
+    ids = benchmark(cache.write_snapshot, conn, "aws", rows, FETCHED_AT, "bench")
     conn.close()
     assert ids > 0

@@ -4,7 +4,8 @@ scalar loop, the Monte Carlo at 10,000 and 100,000 draws, and 100x the offers.
 Run: ``python benchmarks/run_all.py`` (each target is printed beside its figure; see ``TARGETS`` there).
 The fair baseline computes the same central outputs of the same rows from the same inputs (the row arrays
 and central inputs the engine itself hands to ``evaluate_cloud`` / ``evaluate_owned``), but one row at a
-time: Python floats from per-row dicts, the same formulas; its results are checked equal to the engine's.
+time: Python floats from per-row dicts, the same formulas written for scalars (plain ``if`` where the engine
+selects with ``np.where``), cloud and owned rows alike; its results are checked equal to the engine's.
 """
 
 from __future__ import annotations
@@ -92,10 +93,38 @@ def scalar_loop(cloud_rows, owned_rows):
         energy = r["pue"] * wall * power / 1000.0
         out.append((gpu_hours, wall, cost, energy, energy * r["grid"] / 1000.0,
                     r["billed_gpus"] * wall * r["embodied_kg_per_gpu_hour"]))
-    for r in owned_rows:  # a few dozen rows: the owned evaluator on one row at a time
-        one = engine.evaluate_owned({k: np.float64(v) for k, v in r.items()}, {k: np.float64(v) for k, v in r.items()})
-        out.append(tuple(float(one[c]) for c in ("gpu_hours", "wall_hours", "cost_usd", "energy_kwh", "co2e_kg",
-                                                 "co2e_embodied_kg")))
+    for r in owned_rows:  # evaluate_owned's formulas (planner.ownership / planner.owned_cost) on Python floats
+        gpu_hours = r["workload_gpu_hours"] / r["ratio"]
+        per_server = r["gpus_per_server"]
+        power = per_server * (r["tdp_w"] * r["power_fraction"] + r["host_w_per_gpu"])
+        idle = power * r["idle_fraction"]
+        pue, use, life, price = r["pue"], r["utilisation"], r["lifetime"], r["price_usd"]
+        upkeep = price * r["maintenance"] / 100.0 + r["staff_usd"]
+        capex = price * (1.0 + r["overhead_pct"] / 100.0)
+        if r["is_dedicated"] > 0:
+            energy = gpu_hours * (pue * power / per_server / 1000.0)
+            servers = r["servers"]
+            wall = gpu_hours / (servers * per_server)
+            opex = upkeep + r["hosting_usd_per_kw_month"] * 12.0 * power / 1000.0 \
+                + r["facility_usd_per_kw_year"] * power / 1000.0
+            resale = r["resale_fraction"]
+            book = resale + (1.0 - resale) * min(max(1.0 - wall / 8760.0 / life, 0.0), 1.0)
+            kept = book if r["credit_residual"] > 0 else resale
+            cost = servers * capex * (1 - kept) + servers * opex * wall / 8760.0 \
+                + pue * power / per_server / 1000.0 * gpu_hours * r["electricity_usd_per_kwh"]
+            reserved = r["billed_gpus"] * wall
+        else:
+            energy = gpu_hours * (pue * (power + idle * (1.0 - use) / use) / per_server / 1000.0)
+            wall = gpu_hours / r["gpu_count"]
+            rate = r["discount_rate"]
+            recovery = 1.0 / life if rate == 0 else rate / (1.0 - (1.0 + rate) ** -life)
+            year = (capex * (1.0 - r["resale_fraction"] * (1.0 + rate) ** -life) * recovery + upkeep
+                    + (r["facility_usd_per_kw_year"] + 12.0 * r["hosting_usd_per_kw_month"]) * power / 1000.0
+                    + pue * 8760.0 * (use * power + (1.0 - use) * idle) / 1000.0 * r["electricity_usd_per_kwh"])
+            cost = gpu_hours * (year / (8760.0 * per_server * use))
+            reserved = gpu_hours
+        embodied = reserved * (r["embodied_kg_per_server"] / (8760.0 * life * per_server * 1.0))
+        out.append((gpu_hours, wall, cost, energy, energy * r["grid"] / 1000.0, embodied))
     return out
 
 

@@ -45,6 +45,8 @@ class ColumnFormat:
                 or isinstance(value, bool | np.bool_):
             return str(value)
         number = float(value)
+        if math.isinf(number):  # e.g. the queue wait of a month whose demand exceeds capacity
+            return "∞" if number > 0 else "-∞"
         if self.kind == "usd":
             text = f"{abs(number):,.{self.decimals}f}"
             return f"-${text}" if number < 0 and text.strip("0.,") else f"${text}"
@@ -153,6 +155,31 @@ FORMATS: dict[str, ColumnFormat] = {
     "best_co2e_kg": _f("CO2e at the best start", "kg", "number", 0),
     "worst_co2e_kg": _f("CO2e at the worst start", "kg", "number", 0),
     "saving_pct": _f("Saving, best vs worst", "%", "number", 1),
+    # Procurement (planner.procurement, planner.owned_cost)
+    "cost_vs_owned": _f("vs owned", "×", "number", 2),
+    "cloud_vs_owned": _f("Cloud vs owned", "×", "number", 2),
+    "ratio_low": _f("Cloud vs owned, low", "×", "number", 2),
+    "ratio_high": _f("Cloud vs owned, high", "×", "number", 2),
+    "npv_usd": _f("NPV", "USD", "usd"),
+    "eac_usd": _f("EAC", "USD/yr", "usd"),
+    "pv_usd": _f("Present value", "USD", "usd"),
+    "tco_usd_central": _f("Owned total, central", "USD", "usd"),
+    "tco_usd_low": _f("Owned total, low", "USD", "usd"),
+    "tco_usd_high": _f("Owned total, high", "USD", "usd"),
+    "fa_rate": _f("F&A rate", kind="percent", decimals=0),
+    "achieved_utilisation": _f("Utilisation", kind="percent", decimals=1),
+    "peak_month_utilisation": _f("Peak-month utilisation", kind="percent", decimals=0),
+    "breakeven_year": _f("Break-even year", kind="int"),
+    "staff_fte": _f("Staff", "FTE", "number", 2),
+    "embodied_co2e_kg": _f("CO2e, embodied", "kg", "number", 0),
+    "flips": _f("Flips the verdict", kind="bool"),
+    "low": _f("Low", kind="number", decimals=2),
+    "central": _f("Central", kind="number", decimals=2),
+    "high": _f("High", kind="number", decimals=2),
+    "servers_needed": _f("Servers needed", kind="int"),
+    "servers_bought": _f("Servers bought", kind="int"),
+    "fleet_servers": _f("Fleet servers", kind="int"),
+    "queue_slots": _f("Queue slots", kind="int"),
 }
 
 #: Unit suffixes of column names → (unit, kind, decimals), longest first.
@@ -223,29 +250,57 @@ def with_option_columns(table: pd.DataFrame) -> pd.DataFrame:
 def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None = None,
                width: int | None = None) -> str:
     """The table as aligned plain text under human headers: numbers right-aligned, text left-aligned, blank
-    where missing. With ``width`` [characters], the widest text columns are cut (with '…') until a line fits."""
+    where missing. With ``width`` [characters], headers wider than their cells wrap onto a second line, then the
+    widest text columns are cut (with '…') until a line fits."""
     chosen = [c for c in (columns or table.columns) if c in table.columns]
     if not len(table):
         return "(no rows)"
     formats = [column_format(c) for c in chosen]
     cells = [[fmt.show(v) for v in table[c].tolist()] for c, fmt in zip(chosen, formats, strict=True)]
+    heads = [[fmt.header] for fmt in formats]
     widths = [max(len(fmt.header), *(len(x) for x in col)) for fmt, col in zip(formats, cells, strict=True)]
     numeric = [is_numeric(c) for c in chosen]
-    if width is not None:
-        floor = [w if right else max(len(fmt.header), 8) for w, right, fmt in zip(widths, numeric, formats,
-                                                                                  strict=True)]
-        while sum(widths) + 2 * (len(widths) - 1) > width:
+
+    def too_wide() -> bool:
+        return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
+
+    if too_wide():
+        heads = [_two_lines(fmt.header) for fmt in formats]
+        widths = [max(*(len(h) for h in head), *(len(x) for x in col)) for head, col in zip(heads, cells, strict=True)]
+    if too_wide():
+        floor = [w if right else max(*(len(h) for h in head), 8)
+                 for w, right, head in zip(widths, numeric, heads, strict=True)]
+        while too_wide():
             cuttable = [i for i in range(len(widths)) if widths[i] > floor[i]]
             if not cuttable:
                 break
             widest = max(cuttable, key=lambda i: widths[i])
             widths[widest] -= 1
+    depth = max(len(h) for h in heads)
     lines = []
-    for row in range(-1, len(table)):
+    for row in range(-depth, len(table)):
         parts = []
-        for fmt, col, w, right in zip(formats, cells, widths, numeric, strict=True):
-            text = fmt.header if row < 0 else col[row]
+        for head, col, w, right in zip(heads, cells, widths, numeric, strict=True):
+            if row < 0:
+                line = row + depth - (depth - len(head))  # bottom-aligned header lines
+                text = head[line] if 0 <= line < len(head) else ""
+            else:
+                text = col[row]
             text = text if len(text) <= w else text[:w - 1] + "…"
             parts.append(text.rjust(w) if right else text.ljust(w))
         lines.append("  ".join(parts).rstrip())
     return "\n".join(lines)
+
+
+def _two_lines(header: str) -> list[str]:
+    """A header split at the space that makes its longer line shortest (one line if it has no space)."""
+    words: list[str] = []
+    for word in header.split(" "):
+        if words and word in ("/", "×", "-"):  # a joining symbol stays at the end of the first line
+            words[-1] += " " + word
+        else:
+            words.append(word)
+    if len(words) < 2:
+        return [header]
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))

@@ -42,8 +42,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from planner import defaults, feasibility, prepared, spot, throughput
+from planner import defaults, feasibility, prepared, spot, text, throughput
 from planner.carbon import co2e_kg
 from planner.catalog import Catalog
 from planner.defaults import Assumption
@@ -68,6 +69,7 @@ from planner.prepared import (  # noqa: F401 - re-exported: the engine's public 
     zone_country,
 )
 from planner.ranges import BOUNDS, DEFAULT_PERCENTILES, Range, at_bound, monte_carlo
+from planner.text import format_distinct
 from planner.workload import Workload
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
@@ -492,8 +494,8 @@ def _convention_ids(ids: np.ndarray, settings: Settings) -> np.ndarray:
             settings.host_w is None:
         return ids
     out = []
-    for text in ids:
-        names = str(text).split(";")
+    for joined in ids:
+        names = str(joined).split(";")
         if settings.pue is not None:
             names = [("pue_given" if n.startswith("pue_") else n) for n in names]
         if settings.grid_gco2e_per_kwh is not None:
@@ -840,16 +842,29 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
     extra = [c for c in columns if c not in COLUMNS and "_p" in c and c.rsplit("_p", 1)[0] in SAMPLED]
     if settings.monte_carlo:
         low_q, high_q = f"{min(settings.percentiles):g}", f"{max(settings.percentiles):g}"
-        outside = [np.where((columns[o] < columns[f"{o}_p{low_q}"] * (1 - 1e-9))
-                            | (columns[o] > columns[f"{o}_p{high_q}"] * (1 + 1e-9)), o, "") for o in SAMPLED]
-        columns["central_outside_band"] = np.array([";".join(x for x in row if x) for row in zip(*outside, strict=True)],
-                                                   dtype=object)
+        outside = [(columns[o] < columns[f"{o}_p{low_q}"] * (1 - 1e-9))
+                   | (columns[o] > columns[f"{o}_p{high_q}"] * (1 + 1e-9)) for o in SAMPLED]
+        columns["central_outside_band"] = format_distinct(
+            lambda *flags: ";".join(o for o, f in zip(SAMPLED, flags, strict=True) if f), *outside)
         extra.append("central_outside_band")
+    # Text without a Python step per row (pandas' own conversion of 190,000 strings costs more than the
+    # arithmetic): a cloud row's offer text is its prepared offer's (``prepared.CLOUD_TEXT``, converted to
+    # Arrow once per snapshot), the few owned rows' are converted here; other text has few distinct values.
+    owned_rows = np.flatnonzero(~is_cloud)
+    source_row = np.where(is_cloud, position, cloud.size)
+    source_row[owned_rows] = cloud.size + np.arange(len(owned_rows))
+    source_row = source_row[order]
+    offer_text = prepared.arrow_text(cloud)
     data = {}
     for name in (*COLUMNS, *extra):
-        values = np.asarray(columns[name])[order]
-        # text as object arrays: converting 190,000 strings to pandas' str dtype costs more than the arithmetic
-        data[name] = pd.array(values, dtype=object) if name in _TEXT else values
+        values = np.asarray(columns[name])
+        if name in offer_text:
+            data[name] = text.str_take(pa.concat_arrays([offer_text[name], text.arrow_strings(values[owned_rows])]),
+                                       source_row)
+        elif name in _TEXT:
+            data[name] = (text.str_array if name == "assumption_ids" else text.str_array_of_few)(values[order])
+        else:
+            data[name] = values[order]
     return pd.DataFrame(data)
 
 
@@ -878,7 +893,7 @@ def _server_interconnect(servers: np.ndarray, table: pd.DataFrame | None) -> dic
 
 
 def _fit_columns(fit: dict[str, np.ndarray], gpu: np.ndarray, methods: Mapping[str, str]) -> dict[str, np.ndarray]:
-    return {"ratio_method": np.array([methods.get(g, "") for g in gpu], dtype=object),
+    return {"ratio_method": format_distinct(lambda g: methods.get(g, ""), np.asarray(gpu, dtype=object)),
             **{k: fit[k] for k in ("scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
                                    "gpu_memory_gb", "sizing_reason")}}
 
@@ -932,8 +947,5 @@ def _assumptions(cloud: PreparedCloud, positions: np.ndarray, workload: Workload
                                 "per instance-hour", "user input", ""))
     for option in owned:
         tail.extend(option.assumptions)
-    bands = np.unique(cloud.band_row[positions])
-    table = pd.concat([prepared._frame(fixed), cloud.tdp_assumptions, prepared._frame(tail), cloud.region_assumptions,
-                       cloud.price_rows.iloc[positions],
-                       cloud.band_rows.iloc[bands[bands >= 0]], *extra], ignore_index=True)
-    return table.drop_duplicates("name", keep="first").reset_index(drop=True)
+    tdp, snapshot = prepared.snapshot_assumptions(cloud, positions)
+    return prepared.first_by_name([fixed, tdp, tail, snapshot, *extra])

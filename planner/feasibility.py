@@ -32,6 +32,7 @@ from planner.defaults import Assumption
 from planner.errors import PlanError, positive
 from planner.memory import MemoryModel, memory_assumptions, min_gpus_to_fit, required_gb_per_gpu
 from planner.ranges import BOUNDS, Range
+from planner.text import format_distinct
 
 REASONS = ("memory", "deadline", "scaling", "no price", "slow")
 
@@ -200,16 +201,17 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
         "memory_required_gb": required_gb_per_gpu(plan.memory, n) + 0.0 * n,
         "gpu_memory_gb": memory,
         "sizing_reason": reason,
-        "ids": np.array([(f";{x}" if x else "") + names for x in link["name"]], dtype=object),
+        "ids": format_distinct(lambda x: (f";{x}" if x else "") + names, np.asarray(link["name"], dtype=object)),
     }
     return rows, ranges, fit
 
 
 def _texts(mask: np.ndarray, make: object, *columns: np.ndarray) -> np.ndarray:
-    """``make(*values)`` where ``mask`` holds, '' elsewhere (strings formatted only for the flagged rows)."""
+    """``make(*values)`` where ``mask`` holds, '' elsewhere (formatted once per distinct flagged value)."""
     out = np.full(len(mask), "", dtype=object)
-    for i in np.flatnonzero(mask):
-        out[i] = make(*(c[i] for c in columns))  # type: ignore[operator]
+    rows = np.flatnonzero(mask)
+    if len(rows):
+        out[rows] = format_distinct(make, *(np.asarray(c)[rows] for c in columns))  # type: ignore[arg-type]
     return out
 
 
@@ -322,22 +324,42 @@ def _offer_links(providers: tuple[str, ...], types: tuple[str, ...], key: int) -
 def interconnect_of_servers(servers: np.ndarray, table: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per owned row: the server's fabric, network Gb/s and link from ``server_interconnect`` (unknown
     servers: 10 Gb/s Ethernet)."""
+    return dict(_server_links(tuple(map(str, servers)), _table_key(table)))
+
+
+@functools.lru_cache(maxsize=16)
+def _server_links(servers: tuple[str, ...], key: int) -> tuple[tuple[str, np.ndarray], ...]:
+    table = _TABLES[key]
     by = table.set_index("server")
     names = pd.Series(servers, dtype=object)
     known = names.isin(by.index).to_numpy()
-    return {"fabric_rdma": names.map(by["fabric"]).eq("rdma").astype(float).to_numpy(),
-            "network_gbps": names.map(by["network_gbps"]).astype(float).fillna(UNKNOWN_NETWORK_GBPS).to_numpy(),
-            "intra": names.map(by["intra"]).fillna("unknown").to_numpy(dtype=object),
-            "name": np.where(known, "interconnect_" + names.astype(str), "interconnect_unknown").astype(object)}
+    return (("fabric_rdma", names.map(by["fabric"]).eq("rdma").astype(float).to_numpy()),
+            ("network_gbps", names.map(by["network_gbps"]).astype(float).fillna(UNKNOWN_NETWORK_GBPS).to_numpy()),
+            ("intra", names.map(by["intra"]).fillna("unknown").to_numpy(dtype=object)),
+            ("name", np.where(known, "interconnect_" + names.astype(str), "interconnect_unknown").astype(object)))
 
 
 def plan_frame(plan: Plan, options: Options) -> pd.DataFrame:
     """Every assumption sizing and flags used, with the interconnect tables' rows, as one frame."""
-    frames = [pd.DataFrame([a.__dict__ for a in plan_assumptions(plan)])]
-    if options.instance_interconnect is not None:
-        frames.append(interconnect_assumptions(options.instance_interconnect))
-    if options.server_interconnect is not None:
-        frames.append(server_interconnect_assumptions(options.server_interconnect))
+    assumptions = tuple(plan_assumptions(plan))
+    keys = (None if options.instance_interconnect is None else _table_key(options.instance_interconnect),
+            None if options.server_interconnect is None else _table_key(options.server_interconnect))
+    try:
+        hash(assumptions)
+    except TypeError:  # a value that cannot be a key: built afresh
+        return _plan_frame.__wrapped__(assumptions, *keys)
+    return _plan_frame(assumptions, *keys).copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _plan_frame(assumptions: tuple[Assumption, ...], instance_key: int | None, server_key: int | None
+                ) -> pd.DataFrame:
+    """``plan_frame`` per (plan assumptions, interconnect tables): the tables do not change while they are used."""
+    frames = [pd.DataFrame([a.__dict__ for a in assumptions])]
+    if instance_key is not None:
+        frames.append(interconnect_assumptions(_TABLES[instance_key]))
+    if server_key is not None:
+        frames.append(server_interconnect_assumptions(_TABLES[server_key]))
     frames.append(pd.DataFrame([{"name": "interconnect_unknown", "value": f"ethernet {UNKNOWN_NETWORK_GBPS:g} Gb/s",
                                  "unit": "fabric, network per instance", "source": "trainplan assumption for "
                                  "instance types the interconnect table does not list", "as_of": "2026", "note": ""}]))

@@ -21,7 +21,8 @@ HEADLINE_PICKS = {
 }
 DELTA_COLUMNS = ("cost_usd", "co2e_kg", "wall_hours")
 #: Assumption-name prefixes that belong to one row (a region, an offer, a GPU), not to the whole comparison.
-PER_ROW_PREFIXES = ("price_", "grid_intensity_", "google_cfe_", "tdp_", "throughput_ratio_", "spot_band_")
+PER_ROW_PREFIXES = ("price_", "grid_intensity_", "google_cfe_", "tdp_", "throughput_ratio_", "spot_band_",
+                    "interconnect_", "wue_", "ewif_")
 
 
 def headline_options(table: pd.DataFrame, current: pd.Series | dict | None = None,

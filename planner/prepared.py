@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from planner import defaults, spot
+from planner import defaults, spot, text
 from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
 from planner.defaults import Assumption
 from planner.errors import PlanError
@@ -142,6 +143,136 @@ def peak_table(catalog: Catalog) -> dict[str, dict[str, tuple[float, str]]]:
 def _frame(assumptions: Sequence[Assumption]) -> pd.DataFrame:
     return pd.DataFrame([{c: getattr(a, c) for c in ASSUMPTION_COLUMNS} for a in assumptions],
                         columns=list(ASSUMPTION_COLUMNS))
+
+
+@dataclass(frozen=True, eq=False)
+class AssumptionRows:
+    """Assumption rows as one object array per ``ASSUMPTION_COLUMNS`` column (cheap to filter and join)."""
+
+    columns: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame | Sequence[Assumption]) -> AssumptionRows:
+        if isinstance(rows, pd.DataFrame):
+            return cls({c: rows[c].to_numpy(dtype=object) for c in ASSUMPTION_COLUMNS})
+        columns = {c: np.empty(len(rows), dtype=object) for c in ASSUMPTION_COLUMNS}
+        for c in ASSUMPTION_COLUMNS:
+            columns[c][:] = [getattr(a, c) for a in rows]
+        return cls(columns)
+
+    @property
+    def names(self) -> np.ndarray:
+        return self.columns["name"]
+
+
+@dataclass(frozen=True, eq=False)
+class UniqueRows:
+    """Assumption rows kept for many comparisons (a snapshot's prices, grids, TDPs): each name once, its text
+    columns as Arrow strings and its names hashed once (``first_by_name`` then only looks names up in it)."""
+
+    text: dict[str, pa.ChunkedArray]
+    value: np.ndarray
+    index: pd.Index
+    overlaps: dict[int, tuple[UniqueRows, np.ndarray]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parts: Sequence[pd.DataFrame | AssumptionRows | Sequence[Assumption]]) -> UniqueRows:
+        frame = first_by_name(parts)
+        return cls({c: text.arrow_strings(frame[c].to_numpy(dtype=object)) for c in ASSUMPTION_COLUMNS if c != "value"},
+                   frame["value"].to_numpy(dtype=object), pd.Index(frame["name"].to_numpy(dtype=object), dtype=object))
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def overlap(self, other: UniqueRows) -> np.ndarray:
+        """True where this part's name is also one of ``other``'s (computed once per pair)."""
+        hit = self.overlaps.get(id(other))
+        if hit is None or hit[0] is not other:
+            hit = self.overlaps[id(other)] = (other, self.index.isin(other.index))
+        return hit[1]
+
+
+def first_by_name(parts: Sequence[pd.DataFrame | AssumptionRows | UniqueRows | Sequence[Assumption]]
+                  ) -> pd.DataFrame:
+    """Assumption rows one part after the other, each name's first row only, as one frame with a fresh index:
+    ``pd.concat(frames).drop_duplicates('name')`` (text columns ``str``, ``value`` objects). A ``UniqueRows``
+    part is not hashed again: the few names of the other parts are looked up in it."""
+    seen: set[str] = set()  # the names kept from parts that are not UniqueRows
+    kept: list[UniqueRows] = []
+    chunks: dict[str, list] = {c: [] for c in ASSUMPTION_COLUMNS}
+    for part in parts:
+        if isinstance(part, UniqueRows):
+            drop = np.zeros(len(part), dtype=bool)
+            if seen:
+                at = part.index.get_indexer(_names(list(seen)))
+                drop[at[at >= 0]] = True
+            for earlier in kept:
+                drop |= part.overlap(earlier)
+            keep = pa.array(~drop) if drop.any() else None
+            for c in ASSUMPTION_COLUMNS:
+                if c == "value":
+                    chunks[c].append(part.value[~drop] if keep is not None else part.value)
+                else:
+                    chunks[c].append(part.text[c].filter(keep) if keep is not None else part.text[c])
+            kept.append(part)
+            continue
+        rows = part if isinstance(part, AssumptionRows) else AssumptionRows.of(part)
+        names = pd.Series(rows.names, dtype=object)  # hashed as objects
+        keep = ~names.duplicated(keep="first").to_numpy()
+        if seen:
+            keep &= ~names.isin(seen).to_numpy()
+        for earlier in kept:
+            keep &= earlier.index.get_indexer(_names(rows.names)) < 0
+        seen.update(rows.names[keep])
+        for c, values in rows.columns.items():
+            chunks[c].append(values[keep] if c == "value" else text.arrow_strings(values[keep]))
+    return pd.DataFrame({c: pd.Series(np.concatenate(v) if v else np.zeros(0, dtype=object), dtype=object)
+                         if c == "value" else text.str_chunks(v) for c, v in chunks.items()})
+
+
+def _names(names: Sequence[str] | np.ndarray) -> pd.Index:
+    """Names as an object Index (a list would become a str Index, slow to match against an object one)."""
+    values = np.empty(len(names), dtype=object)
+    values[:] = list(names)
+    return pd.Index(values, dtype=object)
+
+
+def snapshot_assumptions(cloud: PreparedCloud, positions: np.ndarray) -> tuple[UniqueRows, UniqueRows]:
+    """(every GPU's TDP, the regions' grid rows + the price rows of ``positions`` + their AWS bands, each name once):
+    the comparison's assumptions that depend only on the snapshot and the kept offers, built once per both."""
+    key = positions.tobytes()
+    memo = _SNAPSHOT_ASSUMPTIONS.setdefault(id(cloud), (cloud, {}))
+    if memo[0] is not cloud:
+        memo = _SNAPSHOT_ASSUMPTIONS[id(cloud)] = (cloud, {})
+    hit = memo[1].get(key)
+    if hit is None:
+        bands = np.unique(cloud.band_row[positions])
+        tdp = memo[1].get(b"tdp") or UniqueRows.of([cloud.tdp_assumptions])
+        memo[1][b"tdp"] = tdp
+        hit = memo[1][key] = (tdp, UniqueRows.of(
+            [cloud.region_assumptions, cloud.price_rows.iloc[positions], cloud.band_rows.iloc[bands[bands >= 0]]]))
+        if len(memo[1]) > 32:
+            memo[1].pop(next(k for k in memo[1] if k != b"tdp"))
+    if len(_SNAPSHOT_ASSUMPTIONS) > 4:
+        _SNAPSHOT_ASSUMPTIONS.pop(next(iter(_SNAPSHOT_ASSUMPTIONS)))
+    return hit
+
+
+def arrow_text(cloud: PreparedCloud) -> dict[str, pa.Array]:
+    """The prepared offers' ``CLOUD_TEXT`` columns as Arrow strings, converted once per snapshot."""
+    hit = _ARROW_TEXT.get(id(cloud))
+    if hit is None or hit[0] is not cloud:
+        hit = _ARROW_TEXT[id(cloud)] = (cloud, {c: text.arrow_strings(cloud.text[c]) for c in CLOUD_TEXT})
+        if len(_ARROW_TEXT) > 4:
+            _ARROW_TEXT.pop(next(iter(_ARROW_TEXT)))
+    return hit[1]
+
+
+_ARROW_TEXT: dict[int, tuple[PreparedCloud, dict[str, pa.Array]]] = {}
+
+
+#: ``snapshot_assumptions`` per prepared snapshot (held, so its id is not reused) and kept offers.
+_SNAPSHOT_ASSUMPTIONS: dict[int, tuple[PreparedCloud, dict[bytes, object]]] = {}
 
 
 def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
@@ -395,3 +526,5 @@ def clear() -> None:
     """Forget every prepared input (tests; a refreshed snapshot is a new frame and needs no clearing)."""
     _cloud_memo.clear()
     _owned_memo.clear()
+    _SNAPSHOT_ASSUMPTIONS.clear()
+    _ARROW_TEXT.clear()

@@ -170,7 +170,14 @@ def _distinct_percentiles(cells: np.ndarray, percentiles: Sequence[float]) -> np
     if len(first) == rows:
         return percentiles_along_draws(cells, percentiles)
     shape = cells[first] / scale[first]
-    if not np.all(np.abs(cells - shape[inverse] * scale) <= 1e-12 * np.abs(cells)):
+    # |cells - shape[inverse] * scale| <= 1e-12 |cells|, with two temporaries instead of six
+    gap = shape[inverse]
+    gap *= scale
+    gap -= cells
+    np.abs(gap, out=gap)
+    tolerance = np.abs(cells)
+    tolerance *= 1e-12
+    if not np.all(gap <= tolerance):
         return percentiles_along_draws(cells, percentiles)
     return percentiles_along_draws(shape, percentiles)[:, inverse] * scale[:, 0][None, :]
 

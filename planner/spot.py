@@ -64,7 +64,18 @@ def capacity_wait_hours(instances: Num, availability: Num, wait_hours: Num) -> N
     instances : k; availability : A, the chance one replacement instance is there at once [-];
     wait_hours : D, the wait when capacity is short [h]. One instance rarely waits; 64 nearly always do.
     """
-    return wait_hours * (1.0 - availability ** instances)
+    return wait_hours * (1.0 - _power(availability, instances))
+
+
+def _power(base: Num, exponent: Num) -> Num:
+    """``base ** exponent``; for a (1, draws) base and a (rows, 1) exponent of few distinct values (instance
+    counts in a Monte Carlo block), each distinct row once, then copied (the same values)."""
+    if isinstance(base, np.ndarray) and isinstance(exponent, np.ndarray) and base.ndim == 2 and \
+            exponent.ndim == 2 and base.shape[0] == 1 and exponent.shape[1] == 1 and exponent.shape[0] > 8:
+        values, inverse = np.unique(exponent[:, 0], return_inverse=True)
+        if 4 * len(values) <= exponent.shape[0]:
+            return (base ** values[:, None])[inverse.reshape(-1)]
+    return base ** exponent
 
 
 def overhead_fraction(interruptions_per_hour: Num, checkpoint_interval_hours: Num, restart_hours: Num,

@@ -133,9 +133,14 @@ def parse_items(items: Iterable[Mapping[str, Any]], fetched_at: str) -> FetchRes
             continue
         found.setdefault((row.region, row.instance_type, row.pricing), []).append(row)
     for rows in found.values():
-        if len({row.usd_per_hour for row in rows}) > 1:
+        prices = sorted({row.usd_per_hour for row in rows})
+        if len(prices) > 1:
             for _ in rows:
                 result.record_skip(SkipItem("ambiguous_match"))
+            first = rows[0]
+            result.refuse(first.region, first.instance_type, first.gpu, first.pricing,
+                          f"ambiguous: {len(rows)} meters at different prices "
+                          f"({', '.join(f'{p:g}' for p in prices)} USD/h)")
             continue
         result.rows.append(rows[0])
     return result

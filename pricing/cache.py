@@ -131,16 +131,23 @@ def read_offers(conn: sqlite3.Connection, snapshot_ids: Iterable[int]) -> pd.Dat
     )
 
 
-def read_newest(conn: sqlite3.Connection) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_newest(conn: sqlite3.Connection, max_rows: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every complete snapshot, and the offers of each provider's newest one, read in ONE transaction.
 
     Reading both inside one read transaction is what makes a concurrent writer invisible: the reader
     sees the database as of its first read, whatever commits meanwhile.
+    max_rows : a newest snapshot with more offers than this is not read (its rows are left out; the
+    caller's row-count check names it)
     """
     conn.execute("BEGIN")
     try:
         table = snapshots(conn)
         newest = table.groupby("provider").head(1)["snapshot_id"].astype(int).tolist()
+        if max_rows is not None and newest:
+            marks = ",".join("?" * len(newest))
+            counts = dict(conn.execute(f"SELECT snapshot_id, COUNT(*) FROM offers WHERE snapshot_id IN ({marks}) "
+                                       "GROUP BY snapshot_id", newest).fetchall())
+            newest = [i for i in newest if counts.get(i, 0) <= max_rows]
         offers = read_offers(conn, newest)
     finally:
         conn.execute("COMMIT")

@@ -5,6 +5,10 @@
 - A read-only cache (a shared install): a healthy WAL database in a folder the user cannot write is read
   with ``immutable=1`` when no write-ahead log is pending (SQLite cannot create the ``-shm`` file there),
   not reported as damaged — ``readonly_uri``.
+- A refresh into a cache it could not write (a read-only folder, a folder that cannot be created) is
+  refused before anything is fetched — ``write_problem``.
+- The size: a cache file over ``MAX_CACHE_BYTES`` is ignored; a snapshot over ``MAX_SNAPSHOT_ROWS`` offers
+  is not read (``pricing.cache.read_newest(max_rows=...)``), so no cache makes unbounded work.
 - The rows: prices that are not positive or absurd, dates that cannot be or lie in the future, a snapshot
   whose stored row count differs from its rows — ``snapshot_problems``; such a provider's snapshots are
   left out and the shipped prices used for it, with a warning naming what was wrong.
@@ -26,6 +30,11 @@ MAX_USD_PER_GPU_HOUR = 200.0
 EARLIEST_FETCH = datetime(2010, 1, 1, tzinfo=UTC)
 #: Clock skew allowed for a fetch date in the future.
 FUTURE_SLACK = timedelta(days=1)
+#: Most offers one provider's snapshot may hold: ~20x a full listing (the shipped snapshot holds 1,911 offers
+#: for three providers; a refresh of every region ~10,000 per provider). Bounds the work a cache can cause.
+MAX_SNAPSHOT_ROWS = 200_000
+#: Largest user cache file read: 5 snapshots per provider at MAX_SNAPSHOT_ROWS is well under it.
+MAX_CACHE_BYTES = 1 << 30
 
 
 def path_problem(path: Path) -> str | None:
@@ -45,6 +54,29 @@ def path_problem(path: Path) -> str | None:
         return "a folder, not a file"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (a pipe, socket or device)"
+    return None
+
+
+def write_problem(path: Path) -> str | None:
+    """Why a refresh could not write the cache file ``path`` (checked before fetching anything), or None.
+
+    The file must be a regular file or absent; its folder, or the nearest existing folder above it (a
+    refresh creates the rest), must be writable, since SQLite also writes ``-wal``/``-shm`` beside the file.
+    """
+    problem = path_problem(path)
+    if problem is not None:
+        return f"is {problem}"
+    existing = path.parent if str(path.parent) else Path(".")
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot be created: {existing} is not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return f"is in a folder this user cannot write ({existing})"
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        companion = path.with_name(name)
+        if companion.exists() and not os.access(companion, os.W_OK):
+            return f"is read-only for this user ({companion.name})"
     return None
 
 
@@ -89,6 +121,10 @@ def snapshot_problems(table: pd.DataFrame, offers: pd.DataFrame,
         when = _parsed(pd.Series([row.fetched_at])).iloc[0]
         if pd.isna(when) or when < EARLIEST_FETCH or when > now + FUTURE_SLACK:
             problems[provider] = f"snapshot {row.snapshot_id} has an impossible date '{row.fetched_at}'"
+            continue
+        if int(row.row_count) > MAX_SNAPSHOT_ROWS:
+            problems[provider] = (f"snapshot {row.snapshot_id} says it holds {int(row.row_count):,} offers, more than "
+                                  f"the {MAX_SNAPSHOT_ROWS:,} a snapshot may hold; not read")
             continue
         if int(row.row_count) != len(rows):
             problems[provider] = (f"snapshot {row.snapshot_id} says it holds {int(row.row_count):,} offers but has "

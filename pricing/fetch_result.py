@@ -30,6 +30,10 @@ SKIP_REASONS = (
 )
 
 
+#: Columns of :attr:`FetchResult.refused` (the price checks' anomaly columns less ``provider``).
+REFUSED_COLUMNS = ("region", "instance_type", "gpu", "pricing", "usd_per_hour", "usd_per_gpu_hour", "reason")
+
+
 class PricingError(PlanError):
     """A problem talking to a provider's price API, told in one line."""
 
@@ -59,6 +63,8 @@ class FetchResult:
     failures : one line per region (or call) that failed and was skipped
     raw : provider-specific raw table (AWS: per-AZ spot prices), or None
     spot_spread : AWS only: per (region, instance_type) spot min/median/max [USD/h] over the AZs
+    refused : offers the parser could have built but refused (an ambiguous SKU or meter), one dict per offer with
+        :data:`REFUSED_COLUMNS`; a refresh lists them as anomalies and keeps the previous price of that offer
     """
 
     rows: list[OfferRow] = field(default_factory=list)
@@ -67,6 +73,20 @@ class FetchResult:
     failures: list[str] = field(default_factory=list)
     raw: pd.DataFrame | None = None
     spot_spread: pd.DataFrame | None = None
+    refused: list[dict] = field(default_factory=list)
+
+    def refuse(self, region: str, instance_type: str, gpu: str, pricing: str, reason: str,
+               usd_per_hour: float = float("nan"), gpu_count: float = float("nan")) -> None:
+        """Record an offer refused whole (e.g. its GPU part has two SKUs at different prices)."""
+        self.refused.append({"region": region, "instance_type": instance_type, "gpu": gpu, "pricing": pricing,
+                             "usd_per_hour": usd_per_hour, "usd_per_gpu_hour": usd_per_hour / gpu_count,
+                             "reason": reason})
+
+    def refused_frame(self, provider: str) -> pd.DataFrame:
+        """The refused offers as a DataFrame with ``provider`` and :data:`REFUSED_COLUMNS`."""
+        frame = pd.DataFrame(self.refused, columns=list(REFUSED_COLUMNS))
+        frame.insert(0, "provider", provider)
+        return frame.drop_duplicates(["region", "instance_type", "pricing"]).reset_index(drop=True)
 
     def record_skip(self, skip: SkipItem) -> None:
         """Count one left-out item (and its name, when it was an unmapped GPU)."""
@@ -80,6 +100,7 @@ class FetchResult:
         self.skipped.update(other.skipped)
         self.unmapped.update(other.unmapped)
         self.failures.extend(other.failures)
+        self.refused.extend(other.refused)
 
     def to_frame(self) -> pd.DataFrame:
         """The rows as a DataFrame with columns :data:`pricing.schema.OFFER_COLUMNS`."""

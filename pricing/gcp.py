@@ -32,7 +32,10 @@ log = logging.getLogger(__name__)
 
 #: The Compute Engine service in the Cloud Billing Catalog.
 COMPUTE_SERVICE = "services/6F81-5844-456A"
-USAGE_TYPES = {"OnDemand": "on_demand", "Preemptible": "spot"}
+USAGE_TYPES = {"OnDemand": "on_demand", "Preemptible": "spot", "Commit1Yr": "reserved_1y", "Commit3Yr": "reserved_3y"}
+#: Committed-use (resource-based CUD) usage types: the hourly price of a 1- or 3-year commitment, paid every hour
+#: of the term whether used or not.
+COMMITMENT_PRICING = ("reserved_1y", "reserved_3y")
 #: Unit each component is priced per: GPU-hour, vCPU-hour, GiB-hour of RAM.
 USAGE_UNITS = {"gpu": "h", "core": "h", "ram": "GiBy.h", "tpu": "h"}
 # N1 predefined cores/RAM sit in resource group "N1Standard"; newer families in "CPU"/"RAM".
@@ -64,7 +67,15 @@ SOURCE = f"gcp cloudbilling skus.list {COMPUTE_SERVICE} (host cores + RAM + GPUs
 #: (e.g. "Nvidia H100 80GB GPU attached to DWS Defined Duration VMs running in Americas", 4.200761 USD/h,
 #: against the ordinary SKU's list price; tests/data/README.md names the public sources of these SKUs).
 NON_LIST_WORDS = re.compile(r"\b(DWS|Defined Duration|Calendar Mode|Reserved|Flex[- ]start|Commitment)\b", re.IGNORECASE)
-PRICING_MODELS_FETCHED = ("on_demand", "spot")
+PRICING_MODELS_FETCHED = ("on_demand", "spot", *COMMITMENT_PRICING)
+#: A committed-use SKU: "Commitment v1: Nvidia Tesla T4 GPU running in Americas for 1 Year", "Commitment v1: A2 Cpu
+#: in APAC for 1 Year" (recorded SKU 38FA-6071-3D88, tests/data/README.md), "Commitment v1: Cpu in Montreal for 1
+#: Year" (N1's general-purpose commitment names no family). Its words before "(running) in <place>" name the part.
+_COMMITMENT = re.compile(r"^Commitment v1: (?P<part>.+?) (?:running )?in .+ for (?P<years>[13]) Years?$")
+_COMMITMENT_HOST = re.compile(r"^(?:(?P<family>[A-Z][A-Z0-9]*) )?(?P<kind>Cpu|Ram)$")
+_NOT_A_PLAIN_COMMITMENT = re.compile(r"\b(DWS|Defined Duration|Calendar Mode|Reserved|Flex[- ]start)\b", re.IGNORECASE)
+SOURCE_COMMITMENT = (f"gcp cloudbilling skus.list {COMPUTE_SERVICE} Commit1Yr/Commit3Yr SKUs (committed-use: host cores + "
+                     "RAM + GPUs, paid every hour of the term; bundled Local SSD not included)")
 _GPU_NAME = re.compile(r"^(?P<name>.*?\bGPU)\b", re.IGNORECASE)
 _HOST = re.compile(
     r"^(?:spot preemptible |preemptible )?(?P<family>[a-z0-9]+) (?:predefined )?instance (?P<kind>core|ram)\b",
@@ -126,6 +137,8 @@ def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[
     if pricing is None:
         return None
     group = category.get("resourceGroup")
+    if pricing in COMMITMENT_PRICING:
+        return _classify_commitment(sku, description, group, host_families, pricing)
     if NON_LIST_WORDS.search(description):
         if group in ("GPU", gcp_tpu.TPU_RESOURCE_GROUP, *HOST_RESOURCE_GROUPS):
             raise SkipItem("non_list_sku", description)
@@ -143,6 +156,32 @@ def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[
         families = {family.upper() for family in host_families}
         if matched and matched["family"].upper() in families:
             return matched["kind"].lower(), matched["family"].upper(), pricing
+    return None
+
+
+def _classify_commitment(sku: Mapping[str, Any], description: str, group: str | None, host_families: Iterable[str],
+                         pricing: str) -> tuple[str, str, str] | None:
+    """:func:`classify_sku` for a Commit1Yr/Commit3Yr SKU: a GPU or a host family's core/RAM, None otherwise."""
+    if group in ("GPU", gcp_tpu.TPU_RESOURCE_GROUP, *HOST_RESOURCE_GROUPS) and _NOT_A_PLAIN_COMMITMENT.search(description):
+        raise SkipItem("non_list_sku", description)
+    if gcp_tpu.is_tpu_sku(sku):
+        raise SkipItem("tpu_not_modelled", description)  # TPU commitments: unit per slice not written down
+    matched = _COMMITMENT.match(description)
+    if matched is None or group not in ("GPU", *HOST_RESOURCE_GROUPS):
+        return None
+    if {"1": "reserved_1y", "3": "reserved_3y"}[matched["years"]] != pricing:
+        raise SkipItem("ambiguous_match", description)  # the term in the name disagrees with the usage type
+    part = matched["part"]
+    if group == "GPU":
+        gpu = _GPU_NAME.match(part)
+        name = normalise_gcp_gpu_name(gpu["name"]) if gpu else ""
+        if name not in accelerator_map("gcp", "sku_description"):
+            raise SkipItem("unmapped_gpu", gpu["name"] if gpu else description)
+        return "gpu", name, pricing
+    host = _COMMITMENT_HOST.match(part)
+    family = (host["family"] or "N1") if host else None
+    if family is not None and family in {f.upper() for f in host_families}:
+        return ("core" if host["kind"] == "Cpu" else "ram"), family, pricing
     return None
 
 
@@ -179,7 +218,21 @@ def parse_skus(
     ambiguous = frame.duplicated(key, keep=False)
     for _ in range(int(ambiguous.sum())):
         result.record_skip(SkipItem("ambiguous_match"))
-    return frame[~ambiguous].reset_index(drop=True), result
+    kept = frame[~ambiguous].reset_index(drop=True)
+    kept.attrs["ambiguous"] = frame[ambiguous].reset_index(drop=True)
+    return kept, result
+
+
+def ambiguous_reason(parts: pd.DataFrame) -> str:
+    """The anomaly reason of an offer one of whose parts has two SKUs at different prices."""
+    first = parts.iloc[0]
+    prices = ", ".join(f"{p:g}" for p in sorted(parts["usd_per_unit"]))
+    return f"ambiguous: {len(parts)} {first['component']} SKUs for {first['name']} at different prices ({prices})"
+
+
+def ambiguous_parts(prices: pd.DataFrame) -> pd.DataFrame:
+    """The (component, name, pricing, region) rows :func:`parse_skus` refused as ambiguous (empty if none)."""
+    return prices.attrs.get("ambiguous", pd.DataFrame(columns=list(PRICE_COLUMNS)))
 
 
 def vm_offers(
@@ -229,19 +282,35 @@ def vm_offers(
                     pricing=pricing,
                     usd_per_hour=usd_per_hour,
                     fetched_at=fetched_at,
-                    source=SOURCE,
+                    source=SOURCE_COMMITMENT if pricing in COMMITMENT_PRICING else SOURCE,
                 )
             )
+        _refuse_ambiguous(result, machine, gpu_name, match.gpu, match.chips_per_unit, ambiguous_parts(prices), wanted)
     return result
 
 
+def _refuse_ambiguous(result: FetchResult, machine: GcpMachineType, gpu_name: str, gpu: str, chips: float,
+                      ambiguous: pd.DataFrame, wanted: set[str] | None) -> None:
+    """Record the machine's offers that an ambiguous GPU, core or RAM part leaves unpriced."""
+    if ambiguous.empty:
+        return
+    mine = ambiguous[((ambiguous["component"] == "gpu") & (ambiguous["name"] == gpu_name))
+                     | (ambiguous["component"].isin(["core", "ram"]) & (ambiguous["name"] == machine.host_family))]
+    for (pricing, region), parts in mine.groupby(["pricing", "region"], sort=True):
+        if wanted is None or region in wanted:
+            result.refuse(region, offer_name("gcp", machine.machine_type, machine.gpu_count, machine.gpu_sku), gpu,
+                          pricing, ambiguous_reason(parts), gpu_count=machine.gpu_count * chips)
+
+
 def covers(offers: pd.DataFrame, fetched: pd.DataFrame | None = None, **_options: Any) -> pd.Series:
-    """Which previous offers a GCP refresh replaces: the VM shapes of data_src/gcp_machine_types.csv, on-demand
-    and spot, and the TPU slices of :data:`pricing.gcp_tpu.TPU_SLICES` for each (TPU family, pricing) the
+    """Which previous offers a GCP refresh replaces: the VM shapes of data_src/gcp_machine_types.csv, on-demand,
+    spot and the committed-use terms the fresh rows priced, and the TPU slices of :data:`pricing.gcp_tpu.TPU_SLICES` for each (TPU family, pricing) the
     fresh rows ``fetched`` priced. Everything else (pod slices, TPU generations or families not fetched,
     machine types not modelled, other pricing models) is carried forward."""
     names = {offer_name("gcp", m.machine_type, m.gpu_count, m.gpu_sku) for m in gcp_machine_types()}
-    vms = offers["instance_type"].isin(names) & offers["pricing"].isin(PRICING_MODELS_FETCHED)
+    # commitment rows are replaced only by a listing that priced some (a listing without CUD SKUs keeps them)
+    models = {"on_demand", "spot"} | (set(fetched["pricing"]) & set(COMMITMENT_PRICING) if fetched is not None else set())
+    vms = offers["instance_type"].isin(names) & offers["pricing"].isin(models)
     return vms | gcp_tpu.covered(offers, fetched)
 
 

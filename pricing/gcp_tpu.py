@@ -92,6 +92,19 @@ def tpu_offers(prices: pd.DataFrame, fetched_at: str, regions: Iterable[str] | N
                 gpu=match.gpu, gpu_count=named_units * match.chips_per_unit, vcpus=None, memory_gib=None,
                 pricing=pricing, usd_per_hour=units * float(usd), fetched_at=fetched_at, source=SOURCE,
             ))
+    ambiguous = prices.attrs.get("ambiguous")
+    if ambiguous is not None and not ambiguous.empty:
+        from pricing.gcp import ambiguous_reason
+
+        for (family, pricing, region), parts in ambiguous[ambiguous["component"] == "tpu"].groupby(
+                ["name", "pricing", "region"], sort=True):
+            match = tpu_map.get(family)
+            if match is None or (wanted is not None and region not in wanted):
+                continue
+            for name, _units in TPU_SLICES.get(family, ()):
+                _family, named_units = tpu_generation(name) or (family, 0)
+                result.refuse(region, offer_name("gcp", name), match.gpu, pricing, ambiguous_reason(parts),
+                              gpu_count=named_units * match.chips_per_unit)
     return result
 
 

@@ -24,12 +24,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.errors import choice, unknown
+from planner.errors import PlanError, choice, unknown
 from pricing.cache import insert_snapshot, newest_offers_of, prune_in_transaction, write_transaction
+from pricing.cache_faults import write_problem
 from pricing.fetch_result import FetchResult, PricingCredentialsError, utc_now_iso
 from pricing.offer_checks import check_offers
 from pricing.schema import OFFER_COLUMNS, PRICING_MODELS, PROVIDERS
-from pricing.store import current_offers, open_user_cache_for_write, shipped_newest
+from pricing.store import (
+    CACHE_ENV,
+    current_offers,
+    open_user_cache_for_write,
+    shipped_newest,
+    user_cache_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +72,7 @@ class ProviderReport:
     failures : one line per failed region or call
     kept_regions : failed regions whose previous prices were kept (regions not asked for are always kept)
     anomalies : rows of the new snapshot the price checks set aside (``prices status --anomalies``)
+    rows_restored : previous rows kept in place of fetched rows that were set aside or refused as ambiguous
     """
 
     provider: str
@@ -79,6 +87,7 @@ class ProviderReport:
     failures: list[str] = field(default_factory=list)
     kept_regions: list[str] = field(default_factory=list)
     anomalies: int = 0
+    rows_restored: int = 0
 
     def lines(self) -> list[str]:
         """The report as lines for a terminal."""
@@ -199,6 +208,42 @@ def merge_with_previous(
     return merged.loc[:, list(OFFER_COLUMNS)].reset_index(drop=True), carried
 
 
+_KEY = ["region", "instance_type", "pricing"]
+#: Appended to the reason of a fetched row set aside whose previous price was kept in its place.
+REASON_PREVIOUS_KEPT = "; the previous snapshot's price is kept"
+
+
+def _keys(frame: pd.DataFrame) -> set[tuple]:
+    return set(map(tuple, frame[_KEY].to_numpy()))
+
+
+def checked_keeping_previous(
+    merged: pd.DataFrame, fresh: pd.DataFrame, previous: pd.DataFrame, refused: pd.DataFrame,
+    retired: Mapping[tuple[str, str], str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(rows kept, rows set aside, previous rows restored): the price checks on ``merged``, where a fetched row
+    the checks set aside, or an offer the fetcher refused (``refused``: an ambiguous SKU or meter), does not
+    drop that offer but keeps its previous row, which is checked again with the rest. A refresh only improves:
+    a bad new pair never replaces a good old one. ``refused`` rows are listed among the rows set aside.
+    """
+    kept, aside = check_offers(merged, retired=retired)
+    bad = (_keys(aside) & _keys(fresh)) | _keys(refused)
+    candidates = previous[[key in bad for key in map(tuple, previous[_KEY].to_numpy())]] if bad else previous.iloc[:0]
+    candidates = candidates[[key not in _keys(kept) for key in map(tuple, candidates[_KEY].to_numpy())]]
+    restored_keys: set[tuple] = set()
+    if len(candidates):
+        trial = pd.concat([kept, candidates.loc[:, list(OFFER_COLUMNS)]], ignore_index=True)
+        kept, again = check_offers(trial, retired=retired)
+        restored_keys = _keys(candidates) & _keys(kept)
+        aside = pd.concat([aside, again], ignore_index=True)
+    if len(refused):
+        aside = pd.concat([aside, refused.loc[:, list(aside.columns)]], ignore_index=True)
+    if restored_keys:
+        restored = pd.Series([key in restored_keys for key in map(tuple, aside[_KEY].to_numpy())], index=aside.index)
+        aside.loc[restored, "reason"] = aside.loc[restored, "reason"] + REASON_PREVIOUS_KEPT
+    return kept, aside.reset_index(drop=True), len(restored_keys)
+
+
 def known_regions(provider: str, offers: pd.DataFrame | None = None) -> set[str]:
     """Regions trainplan knows for a provider: the shipped region table and the offers in use (``offers``)."""
     from planner.shipped import load
@@ -304,7 +349,11 @@ def _refresh_one(provider: str, regions: list[str] | None, client: Any, options:
             replaced = len(previous) - len(carried)
             if replaced and len(fresh) < TRUNCATION_FRACTION * replaced and not accept_fewer_rows:
                 raise TruncatedListing(f"{len(fresh)} rows fetched against {replaced} they would replace")
-            kept, aside = check_offers(merged, retired=retired_sizes())
+            refused = result.refused_frame(provider)
+            if regions:
+                refused = refused[refused["region"].isin(regions)]
+            kept, aside, restored = checked_keeping_previous(merged, fresh, previous, refused, retired_sizes())
+            report.rows_restored = restored
             report.rows_carried = len(carried)
             report.kept_regions = sorted(set(carried["region"]) & failed)
             report.anomalies = len(aside)
@@ -322,7 +371,8 @@ def _refresh_one(provider: str, regions: list[str] | None, client: Any, options:
         conn.close()
     report.outcome, report.rows_written = "written", len(kept)
     report.message = (f"snapshot {report.snapshot_id}: {len(kept)} rows ({len(fresh)} fetched, "
-                      f"{len(carried)} carried forward, {len(aside)} set aside by the price checks)")
+                      f"{len(carried)} carried forward, {len(aside)} set aside by the price checks"
+                      + (f", {restored} previous prices kept in their place" if restored else "") + ")")
     return report
 
 
@@ -352,6 +402,15 @@ def _previous_offers(conn: Any, provider: str) -> tuple[dict | None, pd.DataFram
     return {**shipped, "origin": "shipped"}, shipped_rows
 
 
+def _check_writable(user_path: Path | None) -> None:
+    """A PlanError naming the cache and why a refresh could not write it (nothing fetched, nothing changed)."""
+    path = user_path or user_cache_path()
+    problem = write_problem(path)
+    if problem is not None:
+        raise PlanError(f"price cache {path} {problem}; nothing fetched, nothing changed; set {CACHE_ENV} to a "
+                        "folder you can write")
+
+
 def refresh(
     providers: Iterable[str] | None = None,
     regions: Iterable[str] | None = None,
@@ -379,6 +438,7 @@ def refresh(
     from planner.shipped import load
 
     plan = plan_regions(providers, regions)
+    _check_writable(user_path)  # fail before a fetch that could take minutes, not after it
     progress = progress or (lambda line: None)
     fetched_at = fetched_at or utc_now_iso()
     known_gpus = set(load().catalog.gpu_ids())

@@ -23,10 +23,12 @@ CHANGE_COLUMNS = (*OFFER_KEY, "gpu", "change", "old_usd_per_hour", "new_usd_per_
 CHANGES = ("added", "removed", "changed")
 SORT_COLUMNS = ("usd_per_gpu_hour", "usd_per_hour", "provider", "region", "gpu", "instance_type")
 _SECONDS_PER_DAY = 86_400.0
-#: What no fetcher reads, said by ``prices status`` so a missing price model is never mistaken for a cheap one.
+#: What the data does not hold, said by ``prices status`` so a missing price model is never mistaken for a cheap one.
 NOT_FETCHED = (
-    "GCP committed-use: not fetched (the Commit1Yr/Commit3Yr SKUs are left out: a whole-VM commitment price "
-    "needs the host core/RAM commitment SKUs too, whose names are not modelled); no GCP reserved_1y/3y rows",
+    "Commitment prices (reserved_1y, reserved_3y): not in the shipped data (no citable public extract of them); "
+    "`trainplan prices refresh` fetches AWS reserved (standard, no upfront), Azure reservations and GCP committed-use "
+    "(Commit1Yr/Commit3Yr GPU + core + RAM SKUs, whole VM; TPU commitments not modelled)",
+    "AWS Savings Plans: not fetched and not in the data",
 )
 
 
@@ -107,6 +109,33 @@ def offer_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     merged = merged.sort_values(["change", *key], kind="mergesort")
     merged["change"] = merged["change"].astype(str)
     return merged.loc[:, list(CHANGE_COLUMNS)].reset_index(drop=True)
+
+
+#: Which statistic a spot row's price is, told by its provider and source (the first rule that matches wins).
+#: SkyPilot's catalogs give the lowest zone price (its AWS zones include Local Zones); trainplan's AWS refresh
+#: takes the lowest over the region's own AZs; Google and Azure publish one spot price per region.
+SPOT_STATISTICS = (
+    ("aws", "skypilot", "min over zones (catalog; may include Local Zones)"),
+    ("aws", "describe_spot_price_history", "min over the region's own AZs"),
+    ("gcp", "cyclenerd", "regional Spot SKU price (GPU + vCPU + RAM SKUs)"),
+    ("gcp", "skypilot", "min over zones (catalog; one price per region seen)"),
+    ("gcp", "", "regional Spot SKU price"),
+    ("azure", "", "regional Spot meter price"),
+)
+
+
+def spot_statistic(offers: pd.DataFrame) -> pd.Series:
+    """Per row, which statistic its spot price is (:data:`SPOT_STATISTICS`); empty for other pricing models."""
+    def one(provider: str, pricing: str, source: str) -> str:
+        if pricing != "spot":
+            return ""
+        for name, word, label in SPOT_STATISTICS:
+            if provider == name and word in str(source).lower():
+                return label
+        return "as its source states"
+
+    return pd.Series([one(p, m, s) for p, m, s in zip(offers["provider"], offers["pricing"], offers["source"],
+                                                       strict=True)], index=offers.index, dtype=object)
 
 
 def _gpus_matching(value: str, known: Iterable[str]) -> list[str]:

@@ -27,7 +27,7 @@ from pricing.cache import (
     read_offers,
     snapshots,
 )
-from pricing.cache_faults import path_problem, snapshot_problems, without
+from pricing.cache_faults import MAX_CACHE_BYTES, MAX_SNAPSHOT_ROWS, path_problem, snapshot_problems, without
 from pricing.schema import OFFER_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -132,10 +132,13 @@ def _read_user(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     set_aside_if_damaged(path)
     if str(path) in _ignored or path_problem(path) is not None or not path.exists() or path.stat().st_size == 0:
         return empty
+    if path.stat().st_size > MAX_CACHE_BYTES:  # no cache can make unbounded work
+        _ignore(path, f"{path.stat().st_size:,} bytes, more than the {MAX_CACHE_BYTES:,} a price cache may hold")
+        return empty
     try:
         conn = open_readonly(path)
         try:
-            table, offers = read_newest(conn)
+            table, offers = read_newest(conn, max_rows=MAX_SNAPSHOT_ROWS)
         finally:
             conn.close()
         problems = snapshot_problems(table, offers)

@@ -51,3 +51,21 @@ def test_report_accepts_a_comparison_table_and_its_assumptions(bert):
     report = api.report(*bert, options_table=options, assumptions=assumptions, chosen_index=1, generated_at=FIXED)
     assert report.chosen_label == "owned x" and report.totals.set_index("quantity").loc["cost_usd", "central"] == 80.0
     assert "compare engine" in set(report.sources["source"])
+
+
+def test_a_large_comparison_gives_two_reader_pages_and_a_short_appendix():
+    import io
+
+    import pypdf
+
+    from planner.reports import render
+
+    report = api.report(*api.make_workload("llama2-7b"), compare_kwargs={"deadline": "30 day"}, generated_at=FIXED)
+    pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(render(report, "pdf"))).pages]
+    # 979 options and about 120 inputs: the inputs of a kind on one line, each cited work once (was 11 pages)
+    assert len(pages) <= 5 and pages[2].startswith("Appendix")
+    assert report.sources["source"].is_unique and len(report.sources) < len(report.assumptions) / 2
+    text = "".join(pages)
+    assert "shared/" not in text and "data_src" not in text
+    # the chosen option is feasible and the paragraph says so in plain words
+    assert bool(report.chosen["feasible"]) and "We request compute to train Llama 2 7B" in report.justification

@@ -166,3 +166,130 @@ def test_the_unprivileged_child_really_cannot_write_the_cache_folder(cache_dir):
 
     assert as_nobody(try_write) == "refused"
     assert sqlite3.sqlite_version_info >= (3, 22)  # read-only WAL needs 3.22+
+
+
+@pytest.fixture
+def refresh_imported(cache_dir):
+    """What a refresh imports (boto3 included), imported while root can still read the interpreter's files."""
+    import pricing.aws  # noqa: F401
+    import pricing.refresh  # noqa: F401
+    from planner.shipped import load
+
+    load()
+    return cache_dir
+
+
+def _refresh_as_nobody(path) -> str:
+    """A refresh whose fetch would fail the test if it ran: the child returns the one-line refusal."""
+    import pricing.aws
+    from pricing.refresh import refresh
+
+    def fetch(*args, **kwargs):
+        raise AssertionError("fetched although the cache cannot be written")
+
+    pricing.aws.fetch = fetch  # the forked child's copy only
+    try:
+        refresh(["aws"], user_path=path)
+    except PlanError as exc:
+        return str(exc)
+    return "no error"
+
+
+def test_a_refresh_into_a_read_only_cache_fails_before_fetching_and_changes_nothing(refresh_imported):
+    cache_dir = refresh_imported
+    path = cache_dir / "prices.sqlite"
+    conn = open_for_write(path)
+    write_snapshot(conn, "aws", _shipped_aws(), "2026-11-30T00:00:00+00:00", "test refresh")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = path.read_bytes()
+    message = as_nobody(_refresh_as_nobody, path)
+    assert message == (f"price cache {path} is in a folder this user cannot write ({cache_dir}); nothing fetched, "
+                       "nothing changed; set TRAINPLAN_CACHE_DIR to a folder you can write")
+    assert path.read_bytes() == before
+
+
+def test_a_refresh_whose_cache_folder_cannot_be_created_fails_before_fetching(refresh_imported):
+    cache_dir = refresh_imported
+    (cache_dir / "not-a-folder").write_text("x")
+    path = cache_dir / "not-a-folder" / "sub" / "prices.sqlite"
+    message = as_nobody(_refresh_as_nobody, path)  # a file where a folder must be (a child: the patch stays there)
+    assert message.startswith(f"price cache {path} is unusable: its folder") or \
+        message.startswith(f"price cache {path} cannot be created: {cache_dir / 'not-a-folder'} is not a folder")
+    assert "nothing fetched" in message
+
+
+def test_the_cli_refresh_into_a_read_only_cache_is_one_line(refresh_imported):
+    def refresh_cli() -> tuple[int, str, str]:
+        import pricing.aws
+
+        pricing.aws.fetch = lambda *a, **k: (_ for _ in ()).throw(AssertionError("fetched"))
+        try:
+            return _run("prices", "refresh", "--provider", "aws")
+        except SystemExit as exc:
+            return int(exc.code), "", ""
+
+    code, _, err = as_nobody(refresh_cli)
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and "cannot write" in lines[0] and "nothing fetched" in lines[0], err
+
+
+def test_a_cache_of_a_newer_schema_in_a_read_only_folder_is_explained_and_ignored(cache_dir):
+    from pricing.cache import SCHEMA_VERSION
+
+    path = cache_dir / "prices.sqlite"
+    conn = open_for_write(path)
+    write_snapshot(conn, "aws", _shipped_aws(), "2026-11-30T00:00:00+00:00", "test refresh")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    code, out, err = _status_as_nobody()
+    assert code == 0 and path.exists()  # cannot be set aside by nobody: left where it is, not read
+    assert f"written by a newer trainplan (schema version {SCHEMA_VERSION + 1}; this one reads up to " \
+           f"{SCHEMA_VERSION})" in err
+    assert len([line for line in err.splitlines() if "newer trainplan" in line]) == 1
+    assert "test refresh" not in out  # its snapshot is not listed as the one in use
+
+
+@pytest.mark.parametrize("sql, problem", [
+    # 20 offers with a limit of 10 per snapshot: not read at all, whatever row_count says
+    ("UPDATE price_snapshots SET row_count = 20", "says it holds 20 offers, more than the 10 a snapshot may hold"),
+    ("UPDATE price_snapshots SET row_count = 5", "says it holds 5 offers but has 0"),
+])
+def test_a_snapshot_with_too_many_offers_is_not_read(monkeypatch, cache_dir, sql, problem):
+    import pricing.cache_faults
+
+    monkeypatch.setattr(pricing.cache_faults, "MAX_SNAPSHOT_ROWS", 10)
+    monkeypatch.setattr(store, "MAX_SNAPSHOT_ROWS", 10)
+    _tampered(cache_dir, sql)
+    code, out, err = _status_as_nobody()
+    assert code == 0 and problem in err and "using the shipped aws prices" in err, err  # "has 0": never loaded
+
+
+def test_a_cache_file_larger_than_the_limit_is_ignored(monkeypatch, cache_dir):
+    monkeypatch.setattr(store, "MAX_CACHE_BYTES", 1000)
+    _tampered(cache_dir, "UPDATE price_snapshots SET source = source")
+    size = (cache_dir / "prices.sqlite").stat().st_size
+    code, out, err = _status_as_nobody()
+    assert code == 0
+    assert f"price cache {cache_dir / 'prices.sqlite'} is {size:,} bytes, more than the 1,000 a price cache may " \
+           "hold: ignored; using the shipped prices" in err
+
+
+def test_a_damaged_cache_that_cannot_be_moved_aside_leaves_compare_working(monkeypatch, cache_dir):
+    # The issue: renaming it aside raised PermissionError and `compare` crashed as well as `prices status`.
+    compare = ("compare", "--gpu", "t4", "--gpus", "1", "--hours", "2", "--server", "none", "--provider", "aws",
+               "--format", "json", "--top", "1")
+    monkeypatch.setenv("TRAINPLAN_CACHE_DIR", str(shared_tmp() / "none"))
+    assert _run(*compare)[0] == 0  # every module compare needs, imported while root can read them
+    monkeypatch.setenv("TRAINPLAN_CACHE_DIR", str(cache_dir))
+    store._checked.clear()
+    store._warnings.clear()
+    store._ignored.clear()
+    (cache_dir / "prices.sqlite").write_bytes(b"this is not a database" * 100)
+    code, out, err = as_nobody(_run, *compare)
+    assert code == 0 and "Traceback" not in err
+    assert "cannot be moved aside (Permission denied): ignored; using the shipped prices" in err
+    import json
+
+    assert json.loads(out)[0]["provider"] == "aws" and json.loads(out)[0]["cost_usd"] > 0

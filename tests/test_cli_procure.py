@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +44,7 @@ def test_example_plan_prints_summary_and_writes_tables(tmp_path, capsys):
     for row in breakeven.itertuples():
         assert row.verdict.startswith("owning is cheaper") == (row.owned_total_usd <= row.cloud_total_usd)
     best = breakeven.sort_values("cloud_total_usd").iloc[0]
-    headline = out.splitlines()[0]
+    headline = " ".join(out.split("\nBasis:")[0].split())  # the headline paragraph, wrapped at 120 characters
     assert f"Cheapest cloud: {best.option}" in headline
     assert headline.endswith("the cloud is cheaper.") == best.verdict.startswith("cloud is cheaper")
 
@@ -104,3 +105,17 @@ def test_readme_shows_the_examples_answer_under_each_basis():
         assert float(cloud.replace(",", "")) == pytest.approx(row["cloud_usd"], rel=5e-3)
         assert float(ratio) == pytest.approx(row["cloud_vs_owned"], abs=0.011)
         assert answer == row["verdict"]
+
+
+def test_table_view_fits_120_characters_and_all_columns_on_request(capsys):
+    # the default view: every line within 120 characters, the key columns under human headers
+    assert main(["procure", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 120
+    assert "Break-even" in out and "npv_usd" not in out and "NPV (USD)" not in out
+    # a month whose demand exceeds capacity waits without bound: shown as ∞, never 'inf'
+    assert "∞" in out and not re.search(r"\binf\b", out)
+    # --columns all prints every column of the same tables (the summary's NPV and EAC included)
+    assert main(["procure", str(EXAMPLE), "--columns", "all"]) == 0
+    every = capsys.readouterr().out
+    assert "NPV (USD)" in every and "EAC (USD/yr)" in every and max(len(x) for x in every.splitlines()) > 120

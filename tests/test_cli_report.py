@@ -67,3 +67,50 @@ def test_report_takes_the_power_and_grid_flags_of_estimate(tmp_path):
                  "--server", "none", "--generated-at", "2026-11-25T09:30:00Z"]) == 0
     key = out.read_text(encoding="utf-8").split("## Key options")[1].split("##")[0]
     assert "owned" not in key
+
+
+def _verb_parser(verb: str):
+    import argparse
+
+    from planner.cli import build_parser
+
+    parser = build_parser(verbs=(verb,))
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return sub.choices[verb]
+
+
+def _flags(parser, group_title: str | None = None) -> set[str]:
+    groups = [g for g in parser._action_groups if group_title is None or g.title == group_title]
+    return {s for g in groups for a in g._group_actions for s in a.option_strings} - {"-h", "--help"}
+
+
+def test_report_takes_every_flag_of_estimate_and_the_feasibility_flags_of_compare():
+    report = _verb_parser("report")
+    estimate = _verb_parser("estimate")
+    compare = _verb_parser("compare")
+    # --format is both verbs' output choice (estimate: table/csv/json; report: the file format)
+    assert _flags(estimate) - _flags(report) == set()
+    feasibility = _flags(compare, "feasibility (memory, deadline)")
+    assert "--deadline" in feasibility and "--sharding" in feasibility  # the group the check reads exists
+    assert feasibility - _flags(report) == set()
+    # and each shared flag means the same: same destination, same default
+    by_flag = {s: a for a in report._actions for s in a.option_strings}
+    for other in (estimate, compare):
+        for action in other._actions:
+            for flag in set(action.option_strings) & (_flags(estimate) | feasibility) - {"--format"}:
+                assert (by_flag[flag].dest, by_flag[flag].default) == (action.dest, action.default), flag
+
+
+def test_report_passes_the_water_and_memory_flags_on(tmp_path):
+    out = tmp_path / "r.xlsx"
+    argv = ["report", "--gpu", "a100-sxm4-80gb", "--gpus", "8", "--hours", "24", "--params", "1e9", "--format",
+            "xlsx", "--out", str(out), "--server", "nvidia-dgx-a100", "--wue", "0.5", "--sharding", "zero2", *FIXED]
+    assert main(argv) == 0
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(out.read_bytes()))["assumptions"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    # the owned room's WUE given on the command line is the one the owned rows' water rests on
+    wue = [r for name, r in rows.items() if str(name).startswith("wue_owned")]
+    assert wue and all(r[1] == 0.5 for r in wue)
+    assert "zero2" in str(rows["memory_precision_optimiser_sharding"][1])

@@ -42,4 +42,9 @@ def test_display_table_and_text_table_fit_a_width():
     assert listed["terms"].tolist() == ["on_demand", "owned, shared"]
     text = text_table(listed, ["provider", "machine", "terms", "gpu_count", "cost_usd"], width=60)
     lines = text.splitlines()
-    assert max(map(len, lines)) <= 60 and "…" in lines[2] and lines[1].rstrip().endswith("$1,614")
+    # 60 characters: the headers wrap onto two lines first ("Instance /" over "server"), then text is cut
+    assert len(lines) == 4 and lines[1].split()[:2] == ["Provider", "server"]
+    assert max(map(len, lines)) <= 60 and "…" in lines[3] and lines[2].rstrip().endswith("$1,614")
+    # wide enough: one header line, nothing cut
+    roomy = text_table(listed, ["provider", "machine", "terms", "gpu_count", "cost_usd"], width=120).splitlines()
+    assert len(roomy) == 3 and roomy[0].startswith("Provider  Instance / server") and "…" not in "".join(roomy)

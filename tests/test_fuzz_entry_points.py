@@ -114,15 +114,30 @@ def test_estimate(workload, pairs):
     run_cli("cli estimate", _argv(head, pairs, ["--format", "json"]))
 
 
+#: compare's switches and flag groups (the table view, memory, deadline, months, output shaping), including the
+#: combinations that once crashed (no feasible row in the table view) or were silently ignored.
+COMPARE_SWITCHES = [["--all"], ["--assumptions"], ["--columns", "all"], ["--columns", "gpu,cost_usd"],
+                    ["--params", "7e10", "--sharding", "none"], ["--sharding", "zero1"], ["--optimiser", "sgd"],
+                    ["--activation-gb", "5"], ["--model-memory-gb", "5000"], ["--deadline", "1 s"],
+                    ["--deadline", "30 day"], ["--start", "2027-01"], ["--best-start", "2027-01:2027-03"],
+                    ["--grid-basis", "flat"], ["--cooling", "liquid"], ["--wue", "2"], ["--same-gpu"],
+                    ["--sort", "co2e"], ["--sort", "time"], ["--pricing", "spot"]]
+
+
 @examples(10, 200)
 @given(workload=base_workload, pairs=st.lists(flag_pairs, max_size=3),
        extra=st.lists(st.tuples(st.sampled_from(["--monte-carlo", "--seed", "--top", "--max-hours", "--utilisation",
                                                  "--lifetime", "--resale", "--owned-pue", "--ratio"]),
                                 st.sampled_from([*NUMBER_CORPUS, "h100-sxm5-80gb=2", "H100-SXM5-80GB=2", "x=y"])),
-                      max_size=3))
-def test_compare(workload, pairs, extra):
+                      max_size=3),
+       switches=st.lists(st.sampled_from(COMPARE_SWITCHES), max_size=3),
+       scope=st.sampled_from([["--server", "none", "--provider", "aws"], ["--server", "none", "--provider", "aws"],
+                              ["--provider", "aws,owned", "--region", "us-east-1"]]),
+       fmt=st.sampled_from(["json", "json", "table", "csv"]))
+def test_compare(workload, pairs, extra, switches, scope, fmt):
     head = ["compare", *workload]
-    run_cli("cli compare", _argv(head, pairs + extra, ["--server", "none", "--provider", "aws", "--format", "json"]))
+    tail = [*(a for switch in switches for a in switch), *scope, "--format", fmt]
+    run_cli("cli compare", _argv(head, pairs + extra, tail))
 
 
 @examples(8, 150)

@@ -78,6 +78,18 @@ def test_list_h100_spot_on_aws_is_sorted_cheapest_first(capsys):
     assert (table.usd_per_gpu_hour - table.usd_per_hour / table.gpu_count).abs().max() < 1e-9
 
 
+def test_list_table_says_which_spot_statistic_each_row_uses(capsys):
+    code, out, _ = run(capsys, "list", "--gpu", "a100", "--provider", "gcp", "--region", "us-central1")
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if "spot_statistic" in line)
+    assert code == 0 and lines[header].split()[-1] == "spot_statistic"
+    spot = [line for line in lines[header + 1:] if " spot " in line]
+    on_demand = [line for line in lines[header + 1:] if " on_demand " in line]
+    # shipped GCP A2 rows in us-central1 come from Google's Spot SKUs (Cyclenerd's Billing-Catalog build)
+    assert spot and all(line.rstrip().endswith("regional Spot SKU price (GPU + vCPU + RAM SKUs)") for line in spot)
+    assert on_demand and not any("SKU price" in line for line in on_demand)
+
+
 @pytest.mark.parametrize(("argv", "names"), [
     (("list", "--gpu", "h101"), "gpu 'h101': unknown; did you mean h100-nvl-94gb, h100-pcie-80gb"),
     (("list", "--pricing", "hourly"), "allowed: on_demand, spot, reserved_1y, reserved_3y"),
@@ -186,7 +198,8 @@ def test_commitment_prices_not_shipped_say_so(capsys):
     assert code == 0 and "reserved_3y: not in the data" in out and "(no rows)" in out
 
 
-def test_status_says_gcp_committed_use_prices_are_not_fetched(capsys):
+def test_status_says_commitment_prices_are_not_in_the_shipped_data(capsys):
     code, out, _ = run(capsys, "status")
     assert code == 0
-    assert "GCP committed-use: not fetched" in out
+    assert "Commitment prices (reserved_1y, reserved_3y): not in the shipped data" in out
+    assert "AWS Savings Plans: not fetched and not in the data" in out

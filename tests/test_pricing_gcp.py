@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 import responses
 from google.auth.credentials import AnonymousCredentials
@@ -262,9 +263,10 @@ def test_tpu_skus_priced_per_slice_from_both_services(client):
     v5e = offer(result, "asia-east1", "tpu-v5litepod-4", "on_demand")
     assert (v5e.usd_per_hour, v5e.gpu, v5e.gpu_count) == (pytest.approx(5.20), "tpu-v5e", 4.0)
     assert offer(result, "asia-east1", "tpu-v5litepod-8", "spot").usd_per_hour == pytest.approx(8 * 0.45)
-    # the v2 pod and v4 pod SKUs are not priced (their unit is not modelled); the Commit1Yr SKU is left out;
-    # two v5e SKUs for us-west4 at 1.20 and 1.40 are both refused, so us-west4 has no TPU offer
-    assert result.skipped["tpu_not_modelled"] == 2 and result.skipped["ambiguous_match"] == 2
+    # the v2 pod and v4 pod SKUs are not priced (their unit is not modelled), nor is the TPU Commit1Yr SKU (a TPU
+    # commitment's unit per slice is not written down); two v5e SKUs for us-west4 at 1.20 and 1.40 are both
+    # refused, so us-west4 has no TPU offer
+    assert result.skipped["tpu_not_modelled"] == 3 and result.skipped["ambiguous_match"] == 2
     tpu_rows = [row for row in result.rows if row.gpu.startswith("tpu-")]
     assert {row.region for row in tpu_rows} == {"us-central1", "asia-east1"}
     assert len(tpu_rows) == 2 + 6  # v2-8 x 2 pricings; v5litepod-1/4/8 x 2 pricings
@@ -279,3 +281,27 @@ def test_tpu_description_families():
         with pytest.raises(SkipItem) as skipped:
             gcp_tpu.tpu_family(description)
         assert skipped.value.reason == "tpu_not_modelled"
+
+
+def test_committed_use_skus_price_whole_vms_per_term():
+    # tests/data/gcp_skus_commitments.json: the A2 core SKU 38FA-6071-3D88 (0.0230593 per vCPU-hour, 1 year) is a
+    # recorded skus.list entry (tests/data/README.md); the other prices are constructed to be hand-checkable
+    prices, parsed = gcp.parse_skus(load("gcp_skus_commitments.json")["skus"])
+    offers = {(row.instance_type, row.region, row.pricing): row for row in gcp.vm_offers(prices, "2026-12-01").rows}
+    # a2-highgpu-1g, 1 year: 12 vCPU x 0.0230593 + 85 GiB x 0.003 + 1 x 2.0 = 0.2767116 + 0.255 + 2.0 = 2.5317116
+    a2 = offers[("a2-highgpu-1g", "asia-east1", "reserved_1y")]
+    assert a2.usd_per_hour == pytest.approx(2.5317116) and a2.gpu == "a100-sxm4-40gb"
+    assert "Commit1Yr/Commit3Yr" in a2.source
+    # n1-highmem-8 + 1 V100, 3 years (N1's commitment SKUs name no family): 8 x 0.014 + 52 x 0.002 + 1.1 = 1.316
+    assert offers[("n1-highmem-8+1xV100", "us-central1", "reserved_3y")].usd_per_hour == pytest.approx(1.316)
+    assert {pricing for _, _, pricing in offers} == {"reserved_1y", "reserved_3y"}
+    # "for 3 Years" under usage type Commit1Yr cannot be trusted; the E2 commitment is not a GPU host: ignored
+    assert parsed.skipped == {"ambiguous_match": 1}
+
+
+def test_a_listing_without_commitment_skus_keeps_previous_commitment_rows():
+    previous = pd.DataFrame({"instance_type": ["a2-highgpu-1g"] * 3, "pricing": ["on_demand", "reserved_1y", "spot"],
+                             "gpu": ["a100-sxm4-40gb"] * 3})
+    fetched = previous[previous.pricing != "reserved_1y"]
+    assert gcp.covers(previous, fetched=fetched).tolist() == [True, False, True]
+    assert gcp.covers(previous, fetched=previous).tolist() == [True, True, True]

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import requests
 import responses
 from google.auth.credentials import AnonymousCredentials
@@ -175,13 +176,65 @@ def test_a_refresh_sets_aside_bad_rows_and_status_lists_them():
         served.get(URL, json=page, match=[query_is("westus2")])
         report = refresh.refresh(["azure"], ["westus2"], clients={"azure": requests.Session()}, fetch_options=NO_WAIT,
                                  accept_fewer_rows=True)
-    assert report.providers[0].anomalies == 2
-    offers = current_offers()
-    assert not ((offers.region == "westus2") & (offers.instance_type == "Standard_NC24ads_A100_v4")).any()
+    assert report.providers[0].anomalies == 2 and report.providers[0].rows_restored == 2
+    # the bad new pair is set aside and the previous (shipped) pair stays in use: 3.673 on-demand, 0.615962 spot
+    offers = current_offers().set_index(["provider", "region", "instance_type", "pricing"])
+    assert offers.loc[("azure", "westus2", "Standard_NC24ads_A100_v4", "on_demand"), "usd_per_hour"] == 3.673
+    assert offers.loc[("azure", "westus2", "Standard_NC24ads_A100_v4", "spot"), "usd_per_hour"] == 0.615962
     listed = current_anomalies()
     mine = listed[(listed.origin == "user cache") & (listed.region == "westus2")]
-    assert sorted(mine.pricing) == ["on_demand", "spot"]
-    assert set(mine.reason) == {"spot above on-demand (both rows set aside)"}
+    assert sorted(zip(mine.pricing, mine.usd_per_hour, strict=True)) == [("on_demand", 3.70), ("spot", 4.0)]
+    assert set(mine.reason) == {"spot above on-demand (both rows set aside); the previous snapshot's price is kept"}
+
+
+def test_an_ambiguous_azure_meter_keeps_the_previous_price_and_is_listed():
+    # westus2 NC24ads A100 v4 on-demand at 3.70 and at 3.90 (two primary Linux meters): which is the price?
+    page = _westus2_page(3.70)
+    page["Items"].append({**page["Items"][0], "retailPrice": 3.90, "unitPrice": 3.90})
+    page["Items"].append({**page["Items"][0], "retailPrice": 7.346, "unitPrice": 7.346, "meterName": "NC48ads A100 v4",
+                          "skuName": "NC48ads A100 v4", "armSkuName": "Standard_NC48ads_A100_v4"})
+    with responses.RequestsMock() as served:
+        served.get(URL, json=page, match=[query_is("westus2")])
+        report = refresh.refresh(["azure"], ["westus2"], clients={"azure": requests.Session()}, fetch_options=NO_WAIT,
+                                 accept_fewer_rows=True)
+    done = report.providers[0]
+    assert done.outcome == "written" and done.rows_restored == 1 and done.skipped["ambiguous_match"] == 2
+    offers = current_offers().set_index(["provider", "region", "instance_type", "pricing"])
+    assert offers.loc[("azure", "westus2", "Standard_NC24ads_A100_v4", "on_demand"), "usd_per_hour"] == 3.673  # shipped
+    listed = current_anomalies()
+    mine = listed[(listed.origin == "user cache") & (listed.instance_type == "Standard_NC24ads_A100_v4")]
+    assert mine.reason.tolist() == ["ambiguous: 2 meters at different prices (3.7, 3.9 USD/h); the previous "
+                                    "snapshot's price is kept"]
+
+
+def test_an_ambiguous_gcp_gpu_sku_keeps_the_previous_vm_prices():
+    # A second V100 OnDemand SKU at 1.48 beside the 2.48 one: every on-demand N1 + V100 VM in its regions is
+    # refused by the fetcher, and the refresh keeps the shipped prices of those VMs instead of dropping them.
+    page1 = load("gcp_skus_page1.json")
+    v100 = next(s for s in page1["skus"] if s["description"] == "Nvidia Tesla V100 GPU running in Americas")
+    other = json.loads(json.dumps(v100))
+    other["skuId"], other["description"] = "0000-0000-0001", "Nvidia Tesla V100 GPU running in the Americas"
+    other["pricingInfo"][0]["pricingExpression"]["tieredRates"][0]["unitPrice"]["units"] = "1"
+    page1["skus"].append(other)
+    before = current_offers().set_index(["provider", "region", "instance_type", "pricing"])
+    key = ("gcp", "us-central1", "n1-highmem-8+1xV100", "on_demand")
+    client = billing_v1.CloudCatalogClient(transport="rest", credentials=AnonymousCredentials())
+    with responses.RequestsMock() as served:
+        served.get(GCP_SKUS_URL, json=page1)
+        served.get(GCP_SKUS_URL, json=load("gcp_skus_page2.json"))
+        served.get(GCP_SKUS_URL.replace("6F81-5844-456A", "E000-3F24-B8AA"), json={"skus": []})
+        report = refresh.refresh(["gcp"], clients={"gcp": client}, accept_fewer_rows=True)
+    done = report.providers[0]
+    assert done.outcome == "written" and done.rows_restored > 0
+    after = current_offers().set_index(["provider", "region", "instance_type", "pricing"])
+    # shipped n1-highmem-8 + 1 V100 us-central1: 0.47321 host + 2.48 GPU = 2.95321 (kept, not dropped)
+    assert after.loc[key, "usd_per_hour"] == before.loc[key, "usd_per_hour"] == pytest.approx(2.95321)
+    assert after.loc[key, "fetched_at"] == before.loc[key, "fetched_at"]
+    listed = current_anomalies()
+    mine = listed[(listed.origin == "user cache") & (listed.instance_type == "n1-highmem-8+1xV100")
+                  & (listed.region == "us-central1") & (listed.pricing == "on_demand")]
+    assert mine.reason.tolist() == ["ambiguous: 2 gpu SKUs for nvidia v100 gpu at different prices (1.48, 2.48); the previous "
+                                    "snapshot's price is kept"]
 
 
 def test_status_anomalies_lists_the_shipped_gcp_rows_set_aside(capsys):

@@ -57,3 +57,19 @@ def test_docx_bytes_are_stable_and_dated_by_generated_at(report, data):
     assert render(report, "docx") == data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {info.date_time for info in archive.infolist()} == {(2026, 11, 25, 9, 30, 0)}
+
+
+def test_docx_appendix_inputs_table_cites_the_numbered_sources(document, report):
+    from planner.reports.inputs import grouped_inputs
+
+    # two tables: the key options and the inputs (every option is in the CSV and XLSX, not here)
+    assert len(document.tables) == 2
+    rows = [[c.text for c in row.cells] for row in document.tables[1].rows]
+    inputs = grouped_inputs(report.assumptions)
+    assert rows[0] == ["Input", "Value", "Unit", "Source", "Date"]
+    # a kind's inputs on one line, its unit after its label (the sample's three equivalences)
+    assert [r[0] for r in rows[1:]] == [f"{r.input}, {r.unit}" if r.grouped else r.input for r in inputs.itertuples()]
+    assert "Equivalences, kg CO2e" in [r[0] for r in rows[1:]]
+    assert [r[3] for r in rows[1:]] == [f"[{ref}]" for ref in inputs["ref"]]
+    listed = {int(p.text[1:].split("]")[0]) for p in document.paragraphs if p.text.startswith("[")}
+    assert {int(n) for refs in inputs["ref"] for n in refs.split(", ")} <= listed

@@ -7,9 +7,20 @@ from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
-from report_samples import AIR_TRAVEL_KG, GENERATED_AT, options_table, sample_report
+from report_samples import (
+    AIR_TRAVEL_KG,
+    GENERATED_AT,
+    WORKLOAD,
+    estimate_table,
+    options_table,
+    sample_report,
+    snapshots,
+)
 
+from planner.defaults import Assumption
 from planner.errors import PlanError
+from planner.reports import build_report, citations
+from planner.reports.citations import cited_works
 from planner.reports.model import display_number, display_usd, public_source
 
 
@@ -75,12 +86,31 @@ def test_sources_are_numbered_once_and_every_assumption_cites_one():
     report = sample_report()
     sources = report.sources.set_index("source")
     assert sources.index.is_unique and report.sources["ref"].tolist() == list(range(1, len(sources) + 1))
-    # every assumption's source is listed under the number it cites
+    # every assumption cites, by number, exactly the works its source text names
     cited = dict(zip(report.sources["ref"], report.sources["source"], strict=True))
-    assert all(cited[r] == s for r, s in zip(report.assumptions["ref"], report.assumptions["source"], strict=True))
+    for refs, source in zip(report.assumptions["ref"], report.assumptions["source"], strict=True):
+        assert tuple(cited[int(r)] for r in refs.split(", ")) == cited_works(source)
     # each price snapshot is a source with its date
     assert sources.loc["gcp catalog extract (gcp price snapshot)", "as_of"] == "2026-11-20"
     assert "aws catalog extract (aws price snapshot)" in sources.index
+
+
+def test_one_work_named_in_many_source_texts_is_one_numbered_source():
+    texts = ["AWS EC2 P5 instance page (p5.48xlarge: 8x H100 NVSwitch, 3,200 Gbps EFAv2), as recalled 2026-11",
+             "AWS EC2 G4 instance page (g4dn.12xlarge: 50 Gbps), as recalled 2026-11",
+             "trainplan assumption: an off-the-shelf 8-GPU workstation (Strubell et al. 2019, Sec. 5) on 10 GbE",
+             "Some report nobody else cites, 2021"]
+    assumptions = [Assumption(f"input_{i}", float(i), "W", text, "2026-11") for i, text in enumerate(texts)]
+    report = build_report(WORKLOAD, estimate_table(), options_table(), assumptions, snapshots(), GENERATED_AT)
+    refs = report.assumptions.set_index("name")["ref"]
+    by_ref = dict(zip(report.sources["ref"], report.sources["source"], strict=True))
+    assert refs["input_0"] == refs["input_1"] and by_ref[int(refs["input_0"])].startswith("AWS, EC2")
+    # a text naming two works cites both: trainplan's judgement and the paper it rests on
+    strubell = next(w.citation for w in citations.WORKS if w.pattern == "Strubell")
+    assert [by_ref[int(r)] for r in refs["input_2"].split(", ")] == [strubell, citations.OWN_JUDGEMENT]
+    # a text naming no known work is its own source, in full
+    assert by_ref[int(refs["input_3"])] == "Some report nobody else cites, 2021"
+    assert report.sources["source"].is_unique
 
 
 @pytest.mark.parametrize(("text", "cited"), [

@@ -1,5 +1,6 @@
 """Exports are safe with hostile user text (issue 17 item 5): Markdown escapes it, XLSX stores it as a string
-(never a formula) without XML-illegal characters, the PDF names the characters its font cannot print."""
+(never a formula) without XML-illegal characters, CSV cells never start a formula, the PDF embeds fonts for
+CJK and emoji and names any character none of its fonts can print."""
 
 from __future__ import annotations
 
@@ -60,13 +61,30 @@ def test_xlsx_strips_control_characters_it_cannot_hold():
     assert titles == ["xy"] and workbook.properties.title == "xy"
 
 
-def test_pdf_names_the_characters_its_font_cannot_print():
+def _pdf_text(data: bytes) -> str:
     pypdf = pytest.importorskip("pypdf")
-    data = render(report(title="训练成本 🦙 ok"), "pdf")  # CJK and a llama: not in DejaVu Sans
-    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-    assert "???? ? ok" in text.replace("\n", " ")
-    assert "5 distinct character(s) of the text are not in the embedded font (DejaVu Sans)" in " ".join(text.split())
-    assert "U+8BAD" in text and "U+1F999" in text  # 训 and 🦙
+    return " ".join("".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_pdf_embeds_fonts_for_cjk_and_emoji_and_the_text_extracts_back():
+    from planner.reports.pdf import FALLBACK_FONTS
+
+    absent = [str(path) for _, path in FALLBACK_FONTS if not path.is_file()]
+    if absent:
+        pytest.skip(f"fallback fonts not installed (apt-get install fonts-droid-fallback fonts-symbola): {absent}")
+    data = render(report(title="训练成本 🚀 ok", name="ジョブ 🌱"), "pdf")
+    text = _pdf_text(data)
+    assert "训练成本 🚀 ok" in text and "ジョブ 🌱" in text  # CJK from Droid, 🚀 🌱 from Symbola
+    assert "not in the embedded font" not in text and "?" not in text.split("ok")[0]
+    assert b"/FontName /MPDFAA+DroidSansFallback" in data and b"/FontName /MPDFAA+Symbola" in data  # subsets
+    assert render(report(title="训练成本 🚀 ok", name="ジョブ 🌱"), "pdf") == data  # still byte-stable
+
+
+def test_pdf_names_the_characters_no_font_can_print():
+    text = _pdf_text(render(report(title="llama 🦙 ok"), "pdf"))  # U+1F999 (Unicode 11): in none of the fonts
+    assert "llama ? ok" in text
+    assert "1 distinct character(s) of the text are not in the embedded font (DejaVu Sans" in text
+    assert "U+1F999" in text
 
 
 def test_pdf_of_text_the_font_covers_has_no_replacement_note():
@@ -84,3 +102,62 @@ def test_the_cli_refuses_control_characters_in_a_title(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "control characters are not allowed" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("cell, written", [
+    ("=1+1", "'=1+1"), ("+1+1", "'+1+1"), ("-1+1", "'-1+1"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+    ("-0.5", "-0.5"), ("+1,200", "+1,200"), ("-3e-4", "-3e-4"), ("a=b", "a=b"), ("x\x01y\x7f", "xy"),
+    ("\x01=1", "'=1"),  # a control character in front does not hide a formula
+])
+def test_csv_text_never_starts_a_formula(cell, written):
+    from planner.reports.safe_text import csv_text
+
+    assert csv_text(cell) == written
+
+
+def _plan_with_cloud_named(tmp_path, name: str):
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parents[1] / "examples" / "cluster_plan.toml").read_text()
+    assert 'name = "negotiated 3-year commitment"' in example
+    path = tmp_path / "plan.toml"
+    path.write_text(example.replace('name = "negotiated 3-year commitment"', f"name = {name!r}".replace("'", '"')))
+    return path
+
+
+def test_procure_csv_files_and_stdout_write_a_formula_name_as_text(tmp_path, capsys):
+    import csv
+
+    from planner.cli import main
+
+    hostile = "=HYPERLINK(http://evil.invalid)"
+    plan = _plan_with_cloud_named(tmp_path, hostile)
+    assert main(["procure", str(plan), "--out-dir", str(tmp_path / "out"), "--format", "csv"]) == 0
+    outputs = {p.name: p.read_text() for p in (tmp_path / "out").glob("*.csv")}
+    outputs["stdout"] = capsys.readouterr().out
+    found = 0
+    for name, text in outputs.items():
+        for row in csv.reader(io.StringIO(text)):
+            for cell in row:
+                # a text cell may start with '-' or '+' only as a plain number
+                assert not cell.startswith(("=", "@", "\t", "\r")), (name, cell)
+                if cell.startswith(("-", "+")):
+                    float(cell.replace(",", ""))
+                found += cell == "'" + hostile
+    assert found >= 3  # the option's rows in breakeven, carbon and the summary, each kept (quoted) as typed
+
+
+def test_hybrid_markdown_escapes_the_plan_names(tmp_path):
+    from pathlib import Path
+
+    from planner.cli import main
+
+    example = (Path(__file__).resolve().parents[1] / "examples" / "hybrid_plan.toml").read_text()
+    hostile = "<img src=x onerror=alert(1)>"
+    plan = tmp_path / "plan.toml"
+    plan.write_text(example.replace('region = "us-central1"\n', f'region = "us-central1"\nname = "{hostile}"\n'
+                                    'usd_per_gpu_hour = 3.0\n', 1))
+    assert main(["procure", str(plan), "--hybrid", "--out-dir", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "hybrid.md").read_text()
+    assert hostile not in text and r"\<img src\=x onerror\=alert\(1\)\>" in text

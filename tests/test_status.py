@@ -110,3 +110,17 @@ def test_unknown_values_name_the_field_and_what_is_allowed(field, value, message
 def test_region_must_be_one_of_the_providers_regions():
     with pytest.raises(PlanError, match="region 'mars-north-1': unknown; allowed: us-east-1, us-west-2"):
         status.select_offers(OFFERS, known_gpus=KNOWN, provider="aws", region="mars-north-1")
+
+
+def test_spot_statistic_names_the_statistic_by_provider_and_source():
+    rows = pd.DataFrame([
+        ("aws", "spot", "skypilot-org/skypilot-catalog@2c3d7ea7 catalogs/v9/aws/vms.csv"),
+        ("aws", "spot", "aws ec2 describe_spot_price_history Linux/UNIX (spot = minimum over the region's AZs)"),
+        ("aws", "on_demand", "aws pricing get_products AmazonEC2"),
+        ("gcp", "spot", "Cyclenerd/google-cloud-pricing-cost-calculator@fd66b26 pricing.yml ; cross-check skypilot"),
+        ("gcp", "spot", "gcp cloudbilling skus.list services/6F81-5844-456A (host cores + RAM + GPUs)"),
+        ("azure", "spot", "azure retail prices api"),
+    ], columns=["provider", "pricing", "source"])
+    assert status.spot_statistic(rows).tolist() == [
+        "min over zones (catalog; may include Local Zones)", "min over the region's own AZs", "",
+        "regional Spot SKU price (GPU + vCPU + RAM SKUs)", "regional Spot SKU price", "regional Spot meter price"]

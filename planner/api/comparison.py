@@ -139,6 +139,7 @@ def compare(
         data["grid_intensity"], data["spot_interruption"], options, settings=settings, providers=providers,
         region_names=regions, gpus=gpus, pricing=pricing, countries=countries, max_wall_hours=max_wall_hours,
         modes=accounting_modes, base_assumptions=base, feasibility_options=fit)
+    _refuse_unused_ratios(ratios, result.table)
     if preset is not None and preset.measured_total_w is not None and power is None:
         # A paper's summed job power (CPU + DRAM + GPUs) cannot be split into the per-GPU draw the engine
         # needs on other GPUs and hosts; say so rather than mix it with TDP-based rows.
@@ -156,9 +157,19 @@ def compare(
         grid_time.check_basis(grid_basis)
     feasible = result.table["feasible"].to_numpy(bool)
     pareto_water = np.zeros(len(feasible), dtype=bool)
-    pareto_water[feasible] = grid_water.pareto_with_water(result.table[feasible])
+    pareto_water[feasible] = grid_water.pareto_with_water(result.table[["cost_usd", "co2e_total_kg", "water_l"]][feasible])
     result.table["pareto_water"] = pareto_water
     return result
+
+
+def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> None:
+    """A throughput ratio for a GPU no compared option runs on would change nothing: an error naming it."""
+    compared = sorted(set(table["gpu"].astype(str))) if "gpu" in table else []
+    unused = [gpu for gpu in ratios if gpu not in compared]
+    if unused:
+        listed = ", ".join(compared[:8]) + (", ..." if len(compared) > 8 else "") if compared else "none"
+        raise PlanError(f"throughput_ratios '{unused[0]}': no option compared runs on it (the filters leave: "
+                        f"{listed}), so it would change nothing; drop it or widen the filters")
 
 
 def feasibility_options(workload: Workload, data: ShippedData, *, deadline: object = None, optimiser: str = "adam",

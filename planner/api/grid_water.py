@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from planner import compare as compare_engine
-from planner import defaults, grid_time, plan_grid, water
+from planner import defaults, grid_time, plan_grid, text, water
 from planner.compare import Comparison, zone_country
 from planner.defaults import Assumption
+from planner.prepared import first_by_name
 from planner.procurement import Plan
 from planner.shipped import load
 
@@ -169,17 +170,24 @@ def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned
 
     Factors are looked up once per place and process (the shipped tables do not change while it runs).
     """
+    codes, found = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
+    return [found[c][0] for c in codes], [found[c][1] for c in codes]
+
+
+def _place_factors(table: pd.DataFrame, owned_cooling: str, owned_wue_l_per_kwh: float | None
+                   ) -> tuple[np.ndarray, list[tuple[water.WaterFactor, water.WaterFactor]]]:
+    """(each row's place code, (WUE, EWIF) per place): one lookup per distinct place, none per row."""
     owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
-    places = table[["option_kind", "provider", "region", "country"]].astype(object)
-    codes, unique = pd.factorize(pd.MultiIndex.from_frame(places))
+    places = [table[c] for c in ("option_kind", "provider", "region", "country")]
+    codes, first = text.distinct_codes(*places)
     found = []
-    for kind, provider, region, country in unique:
+    for kind, provider, region, country in zip(*(c.iloc[first].to_numpy(dtype=object) for c in places), strict=True):
         if kind == "owned":
             found.append((owned, _grid_ewif(zone_country(str(region)))))
         else:
             found.append((_cloud_wue(provider, region),
                           _grid_ewif(country if isinstance(country, str) and country else None)))
-    return [found[c][0] for c in codes], [found[c][1] for c in codes]
+    return codes, found
 
 
 def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None, owned_cooling: str = "unknown",
@@ -188,34 +196,51 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
 
     owned_pue : {server id: PUE} of the owned rows (default: the owned-room default PUE)
     """
-    table = comparison.table.copy()
+    table = comparison.table.copy(deep=False)
     if table.empty:
         return comparison
-    wue, ewif = row_water_factors(table, owned_cooling, owned_wue_l_per_kwh)
+    codes, found = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
-    text = {c: table[c].to_numpy(dtype=object) for c in ("option_kind", "provider", "server", "assumption_ids")}
-    pue = np.array([(owned_pue or {}).get(server, owned_default) if kind == "owned" else pue_of[provider]
-                    for kind, provider, server in zip(text["option_kind"], text["provider"], text["server"],
-                                                      strict=True)], float)
+    kinds, first = text.distinct_codes(*(table[c] for c in ("option_kind", "provider", "server")))
+    kind, provider, server = (table[c].iloc[first].to_numpy(dtype=object) for c in ("option_kind", "provider", "server"))
+    pue = np.array([(owned_pue or {}).get(s, owned_default) if k == "owned" else pue_of[p]
+                    for k, p, s in zip(kind, provider, server, strict=True)], float)[kinds]
 
-    def triple(factors: list[water.WaterFactor]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        low, central, high = (np.array([getattr(f, b) for f in factors]) for b in ("low", "central", "high"))
+    def triple(at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        low, central, high = (np.array([getattr(f[at], b) for f in found], float)[codes]
+                              for b in ("low", "central", "high"))
         return low, central, high
 
     columns = water.water_columns(table["energy_kwh"].to_numpy(float), table["energy_kwh_low"].to_numpy(float),
-                                  table["energy_kwh_high"].to_numpy(float), pue, triple(wue), triple(ewif))
+                                  table["energy_kwh_high"].to_numpy(float), pue, triple(0), triple(1))
     for name, values in columns.items():
         table[name] = values
-    table["water_basis"] = np.array([f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)"
-                                     for w, e in zip(wue, ewif, strict=True)], dtype=object)
-    table["assumption_ids"] = np.array([f"{ids};{w.name};{e.name}" for ids, w, e in
-                                        zip(text["assumption_ids"], wue, ewif, strict=True)], dtype=object)
-    extra = {f.name: f for f in (*wue, *ewif)}
+    basis = np.array([f"on-site {w.name} ({w.per} kWh) + off-site {e.name} (grid kWh)" for w, e in found], dtype=object)
+    suffix = np.array([f";{w.name};{e.name}" for w, e in found], dtype=object)
+    table["water_basis"] = text.str_array(basis[codes])
+    table["assumption_ids"] = text.str_concat(table["assumption_ids"], suffix[codes])
+    # as one dict over the rows' factors would hold them: names in order of first row, each the last row's factor
+    last = np.full(len(found), -1)
+    np.maximum.at(last, codes, np.arange(len(codes)))
+    extra: dict[str, water.WaterFactor] = {}
+    for at in (0, 1):
+        extra.update({found[c][at].name: found[c][at] for c in range(len(found))})
+        extra.update({found[c][at].name: found[c][at] for c in np.argsort(last, kind="stable")})
     extra = {name: f.assumption() for name, f in extra.items()}
-    assumptions = pd.concat([comparison.assumptions, pd.DataFrame([a.__dict__ for a in extra.values()])],
-                            ignore_index=True).drop_duplicates("name").reset_index(drop=True)
-    return replace(comparison, table=table, assumptions=assumptions)
+    return replace(comparison, table=table, assumptions=_with_rows(comparison.assumptions, list(extra.values())))
+
+
+def _with_rows(assumptions: pd.DataFrame, rows: list[Assumption]) -> pd.DataFrame:
+    """``assumptions`` then ``rows``, each name's first row only (fresh index)."""
+    names = pd.Series(assumptions["name"].to_numpy(dtype=object), dtype=object)
+    if not names.is_unique:
+        return first_by_name([assumptions, rows])
+    present = set(names)
+    new = [a for a in rows if a.name not in present]
+    if not new:
+        return assumptions.reset_index(drop=True)
+    return pd.concat([assumptions, first_by_name([new])], ignore_index=True)
 
 
 def pareto_with_water(table: pd.DataFrame) -> np.ndarray:
@@ -223,21 +248,35 @@ def pareto_with_water(table: pd.DataFrame) -> np.ndarray:
     return pareto_front_nd(table[["cost_usd", "co2e_total_kg", "water_l"]].to_numpy(float))
 
 
-def pareto_front_nd(points: np.ndarray) -> np.ndarray:
-    """Non-dominated rows of ``points`` (rows × objectives, all minimised); exact duplicates: the first kept."""
+def pareto_front_nd(points: np.ndarray, block: int = 1024) -> np.ndarray:
+    """Non-dominated rows of ``points`` (rows × objectives, all minimised); exact duplicates: the first kept.
+
+    In lexicographic order a row can only be dominated by an earlier one (or repeat it), so it is off the
+    front when an earlier front row is at least as good in every objective. Rows are tested a block at a
+    time against the front so far; only the few a block leaves undecided are tested one by one.
+    """
     points = np.asarray(points, float)
     n = len(points)
     front = np.ones(n, dtype=bool)
     order = np.lexsort(points.T[::-1])
-    kept: list[int] = []
-    for i in order:
-        p = points[i]
-        if kept:
-            others = points[kept]
-            if (np.all(others <= p, axis=1)).any():
+    kept = np.zeros((0, points.shape[1]))
+    start, size = 0, 8  # small blocks first: the front so far decides most rows of the later, larger ones
+    while start < n:
+        rows = order[start:start + size]
+        start, size = start + size, min(2 * size, block)
+        candidates = points[rows]
+        if len(kept):
+            beaten = (kept[None, :, :] <= candidates[:, None, :]).all(axis=2).any(axis=1)
+            front[rows[beaten]] = False
+            rows, candidates = rows[~beaten], candidates[~beaten]
+        new: list[int] = []
+        for i, p in zip(rows, candidates, strict=True):
+            if new and (points[new] <= p).all(axis=1).any():
                 front[i] = False
                 continue
-        kept.append(i)
+            new.append(i)
+        if new:
+            kept = np.concatenate([kept, points[new]])
     return front
 
 

@@ -77,17 +77,19 @@ def price_offers(gpu: str | None = None, pricing: str | None = None, provider: s
     """Current offers matching the filters, cheapest first (``sort``: a column of ``pricing.status.SORT_COLUMNS``).
 
     gpu : a catalog id (``h100-sxm5-80gb``) or a family (``h100``). Unknown values raise PlanError.
+    ``spot_statistic`` says which statistic a spot row's price is (``pricing.status.SPOT_STATISTICS``).
     """
-    from pricing.status import select_offers
+    from pricing.status import select_offers, spot_statistic
 
     table = select_offers(current_offers(), known_gpus=load().catalog.gpu_ids(), gpu=gpu, pricing=pricing,
                           provider=provider, region=region, sort=sort)
+    table["spot_statistic"] = spot_statistic(table)
     table.attrs["notes"] = []
     if pricing in ("reserved_1y", "reserved_3y") and table.empty:
         table.attrs["notes"].append(
             f"{pricing}: not in the data. The shipped snapshot holds no commitment prices (no citable public "
             "extract of them was available); `trainplan prices refresh` fetches AWS reserved (standard, no "
-            "upfront) and Azure reservation prices. GCP committed-use prices are not fetched.")
+            "upfront), Azure reservation and GCP committed-use prices. AWS Savings Plans are not fetched.")
     return table
 
 

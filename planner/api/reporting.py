@@ -49,6 +49,8 @@ def report(
     title: str | None = None,
     start: str | None = None,
     grid_basis: str = "trend",
+    cooling: str = "unknown",
+    wue_l_per_kwh: float | None = None,
 ) -> Report:
     """A grant-proposal report of a workload: the chosen option, the options compared, assumptions, sources.
 
@@ -68,6 +70,8 @@ def report(
         to get byte-identical files.
     start / grid_basis : the job's start month (YYYY-MM) and future-grid basis, for the estimate and the
         comparison run here (``api.compare``); water is reported beside CO2e either way.
+    cooling / wue_l_per_kwh : an owned room's cooling or its own WUE [L/kWh of IT energy], for the estimate (where
+        no provider is given) and the owned rows of the comparison run here, as ``estimate`` and ``compare`` take them.
     Render with ``planner.reports.render(report, fmt)`` or write with ``planner.reports.write_report``.
     """
     from datetime import UTC, datetime
@@ -78,7 +82,7 @@ def report(
     result = estimate_workload(workload, chosen, provider=provider, region=region, pricing=pricing,
                                grid_zone=grid_zone, pue=pue, gpu_power_fraction=gpu_power_fraction, power=power,
                                gpu_w=gpu_w, host_w=host_w, grid_gco2e_per_kwh=grid_gco2e_per_kwh,
-                               start=start, grid_basis=grid_basis)
+                               start=start, grid_basis=grid_basis, cooling=cooling, wue_l_per_kwh=wue_l_per_kwh)
     compared_table = None
     own_inputs = any(v is not None for v in (grid_zone, pue, gpu_w, host_w, grid_gco2e_per_kwh)) or \
         (power is not None and power.measured)
@@ -86,7 +90,8 @@ def report(
         if comparison is None:
             comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
                                  power=power if power is not None and power.measured else None, start=start,
-                                 grid_basis=grid_basis, **(compare_kwargs or {}))
+                                 grid_basis=grid_basis, owned_cooling=cooling, owned_wue_l_per_kwh=wue_l_per_kwh,
+                                 **(compare_kwargs or {}))
         table = comparison.table
         reason = "the option chosen"
         if chosen_row is None and provider and region:

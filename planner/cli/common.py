@@ -17,7 +17,9 @@ FORMATS = ("table", "csv", "json")
 def emit(table: pd.DataFrame, fmt: str, title: str | None = None) -> None:
     """Print a table as an aligned text table, CSV or JSON records."""
     if fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False))
+        from planner.reports.safe_text import csv_safe
+
+        sys.stdout.write(csv_safe(table).to_csv(index=False))
     elif fmt == "json":
         sys.stdout.write(json.dumps(json.loads(table.to_json(orient="records")), indent=2) + "\n")
     else:

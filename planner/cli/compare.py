@@ -7,16 +7,22 @@ Prints the top options and writes the full table with ``--out table.csv|table.pa
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from planner import answers, api
 from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
-from planner.cli.limits import refuse_ignored_compare_flags
+from planner.cli.ignored_flags import (
+    file_keys_overridden,
+    refuse_ignored_compare_flags,
+    refuse_memory_flags_without_size,
+)
 from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
 from planner.files import check_output, read_text, write_bytes
+from planner.reports.safe_text import csv_safe
 from planner.workload_file import SUFFIXES, parse_workload_text, split_compare_keys
 
 OUT_SUFFIXES = (".csv", ".parquet")
@@ -70,8 +76,10 @@ def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) 
     given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
              "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
              "same_gpu": True if args.same_gpu else None}
-    merged = {**from_file, **{k: v for k, v in given.items() if v is not None}}
-    return merged
+    flags = {k: v for k, v in given.items() if v is not None}
+    for line in file_keys_overridden(from_file, flags):  # the flag wins, and says so
+        print(line, file=sys.stderr)
+    return {**from_file, **flags}
 
 
 def _servers(values: list[str] | None) -> list[str] | None:
@@ -104,6 +112,8 @@ def _compare(args: argparse.Namespace) -> int:
     if args.best_start:
         window(args.best_start)
     workload, chosen, from_file = _workload(args)
+    feasibility_kwargs = _feasibility_kwargs(args, from_file)
+    refuse_memory_flags_without_size(workload.parameters, feasibility_kwargs)
     result = api.compare(
         workload, chosen, providers=_list(args.provider), regions=_list(args.region), gpus=_list(args.option_gpu),
         pricing=_list(args.pricing), countries=_list(args.country), max_wall_hours=args.max_hours,
@@ -116,12 +126,13 @@ def _compare(args: argparse.Namespace) -> int:
         monte_carlo=args.monte_carlo, seed=args.seed,
         power=api.measured_power(args.power, workload.gpu_count) if args.power else None,
         start=args.start, grid_basis=args.grid_basis, owned_cooling=args.cooling, owned_wue_l_per_kwh=args.wue,
-        **_feasibility_kwargs(args, from_file))
+        **feasibility_kwargs)
     best = top_options(result.table, args.sort, args.top, include_infeasible=args.all)
     if args.out:  # every row, in the order asked for
         ordered = top_options(result.table, args.sort, None, include_infeasible=True)
         parquet = Path(args.out).suffix.lower() == ".parquet"
-        data = ordered.to_parquet(None, index=False) if parquet else ordered.to_csv(index=False).encode("utf-8")
+        data = ordered.to_parquet(None, index=False) if parquet else \
+            csv_safe(ordered).to_csv(index=False).encode("utf-8")
         write_bytes("out", args.out, data, OUT_SUFFIXES)
     if args.format != "table":
         emit(best, args.format)
@@ -143,15 +154,17 @@ def _compare(args: argparse.Namespace) -> int:
               "energy_kwh, for more)")
     for note in result.notes:
         print(f"  note: {note}")
-    print(f"  {water_line(best)}")
-    if args.start:
-        print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
-    if args.best_start:
-        print_best_start(best, args.best_start,
-                         args.grid_basis, args.top, "table")
+    if best.empty:  # nothing feasible: the reasons are in the summary line above
+        print("  no feasible option to show; --all ranks the infeasible ones with their reasons")
+    else:
+        print(f"  {water_line(best)}")
+        if args.start:
+            print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
+        if args.best_start:
+            print_best_start(best, args.best_start, args.grid_basis, args.top, "table")
     if args.out:
         print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
-    if args.assumptions:
+    if args.assumptions and not best.empty:
         emit(result.assumptions_for(int(best.index[0])), "table", "Assumptions behind the first option")
     return 0
 

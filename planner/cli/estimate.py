@@ -10,9 +10,11 @@ import pandas as pd
 from planner import api
 from planner.cli.common import add_estimate_args, add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args
+from planner.cli.ignored_flags import refuse_ignored_estimate_flags
 
 
 def _estimate(args: argparse.Namespace) -> int:
+    refuse_ignored_estimate_flags(args)
     workload, chosen = workload_from_args(args)
     power = None
     if args.power:

@@ -51,7 +51,7 @@ def print_best_start(rows: pd.DataFrame, text: str, basis: str, top: int, fmt: s
 
     first, last = window(text)
     summary, _ = api.best_start_months(rows, first, last, basis, top=top)
-    shown = summary.drop(columns=["row"])
+    shown = summary.drop(columns=["row"], errors="ignore")  # no rows: nothing feasible
     if fmt != "table":
         emit(shown, fmt)
         return

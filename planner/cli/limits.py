@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 
 from planner.errors import PlanError
-from planner.fields import FIELDS, MAX_TEXT_CHARS, check, text
+from planner.fields import FIELDS, MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_TEXT_CHARS, check, text
 
 #: Longest path accepted on the command line.
 MAX_PATH_CHARS = 4096
@@ -59,11 +59,36 @@ def _no_control(flag: str, value: str) -> str:
     return value
 
 
+def limits_epilog() -> str:
+    """The limits every verb shares, for the end of its ``--help`` (each number's own range is on its flag)."""
+    from pricing.cache_faults import MAX_CACHE_BYTES, MAX_SNAPSHOT_ROWS
+
+    return (f"Limits: each number's range follows 'allowed:' on its flag; text at most {MAX_TEXT_CHARS} characters "
+            f"(paths {MAX_PATH_CHARS:,}); lists at most {MAX_LIST_ITEMS} items; workload, plan and measurement files "
+            f"at most {MAX_FILE_BYTES:,} bytes of UTF-8; rows: at most {int(FIELDS['top'].high):,} "
+            f"printed (--top), a price snapshot of at most {MAX_SNAPSHOT_ROWS:,} offers and a price cache of at most "
+            f"{MAX_CACHE_BYTES // 2**20:,} MiB (larger ones are left out with a warning).")
+
+
+#: Plan-file keys whose ranges ``procure --help`` states (the file has no flags to carry them).
+PLAN_KEYS = ("horizon_years", "demand_gpu_hours", "growth", "target_utilisation", "job_gpus", "mean_job_hours",
+             "monte_carlo", "seed")
+
+
+def plan_limits() -> str:
+    return "Plan file ranges: " + "; ".join(f"{key} {FIELDS[key].range_text()}" for key in PLAN_KEYS) + \
+        " (every key: README, Procurement)."
+
+
 def annotate(parser: argparse.ArgumentParser) -> None:
-    """Give every numeric flag of every subcommand its field's check and range, every text flag a length limit."""
+    """Give every numeric flag of every subcommand its field's check and range, every text flag a length limit,
+    and every subcommand's help the shared limits."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
-            for sub in dict.fromkeys(action.choices.values()):
+            epilog = limits_epilog()
+            for verb, sub in {id(sub): (verb, sub) for verb, sub in action.choices.items()}.values():
+                own = plan_limits() + " " if verb == "procure" else ""
+                sub.epilog = f"{sub.epilog}\n\n{own}{epilog}" if sub.epilog else own + epilog
                 annotate(sub)
             continue
         if action.dest in RAW_DESTS or action.nargs == 0 or action.choices is not None:
@@ -79,34 +104,3 @@ def annotate(parser: argparse.ArgumentParser) -> None:
             limit = MAX_PATH_CHARS if action.dest in PATH_DESTS else MAX_TEXT_CHARS
             action.type = _text_type(flag, limit)
 
-
-#: compare flags that only change owned-server rows, and those that only change spot rows.
-OWNED_FLAGS = {"site": "--site", "electricity_zone": "--electricity-zone", "electricity_price": "--electricity-price",
-               "utilisation": "--utilisation", "lifetime": "--lifetime", "owned_pue": "--owned-pue",
-               "maintenance_pct": "--maintenance-pct", "resale": "--resale",
-               "fractional_servers": "--fractional-servers"}
-SPOT_FLAGS = {"interruptions_per_hour": "--interruptions-per-hour", "checkpoint_hours": "--checkpoint-hours",
-              "restart_hours": "--restart-hours"}
-
-
-def _given(args: argparse.Namespace, dest: str, parser_default: object) -> bool:
-    value = getattr(args, dest, None)
-    return value is not None and value is not False and value != parser_default
-
-
-def refuse_ignored_compare_flags(args: argparse.Namespace) -> None:
-    """A compare flag that cannot change any row is an error naming what wins (no silently identical output)."""
-    def items(values: list[str] | None) -> list[str]:
-        return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
-
-    servers, providers, pricing = items(args.server), items(args.provider), items(args.pricing)
-    no_owned = servers == ["none"] or (providers and "owned" not in providers)
-    why = "--server none" if servers == ["none"] else f"--provider {','.join(providers)}"
-    for dest, flag in OWNED_FLAGS.items():
-        if no_owned and _given(args, dest, "USA" if dest == "site" else None):
-            raise PlanError(f"{flag}: {why} leaves owned servers out, so it would change nothing; drop one of them")
-    if pricing and "spot" not in pricing:
-        for dest, flag in SPOT_FLAGS.items():
-            if _given(args, dest, None):
-                raise PlanError(f"{flag}: --pricing {','.join(pricing)} leaves spot offers out, so it would change "
-                                "nothing; drop one of them")

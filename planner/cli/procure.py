@@ -12,10 +12,12 @@ import pandas as pd
 from planner import api
 from planner.cli import procure_hybrid
 from planner.cli.common import add_format, emit
+from planner.cli.procure_view import table_text, verdict_lines, wrapped
 from planner.errors import PlanError
 from planner.files import check_folder, read_text, write_folder
 from planner.plan_grid import totals_by_option
 from planner.procurement import headline
+from planner.reports.safe_text import csv_safe
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--hybrid", action="store_true",
                         help="own the base, rent the peaks: cost and CO2e of every owned fleet size with the rest "
                              "burst to cloud (the plan's [hybrid] table)")
+    parser.add_argument("--columns", choices=("key", "all"), default="key",
+                        help="table view: the key columns of each table in 120 characters (key, the default) or "
+                             "every column (all); --out-dir writes every column as CSV either way")
     add_format(parser)
     parser.set_defaults(func=_procure)
 
@@ -54,27 +59,27 @@ def _procure(args: argparse.Namespace) -> int:
     if args.format != "table":
         emit(plan.summary, args.format)
     else:
-        print(headline(plan))
-        print(f"Basis: {plan.basis.describe()}")
-        emit(plan.summary, "table", "Summary on the plan's basis (total_usd), with cash, NPV, EAC and grant beside")
-        emit(plan.bases, "table", "The answer under each basis")
-        emit(plan.years, "table", "Demand, sizing and queue (M/M/c, Allen-Cunneen) per year, average and peak month")
-        emit(plan.tco, "table", "Owned cost per year (cash columns; pv_usd discounted; basis_usd on the basis)")
-        emit(plan.breakeven.drop(columns=["owned_total_usd"]), "table",
-             "Break-even against each cloud option, on the plan's basis")
-        emit(plan.sensitivity.drop(columns=["source"]), "table",
-             "Sensitivity (tornado): owned and cheapest-cloud totals, each input at its low and high")
-        emit(totals_by_option(plan.carbon), "table", "Carbon (flat grid and the plan's grid basis) and water over "
-             "the horizon (per calendar year in carbon.csv)")
+        print(wrapped(headline(plan)))
+        print(wrapped(f"Basis: {plan.basis.describe()}"))
+        every = args.columns == "all"
+        carbon = totals_by_option(plan.carbon)
+        for name, table in (("summary", plan.summary), ("bases", plan.bases), ("years", plan.years),
+                            ("tco", plan.tco), ("breakeven", plan.breakeven), ("sensitivity", plan.sensitivity),
+                            ("carbon", carbon)):
+            print(table_text(name, table, every))
+            if name in ("summary", "bases") and not every:
+                print(verdict_lines(table, ("option",) if name == "summary" else ("view", "money", "residual")))
         if plan.notes:
-            print("\nNotes:\n" + "\n".join(f"  - {n}" for n in plan.notes))
-        emit(tables["assumptions"][["name", "value", "unit", "source", "as_of"]], "table", "Assumptions")
+            print("\nNotes:\n" + "\n".join(wrapped(n, "  - ") for n in plan.notes))
+        print(table_text("assumptions", tables["assumptions"], every))
+        if not every:
+            print("\n(key columns; --columns all prints every column, --out-dir writes them as CSV)")
     if args.out_dir:
         _write(tables, Path(args.out_dir))
     return 0
 
 
 def _write(tables: dict[str, pd.DataFrame], out_dir: Path) -> None:
-    write_folder("out-dir", out_dir, {f"{name}.csv": table.to_csv(index=False).encode("utf-8")
+    write_folder("out-dir", out_dir, {f"{name}.csv": csv_safe(table).to_csv(index=False).encode("utf-8")
                                       for name, table in tables.items()})
     print(f"wrote {len(tables)} tables to {out_dir}", file=sys.stderr)

@@ -10,6 +10,7 @@ from planner import api
 from planner.cli.common import emit
 from planner.files import write_folder
 from planner.reports.hybrid import CURVE_COLUMNS, OPTIMA_COLUMNS, curve_svg, hybrid_markdown
+from planner.reports.safe_text import csv_safe
 
 
 def run(config: dict, args: argparse.Namespace) -> int:
@@ -29,9 +30,15 @@ def run(config: dict, args: argparse.Namespace) -> int:
     if args.out_dir:
         out = Path(args.out_dir)
         command = f"trainplan procure {args.plan} --hybrid"
-        files = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in plan.tables().items()}
+        files = {f"{name}.csv": csv_safe(table).to_csv(index=False).encode("utf-8") for name, table in plan.tables().items()}
         files["hybrid_curve.svg"] = curve_svg(plan).encode("utf-8")
-        files["hybrid.md"] = hybrid_markdown(plan, command, "hybrid_curve.svg")
+        files["hybrid.md"] = hybrid_markdown(plan, command, "hybrid_curve.svg", user_text=_user_names(config))
         write_folder("out-dir", out, files)
         print(f"wrote {len(plan.tables())} hybrid tables, hybrid.md and hybrid_curve.svg to {out}", file=sys.stderr)
     return 0
+
+
+def _user_names(config: dict) -> list[str]:
+    """The plan file's own names (cloud options, portfolio jobs): user text the Markdown escapes."""
+    entries = [e for key in ("clouds", "portfolio") for e in config.get(key) or [] if isinstance(e, dict)]
+    return [str(e["name"]) for e in entries if isinstance(e.get("name"), str)]

@@ -1,7 +1,8 @@
 """``trainplan report``: a workload's grant-proposal report written as pdf, docx, html, md, csv or xlsx.
 
-It takes every workload and estimate flag of ``trainplan estimate`` (a measured ``--power`` file included)
-and the comparison's filters; the options compared are on-demand unless ``--pricing`` says otherwise."""
+It takes every workload, estimate, time and water flag of ``trainplan estimate`` (a measured ``--power`` file
+included; a test compares the two verbs' flags), ``compare``'s feasibility flags (deadline, memory) and some of its
+filters; the options compared are on-demand unless ``--pricing`` says otherwise."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pathlib import Path
 from planner import api
 from planner.cli import VERB_HELP
 from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
-from planner.cli.grid_water import GRID_BASES_HELP
+from planner.cli.grid_water import add_time_water_args
+from planner.cli.ignored_flags import refuse_ignored_report_flags, refuse_memory_flags_without_size
 from planner.reports import REPORT_FORMATS, write_report
 
 
@@ -21,9 +23,11 @@ def _report(args: argparse.Namespace) -> int:
     from planner.reports.model import utc_stamp
 
     check_target(args.format, args.out)  # a bad format, path or time stamp fails before any computing
+    refuse_ignored_report_flags(args)
     if args.generated_at is not None:
         utc_stamp(args.generated_at)
     workload, chosen = workload_from_args(args)
+    refuse_memory_flags_without_size(workload.parameters, _feasibility(args))
     power = None
     if args.power:
         from planner.measure.reader import power_profile_from_file
@@ -38,7 +42,7 @@ def _report(args: argparse.Namespace) -> int:
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction, power=power,
                         gpu_w=args.gpu_w, host_w=args.host_w, grid_gco2e_per_kwh=args.grid_intensity,
                         compare_kwargs=compare_kwargs, generated_at=args.generated_at, title=args.title,
-                        start=args.start, grid_basis=args.grid_basis)
+                        start=args.start, grid_basis=args.grid_basis, cooling=args.cooling, wue_l_per_kwh=args.wue)
     path = write_report(report, args.format, args.out)
     print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
     return 0
@@ -46,12 +50,10 @@ def _report(args: argparse.Namespace) -> int:
 
 def _feasibility(args: argparse.Namespace) -> dict[str, object]:
     """The options compared in the report: sized to ``--deadline``, or the workload's own GPU only."""
-    kwargs: dict[str, object] = {}
-    if args.deadline is not None:
-        kwargs["deadline"] = args.deadline
-    if args.same_gpu:
-        kwargs["same_gpu"] = True
-    return kwargs
+    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
+             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
+             "same_gpu": True if args.same_gpu else None}
+    return {k: v for k, v in given.items() if v is not None}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +67,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                         "on-demand cloud offer of the workload's GPU)")
     options.add_argument("--deadline", help="wall-clock every compared option must meet, e.g. '30 day' (options "
                          "are sized to finish in time, or left out as infeasible)")
+    options.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion "
+                         "(the memory check)")
+    options.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none (the memory check)")
+    options.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
+                         "the bytes-per-parameter rule")
+    options.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
     options.add_argument("--same-gpu", action="store_true", help="compare only offers of the workload's own GPU")
     options.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     options.add_argument("--server", action="append", help="owned catalog servers (default: all priced; 'none')")
@@ -72,7 +80,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--title", help="report title (default: 'Compute resources for training: <workload>')")
     parser.add_argument("--generated-at", help="time stamp to print, ISO 8601 (default: now, UTC); fix it to get "
                         "byte-identical files")
-    parser.add_argument("--start", help="start month YYYY-MM: CO2e over the job's wall-clock from then")
-    parser.add_argument("--grid-basis", default="trend",
-                        help=f"future grid years: {GRID_BASES_HELP} (with --start); default trend")
+    add_time_water_args(parser)
     parser.set_defaults(func=_report)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from planner.columns import column_format
 from planner.reports.model import Report
+from planner.reports.safe_text import csv_safe
 
 
 def _rounded(column: str, values: pd.Series) -> pd.Series:
@@ -29,5 +30,5 @@ def _rounded(column: str, values: pd.Series) -> pd.Series:
 
 def render_csv(report: Report) -> bytes:
     """``report.table`` as UTF-8 CSV with ``\\n`` line ends, blank where a value does not apply."""
-    table = report.table.apply(lambda column: _rounded(str(column.name), column))
+    table = csv_safe(report.table.apply(lambda column: _rounded(str(column.name), column)))
     return table.to_csv(index=False, lineterminator="\n").encode("utf-8")

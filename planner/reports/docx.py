@@ -1,6 +1,7 @@
 """A report as a Word document (python-docx), since proposals are written in Word: the justification
 paragraph, the key options table, the chart and the method as a numbered list, then, after a page break,
-the appendix (options, assumptions citing numbered sources, the sources).
+the appendix as in the PDF (the inputs, a kind's per-option inputs on one line, citing the numbered sources;
+each cited work once).
 
 Byte-stable: the core properties' dates are the report's ``generated_at`` and every zip entry is restamped
 with that time (python-docx would use the current time).
@@ -20,8 +21,8 @@ from docx.shared import Cm, Pt
 
 from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
-from planner.reports.model import Report, co2e_column, generated_datetime
-from planner.reports.pdf import top_options
+from planner.reports.inputs import grouped_inputs
+from planner.reports.model import Report, co2e_column, drawn_on_text, generated_datetime, source_line
 
 
 def _table(document: Document, table: pd.DataFrame, headers: list[str] | None = None, size: float = 8) -> None:
@@ -98,17 +99,19 @@ def render_docx(report: Report) -> bytes:
 
     document.add_page_break()
     document.add_heading("Appendix", level=1)
-    document.add_heading("A. Options compared", level=2)
-    _table(document, top_options(report), size=7)
-    document.add_heading("B. Assumptions (source: the numbered sources in C)", level=2)
-    assumptions = report.assumptions.assign(value=report.assumptions["value"].map(
-        lambda v: f"{v:,.6g}" if isinstance(v, float) else str(v)), ref=report.assumptions["ref"].map(lambda r: f"[{r}]"))
-    _table(document, assumptions[["name", "value", "unit", "ref", "as_of", "note"]],
-           ["Name", "Value", "Unit", "Source", "Date", "Note"], size=7)
-    document.add_heading("C. Sources", level=2)
+    intro = document.add_paragraph(f"{drawn_on_text(report)}, with every column and range, are in the CSV and XLSX "
+                                   "versions of this report; the XLSX also gives each input's full source text.")
+    intro.runs[0].font.size = Pt(8)
+    document.add_heading("A. Inputs (the source column cites the numbered sources in B)", level=2)
+    inputs = grouped_inputs(report.assumptions)
+    inputs = inputs.assign(input=[f"{r.input}, {r.unit}" if r.grouped else r.input for r in inputs.itertuples()],
+                           unit=[("" if r.grouped else r.unit) for r in inputs.itertuples()],
+                           ref=inputs["ref"].map(lambda r: f"[{r}]"))
+    _table(document, inputs[["input", "value", "unit", "ref", "as_of"]], ["Input", "Value", "Unit", "Source", "Date"],
+           size=7)
+    document.add_heading("B. Sources", level=2)
     for r in report.sources.itertuples():
-        item = document.add_paragraph(f"[{r.ref}] {r.source}{f' ({r.as_of})' if r.as_of else ''}. "
-                                      f"Used for: {r.used_for}.")
+        item = document.add_paragraph(f"[{r.ref}] {source_line(r.source, r.as_of)}.")
         item.runs[0].font.size = Pt(8)
     buffer = io.BytesIO()
     document.save(buffer)

@@ -7,6 +7,7 @@ marked. Matplotlib's object API with the Agg canvas, byte-stable as ``planner.re
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import matplotlib
 import pandas as pd
@@ -15,7 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from planner.hybrid import HybridPlan
-from planner.reports.markdown import markdown_table
+from planner.reports.markdown import markdown_table as plain_table
+from planner.reports.safe_text import code_span, escaper, map_cells, markdown_escape
 
 _STYLE = {"svg.hashsalt": "trainplan-hybrid", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}
 
@@ -66,14 +68,23 @@ def curve_png(plan: HybridPlan) -> bytes:
     return buffer.getvalue()
 
 
-def hybrid_markdown(plan: HybridPlan, command: str = "", chart_file: str | None = None) -> bytes:
-    """The hybrid plan as a Markdown section (UTF-8): answer, optima, curve, timing, tornado, notes, inputs."""
+def hybrid_markdown(plan: HybridPlan, command: str = "", chart_file: str | None = None,
+                    user_text: Sequence[str] = ()) -> bytes:
+    """The hybrid plan as a Markdown section (UTF-8): answer, optima, curve, timing, tornado, notes, inputs.
+
+    user_text : the plan's own names (cloud options, jobs); escaped wherever they appear, so a name like
+    ``<script>`` prints as typed (``planner.reports.safe_text``)."""
+    safe = escaper(user_text, markdown_escape)
+
+    def markdown_table(table: pd.DataFrame) -> str:
+        return plain_table(map_cells(table, safe))
+
     years = plan.timing.drop(columns=["cash_total_usd", "npv_total_usd", "co2e_total_kg", "book_value_left_usd"])
     parts = [
         "## Own the base, rent the peaks: hybrid plan",
-        plan.answer,
-        f"**Procurement timing.** {plan.timing_verdict}",
-        *([f"Made with `{command}`."] if command else []),
+        safe(plan.answer),
+        f"**Procurement timing.** {safe(plan.timing_verdict)}",
+        *([f"Made with {code_span(command)}."] if command else []),
         "### Optima beside all-cloud and all-owned",
         markdown_table(plan.optima[OPTIMA_COLUMNS]),
         "### Cost and CO2e against the owned fleet",
@@ -84,7 +95,7 @@ def hybrid_markdown(plan: HybridPlan, command: str = "", chart_file: str | None 
         "### Sensitivity of the winning mix (tornado)",
         markdown_table(plan.sensitivity.drop(columns=["source"])),
         "### Notes",
-        "\n".join(f"- {n}" for n in plan.notes) or "- none",
+        "\n".join(f"- {safe(n)}" for n in plan.notes) or "- none",
         "### Inputs",
         markdown_table(pd.DataFrame([a.__dict__ for a in plan.assumptions],
                                     columns=["name", "value", "unit", "source", "as_of", "note"]).drop(columns="note")),

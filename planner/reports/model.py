@@ -21,6 +21,7 @@ from planner import answers, defaults
 from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.reports import water_time
+from planner.reports.citations import cited_works
 from planner.units import convert
 from planner.workload import Workload
 
@@ -52,8 +53,9 @@ class Report:
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
     option_ranges : across the compared options: quantity, unit, min, max, min_option, max_option
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
-    assumptions : name, value, unit, source, as_of, note, ``ref`` (the number of its source in ``sources``)
-    sources : ``ref`` (1, 2, …), source (public text: no repository paths), as_of, used_for; each once
+    assumptions : name, value, unit, source (its full text: which page, table, figure), as_of, note, ``ref`` (the
+        numbers in ``sources`` of the works that source names, as text: "3" or "3, 17")
+    sources : ``ref`` (1, 2, …), source (a cited work: no repository paths), as_of, used_for; each work once
     justification : the "justification of resources" paragraph, ready to paste
     key_table : the options a reviewer compares: role, option, gpu, gpu_count, wall_hours, gpu_hours, cost_usd,
         co2e_total_kg (operational + embodied; ``co2e_kg`` where the options have no embodied CO2e)
@@ -179,7 +181,7 @@ def build_report(
     key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
     found = answers.compare_answers(compared) if len(compared) else None
     justification = _justification(workload, chosen, key, found, equivalences, snapshots,
-                                   estimate_row if own_inputs else None, chosen_reason)
+                                   estimate_row if own_inputs else None, chosen_reason, compared)
     return Report(
         title=title or f"Compute resources for training: {workload.name}",
         generated_at=stamp,
@@ -230,8 +232,20 @@ def display_number(value: object, significant: int = 4) -> str:
 
 
 def display_usd(value: object) -> str:
-    """``$1,234`` (whole dollars at >= $1,000, else 4 significant figures); '' when missing."""
-    return "" if _missing(value) else ("-$" if float(value) < 0 else "$") + display_number(abs(float(value)))
+    """``$1,234`` (whole dollars at >= $1,000), ``$3.90`` (cents below), ``$0.0042`` (2 significant figures
+    below a cent); '' when missing."""
+    if _missing(value):
+        return ""
+    number = abs(float(value))
+    sign = "-$" if float(value) < 0 else "$"
+    if number >= 1000 or number == 0:
+        return sign + display_number(number)
+    return sign + (f"{number:.2f}" if number >= 0.01 else f"{number:.2g}")
+
+
+def plural(count: float, word: str) -> str:
+    """``1 GPU``, ``8 GPUs``, ``2.5 GPUs`` (the count as ``display_number`` prints it)."""
+    return f"{display_number(count)} {word}" + ("" if float(count) == 1 else "s")
 
 
 def _missing(value: object) -> bool:
@@ -457,7 +471,9 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
         lines += [
             "Owned, shared cluster: c = (capex · (1 − resale) / L + opex) / (8760 · n · u) + PUE · P / n / 1000 · "
             "price_kWh [USD/GPU·h], with opex = price · m/100 + staff + hosting · 12 · kW [USD/year].",
-            "Owned, dedicated: cost = s · capex · (1 − resale) + s · opex · t / 8760 + E · price_kWh [USD] for s servers.",
+            "Owned, dedicated: cost = s · capex · (1 − b) + s · opex · t / 8760 + E · price_kWh [USD] for s servers "
+            "bought for the project, b the share of the price they are still worth after it (straight-line book "
+            "value over the lifetime, or the resale share) credited: the purchase itself is s · capex.",
         ]
     lines += water_time.method_lines(table)
     lines.append("Equivalences: times = CO2e / CO2e of the item (Strubell et al. 2019 Table 1 figures converted at "
@@ -509,6 +525,21 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
 # --- The two pages a reviewer reads ------------------------------------------------------------------
 
 
+def drawn_on_text(report: Report) -> str:
+    """"The 19 options this report draws on (of 979 compared)": what the report's options table holds."""
+    shown = len(report.table)
+    option = "option" if shown == 1 else "options"
+    if report.compared_count > shown:
+        return f"The {shown:,} {option} this report draws on (of {report.compared_count:,} compared)"
+    return f"The {shown:,} {option} compared"
+
+
+def source_line(source: str, as_of: str) -> str:
+    """A numbered source as listed: the work, then the dates of the inputs citing it that it does not name."""
+    dates = [d for d in str(as_of or "").split("; ") if d and d[:4] not in str(source)]
+    return f"{source} ({'; '.join(dates)})" if dates else str(source)
+
+
 def co2e_column(table: pd.DataFrame) -> str:
     """``co2e_total_kg`` (operational + embodied) where the options have it, else ``co2e_kg``."""
     return "co2e_total_kg" if "co2e_total_kg" in table.columns else "co2e_kg"
@@ -555,6 +586,53 @@ def key_options(compared: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
     return table.reindex(columns=columns)
 
 
+_PROVIDERS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
+_PRICING = {"on_demand": "on-demand", "spot": "spot", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+
+
+def option_prose(row: pd.Series) -> str:
+    """An option in words: "AWS p4de.24xlarge instances in us-west-2 (on-demand)", "owned nvidia-dgx-h100
+    servers in the United States (dedicated)"; its label where the defining fields are missing."""
+    def text(column: str) -> str:
+        value = row.get(column, "")
+        return "" if _missing(value) or value is None else str(value)
+
+    if text("option_kind") == "owned" and text("server"):
+        where = f" in {_place(text('location'))}" if text("location") else ""
+        mode = f" ({text('accounting_mode')})" if text("accounting_mode") else ""
+        return f"owned {text('server')} servers{where}{mode}"
+    if text("provider") and text("instance_type"):
+        provider = _PROVIDERS.get(text("provider"), text("provider"))
+        where = f" in {text('region')}" if text("region") else ""
+        pricing = f" ({_PRICING.get(text('pricing'), text('pricing'))})" if text("pricing") else ""
+        return f"{provider} {text('instance_type')} instances{where}{pricing}"
+    return text("option") or option_label(row)
+
+
+def _place(location: str) -> str:
+    return f"the {location}" if location.startswith(("United ", "Netherlands", "Czech ")) else location
+
+
+def _row_of(table: pd.DataFrame | None, key_row: pd.Series) -> pd.Series:
+    """The key table's row with every column of its option (the key table keeps only its own columns)."""
+    if table is not None and "option" in table.columns:
+        match = table[table["option"].astype(str) == str(key_row["option"])]
+        if len(match):
+            return match.iloc[0]
+    return key_row
+
+
+def _car_sentence(years: float) -> list[str]:
+    """The CO2e in years (or, under a tenth of a year, days) of a typical US car; nothing under a day."""
+    if years >= 0.1:
+        amount = f"{display_number(years, 2)} years"
+    elif years * 365.25 >= 1:
+        amount = plural(float(display_number(years * 365.25, 2)), "day")
+    else:
+        return []
+    return [f"The operational CO2e equals {amount} of a typical US passenger car's tailpipe CO2 (US EPA)."]
+
+
 def _cost_text(row: pd.Series) -> str:
     cost = _float(row.get("cost_usd"))
     if math.isnan(cost):
@@ -563,6 +641,17 @@ def _cost_text(row: pd.Series) -> str:
     if math.isnan(low) or math.isnan(high) or display_usd(low) == display_usd(high):
         return f"{display_usd(cost)} (a list price: no range)" if not math.isnan(low) else display_usd(cost)
     return f"{display_usd(cost)} (range {display_usd(low)} to {display_usd(high)})"
+
+
+def _energy_text(row: pd.Series) -> str:
+    """", draws 450 kWh (range 400 to 520)" ('' where the option has no energy)."""
+    energy = _float(row.get("energy_kwh"))
+    if math.isnan(energy):
+        return ""
+    low, high = _float(row.get("energy_kwh_low")), _float(row.get("energy_kwh_high"))
+    spread = "" if math.isnan(low) or math.isnan(high) or display_number(low) == display_number(high) else \
+        f" (range {display_number(low)} to {display_number(high)})"
+    return f", draws {display_number(energy)} kWh{spread}"
 
 
 def _co2e_text(row: pd.Series) -> str:
@@ -578,16 +667,17 @@ def _co2e_text(row: pd.Series) -> str:
 
 def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, found: object,
                    equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None,
-                   reason: str = "") -> str:
+                   reason: str = "", compared: pd.DataFrame | None = None) -> str:
     """The justification-of-resources paragraph: what is trained, on what, GPU-hours, why this option, cost
     and CO2e with ranges, the alternatives, and where the numbers come from."""
     runs = f" ({display_number(workload.repeats)} runs)" if workload.repeats != 1 else ""
-    parts = [f"We request compute to train {workload.name}{runs}: {display_number(workload.gpu_hours)} GPU-hours "
-             f"on {workload.gpu} ({display_number(workload.gpu_count)} GPUs for "
+    name = "our model" if workload.name == "custom workload" else workload.name
+    parts = [f"We request compute to train {name}{runs}: {display_number(workload.gpu_hours)} GPU-hours "
+             f"on {workload.gpu} ({plural(workload.gpu_count, 'GPU')} for "
              f"{display_number(workload.wall_hours)} h of wall-clock time)."]
     gpu, hours = str(chosen.get("gpu", "") or workload.gpu), _float(chosen.get("gpu_hours"))
     count, wall = _float(chosen.get("gpu_count")), _float(chosen.get("wall_hours"))
-    plan = f"We plan to run it as {chosen['option']}"
+    plan = f"We plan to run it on {option_prose(chosen)}"
     if not (math.isnan(count) or math.isnan(wall) or math.isnan(hours)):
         plan += (f": {display_number(count)} × {gpu} for {display_number(wall)} h, "
                  f"{display_number(hours)} GPU-hours billed")
@@ -602,24 +692,30 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
                    "compared")
     if why:
         parts.append(f"It is {'; and '.join(why)}.")
-    parts.append(f"It costs {_cost_text(chosen)} and emits {_co2e_text(chosen)}; the ranges carry the uncertainty "
-                 "in power draw, throughput and prices.")
+    parts.append(f"It costs {_cost_text(chosen)}{_energy_text(chosen)} and emits {_co2e_text(chosen)}; the ranges "
+                 "carry the uncertainty in power draw, throughput and prices.")
     parts += water_time.justification_sentences(chosen)
     if found is not None and found.has_cloud_cost and found.cloud_options > 1:
         parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "
                      f"{display_usd(found.cloud_cost_low)} to {display_usd(found.cloud_cost_high)}.")
-    alternatives = [f"{r.role}: {r.option}, {display_usd(r.cost_usd)}"
-                    for r in key.iloc[1:].itertuples() if str(r.role) in ("cheapest", "lowest carbon", "fastest")]
+    alternatives = []
+    for i in range(1, len(key)):
+        row, role = key.iloc[i], str(key.iloc[i]["role"])
+        if role in ("cheapest", "lowest carbon", "fastest"):
+            full = _row_of(compared, row)
+            text = f"the {role} is {option_prose(full)} at {display_usd(row['cost_usd'])}"
+            if str(full.get("accounting_mode", "")) == "dedicated":
+                text += " (the servers are bought for the project and the value they keep after it is credited)"
+            alternatives.append(text)
     if alternatives:
-        parts.append("Alternatives: " + "; ".join(alternatives) + ".")
+        parts.append("Of the alternatives, " + "; ".join(alternatives) + ".")
     if estimate_row is not None:
         parts.append(f"With the facility and power figures we gave, the same GPU-hours draw "
                      f"{display_number(estimate_row['energy_kwh'])} kWh and emit "
                      f"{display_number(estimate_row['co2e_kg'])} kg CO2e.")
     car = equivalences.iloc[-1] if len(equivalences) else None
     if car is not None and not _missing(car["times"]):
-        parts.append(f"The operational CO2e equals {display_number(car['times'], 2)} years of a typical US "
-                     "passenger car's tailpipe CO2 (US EPA).")
+        parts += _car_sentence(float(car["times"]))
     dates = ", ".join(sorted(set(snapshots["fetched_at"].astype(str).str[:10]))) if len(snapshots) else "undated"
     parts.append(f"Estimated with trainplan from cloud prices of {dates} and the numbered sources in the appendix.")
     return " ".join(parts)
@@ -655,9 +751,11 @@ def public_source(text: str) -> str:
 
 
 def _numbered_sources(assumptions: pd.DataFrame, snapshots: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each source once, numbered in order of first use; every assumption cites its number (``ref``).
+    """Each cited work once, numbered in order of first use; every assumption cites its works' numbers (``ref``).
 
-    A cloud price's source is its provider's price snapshot (the offer itself is in the assumption's note).
+    An assumption's ``source`` keeps its full text (the detail: which page, table or figure); ``ref`` is the
+    numbers of the works that text names (``citations.cited_works``: "3" or "3, 17"). A cloud price's source is
+    its provider's price snapshot (the offer itself is in the assumption's note).
     """
     frame = assumptions.copy()
     snapshot_source = {str(r.provider): f"{r.source} ({r.provider} price snapshot)" for r in snapshots.itertuples()}
@@ -669,19 +767,22 @@ def _numbered_sources(assumptions: pd.DataFrame, snapshots: pd.DataFrame) -> tup
     frame.loc[is_price, "source"] = provider[is_price].map(snapshot_source)
     frame["source"] = [public_source(s) if s else "not stated" for s in frame["source"]]
     frame["note"] = [public_source(n) if n else "" for n in frame["note"]]
+    works = [cited_works(s) for s in frame["source"]]
+    snapshot_works = {p: cited_works(public_source(snapshot_source[p])) for p in sorted(snapshot_source)}
     refs: dict[str, int] = {}
-    for source in [*frame["source"], *(snapshot_source[p] for p in sorted(snapshot_source))]:
-        refs.setdefault(public_source(source), len(refs) + 1)
-    frame["ref"] = frame["source"].map(refs)
+    for cited in [*works, *snapshot_works.values()]:
+        for work in cited:
+            refs.setdefault(work, len(refs) + 1)
+    frame["ref"] = [", ".join(str(refs[w]) for w in cited) for cited in works]
     rows = []
-    for source, ref in refs.items():
-        used = frame[frame["ref"] == ref]
-        dates = sorted({d for d in used["as_of"] if d})
-        names = list(dict.fromkeys(used["name"]))
+    for work, ref in refs.items():
+        used = [i for i, cited in enumerate(works) if work in cited]
+        dates = sorted({d for d in frame["as_of"].iloc[used] if d})
+        names = list(dict.fromkeys(frame["name"].iloc[used]))
         shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
         if not names:
             shown = "price snapshot"
             dates = sorted({str(r.fetched_at)[:10] for r in snapshots.itertuples()
-                            if public_source(snapshot_source[str(r.provider)]) == source})
-        rows.append({"ref": ref, "source": source, "as_of": "; ".join(dates), "used_for": shown})
+                            if work in snapshot_works[str(r.provider)]})
+        rows.append({"ref": ref, "source": work, "as_of": "; ".join(dates), "used_for": shown})
     return frame, pd.DataFrame(rows, columns=["ref", "source", "as_of", "used_for"])

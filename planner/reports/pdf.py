@@ -1,10 +1,12 @@
 """A report as PDF (fpdf2): two pages a reviewer reads, then the appendix.
 
 Page 1: the title, the "justification of resources" paragraph (ready to paste) and the key options table;
-page 2: the cost-vs-CO2e chart and the method as a numbered list. Appendix (from page 3): the options compared,
-the assumptions (each citing its source by number), the numbered sources, the price snapshots and the
-equivalences. Text is set in DejaVu Sans, read from matplotlib's bundled fonts (a dependency already), so
-'×', '·', '↔' and '≈' print. The creation date is the report's ``generated_at`` and the file identifier is
+page 2: the cost-vs-CO2e chart and the method as a numbered list. Appendix (from page 3): the inputs, one line
+each, citing the numbered sources; each cited work once; the equivalences. The full options table is in the
+CSV and XLSX reports, not here: a reviewer reads the key options. Text is set in DejaVu Sans, read from
+matplotlib's bundled fonts (a dependency already), so '×', '·', '↔' and '≈' print; user text in Chinese,
+Japanese or with emoji falls back to the fonts in ``FALLBACK_FONTS`` (subset-embedded), and whatever no font
+holds is named in a note. The creation date is the report's ``generated_at`` and the file identifier is
 a hash of the content, so the same report gives the same bytes.
 """
 
@@ -22,16 +24,28 @@ from fpdf.fonts import FontFace
 
 from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
-from planner.reports.model import Report, co2e_column, generated_datetime
+from planner.reports.inputs import grouped_inputs
+from planner.reports.model import (
+    Report,
+    co2e_column,
+    display_number,
+    drawn_on_text,
+    generated_datetime,
+    source_line,
+)
 from planner.reports.safe_text import covered_text, replaced_note
 from planner.reports.water_time import start_months_image, start_months_title
 
-#: Options shown in the appendix's options table (cheapest first; the chosen option is always shown).
-TOP_OPTIONS = 30
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-#: The appendix's options columns (the key ones and their ranges).
-APPENDIX_COLUMNS = ("option", "gpu", "gpu_count", "wall_hours", "gpu_hours", "energy_kwh", "cost_usd", "cost_usd_low",
-                    "cost_usd_high", "co2e_kg", "co2e_embodied_kg")
+#: Widths [mm] of the appendix's inputs table: input, value, unit, source, date (174 mm of text width).
+ASSUMPTION_WIDTHS = (56, 40, 46, 16, 16)
+
+
+#: Fonts for what DejaVu Sans lacks, embedded (subset) only when the text needs them and where installed:
+#: Droid Sans Fallback (Debian fonts-droid-fallback: Chinese, Japanese, Korean) and Symbola (fonts-symbola:
+#: symbols and emoji to Unicode 7). A character none of them holds is printed as '?' and named in a note.
+FALLBACK_FONTS = (("DroidSansFallback", Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")),
+                  ("Symbola", Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf")))
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,8 +57,21 @@ def _glyphs() -> frozenset[int]:
     return frozenset(set(faces[0].getBestCmap()) & set(faces[1].getBestCmap()))
 
 
+@functools.lru_cache(maxsize=4)
+def _font_glyphs(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(str(path), lazy=True).getBestCmap())
+
+
 def _has_glyph(char: str) -> bool:
     return ord(char) in _glyphs()
+
+
+def _fallbacks(lacking: list[str]) -> list[tuple[str, Path]]:
+    """The installed fallback fonts that hold at least one of the characters DejaVu Sans lacks."""
+    return [(name, path) for name, path in FALLBACK_FONTS
+            if path.is_file() and any(ord(c) in _font_glyphs(path) for c in lacking)]
 
 
 class _ReportPDF(FPDF):
@@ -58,16 +85,6 @@ class _ReportPDF(FPDF):
         self.set_text_color(110, 110, 110)
         self.cell(0, 5, f"{self._report_title} · page {self.page_no()}/{{nb}}", align="C")
         self.set_text_color(0, 0, 0)
-
-
-def top_options(report: Report, n: int = TOP_OPTIONS) -> pd.DataFrame:
-    """The n cheapest options by ``cost_usd`` (missing costs last), plus the chosen one if it is not among them."""
-    table = report.table.assign(_cost=pd.to_numeric(report.table["cost_usd"], errors="coerce"))
-    ordered = table.sort_values("_cost", kind="mergesort", na_position="last")
-    top = ordered.head(n)
-    if not top["chosen"].any():
-        top = pd.concat([top, ordered[ordered["chosen"]]])
-    return top[[c for c in APPENDIX_COLUMNS if c in table.columns]]
 
 
 def _heading(pdf: FPDF, text: str, size: float = 11) -> None:
@@ -110,6 +127,30 @@ def _table(pdf: FPDF, table: pd.DataFrame, widths: tuple[float, ...], font_size:
     pdf.ln(1)
 
 
+def _inputs_table(pdf: FPDF, inputs: pd.DataFrame, font_size: float = 6.3) -> None:
+    """The appendix's inputs, one line each; a kind's per-option inputs on one line, its list across the value
+    and unit columns."""
+    pdf.set_font("DejaVu", size=font_size)
+    with pdf.table(col_widths=ASSUMPTION_WIDTHS, text_align=("LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"),
+                   line_height=font_size * 0.5, padding=0.8, wrapmode="WORD", first_row_as_headings=True,
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(238, 241, 244))) as out:
+        header = out.row()
+        for name in ("Input", "Value", "Unit", "Source", "Date"):
+            header.cell(name)
+        for r in inputs.itertuples():
+            row = out.row()
+            if r.grouped:
+                row.cell(f"{r.input}, {r.unit}")
+                row.cell(_fit(_breakable(r.value), GROUPED_CELL_CHARS), colspan=2, align="LEFT")
+            else:
+                row.cell(_fit(_breakable(r.input)))
+                row.cell(_fit(r.value))
+                row.cell(_fit(r.unit))
+            row.cell(f"[{r.ref}]")
+            row.cell(r.as_of)
+    pdf.ln(1)
+
+
 def _breakable(text: str) -> str:
     # a zero-width space after '_' lets an assumption's name wrap at its parts, not mid-word (names only:
     # text a reader copies must not carry invisible characters)
@@ -121,18 +162,30 @@ def _breakable(text: str) -> str:
 PDF_CELL_CHARS = 700
 
 
-def _fit(text: str) -> str:
-    return text if len(text) <= PDF_CELL_CHARS else text[:PDF_CELL_CHARS - 40] + " … (full text in the XLSX/HTML report)"
+#: Longest list of a kind's inputs on one line (about 20 lines of the value and unit columns).
+GROUPED_CELL_CHARS = 1500
+
+
+def _fit(text: str, limit: int = PDF_CELL_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 40] + " … (full text in the XLSX/HTML report)"
 
 
 def render_pdf(report: Report) -> bytes:
     """The report as PDF bytes (A4 portrait): two pages for the reader, then the appendix."""
-    report, missing = covered_text(report, _has_glyph)
-    if missing:  # say what the font could not print rather than drop it silently
-        report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, "DejaVu Sans")))
+    _, lacking = covered_text(report, _has_glyph)
+    fallbacks = _fallbacks(lacking)
+    report, missing = covered_text(report, lambda c: _has_glyph(c) or any(ord(c) in _font_glyphs(p)
+                                                                           for _, p in fallbacks))
+    if missing:  # say what the fonts could not print rather than drop it silently
+        fonts = " + ".join(["DejaVu Sans", *(name for name, _ in fallbacks)])
+        report = dataclasses.replace(report, notes=(*report.notes, replaced_note(missing, fonts)))
     pdf = _ReportPDF(report.title)
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    for name, path in fallbacks:
+        pdf.add_font(name, "", str(path))
+    if fallbacks:  # bold text falls back to the regular face (neither font has a bold one)
+        pdf.set_fallback_fonts([name for name, _ in fallbacks], exact_match=False)
     pdf.set_creation_date(generated_datetime(report))
     pdf.set_title(report.title)
     pdf.set_author("trainplan")
@@ -165,7 +218,7 @@ def render_pdf(report: Report) -> bytes:
     counts = f"{report.compared_count:,} options compared"
     if report.feasible_count != report.compared_count:
         counts += f", {report.feasible_count:,} feasible"
-    note = f"{counts}; the appendix lists every option the report draws on."
+    note = f"{counts}; {drawn_on_text(report)[0].lower()}{drawn_on_text(report)[1:]} are in the CSV and XLSX versions."
     if co2e == "co2e_total_kg":
         note = "* CO2e: operational (electricity, location-based) + embodied (hardware). " + note
     pdf.multi_cell(0, 3.6, note, new_x="LMARGIN", new_y="NEXT")
@@ -176,6 +229,12 @@ def render_pdf(report: Report) -> bytes:
         pdf.image(io.BytesIO(png), w=165, x=(pdf.w - 165) / 2)
     _heading(pdf, "Method")
     _numbered(pdf, report.method, size=8)
+    if len(report.equivalences):
+        _heading(pdf, "The chosen option's operational CO2e equals", 10)
+        pdf.set_font("DejaVu", size=8)
+        items = "; ".join(f"{display_number(r.times, 2)} × {r.comparison} ({display_number(r.kg_co2e_each)} kg each, "
+                          f"{r.as_of})" for r in report.equivalences.itertuples())
+        pdf.multi_cell(0, 4, items + ".", align="L", new_x="LMARGIN", new_y="NEXT")
     if report.notes:
         _heading(pdf, "Notes", 10)
         _numbered(pdf, report.notes, size=7.5)
@@ -183,46 +242,26 @@ def render_pdf(report: Report) -> bytes:
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(0, 8, "Appendix", new_x="LMARGIN", new_y="NEXT")
-    top = top_options(report)
-    _heading(pdf, f"A. Options compared ({len(top)} of the {report.compared_count:,}, cheapest first)")
-    chosen_rows = tuple(i for i, flag in enumerate(report.table.loc[top.index, "chosen"]) if flag)
-    widths = {"option": 44, "gpu": 19, "gpu_count": 9}
-    rest = (174 - sum(widths.get(c, 0) for c in top.columns)) / max(len([c for c in top.columns if c not in widths]), 1)
-    _table(pdf, top, tuple(widths.get(c, rest) for c in top.columns), font_size=6.3, bold_rows=chosen_rows)
-    pdf.set_font("DejaVu", size=7)
-    pdf.multi_cell(0, 4, "The chosen option is highlighted. Every option and column is in the CSV, XLSX and HTML "
-                   "versions of this report.", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", size=7.5)
+    pdf.multi_cell(0, 3.8, f"{drawn_on_text(report)}, with every column and range, are in the CSV and XLSX versions "
+                   "of this report; the XLSX also gives each input's full source text.", new_x="LMARGIN", new_y="NEXT")
+    _heading(pdf, "A. Inputs (the source column cites the numbered sources in B)")
+    _inputs_table(pdf, grouped_inputs(report.assumptions))
 
-    _heading(pdf, "B. Assumptions (the source column cites the numbered sources in C)")
-    assumptions = report.assumptions.assign(value=report.assumptions["value"].map(_value_text),
-                                            ref=report.assumptions["ref"].map(lambda r: f"[{r}]"))
-    _table(pdf, assumptions[["name", "value", "unit", "ref", "as_of", "note"]], (40, 22, 26, 11, 17, 58),
-           font_size=6.3, headers=["Name", "Value", "Unit", "Source", "Date", "Note"])
-
-    _heading(pdf, "C. Sources")
-    pdf.set_font("DejaVu", size=7)
+    _heading(pdf, "B. Sources")
+    pdf.set_font("DejaVu", size=6.6)
     for r in report.sources.itertuples():
-        dated = f" ({r.as_of})" if r.as_of else ""
-        pdf.multi_cell(0, 3.6, f"[{r.ref}] {r.source}{dated}. Used for: {r.used_for}.", align="L",
-                       new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(0.5)
+        pdf.multi_cell(0, 3.1, f"[{r.ref}] {source_line(r.source, r.as_of)}.", align="L", new_x="LMARGIN",
+                       new_y="NEXT")
+        pdf.ln(0.25)
 
     if len(report.start_months):
         if pdf.get_y() > pdf.h - pdf.b_margin - 80:  # the heading and its chart on one page
             pdf.add_page()
-        _heading(pdf, "E. " + start_months_title(report.chosen_label))
+        _heading(pdf, "D. " + start_months_title(report.chosen_label))
         bars = start_months_image(report.start_months, "png", "CO2e by start month (location-based)")
         if isinstance(bars, bytes):
             pdf.image(io.BytesIO(bars), w=165, x=(pdf.w - 165) / 2)
 
-    _heading(pdf, "D. Equivalences of the chosen option's operational CO2e")
-    equivalences = report.equivalences[["comparison", "kg_co2e_each", "times", "as_of"]]
-    _table(pdf, equivalences, (96, 28, 26, 24), font_size=7,
-           headers=["Comparison", "CO2e each (kg)", "Times", "Date"])
     return bytes(pdf.output())
 
-
-def _value_text(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:,.6g}"
-    return "" if value is None else str(value)

@@ -7,8 +7,11 @@ workload file's ``name`` or ``api.make_workload(name=...)``). Everything else is
   ``<script>``, ``<img onerror=…>``, ``[link](javascript:…)`` or ``# heading`` print as the characters typed.
 - XLSX: text cells are written as strings, never formulas (``=HYPERLINK(…)`` is shown, not run), with the
   control characters XML cannot hold removed.
-- PDF: characters the embedded font lacks (CJK, emoji with DejaVu Sans) are replaced by '?' and a note
-  lists them, instead of vanishing silently.
+- CSV (reports, ``compare --out``, ``procure --out-dir``, ``--format csv``, the app's downloads): a text cell
+  that starts with ``= + - @``, a tab or a carriage return gets a leading ``'`` (OWASP's CSV-injection rule),
+  unless it is a plain number such as ``-0.5``; control characters are removed.
+- PDF: DejaVu Sans, with Droid Sans Fallback (CJK) and Symbola (symbols, emoji) embedded where the text
+  needs them; a character none of them holds is replaced by '?' and a note lists it, never dropped silently.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ from planner.reports.model import Report
 _PUNCTUATION = set(string.punctuation) - {"|"}  # table cells escape | themselves
 #: Characters XML 1.0 (so XLSX) cannot hold: C0 controls other than tab, newline, carriage return.
 ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What a spreadsheet reads as the start of a formula in a CSV cell (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Control characters removed from CSV text (tab, newline and carriage return are CSV's own).
+CSV_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: A plain number written as text ("-0.5", "+1,200", "-3e-4"): a spreadsheet reads it as that number, nothing more.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def user_strings(report: Report) -> list[str]:
@@ -42,6 +51,15 @@ def markdown_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in _PUNCTUATION else c for c in text)
 
 
+def map_cells(table: pd.DataFrame, change: Callable[[str], str]) -> pd.DataFrame:
+    """A copy of ``table`` with ``change`` applied to every text cell (other cells untouched)."""
+    table = table.copy()
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(lambda v: change(v) if isinstance(v, str) else v)
+    return table
+
+
 def map_text(report: Report, change: Callable[[str], str]) -> Report:
     """A copy of ``report`` with ``change`` applied to every string in it (fields, tuples, table cells)."""
     updates: dict[str, object] = {}
@@ -52,21 +70,32 @@ def map_text(report: Report, change: Callable[[str], str]) -> Report:
         elif isinstance(value, tuple) and all(isinstance(v, str) for v in value):
             updates[field.name] = tuple(change(v) for v in value)
         elif isinstance(value, pd.DataFrame):
-            table = value.copy()
-            for column in table.columns:
-                if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
-                    table[column] = table[column].map(lambda v: change(v) if isinstance(v, str) else v)
-            updates[field.name] = table
+            updates[field.name] = map_cells(value, change)
     return dataclasses.replace(report, **updates)
+
+
+def escaper(names: Iterable[str], escape: Callable[[str], str]) -> Callable[[str], str]:
+    """A function that replaces each occurrence of any of ``names`` (user text) in a string by ``escape(name)``."""
+    names = sorted({n for n in names if n}, key=len, reverse=True)
+    if not names:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(n) for n in names))
+    return lambda text: pattern.sub(lambda m: escape(m.group(0)), text)
 
 
 def escape_user_text(report: Report, escape: Callable[[str], str]) -> Report:
     """``report`` with every occurrence of its user text replaced by ``escape(user text)``."""
     names = user_strings(report)
-    if not names:
-        return report
-    pattern = re.compile("|".join(re.escape(n) for n in names))
-    return map_text(report, lambda text: pattern.sub(lambda m: escape(m.group(0)), text))
+    return map_text(report, escaper(names, escape)) if names else report
+
+
+def code_span(text: str) -> str:
+    """``text`` as one Markdown code span, however many backticks it holds (CommonMark: a longer fence)."""
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def xlsx_text(text: str) -> str:
@@ -97,3 +126,23 @@ def replaced_note(characters: Iterable[str], font: str) -> str:
     listed = " ".join(f"U+{ord(c):04X}" for c in shown[:12]) + (" …" if len(shown) > 12 else "")
     return (f"{len(shown)} distinct character(s) of the text are not in the embedded font ({font}) and are "
             f"printed as '?': {listed}; the Markdown, HTML and XLSX reports keep them")
+
+
+def csv_text(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows and never runs: controls removed, a formula start quoted."""
+    text = CSV_CONTROLS.sub("", text)
+    if text.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def csv_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with ``csv_text`` applied to every text cell (numbers, booleans and blanks untouched)."""
+    text_columns = [c for c in table.columns if table[c].dtype == object or pd.api.types.is_string_dtype(table[c])]
+    if not text_columns:
+        return table
+    safe = table.copy()
+    for column in text_columns:
+        safe[column] = safe[column].map(lambda v: csv_text(v) if isinstance(v, str) else v)
+    safe.columns = [csv_text(c) if isinstance(c, str) else c for c in safe.columns]
+    return safe

@@ -15,6 +15,7 @@ import streamlit as st
 
 from planner import api
 from planner.errors import PlanError
+from planner.reports.safe_text import csv_safe
 from planner.ui import state
 from planner.ui.tables import show_table
 
@@ -91,6 +92,6 @@ def render_hybrid(procurement: Mapping[str, object]) -> None:
     show_table(plan.curve)
     st.markdown("**Sensitivity of the winning mix (tornado)**")
     show_table(plan.sensitivity)
-    st.download_button("Curve as CSV", plan.curve.to_csv(index=False).encode(), "hybrid_curve.csv", "text/csv")
+    st.download_button("Curve as CSV", csv_safe(plan.curve).to_csv(index=False).encode(), "hybrid_curve.csv", "text/csv")
     for note in plan.notes:
         st.caption(f"Note: {note}")

@@ -18,6 +18,7 @@ import streamlit as st
 from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.errors import PlanError, unknown
+from planner.reports.safe_text import csv_safe
 from planner.ui import charts, hybrid, state, time_water_panels
 from planner.ui.tables import display, show_table
 from planner.ui.vega import show_chart, split
@@ -456,7 +457,7 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
                "that passes the filters. The cards above are from all of them. Click a column header to sort the "
                "rows shown. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
     show_table(shown.table, height=420)
-    st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: ranked.to_csv(index=False).encode(),
+    st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: csv_safe(ranked).to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
     if view.comparison.notes:
         st.caption("\n".join(f"- Note: {note}" for note in view.comparison.notes))
@@ -594,13 +595,13 @@ def render_exports(result: object, view: CompareView | None, values: dict[str, o
                                 on_click="ignore")
     st.markdown("**Tables**")
     cols = st.columns(3)
-    cols[0].download_button("Headline estimate (CSV)", lambda: result.table.to_csv(index=False).encode(),
+    cols[0].download_button("Headline estimate (CSV)", lambda: csv_safe(result.table).to_csv(index=False).encode(),
                             file_name="trainplan-estimate.csv", mime="text/csv", on_click="ignore")
     cols[1].download_button("Assumptions (CSV)",
-                            lambda: api.assumptions_table(result.assumptions).to_csv(index=False).encode(),
+                            lambda: csv_safe(api.assumptions_table(result.assumptions)).to_csv(index=False).encode(),
                             file_name="trainplan-assumptions.csv", mime="text/csv", on_click="ignore")
     if view is not None:
-        cols[2].download_button("Compare table (CSV)", lambda: view.table.to_csv(index=False).encode(),
+        cols[2].download_button("Compare table (CSV)", lambda: csv_safe(view.table).to_csv(index=False).encode(),
                                 file_name="trainplan-options.csv", mime="text/csv", key="export_options",
                                 on_click="ignore")
 
