@@ -39,7 +39,7 @@ from app_server import (  # tests/ is on the path (pyproject: pythonpath)
 )
 
 from planner import api
-from planner.ui.panels import _number
+from planner.ui.panels import card_number
 
 pytestmark = pytest.mark.skipif(missing_browser_reason() is not None, reason=str(missing_browser_reason()))
 
@@ -138,7 +138,7 @@ def _expected(names):
     energy, first_cost = {}, {}
     for name in names:
         workload, preset = api.make_workload(name)
-        energy[name] = _number(api.estimate_workload(workload, preset).table["energy_kwh"].iloc[0], "kWh")
+        energy[name] = card_number(api.estimate_workload(workload, preset).table["energy_kwh"].iloc[0])
         first_cost[name] = float(api.compare(workload, preset, **DEFAULT_COMPARE).table["cost_usd"].iloc[0])
     return energy, first_cost
 
@@ -168,7 +168,7 @@ def _round_trips(benchmark, page, names, rounds, warm=()):
         name = chosen[-1]
         page.get_by_role("option", name=name, exact=True).click()
         _wait_shown(page, energy[name], first_cost[name])
-        assert metric_text(page, "Energy") == energy[name]
+        assert metric_text(page, "Energy (kWh)") == energy[name]
 
     _load(benchmark, "before")
     benchmark.pedantic(pick, setup=type_name, rounds=rounds, iterations=1)

@@ -33,8 +33,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 def assert_cards_match(at: AppTest, row) -> None:
     shown = metrics(at)
     # Shown rounded to 0 decimals at >= 100, 1 at >= 10, else 2: allow half the last digit.
-    for label, column in (("GPU-hours", "gpu_hours"), ("Wall-clock", "wall_hours"), ("Energy", "energy_kwh"),
-                          ("CO2e", "co2e_kg")):
+    for label, column in (("GPU-hours", "gpu_hours"), ("Wall-clock (h)", "wall_hours"),
+                          ("Energy (kWh)", "energy_kwh"), ("CO2e (kg)", "co2e_kg")):
         value = float(row[column])
         step = 1 if abs(value) >= 100 else 0.1 if abs(value) >= 10 else 0.01
         assert number(shown[label]) == pytest.approx(value, abs=step / 2), label
@@ -120,12 +120,12 @@ def test_the_table_shows_the_first_100_rows_and_the_download_every_row():
 
 
 def test_workload_cards_are_not_on_the_owned_server_tabs():
-    for tab, card in (("Own vs rent", "Owning at 60% utilisation"), ("Procurement", "Owned TCO, 5 years")):
+    for tab, card in (("Own vs rent", "Owning at 60% utilisation (USD per busy GPU-hour)"), ("Procurement", "Owned TCO, 5 years")):
         at = start(tab=tab)
         assert not at.exception
         labels = set(metrics(at))
         assert card in labels, labels
-        assert not labels & {"Energy", "CO2e", "GPU-hours", "Cloud cost", "Cheapest"}, labels
+        assert not labels & {"Energy (kWh)", "CO2e (kg)", "GPU-hours", "Cloud cost", "Cheapest"}, labels
 
 
 def test_picking_another_preset_updates_cards_and_url():
@@ -201,7 +201,7 @@ def test_own_vs_rent_break_even_equals_the_library():
     u = result.clouds.loc[0, "breakeven_utilisation"]
     shown = metrics(at)
     assert shown["Break-even vs aws us-east-1"] == f"{u:.1%}"
-    assert number(shown["Owning at 50% utilisation"]) == pytest.approx(
+    assert number(shown["Owning at 50% utilisation (USD per busy GPU-hour)"]) == pytest.approx(
         result.owned.loc[0, "owned_usd_per_gpu_hour"], abs=0.0005)
 
 
@@ -238,7 +238,7 @@ def test_a_tab_keeps_its_inputs_while_another_tab_is_open():
     assert at.query_params["own_util"] == "0.5" and at.query_params["tab"] == "Compare"
     at.session_state["tab"] = "Own vs rent"
     at.run()
-    assert "Owning at 50% utilisation" in metrics(at)
+    assert "Owning at 50% utilisation (USD per busy GPU-hour)" in metrics(at)
 
 
 def test_zero_gpus_is_an_error_message_not_a_traceback():

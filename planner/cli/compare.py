@@ -18,6 +18,7 @@ from planner.cli.ignored_flags import (
     refuse_ignored_compare_flags,
     refuse_memory_flags_without_size,
 )
+from planner.cli.procure_view import wrapped
 from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
@@ -141,23 +142,25 @@ def _compare(args: argparse.Namespace) -> int:
         return 0
     found = answers.compare_answers(result.table)
     feasible = "" if found.feasible == found.rows else f" ({found.feasible:,} feasible)"
-    print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
-          f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
-    print("  " + api.feasibility_summary(result.table))
+    print(wrapped(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
+                  f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} "
+                  f"({SORT_KEYS[args.sort]})."))
+    print(wrapped(api.feasibility_summary(result.table), "  "))
     if found.has_cloud_cost:
-        print(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the {found.cloud_cost_method}.")
+        print(wrapped(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the "
+                      f"{found.cloud_cost_method}."))
     columns = _columns(args.columns, best)
     print()
     print(text_table(with_option_columns(best), columns, width=None if args.columns else LINE_WIDTH))
     if not args.columns:
         print("(CO2e total = operational + embodied; --columns all, or e.g. --columns cost_usd_low,cost_usd_high,"
               "energy_kwh, for more)")
-    for note in result.notes:
-        print(f"  note: {note}")
+    for note in result.notes:  # prose wrapped to the table's 120 characters
+        print(wrapped(f"note: {note}", "  "))
     if best.empty:  # nothing feasible: the reasons are in the summary line above
         print("  no feasible option to show; --all ranks the infeasible ones with their reasons")
     else:
-        print(f"  {water_line(best)}")
+        print(wrapped(water_line(best), "  "))
         if args.start:
             print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
         if args.best_start:

@@ -11,6 +11,7 @@ from planner import api
 from planner.cli.common import add_estimate_args, add_format, add_workload_args, emit, workload_from_args
 from planner.cli.grid_water import add_time_water_args
 from planner.cli.ignored_flags import refuse_ignored_estimate_flags
+from planner.cli.procure_view import table_text, wrapped
 
 
 def _estimate(args: argparse.Namespace) -> int:
@@ -31,8 +32,9 @@ def _estimate(args: argparse.Namespace) -> int:
         emit(result.prices, "table", "Cloud price per GPU-hour behind the cost range")
         notes = result.table.attrs.get("notes", ())
         if notes:
-            print("\nNotes:\n" + "\n".join(f"  - {n}" for n in notes))
-        emit(pd.DataFrame([a.__dict__ for a in result.assumptions]), "table", "Assumptions")
+            print("\nNotes:\n" + "\n".join(wrapped(n, "  - ") for n in notes))
+        # one wrapped entry each (name = value unit (date); source): a table's source column runs 300+ characters
+        print(table_text("assumptions", pd.DataFrame([a.__dict__ for a in result.assumptions])))
     return 0
 
 

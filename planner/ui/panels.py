@@ -254,24 +254,46 @@ def stale_banner() -> None:
                    "`trainplan prices refresh`.")
 
 
+def card_number(value: float) -> str:
+    """A number on a narrow card: as ``_number`` (no unit: the unit is in the card's label) below a million,
+    then in millions ('1.72 M'; the card's help gives the whole number)."""
+    if value is None or pd.isna(value) or abs(value) < 1e6:
+        return _number(value)
+    return f"{value / 1e6:,.2f} M"
+
+
+def _exact(value: float, unit: str) -> str:
+    return f" ({value:,.0f} {unit})" if value is not None and pd.notna(value) and abs(value) >= 1e6 else ""
+
+
 def estimate_cards(result: object) -> None:
-    """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy and CO2e at the current choice."""
+    """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy, CO2e and water at the current choice.
+
+    Six cards share a row, so each unit is in its card's label ("Energy (kWh)") and the value is a number
+    that fits ('1,049'; '1.72 M' above a million).
+    """
     row = result.table.iloc[0]
     cols = st.columns(6)
-    cols[0].metric("GPU-hours", _number(row["gpu_hours"]), help="GPU-hours of the workload (all runs)")
-    cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
+    cols[0].metric("GPU-hours", card_number(row["gpu_hours"]),
+                   help="GPU-hours of the workload (all runs)" + _exact(row["gpu_hours"], "GPU-hours"))
+    cols[1].metric("Wall-clock (h)", card_number(row["wall_hours"]), help="Hours from start to end of all runs"
+                   + _exact(row["wall_hours"], "h"))
     # the GPU's name in the label: a value of '8 × p100-pcie-16gb' does not fit a card
     cols[2].metric("GPUs", f"{row['gpu_count']:g}", help=f"{row['gpu_count']:g} × {row['gpu']}")
     cols[2].caption(str(row["gpu"]))
-    cols[3].metric("Energy", _number(row["energy_kwh"], "kWh"),
-                   help="At your current choice (sidebar): its provider's PUE and its region's grid")
-    cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice"
+    cols[3].metric("Energy (kWh)", card_number(row["energy_kwh"]),
+                   help="At your current choice (sidebar): its provider's PUE and its region's grid"
+                   + _exact(row["energy_kwh"], "kWh"))
+    cols[4].metric("CO2e (kg)", card_number(row["co2e_kg"]), help="Operational, location-based, at your current "
+                   "choice" + _exact(row["co2e_kg"], "kg")
                    + (f". Basis: {row['co2e_basis']}" if isinstance(row.get("co2e_basis"), str) else ""))
-    time_water_panels.water_metric(cols[5], row)
+    time_water_panels.water_metric(cols[5], row, unit_in_label=True)
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
 
+#: Pricing models in words (the data's names are snake_case).
+PRICING_LABELS = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
 #: The compare table's orders, in words (``state.SORTS``).
 SORT_LABELS = {"cost": "cost", "co2e": "CO2e (operational + embodied)", "time": "wall-clock"}
 #: Columns of the compare table shown by default, in order (every column with "All columns").
@@ -395,15 +417,16 @@ MORE_FILTERS = {"cmp_regions": "regions", "cmp_gpus": "option GPUs", "cmp_server
 
 def compare_filters() -> None:
     """The compare view's filters (each an input mirrored in the URL)."""
-    row = st.columns([2, 1, 1, 1, 1])
+    row = st.columns([2.3, 1.5, 1, 1, 1.3])
     row[0].multiselect("Providers", list(state.COMPARE_PROVIDERS), key="cmp_providers")
-    row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing")
+    row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing",
+                       format_func=PRICING_LABELS.get)
     row[2].text_input("Max wall-clock (h, blank: any)", key="cmp_max_hours")
     row[3].text_input("Deadline (e.g. 30 day; blank: none)", key="cmp_deadline",
                       help="every option is sized to the whole instances or servers that finish in time, or marked "
                       "infeasible")
     row[4].selectbox("GPUs", list(state.GPU_SCOPES), key="cmp_gpu_scope",
-                     format_func=lambda v: "every GPU (converted)" if v == "all" else "same GPU only",
+                     format_func=lambda v: "all (converted)" if v == "all" else "same GPU only",
                      help="same GPU only: offers of the workload's own GPU, no conversion")
     # Drawn only while open (four long lists cost the browser a third of a second); closed, their values stay
     # (keep_inputs) and the label names the ones set. A link that sets one opens it.
@@ -478,11 +501,12 @@ def render_own_vs_rent() -> None:
     left.selectbox("Owned server", priced_servers(), key="own_server")
     left.text_input("Site (grid zone)", key="own_site", help="ISO-3 country, US state (US-CA), WORLD")
     left.number_input("Lifetime (years)", key="own_lifetime", min_value=0.25, max_value=30.0, step=1.0, format="%g")
-    left.slider("Expected utilisation", key="own_util", min_value=0.01, max_value=1.0, step=0.01)
+    left.slider("Expected utilisation (share of the year's hours busy)", key="own_util", min_value=0.01,
+                max_value=1.0, step=0.01)
     right.text_input("Electricity price (USD/kWh; blank: the site's)", key="own_elec")
     right.number_input("PUE of the machine room", key="own_pue", min_value=1.0, max_value=3.0, step=0.05,
                        format="%.2f")
-    right.radio("Cloud pricing", state.CLOUD_PRICING, key="own_pricing", horizontal=True)
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="own_pricing", horizontal=True, format_func=PRICING_LABELS.get)
     values = current_values()
     items = _cloud_items(values["own_server"], values["own_pricing"])
     if any(i not in items for i in st.session_state.get("own_clouds", [])):
@@ -496,7 +520,8 @@ def render_own_vs_rent() -> None:
         return
     owned = result.owned.iloc[0]
     cards = st.columns(1 + min(len(result.clouds), 3))
-    cards[0].metric(f"Owning at {owned['utilisation']:.0%} utilisation", f"${owned['owned_usd_per_gpu_hour']:.3f}",
+    cards[0].metric(f"Owning at {owned['utilisation']:.0%} utilisation (USD per busy GPU-hour)",
+                    f"${owned['owned_usd_per_gpu_hour']:.3f}",
                     help="USD per busy GPU-hour of the server's GPU: fixed costs over busy hours + electricity")
     for col, cloud in zip(cards[1:], result.clouds.itertuples(), strict=False):
         u = cloud.breakeven_utilisation
@@ -508,9 +533,12 @@ def render_own_vs_rent() -> None:
                     width="stretch")
     show_table(result.clouds[["option", "cloud_usd_per_gpu_hour", "breakeven_utilisation", "usd_per_gpu_hour",
                               "throughput_ratio", "overhead_fraction", "gpu", "source"]])
-    st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capex over the "
-               f"lifetime + upkeep), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD per busy GPU-hour. "
-               "c(u) = F / (8760 · n · u) + e; break-even u* = F / (8760 · n · (c_cloud − e)).")
+    st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capital recovery, "
+               f"network, facility, staff, maintenance), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD "
+               f"per busy GPU-hour and {owned['idle_electricity_usd_per_gpu_hour']:.3f} per idle one. "
+               "c(u) = C(u) / (8760 · n · u), C(u) the full cost of a server-year at utilisation u; break-even "
+               "u* = (F + e_i) / (c_cloud − e_b + e_i), F the fixed cost per GPU-hour of capacity, e_b and e_i the "
+               "electricity of a busy and an idle GPU-hour (planner.owned_cost).")
 
 
 def render_procurement() -> None:
@@ -523,7 +551,8 @@ def render_procurement() -> None:
     left.number_input("Growth per year (0.2 = +20%)", key="proc_growth", step=0.05, format="%.2f")
     right.slider("Target utilisation", key="proc_util", min_value=0.05, max_value=0.95, step=0.05)
     right.text_input("Site (grid zone)", key="proc_site")
-    right.radio("Cloud pricing", state.CLOUD_PRICING, key="proc_pricing", horizontal=True)
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="proc_pricing", horizontal=True,
+                format_func=PRICING_LABELS.get)
     values = current_values()
     regions = gpu_regions(values["proc_server"], values["proc_pricing"])
     items = (regions["provider"] + ":" + regions["region"]).tolist()

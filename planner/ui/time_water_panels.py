@@ -94,10 +94,11 @@ def state_values(values: dict[str, object]) -> dict[str, object]:
     return {**values, **{k: st.session_state.get(k, values.get(k)) for k in ("best_from", "best_to")}}
 
 
-def water_metric(column: object, row: pd.Series) -> None:
-    """A water card (litres, range and basis in its help) in a Streamlit column."""
-    value, help_text = carbon_time.water_card(row)
-    column.metric("Water", value, help=help_text)  # type: ignore[attr-defined]
+def water_metric(column: object, row: pd.Series, unit_in_label: bool = False) -> None:
+    """A water card (litres, range and basis in its help) in a Streamlit column; ``unit_in_label``: "Water (L)"
+    over the number alone (a narrow card)."""
+    value, help_text = carbon_time.water_card(row, unit=not unit_in_label)
+    column.metric("Water (L)" if unit_in_label else "Water", value, help=help_text)  # type: ignore[attr-defined]
 
 
 def render_plan_carbon(plan: object, basis: str) -> None:
