@@ -166,7 +166,8 @@ def _compare(args: argparse.Namespace) -> int:
         if args.best_start:
             print_best_start(best, args.best_start, args.grid_basis, args.top, "table")
     if args.out:
-        print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
+        print("\n" + wrapped(f"Full table ({len(result.table):,} rows) written to {args.out}; each row's inputs: "
+                             "assumption_ids."))
     if args.assumptions and not best.empty:
         emit(result.assumptions_for(int(best.index[0])), "table", "Assumptions behind the first option")
     return 0
