@@ -113,6 +113,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "cost_usd_central": _f("Cost, central", "USD", "usd"),
     "on_demand_cost_usd": _f("On-demand cost", "USD", "usd"),
     "spot_cost_usd": _f("Spot cost", "USD", "usd"),
+    "purchase_usd": _f("Purchase up front", "USD", "usd"),
     "power_measured": _f("Measured power", kind="bool"),
     "pareto": _f("Pareto front", kind="bool"),
     "feasible": _f("Feasible", kind="bool"),
@@ -257,33 +258,43 @@ def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None 
         return "(no rows)"
     formats = [column_format(c) for c in chosen]
     cells = [[fmt.show(v) for v in table[c].tolist()] for c, fmt in zip(chosen, formats, strict=True)]
-    heads = [[fmt.header] for fmt in formats]
-    widths = [max(len(fmt.header), *(len(x) for x in col)) for fmt, col in zip(formats, cells, strict=True)]
-    numeric = [is_numeric(c) for c in chosen]
+    return layout([fmt.header for fmt in formats], cells, [is_numeric(c) for c in chosen], width)
+
+
+def layout(headers: list[str], cells: list[list[str]], numeric: list[bool], width: int | None = None) -> str:
+    """Columns of text cells as aligned lines: numeric columns right-aligned, text left-aligned; with ``width``
+    [characters], headers wider than their cells wrap onto a second line, then the widest text columns are cut
+    (with '…') until a line fits. ``cells`` holds one list of row texts per column."""
+    rows = len(cells[0]) if cells else 0
+    heads = [[h] for h in headers]
+    widths = [max(len(h), *(len(x) for x in col)) for h, col in zip(headers, cells, strict=True)]
 
     def too_wide() -> bool:
         return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
 
     if too_wide():
-        heads = [_two_lines(fmt.header) for fmt in formats]
+        heads = [_two_lines(h) for h in headers]
         widths = [max(*(len(h) for h in head), *(len(x) for x in col)) for head, col in zip(heads, cells, strict=True)]
-    if too_wide():
-        floor = [w if right else max(*(len(h) for h in head), 8)
-                 for w, right, head in zip(widths, numeric, heads, strict=True)]
+    floor = [w if right else max(*(len(h) for h in head), 8) for w, right, head in zip(widths, numeric, heads,
+                                                                                         strict=True)]
+    prose = [any(" " in x for x in col) for col in cells]
+    # cut prose (names, sources) first, then ids other than the first column's, widest first
+    for allowed in ([p and i > 0 for i, p in enumerate(prose)], [i > 0 for i in range(len(widths))],
+                    [True] * len(widths)):
         while too_wide():
-            cuttable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+            cuttable = [i for i in range(len(widths)) if allowed[i] and widths[i] > floor[i]]
             if not cuttable:
                 break
             widest = max(cuttable, key=lambda i: widths[i])
             widths[widest] -= 1
     depth = max(len(h) for h in heads)
     lines = []
-    for row in range(-depth, len(table)):
+    for row in range(-depth, rows):
         parts = []
         for head, col, w, right in zip(heads, cells, widths, numeric, strict=True):
             if row < 0:
-                line = row + depth - (depth - len(head))  # bottom-aligned header lines
-                text = head[line] if 0 <= line < len(head) else ""
+                line = row + len(head)  # header lines bottom-aligned over their column
+                text = head[line] if line >= 0 else ""
             else:
                 text = col[row]
             text = text if len(text) <= w else text[:w - 1] + "…"
@@ -293,14 +304,17 @@ def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None 
 
 
 def _two_lines(header: str) -> list[str]:
-    """A header split at the space that makes its longer line shortest (one line if it has no space)."""
-    words: list[str] = []
-    for word in header.split(" "):
-        if words and word in ("/", "×", "-"):  # a joining symbol stays at the end of the first line
-            words[-1] += " " + word
+    """A header split where its longer line is shortest: at a space (a human label) or after an underscore (a
+    column name, ``usd_per_`` over ``gpu_hour``); one line if it has neither."""
+    sep = " " if " " in header else "_"
+    parts: list[str] = []
+    for part in header.split(sep):
+        if parts and sep == " " and part in ("/", "×", "-"):  # a joining symbol ends the first line
+            parts[-1] += " " + part
         else:
-            words.append(word)
-    if len(words) < 2:
+            parts.append(part)
+    if len(parts) < 2:
         return [header]
-    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    tail = "" if sep == " " else "_"  # a column name keeps its underscore at the end of the first line
+    splits = [(sep.join(parts[:i]) + tail, sep.join(parts[i:])) for i in range(1, len(parts))]
     return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))

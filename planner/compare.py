@@ -53,6 +53,7 @@ from planner.errors import PlanError, fraction, non_negative, positive, unknown
 from planner.owned_cost import staff_fte
 from planner.ownership import (
     ACCOUNTING_MODES,
+    capex_usd,
     dedicated_project_cost_usd,
     embodied_kg_per_gpu_hour,
     energy_kwh_per_gpu_hour,
@@ -94,7 +95,7 @@ COLUMNS = (
     "option_kind", "provider", "region", "location", "country", "instance_type", "server", "accounting_mode",
     "pricing", "gpu", "gpu_count", "instances", "billed_gpus", "throughput_ratio", "spot_overhead_fraction",
     "gpu_hours", "wall_hours", "energy_kwh", "co2e_kg", "co2e_market_kg", "co2e_market_basis", "co2e_embodied_kg",
-    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "power_measured", "pue",
+    "co2e_total_kg", "cost_usd", "on_demand_cost_usd", "spot_cost_usd", "purchase_usd", "power_measured", "pue",
     "grid_gco2e_per_kwh", *(f"{c}_{b}" for c in RANGED for b in ("low", "high")), "pareto", "feasible",
     "infeasible_reason", "ratio_method", "scaling_efficiency", "interconnect", "network_gbps", "memory_required_gb",
     "gpu_memory_gb", "assumption_ids",
@@ -708,6 +709,7 @@ def compare(
                 "server": np.full(size, None, dtype=object), "accounting_mode": np.full(size, None, dtype=object),
                 "gpu_count": rows["gpu_count"], "instances": rows["instances"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": cfe,
+                "purchase_usd": np.full(size, np.nan),
                 "power_measured": measured, "assumption_ids": ids, "_position": cloud_positions, "pue": rows["pue"],
                 "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),
@@ -735,6 +737,9 @@ def compare(
                 "pricing": np.full(size, OWNED, dtype=object), "gpu": gpu, "gpu_count": rows["gpu_count"],
                 "instances": rows["servers"], "billed_gpus": rows["billed_gpus"],
                 "throughput_ratio": np.asarray(ranges["ratio"].central, float), "cfe_pct": np.full(size, np.nan),
+                # what a dedicated purchase pays up front (its cost_usd credits the value kept after the project)
+                "purchase_usd": np.where(dedicated > 0, rows["servers"] * capex_usd(rows["price_usd"],
+                                                                                    rows["overhead_pct"]), np.nan),
                 "power_measured": measured, "assumption_ids": ids, "_position": np.full(size, -1), "pue": rows["pue"],
                 "grid_gco2e_per_kwh": np.broadcast_to(np.asarray(ranges["grid"].central, float), (size,)), **out,
                 **_fit_columns(fit, gpu, methods),
@@ -849,7 +854,7 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
         extra.append("central_outside_band")
     # Text without a Python step per row (pandas' own conversion of 190,000 strings costs more than the
     # arithmetic): a cloud row's offer text is its prepared offer's (``prepared.CLOUD_TEXT``, converted to
-    # Arrow once per snapshot), the few owned rows' are converted here; other text has few distinct values.
+    # Arrow once per snapshot), the few owned rows' are converted here; other text in one Arrow pass.
     owned_rows = np.flatnonzero(~is_cloud)
     source_row = np.where(is_cloud, position, cloud.size)
     source_row[owned_rows] = cloud.size + np.arange(len(owned_rows))
@@ -862,7 +867,7 @@ def _finish(columns: dict[str, np.ndarray], cloud: PreparedCloud, settings: Sett
             data[name] = text.str_take(pa.concat_arrays([offer_text[name], text.arrow_strings(values[owned_rows])]),
                                        source_row)
         elif name in _TEXT:
-            data[name] = (text.str_array if name == "assumption_ids" else text.str_array_of_few)(values[order])
+            data[name] = text.str_array(values[order])
         else:
             data[name] = values[order]
     return pd.DataFrame(data)

@@ -245,7 +245,8 @@ def conventions_note(server: OwnedServer) -> str:
             f"{server.overhead_pct_of_capex:g}% of capex, facility {server.facility_usd_per_kw_year:,.0f} USD/kW-year, "
             f"staff per cluster; idle power {idle:.0%} of busy, charged to shared rows for the cluster's idle hours "
             f"in cost and CO2e; dedicated purchases "
-            + ("credited the book value left after the project" if server.credit_residual else "written off")
+            + ("pay the servers up front (purchase_usd) and are charged that less the book value left after the "
+               "project" if server.credit_residual else "written off (charged the whole purchase, purchase_usd)")
             + "; embodied CO2e by time share of the reserved GPU-hours")
 
 

@@ -146,7 +146,13 @@ def percentiles_along_draws(cells: np.ndarray, percentiles: Sequence[float]) -> 
     position = np.asarray(percentiles, float) / 100.0 * (draws - 1)
     below = np.floor(position).astype(int)
     above = np.minimum(below + 1, draws - 1)
-    part = np.partition(cells, np.unique(np.concatenate([below, above])), axis=1)
+    kth = np.unique(np.concatenate([below, above]))
+    if cells.dtype == np.float64 and bool((cells >= 0).all()):
+        # Non-negative doubles sort as their bit patterns do: partitioning those as integers is about a third
+        # faster and selects the same values (NaN fails the check and keeps the float path).
+        part = np.partition(cells.view(np.int64), kth, axis=1).view(np.float64)
+    else:
+        part = np.partition(cells, kth, axis=1)
     weight = position - below
     return (part[:, below] * (1.0 - weight) + part[:, above] * weight).T
 
@@ -208,6 +214,10 @@ def _draw(u: np.ndarray, roots: tuple[np.ndarray, np.ndarray], low: np.ndarray, 
     mode = np.clip(central, lo, hi)
     width = hi - lo
     split = np.where(width > 0, (mode - lo) / np.where(width > 0, width, 1.0), 0.0)
-    left = lo + roots[0][None, :] * np.sqrt(width * (mode - lo))
-    right = hi - roots[1][None, :] * np.sqrt(width * (hi - mode))
-    return np.where(u[None, :] < split, left, right)
+    # lo + √u·√(w·(m − lo)) below the split, hi − √(1 − u)·√(w·(hi − m)) above: the same operations, in place
+    left = roots[0][None, :] * np.sqrt(width * (mode - lo))
+    np.add(lo, left, out=left)
+    right = roots[1][None, :] * np.sqrt(width * (hi - mode))
+    np.subtract(hi, right, out=right)
+    np.copyto(right, left, where=u[None, :] < split)
+    return right

@@ -1,10 +1,12 @@
 """Text columns of result tables, built without a Python step per row.
 
-A comparison has one row per offer (190,000 for a large snapshot), but its text columns take few distinct
-values: a reason's numbers repeat over regions and pricing models, an id suffix depends on the interconnect
-rule. ``distinct_codes`` numbers the distinct combinations of some columns, ``format_distinct`` formats a
-string once per combination, and ``str_array`` turns an object array into pandas' ``str`` column in one
-Arrow pass (pandas' own conversion from objects costs about twice as much).
+A comparison has one row per offer (190,000 for a large snapshot), but its text takes few distinct values
+per column (a reason's numbers repeat over regions and pricing models, an id suffix depends on the
+interconnect rule) or comes from the snapshot's offers. ``distinct_codes`` numbers the distinct combinations
+of some columns and ``format_distinct`` formats a string once per combination; ``str_array`` turns an object
+array into pandas' ``str`` column in one Arrow pass (pandas' own conversion costs about twice as much, an
+Arrow dictionary of the distinct values did not pay); ``str_take``, ``str_concat`` and ``str_chunks`` take
+rows of, append to and join Arrow string arrays without materialising Python strings.
 """
 
 from __future__ import annotations
@@ -29,13 +31,23 @@ def distinct_codes(*columns: np.ndarray | pd.Series) -> tuple[np.ndarray, np.nda
     size = len(columns[0])
     codes = np.zeros(size, dtype=np.int64)
     for column in columns:
-        # a pandas column is factorised as it is stored (Arrow text: no Python string per row)
-        code, uniques = pd.factorize(column if isinstance(column, pd.Series) else np.asarray(column),
-                                     use_na_sentinel=False)
-        codes = pd.factorize(codes * (len(uniques) + 1) + np.asarray(code))[0]
-    first = np.full(int(codes.max()) + 1 if size else 0, size, dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(size))
+        code, distinct = _codes(column)
+        codes = pd.factorize(codes * (distinct + 1) + code)[0]
+    # codes are numbered in order of first appearance: each first row is where the running maximum grows
+    first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0) if size else np.zeros(0, np.int64)
     return codes, first
+
+
+def _codes(column: np.ndarray | pd.Series) -> tuple[np.ndarray, int]:
+    """(code per row, number of codes); a missing value is a value. Arrow text is encoded as stored."""
+    if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        stored = pa.array(column.array)
+        if isinstance(stored, pa.ChunkedArray):
+            stored = stored.combine_chunks()
+        encoded = stored.dictionary_encode(null_encoding="encode")
+        return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), len(encoded.dictionary)
+    code, uniques = pd.factorize(np.asarray(column), use_na_sentinel=False)
+    return code, len(uniques)
 
 
 def format_distinct(make: Callable[..., str], *columns: np.ndarray) -> np.ndarray:
@@ -69,22 +81,6 @@ def str_concat(column: pd.Series, suffix: np.ndarray) -> pd.api.extensions.Exten
                                          pa.scalar("", type=pa.large_string()),
                                          null_handling="replace", null_replacement="nan")
     return pd.array(joined, dtype=STR_DTYPE)
-
-
-def str_array_of_few(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
-    """``str_array`` for a column of few distinct values: each distinct string converted once (Arrow dictionary)."""
-    values = np.asarray(values, dtype=object)
-    if _OBJECT_TEXT or len(values) < 64:
-        return str_array(values)
-    codes, uniques = pd.factorize(values)
-    if 4 * len(uniques) > len(values):
-        return str_array(values)
-    try:
-        words = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return str_array(values)
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
-    return pd.array(pa.DictionaryArray.from_arrays(indices, words).cast(pa.large_string()), dtype=STR_DTYPE)
 
 
 def str_take(source: pa.Array, indices: np.ndarray) -> pd.api.extensions.ExtensionArray:

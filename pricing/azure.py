@@ -73,9 +73,9 @@ def parse_item(item: Mapping[str, Any], fetched_at: str) -> OfferRow | None:
     if "Low Priority" in meter:
         return None
     product = str(item.get("productName", ""))
-    # Windows meters ("... Series Windows", or " Win" in the meter or SKU name), Cloud Services (web/worker
-    # roles) and a meter listed for a region that is not its primary one are not a Linux VM's price.
-    if ("Windows" in product or re.search(r"\bWin\b", meter) or "Cloud Services" in product
+    # Windows meters ("... Series Windows", or " Win" in the meter, SKU or product name, as in "... Srs Win"), Cloud
+    # Services (web/worker roles) and a meter listed for a region that is not its primary one are not a Linux VM's price.
+    if ("Windows" in product or re.search(r"\bWin\b", f"{meter} {product}") or "Cloud Services" in product
             or "Cloud Services" in str(item.get("serviceName", "")) or item.get("isPrimaryMeterRegion") is False):
         if str(item.get("armSkuName", "")).startswith(GPU_SKU_PREFIXES):
             raise SkipItem("not_linux_vm", str(item.get("armSkuName")))

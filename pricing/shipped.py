@@ -11,7 +11,8 @@ Sources, per ``shared/data/prices/README.md``:
 - TPUs: SkyPilot's TPU rows (a TPU VM's price includes its host).
 
 Rows set aside (never shipped as offers, listed in ``price_anomalies`` with the reason): price <= 0, a
-retired size (``data_src/retired_sizes.csv``), an unmapped GPU, an unknown region, a GCP part whose spot is
+retired size (``data_src/retired_sizes.csv``), an AWS spot minimum that is a Local Zone price
+(``data_src/local_zone_spot.csv``, replaced by the own-AZ price it names), an unmapped GPU, an unknown region, a GCP part whose spot is
 above its on-demand price, and whatever :func:`pricing.offer_checks.check_offers` refuses.
 """
 
@@ -66,8 +67,11 @@ class _Rows:
                                 "usd_per_gpu_hour": price / base["gpu_count"]})
 
 
+REASON_LOCAL_ZONE = "spot minimum is the Local Zone {zone} price (not the region's own AZs)"
+
+
 def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict, accelerator_map: pd.DataFrame,
-               retired: dict, fetched_at: str, source: str) -> None:
+               retired: dict, fetched_at: str, source: str, local_zone: dict | None = None) -> None:
     for row in frame.itertuples(index=False):
         key = aws_family(row.instance_type) if provider == "aws" else azure_series(row.instance_type)
         kind = "family" if provider == "aws" else "series"
@@ -90,7 +94,14 @@ def _aws_azure(rows: _Rows, provider: str, frame: pd.DataFrame, locations: dict,
                     rows.aside(base, pricing, price, reason)
             continue
         gpu, chips = mapped
-        rows.emit({**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}, od, spot)
+        base = {**base, "gpu": gpu, "gpu_count": float(row.accelerator_count) * chips}
+        fix = (local_zone or {}).get((provider, row.region, row.instance_type))
+        if fix is not None and spot is not None and math.isclose(spot, fix.local_zone_usd_per_hour):
+            rows.aside(base, "spot", spot, REASON_LOCAL_ZONE.format(zone=fix.local_zone))
+            rows.emit({**base, "source": f"{source}; spot: the region's own AZs ({fix.source})"}, None,
+                      _price(fix.own_az_usd_per_hour))
+            spot = None
+        rows.emit(base, od, spot)
 
 
 def _gcp_list(rows: _Rows, listed: pd.DataFrame, hosts: pd.DataFrame, locations: dict,
@@ -186,19 +197,25 @@ def shipped_offers(
     sources: dict[str, str],
     gcp_list: pd.DataFrame | None = None,
     retired: pd.DataFrame | None = None,
+    local_zone_spot: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Normalised offers and the rows set aside, from the shipped extracts.
 
     sources : provider -> source text stored on each of its catalog rows
     gcp_list : ``gcp_accelerator_list_prices.csv`` (None: SkyPilot prices every GCP VM)
     retired : ``data_src/retired_sizes.csv`` (provider, instance_type, retired_on, source)
+    local_zone_spot : ``data_src/local_zone_spot.csv`` (provider, region, instance_type, local_zone,
+        local_zone_usd_per_hour, own_az_usd_per_hour, source): an extract spot minimum documented to be a Local
+        Zone price is set aside and the region's own-AZ price, where the source gives it, shipped in its place
     Returns (offers with ``OFFER_COLUMNS``, anomalies with :data:`SHIPPED_ANOMALY_COLUMNS`).
     """
     locations = {(r.provider, r.region): r.location for r in regions.itertuples()}
     retired_map = {} if retired is None else {
         (r.provider, r.instance_type): r.retired_on for r in retired.itertuples()}
+    local_zone = {} if local_zone_spot is None else {
+        (r.provider, r.region, r.instance_type): r for r in local_zone_spot.itertuples()}
     rows = _Rows()
-    _aws_azure(rows, "aws", aws, locations, accelerator_map, retired_map, fetched_at, sources["aws"])
+    _aws_azure(rows, "aws", aws, locations, accelerator_map, retired_map, fetched_at, sources["aws"], local_zone)
     _aws_azure(rows, "azure", azure, locations, accelerator_map, retired_map, fetched_at, sources["azure"])
     covered: set = set()
     trusted = pd.DataFrame(columns=list(OFFER_COLUMNS))

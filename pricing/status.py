@@ -115,6 +115,7 @@ def offer_changes(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 #: SkyPilot's catalogs give the lowest zone price (its AWS zones include Local Zones); trainplan's AWS refresh
 #: takes the lowest over the region's own AZs; Google and Azure publish one spot price per region.
 SPOT_STATISTICS = (
+    ("aws", "spot: the region's own azs", "the region's own AZs (Local Zone minimum replaced)"),
     ("aws", "skypilot", "min over zones (catalog; may include Local Zones)"),
     ("aws", "describe_spot_price_history", "min over the region's own AZs"),
     ("gcp", "cyclenerd", "regional Spot SKU price (GPU + vCPU + RAM SKUs)"),

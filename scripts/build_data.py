@@ -62,6 +62,7 @@ LOCAL_TABLES = (
     ("instance_interconnect", "instance_interconnect.csv"),
     ("server_interconnect", "server_interconnect.csv"),
     ("retired_sizes", "retired_sizes.csv"),
+    ("local_zone_spot", "local_zone_spot.csv"),  # AWS spot minima of the extract that include a Local Zone
     ("fx_rates", "fx_rates.csv"),  # ECB reference rates: electricity prices published in EUR and CAD -> USD
 )
 # Mapping tables the price clients read at run time: stored as text, exactly as written.
@@ -195,6 +196,7 @@ def build(shared: Path, out: Path) -> pd.DataFrame:
         frames["gcp_host_map"], frames["cloud_regions"], _numeric(frames["accelerator_map"]),
         fetched_at=SNAPSHOT_FETCHED_AT, sources=CATALOG_SOURCE,
         gcp_list=prices["gcp_accelerator_list_prices"], retired=frames["retired_sizes"],
+        local_zone_spot=frames["local_zone_spot"],
     )
     frames["price_anomalies"] = anomalies
     frames.update(time_and_water_tables(data, inputs))

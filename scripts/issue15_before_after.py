@@ -78,6 +78,9 @@ QUERIES: tuple[tuple[str, str, str], ...] = (
     ("Cloud regions without a grid year", "rows", "SELECT count(*) FROM cloud_regions WHERE year IS NULL"),
     ("Grid zones without a year", "rows", "SELECT count(*) FROM grid_intensity WHERE year IS NULL"),
     ("GCP us-central1 grid year", "year", "SELECT year FROM cloud_regions WHERE provider='gcp' AND region='us-central1'"),
+    ("AWS g4dn.xlarge us-west-2 spot (LA Local Zone price)", "USD/h",
+     "SELECT usd_per_hour FROM offers WHERE provider='aws' AND region='us-west-2' AND instance_type='g4dn.xlarge' "
+     "AND pricing='spot'"),
     ("Spot above on-demand (same VM)", "rows",
      "SELECT count(*) FROM offers s JOIN offers o USING (provider, region, instance_type) WHERE s.pricing='spot' "
      "AND o.pricing='on_demand' AND s.usd_per_hour > o.usd_per_hour"),

@@ -114,3 +114,24 @@ def test_report_passes_the_water_and_memory_flags_on(tmp_path):
     wue = [r for name, r in rows.items() if str(name).startswith("wue_owned")]
     assert wue and all(r[1] == 0.5 for r in wue)
     assert "zero2" in str(rows["memory_precision_optimiser_sharding"][1])
+
+
+def test_a_measured_run_reaches_the_report_and_its_paragraph(tmp_path):
+    import json
+
+    measured = tmp_path / "measured.json"
+    measured.write_text(json.dumps({
+        "schema": "trainplan.measurement/1", "command": "python train.py", "host": "node1",
+        "started_at": "2025-06-01T10:00:00+00:00", "wall_s": 3600.0, "exit_code": 0,
+        "gpu": {"measured": True, "model": "Tesla V100-SXM2-16GB", "count": 2, "avg_w": 500.0, "avg_w_per_gpu": 250.0},
+        "cpu": {"measured": True, "avg_w": 60.0, "zones": ["package-0"]},
+        "dram": {"measured": True, "avg_w": 20.0, "zones": ["dram"]}}))
+    out = tmp_path / "r.md"
+    assert main(["report", "--power", str(measured), "--gpu", "v100-sxm2-16gb", "--gpus", "8", "--hours", "79.2",
+                 "--pue", "1.1", "--grid", "USA", "--format", "md", "--out", str(out), *FIXED]) == 0
+    paragraph = out.read_text(encoding="utf-8").split("## Justification of resources")[1].split("##")[0]
+    assert "the GPU power we measured on our own run (250 W per GPU" in paragraph
+    # as `estimate --power`: host (60 + 20) W for 2 GPUs -> 40 W/GPU x 8 = 320 W; job 8 x 250 + 320 = 2,320 W;
+    # E = 1.1 x 79.2 h x 2,320 W / 1000 = 202.1184 kWh; x 383.55 g/kWh (USA, Ember 2024) = 77.52 kg
+    assert "the same GPU-hours draw 202.1 kWh and emit 77.52 kg CO2e" in paragraph
+    assert "8 GPUs for 79.2 h" in paragraph

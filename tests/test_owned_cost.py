@@ -113,3 +113,31 @@ def test_one_embodied_rule_for_a_server_year_in_compare_and_procure():
     plan = api.procurement_plan("nvidia-dgx-h100", horizon_years=1, demand_gpu_hours=[8 * 8760 * 0.6])
     owned = plan.carbon[plan.carbon["option"] == "owned"]
     assert owned["embodied_co2e_kg"].sum() == pytest.approx(3700 / 5)
+
+
+def test_dedicated_rows_state_the_purchase_up_front():
+    # a dedicated purchase's cost credits the book value it keeps; its purchase is what the project must buy first:
+    # servers x price x (1 + network share), e.g. 32 DGX H100 x 269,000 x 1.10 = 9,468,800 USD
+    from planner import api
+
+    table = api.compare("llama2-7b", providers=["owned"]).table
+    dedicated = table[table["accounting_mode"] == "dedicated"]
+    assert len(dedicated) and table.loc[table["accounting_mode"] == "shared", "purchase_usd"].isna().all()
+    for row in dedicated.itertuples():
+        server, _ = api.owned_server(row.server)
+        assert row.purchase_usd == pytest.approx(row.instances * server.price_usd
+                                                 * (1 + server.overhead_pct_of_capex / 100))
+    dgx = dedicated[dedicated["server"] == "nvidia-dgx-h100"].iloc[0]
+    assert dgx.instances == 32 and dgx.purchase_usd == pytest.approx(32 * 269_000 * 1.10)
+    assert dgx.purchase_usd > 50 * dgx.cost_usd  # a 13-day project is charged a small part of what it buys
+
+
+def test_compare_takes_a_preset_name_and_refuses_other_types():
+    # a notebook writes api.compare('llama2-7b'): the same rows as the preset's own workload and preset
+    workload, preset = api.make_workload("llama2-7b")
+    by_name = api.compare("llama2-7b", providers=["owned"]).table
+    by_object = api.compare(workload, preset, providers=["owned"]).table
+    assert by_name["cost_usd"].tolist() == by_object["cost_usd"].tolist()
+    for bad in (3, None, 2.5):
+        with pytest.raises(PlanError, match="workload: expected a Workload"):
+            api.compare(bad)

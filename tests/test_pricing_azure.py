@@ -109,9 +109,11 @@ def test_windows_cloud_services_and_win_meters_are_not_linux():
             "unitOfMeasure": "1 Hour", "retailPrice": 3.428, "isPrimaryMeterRegion": True}
     items = [{**base, "meterName": "NC6s v3 Win", "productName": "Virtual Machines NCSv3 Series"},
              {**base, "meterName": "NC6s v3", "productName": "Cloud Services NCSv3 Series"},
-             {**base, "meterName": "NC6s v3", "productName": "Virtual Machines NCSv3 Series Windows"}]
+             {**base, "meterName": "NC6s v3", "productName": "Virtual Machines NCSv3 Series Windows"},
+             # Azure abbreviates newer product names: "Virtual Machines NCCadsv5 Srs Win" is the Windows product
+             {**base, "meterName": "NC6s v3", "productName": "Virtual Machines NCSv3 Srs Win"}]
     result = azure.parse_items(items, "2025-01-01")
-    assert result.rows == [] and result.skipped == {"not_linux_vm": 3}
+    assert result.rows == [] and result.skipped == {"not_linux_vm": 4}
 
 
 def test_throttled_region_is_retried_and_failing_region_reported(fetched, sleeps):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 
@@ -36,3 +37,7 @@ def test_csv_has_one_header_line_and_a_row_per_option():
     lines = text.splitlines()
     assert lines[0].startswith("option,chosen,option_kind,provider,region")
     assert len(lines) == 1 + 4 and "\r" not in text
+    # GPU counts are whole numbers and print as such (8, not 8.0)
+    rows = list(csv.reader(io.StringIO(text)))
+    column = rows[0].index("gpu_count")
+    assert {row[column] for row in rows[1:]} == {"8"}

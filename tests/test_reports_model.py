@@ -19,9 +19,10 @@ from report_samples import (
 
 from planner.defaults import Assumption
 from planner.errors import PlanError
-from planner.reports import build_report, citations
+from planner.reports import build_report, citations, model
 from planner.reports.citations import cited_works
 from planner.reports.model import display_number, display_usd, public_source
+from planner.workload import Workload
 
 
 def test_chosen_option_is_the_indexed_row_and_totals_carry_its_range():
@@ -181,3 +182,39 @@ def test_display_number_rounds_to_four_significant_figures_or_whole_units(value,
 
 def test_display_usd_prefixes_the_dollar_sign():
     assert display_usd(15839.72) == "$15,840" and display_usd(float("nan")) == ""
+
+
+def test_option_ranges_leave_out_options_that_cannot_run():
+    options = options_table().assign(feasible=[True, True, False])  # the owned $2,500 option cannot run
+    options.loc[2, "cost_usd"] = 400_000_000.0
+    report = build_report(WORKLOAD, estimate_table(), options, [], snapshots(), GENERATED_AT)
+    ranges = report.option_ranges.set_index("quantity")
+    # the two feasible options, $3,277.50 (aws) and $1,200 (gcp spot); the $400M one that cannot run is left out
+    assert (ranges.loc["cost_usd", "min"], ranges.loc["cost_usd", "max"]) == (1200.0, 3277.5)
+    assert "Across the 2 feasible options compared, cost runs from $1,200" in report.summary[2]
+
+
+def test_the_paragraph_reads_right_for_one_gpu_and_a_small_job():
+    one = Workload(name="custom workload", gpu="a100-sxm4-80gb", gpu_count=1, hours=4.0, repeats=1.0,
+                   precision="bf16", source="user input")
+    estimate = estimate_table().assign(gpu_count=1.0, gpu_hours=4.0, wall_hours=4.0, co2e_kg=0.5)
+    options = options_table().iloc[[0]].assign(gpu_count=1, gpu_hours=4.0, wall_hours=4.0, cost_usd=3.903,
+                                               cost_usd_low=3.903, cost_usd_high=3.903, co2e_kg=0.5)
+    built = build_report(one, estimate, options, [], snapshots(), GENERATED_AT, chosen_index=0)
+    text = built.justification
+    assert built.title == "Compute resources for training: 1 × a100-sxm4-80gb for 4 h"
+    # one GPU, not "1 GPUs"; an unnamed workload is "our model"; cents below $1,000
+    assert text.startswith("We request compute to train our model: 4 GPU-hours on a100-sxm4-80gb (1 GPU for 4 h")
+    assert "AWS p4d.24xlarge instances in us-east-1 (on-demand): 1 × a100-sxm4-80gb for 4 h" in text
+    assert "It costs $3.90 (a list price: no range)" in text
+    # 0.5 kg is 0.5 / 4,600 kg per car-year x 365.25 = 0.04 days: too small to compare, so no car sentence
+    assert "passenger car" not in text
+
+
+def test_dollars_show_cents_below_a_thousand_and_cars_in_days_below_a_tenth_of_a_year():
+    assert (display_usd(3.903), display_usd(0.0042), display_usd(999.996), display_usd(1234.5)) == \
+        ("$3.90", "$0.0042", "$1,000", "$1,234")
+    # 0.0036 car-years x 365.25 = 1.3 days; 0.5 car-years stays in years
+    assert model._car_sentence(0.0036)[0].startswith("The operational CO2e equals 1.3 days of")
+    assert model._car_sentence(0.5)[0].startswith("The operational CO2e equals 0.5 years of")
+    assert model._car_sentence(0.001) == []

@@ -57,6 +57,11 @@ def test_xlsx_numbers_carry_number_formats_and_headers_carry_units(workbook):
     assert hours.number_format == "#,##0.0"
     assert {"GPU-hours", "Energy (kWh)", "CO2e, operational (kg)", "Cost (USD)"} <= set(header_row)
     assert [c.value for c in workbook["assumptions"][1]][:4] == ["Name", "Value", "Unit", "Source no."]
+    # an input's value is shown in full (one column holds W, ratios and kWh per GB-hour alike)
+    values = [row[1] for row in workbook["assumptions"].iter_rows(min_row=2)]
+    assert values and all(c.number_format == "General" for c in values)
+    totals = [c for row in workbook["totals"].iter_rows(min_row=2, min_col=3) for c in row if c.value is not None]
+    assert totals and all(c.number_format == "#,##0.00" for c in totals)
 
 
 @pytest.mark.parametrize("sheet", ["key options", "options", "assumptions", "sources"])

@@ -181,3 +181,14 @@ def test_check_offers_a100_80_below_40_sets_both_aside():
     kept, aside = check_offers(rows)
     assert kept.instance_type.tolist() == ["g2-standard-4"]
     assert len(aside) == 2
+
+
+def test_an_aws_spot_minimum_that_is_a_local_zone_price_is_replaced_by_the_own_az_price(offers, anomalies):
+    # shared/data/prices/README.md: g4dn.xlarge us-west-2 spot is 0.0669 in the LA Local Zone, 0.2147 in the main
+    # zones; the extract's minimum (0.0669) is set aside and the main zones' 0.2147 shipped
+    key = (offers.provider == "aws") & (offers.region == "us-west-2") & (offers.instance_type == "g4dn.xlarge")
+    spot = offers[key & (offers.pricing == "spot")]
+    assert spot.usd_per_hour.tolist() == [0.2147] and spot.source.str.contains("the region's own AZs").all()
+    aside = anomalies[(anomalies.instance_type == "g4dn.xlarge") & (anomalies.region == "us-west-2")]
+    assert aside.usd_per_hour.tolist() == [0.0669]
+    assert aside.reason.tolist() == ["spot minimum is the Local Zone usw2-lax1-az* price (not the region's own AZs)"]

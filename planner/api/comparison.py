@@ -39,7 +39,7 @@ def _owned(servers: tuple[str, ...] | None, site_zone: str, electricity_zone: st
 
 @checked
 def compare(
-    workload: Workload,
+    workload: Workload | str,
     preset: Preset | None = None,
     *,
     providers: list[str] | None = None,
@@ -103,6 +103,7 @@ def compare(
     facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
     """
+    workload, preset = _workload_of(workload, preset)
     data = load()
     # Catalog ids are case-insensitive everywhere else: 'H100-SXM5-80GB=2' must not be silently ignored.
     ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
@@ -162,8 +163,23 @@ def compare(
     return result
 
 
+def _workload_of(workload: object, preset: Preset | None) -> tuple[Workload, Preset | None]:
+    """A workload, or a preset name (its preset's workload, and the preset itself unless one is given)."""
+    if isinstance(workload, Workload):
+        return workload, preset
+    if isinstance(workload, str):
+        from planner.api.workloads import make_workload
+
+        made, chosen = make_workload(workload)  # a one-line PlanError listing the presets for an unknown name
+        return made, preset if preset is not None else chosen
+    raise PlanError(f"workload: expected a Workload (api.make_workload(...)) or a preset name, "
+                    f"got {type(workload).__name__}")
+
+
 def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> None:
     """A throughput ratio for a GPU no compared option runs on would change nothing: an error naming it."""
+    if not ratios:
+        return
     compared = sorted(set(table["gpu"].astype(str))) if "gpu" in table else []
     unused = [gpu for gpu in ratios if gpu not in compared]
     if unused:

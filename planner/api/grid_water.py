@@ -170,24 +170,27 @@ def row_water_factors(table: pd.DataFrame, owned_cooling: str = "unknown", owned
 
     Factors are looked up once per place and process (the shipped tables do not change while it runs).
     """
-    codes, found = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
+    codes, found, _ = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
     return [found[c][0] for c in codes], [found[c][1] for c in codes]
 
 
-def _place_factors(table: pd.DataFrame, owned_cooling: str, owned_wue_l_per_kwh: float | None
-                   ) -> tuple[np.ndarray, list[tuple[water.WaterFactor, water.WaterFactor]]]:
-    """(each row's place code, (WUE, EWIF) per place): one lookup per distinct place, none per row."""
+def _place_factors(table: pd.DataFrame, owned_cooling: str, owned_wue_l_per_kwh: float | None,
+                   also: tuple[str, ...] = ()) -> tuple[np.ndarray, list[tuple[water.WaterFactor, water.WaterFactor]],
+                                                        dict[str, np.ndarray]]:
+    """(each row's place code, (WUE, EWIF) per place, {column: its value per place}): one lookup per distinct
+    place (option_kind, provider, region, country and the columns ``also``), none per row."""
     owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
-    places = [table[c] for c in ("option_kind", "provider", "region", "country")]
-    codes, first = text.distinct_codes(*places)
+    names = ("option_kind", "provider", "region", "country", *also)
+    codes, first = text.distinct_codes(*(table[c] for c in names))
+    at = {c: np.asarray(table[c].array.take(first), dtype=object) for c in names}
     found = []
-    for kind, provider, region, country in zip(*(c.iloc[first].to_numpy(dtype=object) for c in places), strict=True):
+    for kind, provider, region, country in zip(*(at[c] for c in names[:4]), strict=True):
         if kind == "owned":
             found.append((owned, _grid_ewif(zone_country(str(region)))))
         else:
             found.append((_cloud_wue(provider, region),
                           _grid_ewif(country if isinstance(country, str) and country else None)))
-    return codes, found
+    return codes, found, at
 
 
 def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None, owned_cooling: str = "unknown",
@@ -199,13 +202,11 @@ def with_water(comparison: Comparison, owned_pue: dict[str, float] | None = None
     table = comparison.table.copy(deep=False)
     if table.empty:
         return comparison
-    codes, found = _place_factors(table, owned_cooling, owned_wue_l_per_kwh)
+    codes, found, at = _place_factors(table, owned_cooling, owned_wue_l_per_kwh, ("server",))
     pue_of = {p: float(a.value) for p, a in defaults.PUE.items()}
     owned_default = float(defaults.PUE["owned"].value)
-    kinds, first = text.distinct_codes(*(table[c] for c in ("option_kind", "provider", "server")))
-    kind, provider, server = (table[c].iloc[first].to_numpy(dtype=object) for c in ("option_kind", "provider", "server"))
     pue = np.array([(owned_pue or {}).get(s, owned_default) if k == "owned" else pue_of[p]
-                    for k, p, s in zip(kind, provider, server, strict=True)], float)[kinds]
+                    for k, p, s in zip(at["option_kind"], at["provider"], at["server"], strict=True)], float)[codes]
 
     def triple(at: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         low, central, high = (np.array([getattr(f[at], b) for f in found], float)[codes]

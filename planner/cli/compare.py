@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 
 from planner import answers, api
-from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
+from planner.cli.common import add_format, add_workload_args, emit, workload_from_args, wrapped
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
 from planner.cli.ignored_flags import (
     file_keys_overridden,
     refuse_ignored_compare_flags,
     refuse_memory_flags_without_size,
 )
-from planner.cli.procure_view import wrapped
 from planner.columns import text_table, with_option_columns
 from planner.compare import SORT_KEYS, top_options
 from planner.errors import PlanError
@@ -155,7 +154,7 @@ def _compare(args: argparse.Namespace) -> int:
     if not args.columns:
         print("(CO2e total = operational + embodied; --columns all, or e.g. --columns cost_usd_low,cost_usd_high,"
               "energy_kwh, for more)")
-    for note in result.notes:  # prose wrapped to the table's 120 characters
+    for note in result.notes:
         print(wrapped(f"note: {note}", "  "))
     if best.empty:  # nothing feasible: the reasons are in the summary line above
         print("  no feasible option to show; --all ranks the infeasible ones with their reasons")

@@ -8,10 +8,16 @@ from pathlib import Path
 import pandas as pd
 
 from planner import api
-from planner.cli.common import add_estimate_args, add_format, add_workload_args, emit, workload_from_args
+from planner.cli.common import (
+    add_estimate_args,
+    add_format,
+    add_workload_args,
+    emit,
+    workload_from_args,
+    wrapped,
+)
 from planner.cli.grid_water import add_time_water_args
 from planner.cli.ignored_flags import refuse_ignored_estimate_flags
-from planner.cli.procure_view import table_text, wrapped
 
 
 def _estimate(args: argparse.Namespace) -> int:
@@ -33,8 +39,7 @@ def _estimate(args: argparse.Namespace) -> int:
         notes = result.table.attrs.get("notes", ())
         if notes:
             print("\nNotes:\n" + "\n".join(wrapped(n, "  - ") for n in notes))
-        # one wrapped entry each (name = value unit (date); source): a table's source column runs 300+ characters
-        print(table_text("assumptions", pd.DataFrame([a.__dict__ for a in result.assumptions])))
+        emit(pd.DataFrame([a.__dict__ for a in result.assumptions]), "table", "Assumptions")
     return 0
 
 

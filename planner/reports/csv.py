@@ -1,6 +1,6 @@
 """A report's tidy options table as CSV: one row per option, unit-suffixed headers (``cost_usd``, ``energy_kwh``,
 ``co2e_kg``), numbers rounded to what the inputs support (cents; kWh, kg, hours to 3 decimals) but never to
-fewer than 4 significant figures."""
+fewer than 4 significant figures; whole counts (GPUs, instances) as integers."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def _rounded(column: str, values: pd.Series) -> pd.Series:
     if not pd.api.types.is_float_dtype(values):
         return values
     fmt = column_format(column)
+    finite = values.dropna()
+    if fmt.kind == "int" and len(finite) and (finite == finite.round()).all():
+        return values.round().astype("Int64")  # counts print as 112, not 112.0; blank where missing
     places = 2 if fmt.kind == "usd" and fmt.decimals == 0 else fmt.decimals + 3 if fmt.kind == "usd" else 3
 
     def one(value: float) -> float:

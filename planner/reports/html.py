@@ -1,8 +1,10 @@
 """A report as one self-contained HTML file: inline CSS, the chart as inline SVG, no external resource.
 
-The same structure as the PDF (justification, key options, chart, method, then the appendix), readable on
-a phone: a viewport, fluid text, and each table in its own horizontally scrolling box. Each numeric cell
-shows its column's display format (``planner.columns``) and carries the full-precision value in ``data-value``.
+The same structure as the PDF (justification, key options, chart, method, then the appendix: the inputs, a
+kind's per-option inputs on one line, citing the numbered sources; each cited work once), readable on a phone:
+a viewport, fluid text, and on a narrow screen each table row set as a card of "label: value" lines instead of
+a table wider than the screen. Each numeric cell shows its column's display format (``planner.columns``) and
+carries the full-precision value in ``data-value``. Every option and input in full: the CSV and XLSX reports.
 """
 
 from __future__ import annotations
@@ -14,17 +16,16 @@ import pandas as pd
 
 from planner.columns import column_format
 from planner.reports.chart import chart_svg
-from planner.reports.model import Report
+from planner.reports.inputs import grouped_inputs
+from planner.reports.model import Report, display_number, drawn_on_text, source_line
 from planner.reports.water_time import start_months_image, start_months_title
 
-#: The options table's columns in the appendix (every column is in the CSV and XLSX).
-OPTION_COLUMNS = ("option", "chosen", "provider", "region", "pricing", "gpu", "gpu_count", "wall_hours", "gpu_hours",
-                  "energy_kwh", "cost_usd", "cost_usd_low", "cost_usd_high", "co2e_kg", "co2e_embodied_kg", "water_l",
-                  "feasible", "pareto")
+#: The inputs table's columns and headers (as in the PDF's appendix).
+INPUT_HEADERS = ["Input", "Value", "Unit", "Source", "Date"]
 
 _CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:60rem;margin:1.5rem auto;
-padding:0 1rem;color:#1b1f24;line-height:1.5;font-size:1rem}
+padding:0 1rem;color:#1b1f24;line-height:1.5;font-size:1rem;overflow-wrap:break-word}
 h1{font-size:1.5rem;line-height:1.25}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 h3{font-size:1.05rem;margin-top:1.5rem}p.justification{font-size:1.05rem}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;margin:.5rem 0}
@@ -33,21 +34,31 @@ th,td{border:1px solid #d0d7de;padding:.25rem .45rem;vertical-align:top;text-ali
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}th{background:#f6f8fa}
 tr.chosen td{background:#fff4e5;font-weight:600}.meta{color:#57606a;font-size:.9rem}
 figure{margin:1rem 0}svg{max-width:100%;height:auto}ol.sources li{margin-bottom:.3rem;overflow-wrap:anywhere}
+@media (max-width:40rem){
+table,tbody,tr,td{display:block;width:auto}thead{position:absolute;left:-9999px}
+tr{border:1px solid #d0d7de;border-radius:4px;margin:.6rem 0;padding:.3rem .6rem}
+td,td.num{border:0;padding:.1rem 0;text-align:left;white-space:normal}td:empty{display:none}
+td[data-label]::before{content:attr(data-label) ": ";font-weight:600;color:#57606a}
+#inputs td{display:inline;padding-right:.3rem}#inputs td:first-child{display:block;font-weight:600}
+#inputs td:empty{display:none}#inputs td::before{content:none}#inputs td:nth-child(n+4)::before{content:"· ";color:#57606a}
+}
 """.strip()
 
 
-def _cell(column: str, value: object) -> str:
+def _cell(column: str, value: object, label: str) -> str:
     fmt = column_format(column)
     shown = fmt.show(value)
+    labelled = f' data-label="{escape(label)}"'
     if fmt.kind != "text" and isinstance(value, int | float | np.integer | np.floating) \
             and not isinstance(value, bool | np.bool_):
-        return f'<td class="num" data-value="{float(value)!r}">{escape(shown)}</td>'
-    return f"<td>{escape(shown)}</td>"
+        return f'<td class="num"{labelled} data-value="{float(value)!r}">{escape(shown)}</td>'
+    return f"<td{labelled}>{escape(shown)}</td>"
 
 
 def html_table(table: pd.DataFrame, table_id: str, headers: list[str] | None = None) -> str:
-    """An HTML table with an id, human headers, in a scrolling box; rows of a ``chosen`` option get class
-    ``chosen`` (as does the first row of the key options)."""
+    """An HTML table with an id, human headers, in a scrolling box (a card per row on a phone: each cell
+    carries its header in ``data-label``); rows of a ``chosen`` option get class ``chosen`` (as does the
+    first row of the key options)."""
     names = headers or [column_format(str(c)).header for c in table.columns]
     head = "".join(f"<th>{escape(n)}</th>" for n in names)
     if "chosen" in table.columns:
@@ -58,9 +69,18 @@ def html_table(table: pd.DataFrame, table_id: str, headers: list[str] | None = N
         chosen = [False] * len(table)
     body = "".join(
         ('<tr class="chosen">' if is_chosen else "<tr>") +
-        "".join(_cell(c, v) for c, v in zip(table.columns, row, strict=True)) + "</tr>"
+        "".join(_cell(c, v, n) for c, v, n in zip(table.columns, row, names, strict=True)) + "</tr>"
         for row, is_chosen in zip(table.itertuples(index=False), chosen, strict=True))
     return f'<div class="scroll"><table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def inputs_table(report: Report) -> pd.DataFrame:
+    """The appendix's inputs as shown: input (a kind's label with its unit), value, unit, ref ``[n]``, date."""
+    inputs = grouped_inputs(report.assumptions)
+    return pd.DataFrame({
+        "input": [f"{r.input}, {r.unit}" if r.grouped else r.input for r in inputs.itertuples()],
+        "value": inputs["value"], "unit": ["" if r.grouped else r.unit for r in inputs.itertuples()],
+        "ref": [f"[{r}]" for r in inputs["ref"]], "as_of": inputs["as_of"]})
 
 
 def render_html(report: Report) -> bytes:
@@ -87,23 +107,22 @@ def render_html(report: Report) -> bytes:
                         + html_table(report.start_months, "start-months"))
     sections.append("<h2>Method</h2><ol id=\"method\">" + "".join(f"<li>{escape(s)}</li>" for s in report.method)
                     + "</ol>")
+    if len(report.equivalences):
+        items = "; ".join(f"{display_number(r.times, 2)} × {r.comparison} ({display_number(r.kg_co2e_each)} kg each, "
+                          f"{r.as_of})" for r in report.equivalences.itertuples())
+        sections.append(f"<h2>The chosen option's operational CO2e equals</h2><p id=\"equivalences\">"
+                        f"{escape(items)}.</p>")
     if report.notes:
         sections.append("<h2>Notes</h2><ul>" + "".join(f"<li>{escape(s)}</li>" for s in report.notes) + "</ul>")
-    options = report.table[[c for c in OPTION_COLUMNS if c in report.table.columns]]
-    assumptions = report.assumptions.assign(ref=report.assumptions["ref"].map(lambda r: f"[{r}]"))
     sections += [
         "<h2>Appendix</h2>",
-        "<h3>A. Options compared</h3>" + html_table(options, "options"),
-        "<h3>B. Totals of the chosen option</h3>" + html_table(report.totals, "totals",
-                                                               ["Quantity", "Unit", "Central", "Low", "High"]),
-        "<h3>C. Assumptions (source: the numbered sources in D)</h3>" + html_table(
-            assumptions[["name", "value", "unit", "ref", "as_of", "note"]], "assumptions",
-            ["Name", "Value", "Unit", "Source", "Date", "Note"]),
-        '<h3>D. Sources</h3><ol class="sources" id="sources">' + "".join(
-            f'<li value="{r.ref}">{escape(r.source)}{escape(f" ({r.as_of})") if r.as_of else ""}. '
-            f"<small>Used for: {escape(r.used_for)}.</small></li>" for r in report.sources.itertuples()) + "</ol>",
-        "<h3>E. Price snapshots</h3>" + html_table(report.price_snapshots, "price-snapshots"),
-        "<h3>F. Equivalences of the chosen option's CO2e</h3>" + html_table(report.equivalences, "equivalences"),
+        f"<p>{escape(drawn_on_text(report))}, with every column and range, are in the CSV and XLSX versions of this "
+        "report; the XLSX also gives each input's full source text.</p>",
+        "<h3>A. Inputs (the source column cites the numbered sources in B)</h3>"
+        + html_table(inputs_table(report), "inputs", INPUT_HEADERS),
+        '<h3>B. Sources</h3><ol class="sources" id="sources">' + "".join(
+            f'<li value="{r.ref}">{escape(source_line(r.source, r.as_of))}.</li>' for r in report.sources.itertuples())
+        + "</ol>",
     ]
     document = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
                 f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -51,7 +51,7 @@ class Report:
 
     table : the tidy options table (``option`` label, ``chosen`` flag, then ``OPTION_COLUMNS`` present)
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
-    option_ranges : across the compared options: quantity, unit, min, max, min_option, max_option
+    option_ranges : across the feasible compared options: quantity, unit, min, max, min_option, max_option
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
     assumptions : name, value, unit, source (its full text: which page, table, figure), as_of, note, ``ref`` (the
         numbers in ``sources`` of the works that source names, as text: "3" or "3, 17")
@@ -175,15 +175,17 @@ def build_report(
         compared = table if chosen_index is not None else options
     else:
         compared = _normalised_options(compared)
-    ranges = _option_ranges(compared)
+    usable = answers.feasible_rows(compared)  # an option that cannot run says nothing about the cost
+    ranges = _option_ranges(usable)
     notes = tuple(str(n) for n in estimate_table.attrs.get("notes", ()))
     all_assumptions, sources = _numbered_sources(all_assumptions, snapshots)
     key = key_options(table if compared is None or len(compared) == 0 else compared, chosen)
     found = answers.compare_answers(compared) if len(compared) else None
     justification = _justification(workload, chosen, key, found, equivalences, snapshots,
-                                   estimate_row if own_inputs else None, chosen_reason, compared)
+                                   estimate_row if own_inputs else None, chosen_reason, compared,
+                                   _measured_gpu_w(chosen, all_assumptions))
     return Report(
-        title=title or f"Compute resources for training: {workload.name}",
+        title=title or f"Compute resources for training: {_what(workload)}",
         generated_at=stamp,
         workload=_workload_table(workload),
         gpu_hours=float(workload.gpu_hours),
@@ -196,7 +198,8 @@ def build_report(
         price_snapshots=snapshots,
         equivalences=equivalences,
         method=method_text(table),
-        summary=_summary(workload, chosen, totals, ranges, equivalences, len(compared)),
+        summary=_summary(workload, chosen, totals, ranges, equivalences, len(usable),
+                         "feasible " if len(usable) < len(compared) else ""),
         notes=notes,
         justification=justification,
         key_table=key,
@@ -238,7 +241,7 @@ def display_usd(value: object) -> str:
         return ""
     number = abs(float(value))
     sign = "-$" if float(value) < 0 else "$"
-    if number >= 1000 or number == 0:
+    if round(number, 2) >= 1000 or number == 0:  # $999.996 reads $1,000, not $1000.00
         return sign + display_number(number)
     return sign + (f"{number:.2f}" if number >= 0.01 else f"{number:.2g}")
 
@@ -482,7 +485,7 @@ def method_text(table: pd.DataFrame) -> tuple[str, ...]:
 
 
 def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges: pd.DataFrame,
-             equivalences: pd.DataFrame, compared: int) -> tuple[str, ...]:
+             equivalences: pd.DataFrame, compared: int, feasible: str = "") -> tuple[str, ...]:
     by = totals.set_index("quantity")
     lines = [f"{workload.name}: {display_number(workload.gpu_hours)} GPU-hours ({display_number(workload.gpu_count)} × "
              f"{workload.gpu} for {display_number(workload.wall_hours)} h)."]
@@ -511,7 +514,7 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
         if "co2e_kg" in rng.index:
             pieces.append(f"CO2e from {display_number(rng.loc['co2e_kg', 'min'])} to "
                           f"{display_number(rng.loc['co2e_kg', 'max'])} kg")
-        lines.append(f"Across the {compared} options compared, " + " and ".join(pieces) + ".")
+        lines.append(f"Across the {compared:,} {feasible}options compared, " + " and ".join(pieces) + ".")
     if "co2e_kg" in by.index:
         table1 = equivalences.iloc[:-1]
         counts = "; ".join(f"{display_number(r.times, 2)} × '{r.comparison}'" for r in table1.itertuples())
@@ -622,6 +625,25 @@ def _row_of(table: pd.DataFrame | None, key_row: pd.Series) -> pd.Series:
     return key_row
 
 
+def _measured_gpu_w(chosen: pd.Series, assumptions: pd.DataFrame) -> float | None:
+    """The measured W per GPU behind the chosen option's energy (None: its power is a TDP default)."""
+    flag = chosen.get("power_measured", False)
+    if _missing(flag) or not bool(flag):
+        return None
+    names = assumptions["name"].astype(str)
+    gpu = str(chosen.get("gpu", ""))
+    rows = assumptions[(names == f"gpu_w_measured_{gpu}") | (names == "gpu_w_measured")]
+    values = pd.to_numeric(rows["value"], errors="coerce").dropna()
+    return float(values.iloc[0]) if len(values) else None
+
+
+def _what(workload: Workload) -> str:
+    """The workload's name, or for an unnamed one what it runs on: "8 × a100-sxm4-80gb for 24 h"."""
+    if workload.name != "custom workload":
+        return workload.name
+    return f"{display_number(workload.gpu_count)} × {workload.gpu} for {display_number(workload.wall_hours)} h"
+
+
 def _car_sentence(years: float) -> list[str]:
     """The CO2e in years (or, under a tenth of a year, days) of a typical US car; nothing under a day."""
     if years >= 0.1:
@@ -667,7 +689,8 @@ def _co2e_text(row: pd.Series) -> str:
 
 def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, found: object,
                    equivalences: pd.DataFrame, snapshots: pd.DataFrame, estimate_row: pd.Series | None,
-                   reason: str = "", compared: pd.DataFrame | None = None) -> str:
+                   reason: str = "", compared: pd.DataFrame | None = None,
+                   measured_gpu_w: float | None = None) -> str:
     """The justification-of-resources paragraph: what is trained, on what, GPU-hours, why this option, cost
     and CO2e with ranges, the alternatives, and where the numbers come from."""
     runs = f" ({display_number(workload.repeats)} runs)" if workload.repeats != 1 else ""
@@ -694,6 +717,9 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
         parts.append(f"It is {'; and '.join(why)}.")
     parts.append(f"It costs {_cost_text(chosen)}{_energy_text(chosen)} and emits {_co2e_text(chosen)}; the ranges "
                  "carry the uncertainty in power draw, throughput and prices.")
+    if measured_gpu_w is not None:
+        parts.append(f"Its energy rests on the GPU power we measured on our own run ({display_number(measured_gpu_w)} W "
+                     "per GPU, recorded with trainplan measure), not on a share of the GPUs' rated power.")
     parts += water_time.justification_sentences(chosen)
     if found is not None and found.has_cloud_cost and found.cloud_options > 1:
         parts.append(f"The {display_number(found.cloud_options)} feasible cloud options compared cost "

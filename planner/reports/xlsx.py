@@ -39,8 +39,17 @@ def sheet_tables(report: Report) -> dict[str, pd.DataFrame]:
             "equivalences": report.equivalences}
 
 
-def number_format(column: str) -> str | None:
-    """The Excel number format of a column's cells (None: General)."""
+#: Columns whose rows hold values of different units, so no one column format fits: the number shown in full
+#: (General) where the sheet lists one value per input (an input's 0.000392 must not print as 0.0004), and
+#: separators with two decimals for the totals (USD, kWh, kg, h, L side by side).
+SHEET_FORMATS = {("summary", "value"): None, ("assumptions", "value"): None, ("totals", "central"): "#,##0.00",
+                 ("totals", "low"): "#,##0.00", ("totals", "high"): "#,##0.00"}
+
+
+def number_format(column: str, sheet: str | None = None) -> str | None:
+    """The Excel number format of a column's cells on a sheet (None: General)."""
+    if (sheet, column) in SHEET_FORMATS:
+        return SHEET_FORMATS[(sheet, column)]
     fmt = column_format(column)
     if fmt.kind == "usd":
         return '"$"#,##0' + ("." + "0" * fmt.decimals if fmt.decimals else "")
@@ -110,7 +119,7 @@ def render_xlsx(report: Report) -> bytes:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(table) + 1}"
         for i, column in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
-            fmt = number_format(str(column))
+            fmt = number_format(str(column), name)
             if fmt:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
                     if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
