@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Display kinds: usd ($ and thousands separators), int (whole numbers), number (fixed decimals),
-#: percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
-KINDS = ("usd", "int", "number", "percent", "bool", "text")
+#: Display kinds: usd ($ and thousands separators), int (whole numbers), year (a whole number without a thousands
+#: separator: 2023, not 2,023), number (fixed decimals), percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
+KINDS = ("usd", "int", "year", "number", "percent", "bool", "text")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class ColumnFormat:
             return f"-${text}" if number < 0 and text.strip("0.,") else f"${text}"
         if self.kind == "int":
             return f"{number:,.0f}"
+        if self.kind == "year":
+            return f"{number:.0f}"
         if self.kind == "percent":
             return f"{number * 100:,.{self.decimals}f}%"
         return f"{number:,.{_decimals(number, self.decimals)}f}"
@@ -63,6 +65,8 @@ class ColumnFormat:
             return f"$%,.{self.decimals}f"
         if self.kind == "int":
             return "%,d"
+        if self.kind == "year":
+            return "%d"
         if self.kind == "percent":
             return "percent"
         return f"%,.{self.decimals}f"
@@ -131,7 +135,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "usd_per_gpu_hour": _f("Price", "USD/GPU-h", "usd", 3),
     "utilisation": _f("Utilisation", kind="percent", decimals=0),
     "breakeven_utilisation": _f("Break-even utilisation", kind="percent", decimals=1),
-    "year": _f("Year", kind="int"),
+    "year": _f("Year", kind="year"),
     "servers": _f("Servers", kind="int"),
     "p_wait": _f("Probability of waiting", kind="percent", decimals=1),
     "value": _f("Value", kind="number", decimals=4),
@@ -170,7 +174,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "fa_rate": _f("F&A rate", kind="percent", decimals=0),
     "achieved_utilisation": _f("Utilisation", kind="percent", decimals=1),
     "peak_month_utilisation": _f("Peak-month utilisation", kind="percent", decimals=0),
-    "breakeven_year": _f("Break-even year", kind="int"),
+    "breakeven_year": _f("Break-even year", kind="year"),
     "staff_fte": _f("Staff", "FTE", "number", 2),
     "embodied_co2e_kg": _f("CO2e, embodied", "kg", "number", 0),
     "flips": _f("Flips the verdict", kind="bool"),

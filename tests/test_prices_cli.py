@@ -99,7 +99,7 @@ def test_list_table_says_which_spot_statistic_each_row_uses(capsys):
 
 @pytest.mark.parametrize(("argv", "names"), [
     (("list", "--gpu", "h101"), "gpu 'h101': unknown; did you mean h100-nvl-94gb, h100-pcie-80gb"),
-    (("list", "--pricing", "hourly"), "allowed: on_demand, spot, reserved_1y, reserved_3y"),
+    (("list", "--pricing", "hourly"), "allowed: on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y"),
     (("list", "--provider", "aws", "--region", "atlantis-1"), "region 'atlantis-1': unknown"),
     (("refresh", "--provider", "oracle"), "provider 'oracle': not allowed; allowed: aws, gcp, azure"),
     (("refresh", "--region", "moon-base-1"), "region 'moon-base-1': unknown"),
@@ -209,4 +209,20 @@ def test_status_says_commitment_prices_are_not_in_the_shipped_data(capsys):
     code, out, _ = run(capsys, "status")
     assert code == 0
     assert "Commitment prices (reserved_1y, reserved_3y): not in the shipped data" in out
-    assert "AWS Savings Plans: not fetched and not in the data" in out
+    assert "AWS Savings Plans (savings_plan_1y, savings_plan_3y): not in the shipped data" in out
+
+
+def test_refresh_savings_plans_flag_asks_the_aws_fetch_for_savings_plans_rates(capsys, monkeypatch):
+    from pricing import refresh as refresh_module
+
+    asked = {}
+
+    def fake_refresh(providers, regions, **kwargs):
+        asked.update(kwargs)
+        return refresh_module.RefreshReport()
+
+    monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
+    run(capsys, "refresh", "--provider", "aws", "--savings-plans")
+    assert asked["fetch_options"] == {"aws": {"savings_plans": True}}
+    run(capsys, "refresh", "--provider", "aws")
+    assert asked["fetch_options"] is None

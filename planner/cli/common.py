@@ -143,7 +143,7 @@ def add_estimate_args(parser: argparse.ArgumentParser) -> None:
     """Flags that choose the prices, grid, PUE and power of an estimate (``estimate``, ``report``)."""
     parser.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
     parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
-    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
+    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y or savings_plan_3y")
     parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
     parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
     parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")

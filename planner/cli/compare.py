@@ -180,7 +180,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--provider", action="append", help="aws, gcp, azure, owned")
     filters.add_argument("--region", action="append", help="cloud region id (cloud rows only)")
     filters.add_argument("--option-gpu", action="append", help="only options on these GPUs (catalog ids)")
-    filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
+    filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y (cloud rows)")
     filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
     filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "

@@ -32,7 +32,9 @@ def _refresh(args: argparse.Namespace) -> int:
     from pricing.refresh import RefreshInterrupted, refresh
 
     try:
-        report = refresh(args.provider, args.region, progress=_progress, accept_fewer_rows=args.accept_fewer_rows)
+        options = {"aws": {"savings_plans": True}} if args.savings_plans else None
+        report = refresh(args.provider, args.region, progress=_progress, accept_fewer_rows=args.accept_fewer_rows,
+                         fetch_options=options)
     except RefreshInterrupted as interrupted:
         print("\n".join(interrupted.report.lines()))
         print("interrupted: nothing more written; the cache holds every snapshot written before Ctrl-C")
@@ -104,6 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     refresh.add_argument("--region", action="append", help="region code (repeatable; default: every region)")
     refresh.add_argument("--accept-fewer-rows", action="store_true",
                          help="store a fetch with far fewer rows than it replaces (refused by default as truncated)")
+    refresh.add_argument("--savings-plans", action="store_true",
+                         help="aws: also read EC2 Instance Savings Plans rates (1 and 3 years, no upfront)")
     refresh.set_defaults(func=_refresh)
 
     status = sub.add_parser("status", help="each provider's snapshot in use: origin, age, source, rows")
