@@ -210,3 +210,19 @@ def test_status_says_commitment_prices_are_not_in_the_shipped_data(capsys):
     assert code == 0
     assert "Commitment prices (reserved_1y, reserved_3y): not in the shipped data" in out
     assert "AWS Savings Plans (savings_plan_1y, savings_plan_3y): not in the shipped data" in out
+
+
+def test_refresh_savings_plans_flag_asks_the_aws_fetch_for_savings_plans_rates(capsys, monkeypatch):
+    from pricing import refresh as refresh_module
+
+    asked = {}
+
+    def fake_refresh(providers, regions, **kwargs):
+        asked.update(kwargs)
+        return refresh_module.RefreshReport()
+
+    monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
+    run(capsys, "refresh", "--provider", "aws", "--savings-plans")
+    assert asked["fetch_options"] == {"aws": {"savings_plans": True}}
+    run(capsys, "refresh", "--provider", "aws")
+    assert asked["fetch_options"] is None

@@ -159,13 +159,14 @@ def _compare(args: argparse.Namespace) -> int:
     if best.empty:  # nothing feasible: the reasons are in the summary line above
         print("  no feasible option to show; --all ranks the infeasible ones with their reasons")
     else:
-        print(f"  {water_line(best)}")
+        print(wrapped(water_line(best), "  "))
         if args.start:
             print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
         if args.best_start:
             print_best_start(best, args.best_start, args.grid_basis, args.top, "table")
     if args.out:
-        print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
+        print("\n" + wrapped(f"Full table ({len(result.table):,} rows) written to {args.out}; each row's inputs: "
+                             "assumption_ids."))
     if args.assumptions and not best.empty:
         emit(result.assumptions_for(int(best.index[0])), "table", "Assumptions behind the first option")
     return 0
