@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planner import options
+from planner.compare import top_options
 
 #: How the cloud cost range is made, in words (cards and reports print it beside the range).
 CLOUD_COST_RANGE_METHOD = "cheapest to dearest of the {n} feasible cloud options that pass the filters"
@@ -83,3 +84,14 @@ def compare_answers(table: pd.DataFrame, current: pd.Series | None = None) -> Co
         cloud_low_index=low, cloud_high_index=high,
         picks=picks.set_index("pick") if len(picks) else picks,
         current_index=None if current is None else current.name)
+
+
+def ranked_rows(table: pd.DataFrame, sort: str = "cost", n: int | None = None) -> pd.DataFrame:
+    """The comparison's rows as a table shows them: the feasible ones by ``sort`` (``planner.compare.SORT_KEYS``:
+    cost, co2e, time; ties broken as the headline picks break them, so the first row is that pick's card),
+    then the infeasible ones in the same order; the first ``n`` (None: every row)."""
+    ranked = top_options(table, sort, None)
+    if "feasible" in table.columns:
+        rest = table[~table["feasible"].fillna(False).astype(bool)]
+        ranked = pd.concat([ranked, top_options(rest, sort, None, include_infeasible=True)])
+    return ranked if n is None else ranked.head(int(n))

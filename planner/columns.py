@@ -16,9 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-#: Display kinds: usd ($ and thousands separators), int (whole numbers), number (fixed decimals),
-#: percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
-KINDS = ("usd", "int", "number", "percent", "bool", "text")
+#: Display kinds: usd ($ and thousands separators), int (whole numbers), year (a whole number without a thousands
+#: separator: 2023, not 2,023), number (fixed decimals), percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
+KINDS = ("usd", "int", "year", "number", "percent", "bool", "text")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class ColumnFormat:
             return f"-${text}" if number < 0 and text.strip("0.,") else f"${text}"
         if self.kind == "int":
             return f"{number:,.0f}"
+        if self.kind == "year":
+            return f"{number:.0f}"
         if self.kind == "percent":
             return f"{number * 100:,.{self.decimals}f}%"
         return f"{number:,.{_decimals(number, self.decimals)}f}"
@@ -63,6 +65,8 @@ class ColumnFormat:
             return f"$%,.{self.decimals}f"
         if self.kind == "int":
             return "%,d"
+        if self.kind == "year":
+            return "%d"
         if self.kind == "percent":
             return "percent"
         return f"%,.{self.decimals}f"
@@ -131,7 +135,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "usd_per_gpu_hour": _f("Price", "USD/GPU-h", "usd", 3),
     "utilisation": _f("Utilisation", kind="percent", decimals=0),
     "breakeven_utilisation": _f("Break-even utilisation", kind="percent", decimals=1),
-    "year": _f("Year", kind="int"),
+    "year": _f("Year", kind="year"),
     "servers": _f("Servers", kind="int"),
     "p_wait": _f("Probability of waiting", kind="percent", decimals=1),
     "value": _f("Value", kind="number", decimals=4),
@@ -170,7 +174,7 @@ FORMATS: dict[str, ColumnFormat] = {
     "fa_rate": _f("F&A rate", kind="percent", decimals=0),
     "achieved_utilisation": _f("Utilisation", kind="percent", decimals=1),
     "peak_month_utilisation": _f("Peak-month utilisation", kind="percent", decimals=0),
-    "breakeven_year": _f("Break-even year", kind="int"),
+    "breakeven_year": _f("Break-even year", kind="year"),
     "staff_fte": _f("Staff", "FTE", "number", 2),
     "embodied_co2e_kg": _f("CO2e, embodied", "kg", "number", 0),
     "flips": _f("Flips the verdict", kind="bool"),
@@ -258,33 +262,43 @@ def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None 
         return "(no rows)"
     formats = [column_format(c) for c in chosen]
     cells = [[fmt.show(v) for v in table[c].tolist()] for c, fmt in zip(chosen, formats, strict=True)]
-    heads = [[fmt.header] for fmt in formats]
-    widths = [max(len(fmt.header), *(len(x) for x in col)) for fmt, col in zip(formats, cells, strict=True)]
-    numeric = [is_numeric(c) for c in chosen]
+    return layout([fmt.header for fmt in formats], cells, [is_numeric(c) for c in chosen], width)
+
+
+def layout(headers: list[str], cells: list[list[str]], numeric: list[bool], width: int | None = None) -> str:
+    """Columns of text cells as aligned lines: numeric columns right-aligned, text left-aligned; with ``width``
+    [characters], headers wider than their cells wrap onto a second line, then the widest text columns are cut
+    (with '…') until a line fits. ``cells`` holds one list of row texts per column."""
+    rows = len(cells[0]) if cells else 0
+    heads = [[h] for h in headers]
+    widths = [max(len(h), *(len(x) for x in col)) for h, col in zip(headers, cells, strict=True)]
 
     def too_wide() -> bool:
         return width is not None and sum(widths) + 2 * (len(widths) - 1) > width
 
     if too_wide():
-        heads = [_two_lines(fmt.header) for fmt in formats]
+        heads = [_two_lines(h) for h in headers]
         widths = [max(*(len(h) for h in head), *(len(x) for x in col)) for head, col in zip(heads, cells, strict=True)]
-    if too_wide():
-        floor = [w if right else max(*(len(h) for h in head), 8)
-                 for w, right, head in zip(widths, numeric, heads, strict=True)]
+    floor = [w if right else max(*(len(h) for h in head), 8) for w, right, head in zip(widths, numeric, heads,
+                                                                                         strict=True)]
+    prose = [any(" " in x for x in col) for col in cells]
+    # cut prose (names, sources) first, then ids other than the first column's, widest first
+    for allowed in ([p and i > 0 for i, p in enumerate(prose)], [i > 0 for i in range(len(widths))],
+                    [True] * len(widths)):
         while too_wide():
-            cuttable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+            cuttable = [i for i in range(len(widths)) if allowed[i] and widths[i] > floor[i]]
             if not cuttable:
                 break
             widest = max(cuttable, key=lambda i: widths[i])
             widths[widest] -= 1
     depth = max(len(h) for h in heads)
     lines = []
-    for row in range(-depth, len(table)):
+    for row in range(-depth, rows):
         parts = []
         for head, col, w, right in zip(heads, cells, widths, numeric, strict=True):
             if row < 0:
-                line = row + depth - (depth - len(head))  # bottom-aligned header lines
-                text = head[line] if 0 <= line < len(head) else ""
+                line = row + len(head)  # header lines bottom-aligned over their column
+                text = head[line] if line >= 0 else ""
             else:
                 text = col[row]
             text = text if len(text) <= w else text[:w - 1] + "…"
@@ -294,14 +308,17 @@ def text_table(table: pd.DataFrame, columns: list[str] | tuple[str, ...] | None 
 
 
 def _two_lines(header: str) -> list[str]:
-    """A header split at the space that makes its longer line shortest (one line if it has no space)."""
-    words: list[str] = []
-    for word in header.split(" "):
-        if words and word in ("/", "×", "-"):  # a joining symbol stays at the end of the first line
-            words[-1] += " " + word
+    """A header split where its longer line is shortest: at a space (a human label) or after an underscore (a
+    column name, ``usd_per_`` over ``gpu_hour``); one line if it has neither."""
+    sep = " " if " " in header else "_"
+    parts: list[str] = []
+    for part in header.split(sep):
+        if parts and sep == " " and part in ("/", "×", "-"):  # a joining symbol ends the first line
+            parts[-1] += " " + part
         else:
-            words.append(word)
-    if len(words) < 2:
+            parts.append(part)
+    if len(parts) < 2:
         return [header]
-    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    tail = "" if sep == " " else "_"  # a column name keeps its underscore at the end of the first line
+    splits = [(sep.join(parts[:i]) + tail, sep.join(parts[i:])) for i in range(1, len(parts))]
     return list(min(splits, key=lambda pair: max(len(pair[0]), len(pair[1]))))

@@ -78,6 +78,10 @@ from pricing.schema import PRICING_MODELS, PROVIDERS
 OPTION_KINDS = ("cloud", "owned")
 OWNED = "owned"
 SORT_KEYS = {"cost": "cost_usd", "co2e": "co2e_total_kg", "time": "wall_hours"}
+#: Ties broken as the headline picks break them (``planner.options.HEADLINE_PICKS``): the first row by each
+#: sort is the cheapest, lowest-carbon or fastest card.
+SORT_ORDER = {"cost": ("cost_usd", "co2e_total_kg", "wall_hours"), "co2e": ("co2e_total_kg", "cost_usd", "wall_hours"),
+              "time": ("wall_hours", "cost_usd", "co2e_total_kg")}
 #: Outputs that carry ``_low`` / ``_high`` (and Monte Carlo ``_pNN``) columns.
 RANGED = ("cost_usd", "energy_kwh", "co2e_kg", "co2e_embodied_kg", "wall_hours")
 #: Outputs with Monte Carlo percentiles (the total CO2e is drawn as a sum, not summed from percentiles).
@@ -327,7 +331,8 @@ def top_options(table: pd.DataFrame, sort: str = "cost", n: int | None = 10, sta
         raise PlanError(f"statistic '{statistic}': not allowed; allowed: {', '.join(STATISTICS)}")
     if "feasible" in table and not include_infeasible:
         table = table[table["feasible"].astype(bool)]
-    keys = [SORT_KEYS[sort], "cost_usd"] if statistic == "central" else [f"{SORT_KEYS[sort]}_p50", "cost_usd_p50"]
+    keys = [SORT_KEYS[sort], *(c for c in SORT_ORDER[sort][1:] if c in table)] if statistic == "central" else \
+        [f"{SORT_KEYS[sort]}_p50", "cost_usd_p50"]
     ordered = table.sort_values(keys, kind="mergesort")
     return ordered if n is None else ordered.head(int(positive("top", n)))
 

@@ -26,7 +26,8 @@ from planner.errors import PlanError
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
 
-RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR}
+RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR,
+                       "savings_plan_1y": HOURS_PER_YEAR, "savings_plan_3y": 3 * HOURS_PER_YEAR}  # paid every hour
 ASSUMPTION_COLUMNS = ("name", "value", "unit", "source", "as_of", "note")
 #: Text columns of a prepared cloud offer (object arrays); every other prepared column is float.
 CLOUD_TEXT = ("provider", "region", "location", "country", "instance_type", "pricing", "gpu")

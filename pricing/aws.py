@@ -281,11 +281,16 @@ def is_region_az(region: str, zone: object) -> bool:
     return isinstance(zone, str) and re.fullmatch(re.escape(region) + r"[a-z]", zone) is not None
 
 
-def covers(offers: pd.DataFrame, spot: bool = True, **_options: Any) -> pd.Series:
+def covers(offers: pd.DataFrame, spot: bool = True, fetched: pd.DataFrame | None = None, **_options: Any) -> pd.Series:
     """Which previous offers an AWS refresh replaces: instance families of the accelerator map, in the pricing
-    models it fetches (spot only when ``spot``); everything else is carried forward."""
+    models it fetches (spot only when ``spot``; Savings Plans terms only those the fresh rows ``fetched`` priced);
+    everything else is carried forward."""
+    from pricing.aws_savings_plans import TERMS
+
     families = set(accelerator_map("aws", "family"))
-    models = PRICING_MODELS_FETCHED if spot else PRICING_MODELS_FETCHED[:-1]
+    models = list(PRICING_MODELS_FETCHED if spot else PRICING_MODELS_FETCHED[:-1])
+    if fetched is not None:
+        models += sorted(set(fetched["pricing"]) & set(TERMS.values()))
     family = offers["instance_type"].map(lambda name: aws_family(str(name)))
     return family.isin(families) & offers["pricing"].isin(models)
 
@@ -313,6 +318,7 @@ def fetch(
     regions: Iterable[str] | None = None,
     *,
     spot: bool = True,
+    savings_plans: bool = False,
     sleep: Callable[[float], object] = time.sleep,
     fetched_at: str | None = None,
 ) -> FetchResult:
@@ -322,6 +328,7 @@ def fetch(
         ``client(service_name, region_name=..., config=...)`` method
     regions : region codes; each is fetched on its own and a failing one is put in ``failures``
     spot : also price spot (one EC2 client per region)
+    savings_plans : also read EC2 Instance Savings Plans rates (:mod:`pricing.aws_savings_plans`)
     sleep : backoff sleep [s]; inject a no-op in tests
     Raises PricingCredentialsError when boto3 finds no credentials.
     """
@@ -356,6 +363,11 @@ def fetch(
             products.update(found)
         if spot:
             _fetch_spot(session, products, sleep, fetched_at, result)
+        if savings_plans:
+            from pricing.aws_savings_plans import fetch_savings_plans
+
+            fetch_savings_plans(session, products, lambda call: with_backoff(call, _is_throttled, sleep), fetched_at,
+                                result)
     except NoCredentialsError:
         raise PricingCredentialsError(CREDENTIALS_MESSAGE) from None
     log.debug("aws: %d offers, skipped %s, %d failures", len(result.rows), dict(result.skipped),

@@ -16,6 +16,11 @@ What one SKU's hour buys differs by generation, so only the generations whose un
 
 Pod-slice SKUs ("Pod" in the description), and generations whose SKU unit is not written down here
 (v4, v5p, v6e, ...), are counted as ``tpu_not_modelled`` and never priced; a refresh carries their rows forward.
+What is known of those (SkyPilot's ``sky/catalog/data_fetchers/fetch_gcp.py``, skypilot-org/skypilot@a2f08cfd,
+Apache-2.0): v4 is listed only as "Tpu-v4 Pod" SKUs, read there at one price per 8 TensorCores; v5p ("TpuV5p") and
+v6e ("TpuV6e") SKUs price one chip-hour. v5p and v6e are still not priced: the hardware catalog has no citable
+per-chip power for them (``shared/data/hardware`` lists TPU v2-v5e only), so their shipped SkyPilot rows are set
+aside as unmapped and a refresh could not turn their SKUs into energy either.
 v2/v3 SKUs sit under the Cloud TPU service (:data:`TPU_SERVICE`), v5e and later under Compute Engine; SKUs are
 told apart by ``category.resourceGroup == "TPU"`` and the description, whichever service lists them.
 """

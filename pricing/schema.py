@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 PROVIDERS = ("aws", "gcp", "azure")
-PRICING_MODELS = ("on_demand", "spot", "reserved_1y", "reserved_3y")
+PRICING_MODELS = ("on_demand", "spot", "reserved_1y", "reserved_3y", "savings_plan_1y", "savings_plan_3y")
 
 #: Column order of the ``offers`` table and of every normalised DataFrame.
 OFFER_COLUMNS = (

@@ -28,7 +28,8 @@ NOT_FETCHED = (
     "Commitment prices (reserved_1y, reserved_3y): not in the shipped data (no citable public extract of them); "
     "`trainplan prices refresh` fetches AWS reserved (standard, no upfront), Azure reservations and GCP committed-use "
     "(Commit1Yr/Commit3Yr GPU + core + RAM SKUs, whole VM; TPU commitments not modelled)",
-    "AWS Savings Plans: not fetched and not in the data",
+    "AWS Savings Plans (savings_plan_1y, savings_plan_3y): not in the shipped data; `trainplan prices refresh "
+    "--savings-plans` reads EC2 Instance Savings Plans rates (No Upfront)",
 )
 
 

@@ -111,24 +111,37 @@ def running_app(cache_dir: Path, timeout_s: float = 90.0) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page() -> Iterator[object]:
-    """A Playwright page in a headless Debian Chromium (``playwright install`` cannot download browsers here)."""
+def chromium_browser() -> Iterator[object]:
+    """A headless Debian Chromium under Playwright (``playwright install`` cannot download browsers here)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
+@contextmanager
+def chromium_page() -> Iterator[object]:
+    """A Playwright page in a headless Debian Chromium, 1400 × 1000, 60 s waits."""
+    with chromium_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        yield page
+
+
+#: The compare tab's cost-vs-CO2e chart, drawn: Vega's SVG has its points (``mark-symbol``).
+SCATTER_POINTS = "[data-testid=stVegaLiteChart] svg.marks .mark-symbol path"
+
+
 def wait_rendered(page: object) -> None:
-    """Wait until the page shows its headline Energy card and the compare table."""
+    """Wait until the page shows its main results: the headline Energy card, the compare table's first cost
+    cell (the grid's accessible copy of the drawn canvas) and the points of the cost-vs-CO2e chart."""
     page.get_by_test_id("stMetricValue").first.wait_for()
-    page.get_by_test_id("stDataFrame").first.wait_for()
+    page.get_by_test_id("stDataFrame").first.get_by_test_id(f"glide-cell-{COST_COLUMN}-0").wait_for(state="attached")
+    page.locator(SCATTER_POINTS).first.wait_for(state="attached")
 
 
 def metric_text(page: object, label: str) -> str:

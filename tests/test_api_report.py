@@ -69,3 +69,25 @@ def test_a_large_comparison_gives_two_reader_pages_and_a_short_appendix():
     assert "shared/" not in text and "data_src" not in text
     # the chosen option is feasible and the paragraph says so in plain words
     assert bool(report.chosen["feasible"]) and "We request compute to train Llama 2 7B" in report.justification
+
+
+def test_the_report_answers_from_the_same_rows_as_compare_under_the_same_filters(bert):
+    from planner import answers
+    from planner.reports.model import display_usd
+
+    filters = {"pricing": ["on_demand"], "max_wall_hours": 100.0, "servers": []}
+    report = api.report(*bert, compare_kwargs=filters, generated_at=FIXED)
+    table = api.compare(*bert, **filters).table
+    found = answers.compare_answers(table)
+    # the counts, the cloud cost range and the picks are the comparison's (compare's CLI line prints the same)
+    assert (report.compared_count, report.feasible_count) == (found.rows, found.feasible)
+    assert f"The {found.cloud_options:,} feasible cloud options compared cost {display_usd(found.cloud_cost_low)} " \
+        f"to {display_usd(found.cloud_cost_high)}." in report.justification
+    key = report.key_table.set_index("role")
+    for pick, role in (("cheapest", "cheapest"), ("fastest", "fastest")):
+        row = table.loc[found.picks.loc[pick, "row"]]
+        listed = key[[role in r.split("; ") for r in key.index]]
+        assert listed["cost_usd"].tolist() == [row["cost_usd"]] and listed["gpu_count"].tolist() == [row["gpu_count"]]
+    # the chosen option is one of the comparison's rows, with its cost, CO2e and wall-clock unchanged
+    same = table[(table["cost_usd"] == report.chosen["cost_usd"]) & (table["co2e_kg"] == report.chosen["co2e_kg"])]
+    assert len(same) >= 1 and same["wall_hours"].iloc[0] == report.chosen["wall_hours"] <= 100.0

@@ -33,8 +33,8 @@ def metrics(at: AppTest) -> dict[str, str]:
 def assert_cards_match(at: AppTest, row) -> None:
     shown = metrics(at)
     # Shown rounded to 0 decimals at >= 100, 1 at >= 10, else 2: allow half the last digit.
-    for label, column in (("GPU-hours", "gpu_hours"), ("Wall-clock", "wall_hours"), ("Energy", "energy_kwh"),
-                          ("CO2e", "co2e_kg")):
+    for label, column in (("GPU-hours", "gpu_hours"), ("Wall-clock (h)", "wall_hours"),
+                          ("Energy (kWh)", "energy_kwh"), ("CO2e (kg)", "co2e_kg")):
         value = float(row[column])
         step = 1 if abs(value) >= 100 else 0.1 if abs(value) >= 10 else 0.01
         assert number(shown[label]) == pytest.approx(value, abs=step / 2), label
@@ -66,9 +66,9 @@ FILTER_STATES = [
 
 @pytest.mark.parametrize("query", FILTER_STATES, ids=lambda q: ",".join(q) or "defaults")
 def test_cards_are_rows_of_the_shown_table_under_each_filter_state(query):
-    at = start(**query)
+    at = start(**query, cmp_rows="all")
     assert not at.exception
-    shown = at.dataframe[0].value  # the compare table as drawn (its default columns)
+    shown = at.dataframe[0].value  # the compare table as drawn (its default columns), every row
     feasible = shown[shown["feasible"]] if "feasible" in shown else shown
     cloud = feasible[feasible["provider"] != "owned"]
     cards = metrics(at)
@@ -89,15 +89,43 @@ def test_cards_are_rows_of_the_shown_table_under_each_filter_state(query):
     best = feasible.sort_values(["cost_usd", "co2e_kg", "wall_hours"], kind="mergesort").iloc[0]
     assert any(str(best["gpu"]) in c.value and f"${best['cost_usd']:,.0f}" in c.value for c in at.caption)
     assert any(f"{len(shown):,} options" in c.value for c in at.caption)
+    # Sorted by each card's column, the table's first row is that card's option (ties broken alike).
+    for sort, label, column in (("cost", "Cheapest", "cost_usd"), ("co2e", "Lowest carbon", "co2e_total_kg"),
+                                ("time", "Fastest", "wall_hours")):
+        at.selectbox(key="cmp_sort").set_value(sort).run()
+        first = at.dataframe[0].value.iloc[0]
+        value = float(first[column])
+        step = 1 if value >= 100 else 0.1 if value >= 10 else 0.01
+        assert number(metrics(at)[label]) == pytest.approx(value, abs=step / 2), sort
+        assert at.query_params["cmp_sort"] == sort
+
+
+def test_the_table_shows_the_first_100_rows_and_the_download_every_row():
+    at = start()
+    assert not at.exception
+    workload, preset = api.make_workload("bert-base")
+    expected = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
+                           site_zone="USA").table
+    assert len(expected) > 100  # 947 options for bert-base on on-demand prices and owned servers in the USA
+    shown = at.dataframe[0].value
+    # Every row is feasible here (no deadline): cheapest first, ties to the lower total CO2e, then wall-clock.
+    ordered = expected.sort_values(["cost_usd", "co2e_total_kg", "wall_hours"], kind="mergesort").head(100)
+    assert shown["cost_usd"].tolist() == pytest.approx(ordered["cost_usd"].tolist())
+    assert shown["region"].tolist() == ordered["region"].tolist()
+    assert any(f"Showing the first 100 of {len(expected):,} options" in c.value for c in at.caption)
+    assert f"Download all {len(expected):,} rows (CSV)" in [b.label for b in at.get("download_button")]
+    at.selectbox(key="cmp_rows").set_value("all").run()
+    assert len(at.dataframe[0].value) == len(expected)
+    assert at.query_params["cmp_rows"] == "all"
 
 
 def test_workload_cards_are_not_on_the_owned_server_tabs():
-    for tab, card in (("Own vs rent", "Owning at 60% utilisation"), ("Procurement", "Owned TCO, 5 years")):
+    for tab, card in (("Own vs rent", "Owning at 60% utilisation (USD per busy GPU-hour)"), ("Procurement", "Owned TCO, 5 years")):
         at = start(tab=tab)
         assert not at.exception
         labels = set(metrics(at))
         assert card in labels, labels
-        assert not labels & {"Energy", "CO2e", "GPU-hours", "Cloud cost", "Cheapest"}, labels
+        assert not labels & {"Energy (kWh)", "CO2e (kg)", "GPU-hours", "Cloud cost", "Cheapest"}, labels
 
 
 def test_picking_another_preset_updates_cards_and_url():
@@ -129,10 +157,12 @@ def test_compare_table_and_cards_equal_the_library_for_a_link():
     expected = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
                            site_zone="US-CA").table
     shown = at.dataframe[0].value
+    # The first 100 rows, cheapest first (ties: lower total CO2e, then wall-clock)
+    ordered = expected.sort_values(["cost_usd", "co2e_total_kg", "wall_hours"], kind="mergesort").head(100)
     keys = ["provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu"]
-    assert shown[keys].fillna("").values.tolist() == expected[keys].fillna("").values.tolist()
+    assert shown[keys].fillna("").values.tolist() == ordered[keys].fillna("").values.tolist()
     for column in ("cost_usd", "co2e_total_kg", "co2e_kg", "wall_hours", "energy_kwh"):
-        assert shown[column].tolist() == pytest.approx(expected[column].tolist()), column
+        assert shown[column].tolist() == pytest.approx(ordered[column].tolist()), column
     owned = shown[shown["provider"] == "owned"]
     assert len(owned) and set(owned["region"]) == {"US-CA"} and set(owned["accounting_mode"]) == {"dedicated", "shared"}
     # The current choice: gcp us-central1 on the workload's GPU (P100), its cheapest offer.
@@ -171,7 +201,7 @@ def test_own_vs_rent_break_even_equals_the_library():
     u = result.clouds.loc[0, "breakeven_utilisation"]
     shown = metrics(at)
     assert shown["Break-even vs aws us-east-1"] == f"{u:.1%}"
-    assert number(shown["Owning at 50% utilisation"]) == pytest.approx(
+    assert number(shown["Owning at 50% utilisation (USD per busy GPU-hour)"]) == pytest.approx(
         result.owned.loc[0, "owned_usd_per_gpu_hour"], abs=0.0005)
 
 
@@ -208,7 +238,7 @@ def test_a_tab_keeps_its_inputs_while_another_tab_is_open():
     assert at.query_params["own_util"] == "0.5" and at.query_params["tab"] == "Compare"
     at.session_state["tab"] = "Own vs rent"
     at.run()
-    assert "Owning at 50% utilisation" in metrics(at)
+    assert "Owning at 50% utilisation (USD per busy GPU-hour)" in metrics(at)
 
 
 def test_zero_gpus_is_an_error_message_not_a_traceback():
@@ -264,3 +294,27 @@ def test_deadline_and_same_gpu_inputs_reach_the_library():
     assert number(cards["Fastest"].value) == pytest.approx(picks.loc["fastest", "wall_hours"], abs=0.05)
     at = start(preset="bert-base", cmp_gpu_scope="same")
     assert not at.exception and set(at.dataframe[0].value["gpu"]) == {"v100-sxm2-16gb"}
+
+
+def test_closed_sections_draw_nothing_and_keep_their_filters():
+    at = start()
+    assert not at.exception
+    more = next(e for e in at.expander if e.label.startswith("More filters"))
+    when = next(e for e in at.expander if e.label.startswith("When to start"))
+    # Closed: no widgets inside, nothing computed (the best-start table is not there)
+    assert len(more.multiselect) == 0 and len(when.dataframe) == 0
+    # A link that sets a region opens "More filters" and names it; the table holds that region only.
+    at = start(cmp_regions="us-east-1", cmp_providers="aws")
+    more = next(e for e in at.expander if e.label.startswith("More filters"))
+    assert more.label.endswith("(set: regions)") and more.multiselect(key="cmp_regions").value == ["us-east-1"]
+    assert set(at.dataframe[0].value["region"]) == {"us-east-1"}
+    # Closing it keeps the filter (its widgets are not drawn, their values are kept).
+    at.session_state["_more_filters"] = False
+    at.run()
+    assert not at.exception and len(next(e for e in at.expander if e.label.startswith("More filters")).multiselect) == 0
+    assert set(at.dataframe[0].value["region"]) == {"us-east-1"} and at.query_params["cmp_regions"] == "us-east-1"
+    # Opening "When to start" computes its table.
+    at.session_state["_start_open"] = True
+    at.run()
+    when = next(e for e in at.expander if e.label.startswith("When to start"))
+    assert not at.exception and len(when.dataframe) >= 1

@@ -29,9 +29,9 @@ def test_water_card_and_start_month_equal_the_library_estimate():
     workload, preset = api.make_workload("bert-base")
     row = api.estimate_workload(workload, preset, start="2027-03", grid_basis="flat").table.iloc[0]
     shown = {m.label: m for m in at.metric}
-    assert _number(shown["Water"].value) == pytest.approx(row["water_l"], abs=0.5)
-    assert _number(shown["CO2e"].value) == pytest.approx(row["co2e_kg"], abs=0.5)
-    assert "location-based from 2027-03" in shown["CO2e"].help
+    assert _number(shown["Water (L)"].value) == pytest.approx(row["water_l"], abs=0.5)
+    assert _number(shown["CO2e (kg)"].value) == pytest.approx(row["co2e_kg"], abs=0.5)
+    assert "location-based from 2027-03" in shown["CO2e (kg)"].help
     assert at.query_params["start"] == "2027-03" and at.query_params["grid_basis"] == "flat"
 
 

@@ -77,3 +77,13 @@ def test_estimate_with_quantity_hours_and_strubell_grid(capsys):
 def test_catalog_lists(capsys, kind, column):
     assert main(["catalog", kind, "--format", "csv"]) == 0
     assert column in capsys.readouterr().out.splitlines()[0]
+
+
+@pytest.mark.parametrize("args", [["estimate", "bert-base"], ["estimate", "--gpu", "h100-sxm5-80gb", "--gpus", "8",
+                                                                "--hours", "24"], ["compare", "llama2-7b", "--top", "5"]])
+def test_table_output_fits_120_characters(capsys, args):
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert max(len(line) for line in printed.splitlines()) <= 120
+    if args == ["estimate", "bert-base"]:  # each assumption one entry with its source, not a 790-character row
+        assert "  - pue_" in printed and "Google 2024 Environmental Report" in printed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 
 import pytest
 
@@ -135,3 +136,13 @@ def test_a_measured_run_reaches_the_report_and_its_paragraph(tmp_path):
     # E = 1.1 x 79.2 h x 2,320 W / 1000 = 202.1184 kWh; x 383.55 g/kWh (USA, Ember 2024) = 77.52 kg
     assert "the same GPU-hours draw 202.1 kWh and emit 77.52 kg CO2e" in paragraph
     assert "8 GPUs for 79.2 h" in paragraph
+
+
+def test_justification_states_what_a_dedicated_alternative_buys_up_front(tmp_path):
+    # llama2-7b's cheapest alternative is a dedicated DGX H100 purchase: 32 servers x 269,000 x 1.10 = 9,468,800 USD
+    # up front, charged far less once the book value they keep is credited; the paragraph must say both
+    out = tmp_path / "r.md"
+    assert main(["report", "llama2-7b", "--format", "md", "--out", str(out)]) == 0
+    text = " ".join(out.read_text(encoding="utf-8").split())
+    assert re.search(r"\(dedicated\) at \$[\d,]+ \(buying 32 servers for \$9,468,800 up front; the value they keep "
+                     r"after the project is credited\)", text)

@@ -48,3 +48,11 @@ def test_display_table_and_text_table_fit_a_width():
     # wide enough: one header line, nothing cut
     roomy = text_table(listed, ["provider", "machine", "terms", "gpu_count", "cost_usd"], width=120).splitlines()
     assert len(roomy) == 3 and roomy[0].startswith("Provider  Instance / server") and "…" not in "".join(roomy)
+
+
+def test_a_year_shows_without_a_thousands_separator():
+    from planner.columns import column_format
+
+    # `trainplan catalog grid` showed the grid's year 2023 as "2,023"
+    assert column_format("year").show(2023.0) == "2023" and column_format("year").printf == "%d"
+    assert column_format("breakeven_year").show(3) == "3"

@@ -149,3 +149,15 @@ def test_a_flag_over_a_workload_file_key_wins_and_says_so(tmp_path, key, file_va
     assert code == 0 and err == ""
     # The table with the flag is the table of a file that says the flag's value.
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "a.csv"), pd.read_csv(tmp_path / "b.csv"))
+
+
+def test_a_hybrid_table_without_the_hybrid_flag_is_named_in_one_warning(tmp_path):
+    from pathlib import Path
+
+    plan = Path(__file__).resolve().parents[1] / "examples" / "hybrid_plan.toml"
+    code, out, err = cli("procure", str(plan), "--format", "json")
+    assert code == 0 and json.loads(out)
+    assert err.strip().splitlines() == ["warning: the plan's [hybrid] table is read only with --hybrid; this is the "
+                                        "procurement plan (all owned vs cloud) without it"]
+    code, _, err = cli("procure", str(plan), "--hybrid", "--format", "json")
+    assert code == 0 and "warning" not in err

@@ -63,8 +63,11 @@ def test_status_works_offline_on_a_fresh_install(capsys):
 def test_status_warns_when_prices_are_older_than_the_threshold(capsys):
     code, out, _ = run(capsys, "status", "--max-age-days", "0.001")
     assert code == 0
-    warnings = [line for line in out.splitlines() if line.startswith("warning: ")]
-    assert len(warnings) == 3 and "trainplan prices refresh --provider aws" in warnings[0]
+    # each warning is one entry, wrapped to 120 characters (continuation lines indented)
+    entries = out.replace("\n  ", " ").splitlines()
+    warnings = [line for line in entries if line.startswith("warning: ")]
+    assert len(warnings) == 3 and max(len(line) for line in out.splitlines()) <= 120
+    assert "trainplan prices refresh --provider aws" in warnings[0]
 
 
 def test_list_h100_spot_on_aws_is_sorted_cheapest_first(capsys):
@@ -81,18 +84,22 @@ def test_list_h100_spot_on_aws_is_sorted_cheapest_first(capsys):
 def test_list_table_says_which_spot_statistic_each_row_uses(capsys):
     code, out, _ = run(capsys, "list", "--gpu", "a100", "--provider", "gcp", "--region", "us-central1")
     lines = out.splitlines()
-    header = next(i for i, line in enumerate(lines) if "spot_statistic" in line)
-    assert code == 0 and lines[header].split()[-1] == "spot_statistic"
+    header = next(i for i, line in enumerate(lines) if line.startswith("provider"))
+    # the header wraps its long names: 'spot_' over 'statistic', the last column
+    assert code == 0 and lines[header].split()[-1] == "statistic" and lines[header - 1].split()[-1] == "spot_"
     spot = [line for line in lines[header + 1:] if " spot " in line]
     on_demand = [line for line in lines[header + 1:] if " on_demand " in line]
+    # the statistic is a numbered key in the table (it fits 120 characters) with one legend line per statistic:
     # shipped GCP A2 rows in us-central1 come from Google's Spot SKUs (Cyclenerd's Billing-Catalog build)
-    assert spot and all(line.rstrip().endswith("regional Spot SKU price (GPU + vCPU + RAM SKUs)") for line in spot)
-    assert on_demand and not any("SKU price" in line for line in on_demand)
+    assert "  spot_statistic [1] = regional Spot SKU price (GPU + vCPU + RAM SKUs)" in lines
+    assert spot and all(line.rstrip().endswith("[1]") for line in spot)
+    assert on_demand and not any(line.rstrip().endswith("]") for line in on_demand)
+    assert max(len(line) for line in lines) <= 120
 
 
 @pytest.mark.parametrize(("argv", "names"), [
     (("list", "--gpu", "h101"), "gpu 'h101': unknown; did you mean h100-nvl-94gb, h100-pcie-80gb"),
-    (("list", "--pricing", "hourly"), "allowed: on_demand, spot, reserved_1y, reserved_3y"),
+    (("list", "--pricing", "hourly"), "allowed: on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y"),
     (("list", "--provider", "aws", "--region", "atlantis-1"), "region 'atlantis-1': unknown"),
     (("refresh", "--provider", "oracle"), "provider 'oracle': not allowed; allowed: aws, gcp, azure"),
     (("refresh", "--region", "moon-base-1"), "region 'moon-base-1': unknown"),
@@ -202,4 +209,20 @@ def test_status_says_commitment_prices_are_not_in_the_shipped_data(capsys):
     code, out, _ = run(capsys, "status")
     assert code == 0
     assert "Commitment prices (reserved_1y, reserved_3y): not in the shipped data" in out
-    assert "AWS Savings Plans: not fetched and not in the data" in out
+    assert "AWS Savings Plans (savings_plan_1y, savings_plan_3y): not in the shipped data" in out
+
+
+def test_refresh_savings_plans_flag_asks_the_aws_fetch_for_savings_plans_rates(capsys, monkeypatch):
+    from pricing import refresh as refresh_module
+
+    asked = {}
+
+    def fake_refresh(providers, regions, **kwargs):
+        asked.update(kwargs)
+        return refresh_module.RefreshReport()
+
+    monkeypatch.setattr(refresh_module, "refresh", fake_refresh)
+    run(capsys, "refresh", "--provider", "aws", "--savings-plans")
+    assert asked["fetch_options"] == {"aws": {"savings_plans": True}}
+    run(capsys, "refresh", "--provider", "aws")
+    assert asked["fetch_options"] is None

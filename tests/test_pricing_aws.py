@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 import boto3
+import pandas as pd
 import pytest
 from botocore.stub import ANY, Stubber
 from hypothesis import given
@@ -363,3 +364,44 @@ def test_a_server_error_is_retried_like_throttling():
     denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "x"},
                           "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetProducts")
     assert aws._is_throttled(error) and not aws._is_throttled(denied)
+
+
+def test_ec2_instance_savings_plans_rates_become_offers_per_term():
+    # tests/data/aws_savings_plans_us_east_1_page*.json (constructed, hand-checkable rates): p4d.24xlarge 19.00/h for
+    # 1 year and 11.20/h for 3 years (EC2 Instance plan, No Upfront), p3.2xlarge 2.00/h; a Compute plan, a
+    # dedicated-tenancy and a Windows rate are left out, and g5.xlarge has no Price List product in this fetch
+    from pricing.aws_savings_plans import request
+
+    session = StubbedSession()
+    pricing = session.stub("pricing", "us-east-1")
+    pricing.add_response("get_products", load("aws_get_products_us_east_1_page1.json"), product_params("us-east-1"))
+    pricing.add_response(
+        "get_products", load("aws_get_products_us_east_1_page2.json"), product_params("us-east-1", "eyJwYWdlIjogMn0="))
+    plans = session.stub("savingsplans", "us-east-1")
+    instances = ["p3.2xlarge", "p4d.24xlarge"]
+    plans.add_client_error("describe_savings_plans_offering_rates", "ThrottlingException", "Rate exceeded", 400,
+                           request("us-east-1", instances))
+    plans.add_response("describe_savings_plans_offering_rates", load("aws_savings_plans_us_east_1_page1.json"),
+                       request("us-east-1", instances))
+    plans.add_response("describe_savings_plans_offering_rates", load("aws_savings_plans_us_east_1_page2.json"),
+                       request("us-east-1", instances, "c3AtcGFnZS0y"))
+    waits: list[float] = []
+    result = aws.fetch(session, ["us-east-1"], spot=False, savings_plans=True, sleep=waits.append,
+                       fetched_at="2025-01-01T00:00:00+00:00")
+    session.assert_all_answered()
+    one, three = offer(result, "us-east-1", "p4d.24xlarge", "savings_plan_1y"), offer(
+        result, "us-east-1", "p4d.24xlarge", "savings_plan_3y")
+    # 19.00 / 8 GPUs = 2.375 per GPU-hour; 11.20 / 8 = 1.40
+    assert (one.usd_per_hour, one.usd_per_gpu_hour, three.usd_per_gpu_hour) == (19.0, 2.375, 1.4)
+    assert offer(result, "us-east-1", "p3.2xlarge", "savings_plan_1y").usd_per_hour == 2.0
+    assert len([row for row in result.rows if row.pricing.startswith("savings_plan")]) == 3
+    assert result.skipped["missing_attribute"] == 1 and waits == [1.0] and result.failures == []
+    assert "EC2 Instance Savings Plan, No Upfront" in one.source
+
+
+def test_savings_plans_replace_previous_rows_only_for_terms_fetched():
+    previous = pd.DataFrame({"instance_type": ["p4d.24xlarge"] * 3, "pricing": ["on_demand", "savings_plan_1y",
+                                                                                 "savings_plan_3y"]})
+    fetched = previous.iloc[:2]
+    assert aws.covers(previous, fetched=fetched).tolist() == [True, True, False]
+    assert aws.covers(previous).tolist() == [True, False, False]

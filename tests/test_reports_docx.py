@@ -73,3 +73,12 @@ def test_docx_appendix_inputs_table_cites_the_numbered_sources(document, report)
     assert [r[3] for r in rows[1:]] == [f"[{ref}]" for ref in inputs["ref"]]
     listed = {int(p.text[1:].split("]")[0]) for p in document.paragraphs if p.text.startswith("[")}
     assert {int(n) for refs in inputs["ref"] for n in refs.split(", ")} <= listed
+
+
+def test_docx_says_how_many_options_and_what_the_co2e_equals(document, report):
+    texts = [p.text for p in document.paragraphs]
+    # the sample: 3 options compared, all feasible; the report's table holds the estimate row and those 3
+    assert "3 options compared; the 4 options of this report (the estimate and the 3 compared) are in the CSV and " \
+        "XLSX versions." in texts
+    # 899.93 kg is one NY<->SF air trip (Strubell et al. 2019 Table 1: 1,984 lb)
+    assert any(t.startswith("1 × Air travel, 1 passenger, NY↔SF (899.9 kg each, 2019)") for t in texts)

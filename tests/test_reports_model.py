@@ -218,3 +218,4 @@ def test_dollars_show_cents_below_a_thousand_and_cars_in_days_below_a_tenth_of_a
     assert model._car_sentence(0.0036)[0].startswith("The operational CO2e equals 1.3 days of")
     assert model._car_sentence(0.5)[0].startswith("The operational CO2e equals 0.5 years of")
     assert model._car_sentence(0.001) == []
+

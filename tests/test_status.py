@@ -96,7 +96,7 @@ def test_gpu_family_matches_every_catalog_id_of_that_family():
 
 @pytest.mark.parametrize(("field", "value", "message"), [
     ("gpu", "h101", "gpu 'h101': unknown; did you mean h100-pcie-80gb, h100-sxm5-80gb?"),
-    ("pricing", "cheap", "pricing 'cheap': not allowed; allowed: on_demand, spot, reserved_1y, reserved_3y"),
+    ("pricing", "cheap", "pricing 'cheap': not allowed; allowed: on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y"),
     ("provider", "oracle", "provider 'oracle': not allowed; allowed: aws, gcp, azure"),
     ("sort", "price", "sort 'price': not allowed; allowed: usd_per_gpu_hour, usd_per_hour, provider, region, gpu, "
                       "instance_type"),

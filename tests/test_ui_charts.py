@@ -31,6 +31,20 @@ def test_scatter_draws_every_priced_option_and_the_pareto_front_on_top(compared)
     assert points["encoding"]["y"]["field"] == "co2e_total_kg" and line["mark"]["type"] == "line"
 
 
+def test_scatter_of_the_rows_shown_keeps_the_whole_pareto_front(compared):
+    shown = compared.sort_values("cost_usd", kind="mergesort").head(20)
+    spec = charts.cost_co2e_scatter(compared, shown.index)
+    rows = spec["data"]["values"]
+    front = compared[compared["pareto"]]
+    # the 20 cheapest and the front, each once (the cheapest option is on the front: no double count)
+    assert len(rows) == len(set(shown.index) | set(front.index)) < len(compared)
+    assert sorted(r["cost_usd"] for r in rows if r["pareto"]) == pytest.approx(sorted(front["cost_usd"]))
+    assert min(r["cost_usd"] for r in rows) == pytest.approx(shown["cost_usd"].iloc[0])
+    # Only the data depends on the rows: the browser can swap it in a chart already drawn.
+    everything = charts.cost_co2e_scatter(compared)
+    assert {k: v for k, v in spec.items() if k != "data"} == {k: v for k, v in everything.items() if k != "data"}
+
+
 def test_scatter_without_a_pareto_column_has_points_only(compared):
     spec = charts.cost_co2e_scatter(compared.drop(columns="pareto"))
     assert len(spec["layer"]) == 1
@@ -41,9 +55,11 @@ def test_region_bars_show_cost_and_co2e_per_region_in_table_order(compared):
     spec = charts.region_bars(best)
     cost, co2e = spec["hconcat"]
     assert cost["encoding"]["x"]["field"] == "cost_usd" and co2e["encoding"]["x"]["field"] == "co2e_total_kg"
-    order = cost["encoding"]["y"]["sort"]
+    # Both order their rows by cost, cheapest at the top (through the spec, not a list of this data's labels)
+    assert cost["encoding"]["y"]["sort"] == co2e["encoding"]["y"]["sort"] == {"field": "cost_usd", "op": "min",
+                                                                              "order": "ascending"}
     first = best.iloc[0]
-    assert order[0].startswith(f"{first['provider']} ") and len(order) == 10
+    assert spec["data"]["values"][0]["option"].startswith(f"{first['provider']} ") and len(spec["data"]["values"]) == 10
     assert [r["cost_usd"] for r in spec["data"]["values"]] == pytest.approx(best["cost_usd"].tolist())
 
 

@@ -85,11 +85,12 @@ def price_offers(gpu: str | None = None, pricing: str | None = None, provider: s
                           provider=provider, region=region, sort=sort)
     table["spot_statistic"] = spot_statistic(table)
     table.attrs["notes"] = []
-    if pricing in ("reserved_1y", "reserved_3y") and table.empty:
+    if pricing in ("reserved_1y", "reserved_3y", "savings_plan_1y", "savings_plan_3y") and table.empty:
         table.attrs["notes"].append(
             f"{pricing}: not in the data. The shipped snapshot holds no commitment prices (no citable public "
             "extract of them was available); `trainplan prices refresh` fetches AWS reserved (standard, no "
-            "upfront), Azure reservation and GCP committed-use prices. AWS Savings Plans are not fetched.")
+            "upfront), Azure reservation and GCP committed-use prices, and with --savings-plans AWS EC2 Instance "
+            "Savings Plans rates.")
     return table
 
 

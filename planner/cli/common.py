@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import textwrap
 
 import pandas as pd
 
@@ -24,13 +25,62 @@ def emit(table: pd.DataFrame, fmt: str, title: str | None = None) -> None:
         sys.stdout.write(json.dumps(json.loads(table.to_json(orient="records")), indent=2) + "\n")
     else:
         if title:
-            print(f"\n{title}")
+            print(f"\n{wrapped(title)}")
         shown = _readable(table)
         if len(shown) == 1 and len(shown.columns) > 8:  # one wide row reads better as a list
             width = max(len(str(c)) for c in shown.columns)
-            print("\n".join(f"  {str(c):<{width}}  {v}" for c, v in zip(shown.columns, shown.iloc[0], strict=True)))
+            print("\n".join(wrapped(f"{str(c):<{width}}  {v}", "  ", width + 4)
+                            for c, v in zip(shown.columns, shown.iloc[0], strict=True)))
+        elif len(table) and ASSUMPTION_COLUMNS <= set(table.columns):
+            print(assumption_entries(table))
         else:
-            print(shown.to_string(index=False) if len(table) else "(no rows)")
+            print(fitted(table, shown))
+
+
+#: A terminal line [characters]: tables are cut and prose wrapped to it (``--format csv`` / ``json`` give all).
+LINE_WIDTH = 120
+#: A table with these columns is a list of inputs: printed one wrapped entry each, its source whole.
+ASSUMPTION_COLUMNS = {"name", "value", "unit", "source"}
+
+
+def wrapped(text: str, indent: str = "", hang: int | None = None) -> str:
+    """Prose wrapped to ``LINE_WIDTH``; continuation lines indented ``hang`` spaces (default: the indent + 2)."""
+    hang = len(indent) + 2 if hang is None else hang
+    return textwrap.fill(text, LINE_WIDTH, initial_indent=indent, subsequent_indent=" " * hang,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def assumption_entries(table: pd.DataFrame) -> str:
+    """Each input as ``name = value unit (as of); source. note``, wrapped: nothing of the source is cut."""
+    entries = []
+    for row in table.fillna("").to_dict("records"):
+        text = f"{row['name']} = {_value(row['value'])} {row['unit']}".rstrip()
+        text += f" ({row['as_of']})" if row.get("as_of") else ""
+        text += f"; {row['source']}" if row["source"] else ""
+        text += f". {row['note']}" if row.get("note") else ""
+        entries.append(wrapped(text, "  - "))
+    return "\n".join(entries)
+
+
+def fitted(table: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """``shown`` (the readable cells of ``table``) in ``LINE_WIDTH``: headers wrapped, widest text cut."""
+    if not len(table):
+        return "(no rows)"
+    from planner.columns import layout
+
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+               for c in table.columns]
+    text = layout([str(c) for c in shown.columns], [shown[c].tolist() for c in shown.columns], numeric, LINE_WIDTH)
+    if max(len(line) for line in text.splitlines()) > LINE_WIDTH or "…" in text:
+        text += "\n(cut to fit 120 characters: --format csv or json prints every cell whole)"
+    return text
+
+
+def _value(value: object) -> str:
+    """An input's value as written: numbers to 4 significant figures with thousands separators."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return str(value)
 
 
 def _readable(table: pd.DataFrame) -> pd.DataFrame:
@@ -42,7 +92,9 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
     for column in table.columns:
         fmt = column_format(str(column))
         values = table[column]
-        if pd.api.types.is_float_dtype(values) and fmt.kind in ("text", "number") and not fmt.unit:
+        if _is_year(str(column)) and pd.api.types.is_numeric_dtype(values):  # 2023, not 2,023
+            shown[column] = ["" if _missing(v) else f"{float(v):.0f}" for v in values]
+        elif pd.api.types.is_float_dtype(values) and fmt.kind in ("text", "number") and not fmt.unit:
             # an unlisted float column: whole numbers as integers, else 4 significant figures
             shown[column] = [_plain(v) for v in values]
         elif fmt.kind == "text":
@@ -50,6 +102,11 @@ def _readable(table: pd.DataFrame) -> pd.DataFrame:
         else:
             shown[column] = [fmt.show(v) for v in values]
     return pd.DataFrame(shown, index=table.index).rename(columns=str)
+
+
+def _is_year(column: str) -> bool:
+    """A calendar-year column (``year``, ``release_year``, ``price_year``), not a rate per year."""
+    return column == "year" or (column.endswith("_year") and "_per_" not in column)
 
 
 def _missing(value: object) -> bool:
@@ -86,7 +143,7 @@ def add_estimate_args(parser: argparse.ArgumentParser) -> None:
     """Flags that choose the prices, grid, PUE and power of an estimate (``estimate``, ``report``)."""
     parser.add_argument("--provider", help="restrict prices (and PUE, grid) to aws, gcp or azure")
     parser.add_argument("--region", help="cloud region (with --provider): its grid intensity and prices")
-    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y or reserved_3y")
+    parser.add_argument("--pricing", help="on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y or savings_plan_3y")
     parser.add_argument("--grid", help="grid zone: ISO-3 country (USA, DEU), US state (US-CA), WORLD, US-EPA-2018, …")
     parser.add_argument("--pue", type=float, help="power usage effectiveness (>= 1)")
     parser.add_argument("--gpu-power-fraction", type=float, help="average GPU power as a fraction of TDP, in (0, 1]")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from planner import answers, api
-from planner.cli.common import add_format, add_workload_args, emit, workload_from_args
+from planner.cli.common import add_format, add_workload_args, emit, workload_from_args, wrapped
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
 from planner.cli.ignored_flags import (
     file_keys_overridden,
@@ -141,11 +141,13 @@ def _compare(args: argparse.Namespace) -> int:
         return 0
     found = answers.compare_answers(result.table)
     feasible = "" if found.feasible == found.rows else f" ({found.feasible:,} feasible)"
-    print(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
-          f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} ({SORT_KEYS[args.sort]}).")
-    print("  " + api.feasibility_summary(result.table))
+    print(wrapped(f"{workload.name}: {workload.gpu_hours:,.0f} GPU-h on {workload.gpu_count:g} x {workload.gpu}; "
+                  f"{found.rows:,} options compared{feasible}; best {len(best)} by {args.sort} "
+                  f"({SORT_KEYS[args.sort]})."))
+    print(wrapped(api.feasibility_summary(result.table), "  "))
     if found.has_cloud_cost:
-        print(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the {found.cloud_cost_method}.")
+        print(wrapped(f"Cloud cost ${found.cloud_cost_low:,.0f} to ${found.cloud_cost_high:,.0f}: the "
+                      f"{found.cloud_cost_method}."))
     columns = _columns(args.columns, best)
     print()
     print(text_table(with_option_columns(best), columns, width=None if args.columns else LINE_WIDTH))
@@ -153,17 +155,18 @@ def _compare(args: argparse.Namespace) -> int:
         print("(CO2e total = operational + embodied; --columns all, or e.g. --columns cost_usd_low,cost_usd_high,"
               "energy_kwh, for more)")
     for note in result.notes:
-        print(f"  note: {note}")
+        print(wrapped(f"note: {note}", "  "))
     if best.empty:  # nothing feasible: the reasons are in the summary line above
         print("  no feasible option to show; --all ranks the infeasible ones with their reasons")
     else:
-        print(f"  {water_line(best)}")
+        print(wrapped(water_line(best), "  "))
         if args.start:
             print(f"  CO2e basis of the first option: {best['co2e_basis'].iloc[0]}")
         if args.best_start:
             print_best_start(best, args.best_start, args.grid_basis, args.top, "table")
     if args.out:
-        print(f"\nFull table ({len(result.table):,} rows) written to {args.out}; each row's inputs: assumption_ids.")
+        print("\n" + wrapped(f"Full table ({len(result.table):,} rows) written to {args.out}; each row's inputs: "
+                             "assumption_ids."))
     if args.assumptions and not best.empty:
         emit(result.assumptions_for(int(best.index[0])), "table", "Assumptions behind the first option")
     return 0
@@ -177,7 +180,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--provider", action="append", help="aws, gcp, azure, owned")
     filters.add_argument("--region", action="append", help="cloud region id (cloud rows only)")
     filters.add_argument("--option-gpu", action="append", help="only options on these GPUs (catalog ids)")
-    filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y (cloud rows)")
+    filters.add_argument("--pricing", action="append", help="on_demand, spot, reserved_1y, reserved_3y, savings_plan_1y, savings_plan_3y (cloud rows)")
     filters.add_argument("--country", action="append", help="ISO-3 country of the region or site (data residency)")
     filters.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "

@@ -8,7 +8,14 @@ from pathlib import Path
 import pandas as pd
 
 from planner import api
-from planner.cli.common import add_estimate_args, add_format, add_workload_args, emit, workload_from_args
+from planner.cli.common import (
+    add_estimate_args,
+    add_format,
+    add_workload_args,
+    emit,
+    workload_from_args,
+    wrapped,
+)
 from planner.cli.grid_water import add_time_water_args
 from planner.cli.ignored_flags import refuse_ignored_estimate_flags
 
@@ -31,7 +38,7 @@ def _estimate(args: argparse.Namespace) -> int:
         emit(result.prices, "table", "Cloud price per GPU-hour behind the cost range")
         notes = result.table.attrs.get("notes", ())
         if notes:
-            print("\nNotes:\n" + "\n".join(f"  - {n}" for n in notes))
+            print("\nNotes:\n" + "\n".join(wrapped(n, "  - ") for n in notes))
         emit(pd.DataFrame([a.__dict__ for a in result.assumptions]), "table", "Assumptions")
     return 0
 

@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from planner import api, defaults
-from planner.cli.common import add_format, emit
+from planner.cli.common import add_format, emit, wrapped
 from pricing.schema import PRICING_MODELS, PROVIDERS
 from pricing.status import SORT_COLUMNS
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # Left out of the aligned text table only (csv and json keep every column): a full source runs to 200 characters.
 _WIDE_COLUMNS = ("location", "source")
+#: Also left out of ``prices list``'s table view so that a line fits 120 characters (``--format csv`` has them).
+_LIST_DETAIL_COLUMNS = ("vcpus", "memory_gib", "fetched_at")
 
 
 def _progress(line: str) -> None:
@@ -26,7 +32,9 @@ def _refresh(args: argparse.Namespace) -> int:
     from pricing.refresh import RefreshInterrupted, refresh
 
     try:
-        report = refresh(args.provider, args.region, progress=_progress, accept_fewer_rows=args.accept_fewer_rows)
+        options = {"aws": {"savings_plans": True}} if args.savings_plans else None
+        report = refresh(args.provider, args.region, progress=_progress, accept_fewer_rows=args.accept_fewer_rows,
+                         fetch_options=options)
     except RefreshInterrupted as interrupted:
         print("\n".join(interrupted.report.lines()))
         print("interrupted: nothing more written; the cache holds every snapshot written before Ctrl-C")
@@ -46,21 +54,37 @@ def _status(args: argparse.Namespace) -> int:
     emit(table, args.format, "Price snapshots in use")
     warnings = table.attrs.get("warnings", [])
     for line in warnings:
-        print(f"warning: {line}", file=sys.stderr if args.format != "table" else sys.stdout)
+        print(wrapped(f"warning: {line}"), file=sys.stderr if args.format != "table" else sys.stdout)
     for line in table.attrs.get("notes", []):
-        print(line, file=sys.stderr if args.format != "table" else sys.stdout)
+        print(wrapped(line), file=sys.stderr if args.format != "table" else sys.stdout)
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
     table = api.price_offers(gpu=args.gpu, pricing=args.pricing, provider=args.provider, region=args.region,
                              sort=args.sort)
+    legend: list[str] = []
     if args.format == "table":
-        table = table[[c for c in table.columns if c not in _WIDE_COLUMNS]]
-    emit(table, args.format, "Offers (USD per hour; usd_per_gpu_hour = usd_per_hour / gpu_count)")
+        table = table[[c for c in table.columns if c not in _WIDE_COLUMNS + _LIST_DETAIL_COLUMNS]]
+        table, legend = _numbered(table, "spot_statistic")
+    emit(table, args.format, "Offers (USD per hour; usd_per_gpu_hour = usd_per_hour / gpu_count; vcpus, memory_gib, "
+         "fetched_at, location and source in --format csv)" if args.format == "table" else None)
+    for line in legend:
+        print(wrapped(line, "  ", 8))
     for line in table.attrs.get("notes", []):
         print(line, file=sys.stderr if args.format != "table" else sys.stdout)
     return 0
+
+
+def _numbered(table: pd.DataFrame, column: str) -> tuple[pd.DataFrame, list[str]]:
+    """A long text column as ``[1]``, ``[2]``… with one legend line per text, so the table fits a terminal."""
+    values = table[column].fillna("").astype(str) if column in table else None
+    if values is None or not (values != "").any():
+        return table, []
+    texts = list(dict.fromkeys(v for v in values if v))
+    keys = {text: f"[{i}]" for i, text in enumerate(texts, 1)} | {"": ""}
+    legend = [f"{column} {keys[text]} = {text}" for text in texts]
+    return table.assign(**{column: values.map(keys)}), legend
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -82,6 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     refresh.add_argument("--region", action="append", help="region code (repeatable; default: every region)")
     refresh.add_argument("--accept-fewer-rows", action="store_true",
                          help="store a fetch with far fewer rows than it replaces (refused by default as truncated)")
+    refresh.add_argument("--savings-plans", action="store_true",
+                         help="aws: also read EC2 Instance Savings Plans rates (1 and 3 years, no upfront)")
     refresh.set_defaults(func=_refresh)
 
     status = sub.add_parser("status", help="each provider's snapshot in use: origin, age, source, rows")

@@ -54,6 +54,9 @@ def _procure(args: argparse.Namespace) -> int:
     config = read_plan(Path(args.plan))
     if args.hybrid:
         return procure_hybrid.run(config, args)
+    if "hybrid" in config:  # read only by --hybrid: say which plan this run is
+        print("warning: the plan's [hybrid] table is read only with --hybrid; this is the procurement plan "
+              "(all owned vs cloud) without it", file=sys.stderr)
     plan = api.procurement_plan_from_config({k: v for k, v in config.items() if k != "hybrid"})
     tables = plan.tables()
     if args.format != "table":

@@ -6,14 +6,10 @@ every column, and ``--out-dir`` writes the full tables as CSV.
 
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 
+from planner.cli.common import LINE_WIDTH, assumption_entries, wrapped
 from planner.columns import text_table
-
-#: A terminal line [characters]: the default tables fit it.
-LINE_WIDTH = 120
 
 #: Per table: its title and the columns printed by default (what a procurement decision reads first).
 KEY_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -39,12 +35,6 @@ KEY_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def wrapped(text: str, indent: str = "") -> str:
-    """A prose line wrapped to ``LINE_WIDTH``, continuation lines indented two more spaces."""
-    return textwrap.fill(text, LINE_WIDTH, initial_indent=indent, subsequent_indent=" " * (len(indent) + 2),
-                         break_long_words=False, break_on_hyphens=False)
-
-
 def table_text(name: str, table: pd.DataFrame, every_column: bool = False) -> str:
     """One procurement table as titled text: its key columns cut to ``LINE_WIDTH``, or every column.
 
@@ -52,10 +42,7 @@ def table_text(name: str, table: pd.DataFrame, every_column: bool = False) -> st
     source column would be cut."""
     title, key = KEY_COLUMNS[name]
     if name == "assumptions" and not every_column:
-        entries = [wrapped(f"{r.name} = {_value(r.value)} {r.unit}".rstrip() + (f" ({r.as_of})" if r.as_of else "")
-                           + (f"; {r.source}" if r.source else ""), "  - ")
-                   for r in table.fillna("").itertuples(index=False)]
-        return f"\n{title}\n" + "\n".join(entries)
+        return f"\n{title}\n" + assumption_entries(table)
     if every_column:
         return f"\n{title}\n{text_table(table)}"
     return f"\n{title}\n{text_table(table, [c for c in key if c in table.columns], width=LINE_WIDTH)}"
@@ -69,9 +56,3 @@ def verdict_lines(table: pd.DataFrame, label: tuple[str, ...] = ("option",)) -> 
     names = rows[list(label)].astype(str).agg(" ".join, axis=1)
     return "\n".join(wrapped(f"{n}: {v}", "  - ") for n, v in zip(names, rows["verdict"], strict=True))
 
-
-def _value(value: object) -> str:
-    """An assumption's value as written: numbers to 4 significant figures with thousands separators."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return str(value)

@@ -22,7 +22,14 @@ from docx.shared import Cm, Pt
 from planner.columns import column_format, is_numeric
 from planner.reports.chart import chart_png
 from planner.reports.inputs import grouped_inputs
-from planner.reports.model import Report, co2e_column, drawn_on_text, generated_datetime, source_line
+from planner.reports.model import (
+    Report,
+    co2e_column,
+    display_number,
+    drawn_on_text,
+    generated_datetime,
+    source_line,
+)
 
 
 def _table(document: Document, table: pd.DataFrame, headers: list[str] | None = None, size: float = 8) -> None:
@@ -82,16 +89,24 @@ def render_docx(report: Report) -> bytes:
     document.add_heading("Key options", level=2)
     co2e = co2e_column(report.key_table)
     _table(document, report.key_table)
+    counts = f"{report.compared_count:,} options compared" + (
+        f", {report.feasible_count:,} feasible" if report.feasible_count != report.compared_count else "")
+    drawn = drawn_on_text(report)
+    note = f"{counts}; {drawn[0].lower()}{drawn[1:]} are in the CSV and XLSX versions."
     if co2e == "co2e_total_kg":
-        note = document.add_paragraph("CO2e total: operational (electricity, location-based) + embodied (hardware). "
-                                      f"{report.compared_count:,} options compared.")
-        note.runs[0].font.size = Pt(8)
+        note = "CO2e total: operational (electricity, location-based) + embodied (hardware). " + note
+    document.add_paragraph(note).runs[0].font.size = Pt(8)
     png = chart_png(report)
     if png is not None:
         document.add_picture(io.BytesIO(png), width=Cm(16))
     document.add_heading("Method", level=2)
     for line in report.method:
         document.add_paragraph(line, style="List Number")
+    if len(report.equivalences):
+        document.add_heading("The chosen option's operational CO2e equals", level=2)
+        document.add_paragraph("; ".join(
+            f"{display_number(r.times, 2)} × {r.comparison} ({display_number(r.kg_co2e_each)} kg each, {r.as_of})"
+            for r in report.equivalences.itertuples()) + ".")
     if report.notes:
         document.add_heading("Notes", level=2)
         for line in report.notes:

@@ -534,6 +534,8 @@ def drawn_on_text(report: Report) -> str:
     option = "option" if shown == 1 else "options"
     if report.compared_count > shown:
         return f"The {shown:,} {option} this report draws on (of {report.compared_count:,} compared)"
+    if report.compared_count < shown:  # the estimate row ahead of the options given
+        return f"The {shown:,} {option} of this report (the estimate and the {report.compared_count:,} compared)"
     return f"The {shown:,} {option} compared"
 
 
@@ -731,7 +733,11 @@ def _justification(workload: Workload, chosen: pd.Series, key: pd.DataFrame, fou
             full = _row_of(compared, row)
             text = f"the {role} is {option_prose(full)} at {display_usd(row['cost_usd'])}"
             if str(full.get("accounting_mode", "")) == "dedicated":
-                text += " (the servers are bought for the project and the value they keep after it is credited)"
+                servers = full.get("instances")
+                bought = (f"buying {display_number(servers)} server{'' if servers == 1 else 's'} for "
+                          f"{display_usd(full['purchase_usd'])} up front"
+                          if not _missing(full.get("purchase_usd")) and not _missing(servers) else "buying the servers")
+                text += f" ({bought}; the value they keep after the project is credited)"
             alternatives.append(text)
     if alternatives:
         parts.append("Of the alternatives, " + "; ".join(alternatives) + ".")

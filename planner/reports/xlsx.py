@@ -55,6 +55,8 @@ def number_format(column: str, sheet: str | None = None) -> str | None:
         return '"$"#,##0' + ("." + "0" * fmt.decimals if fmt.decimals else "")
     if fmt.kind == "int":
         return "#,##0"
+    if fmt.kind == "year":
+        return "0"
     if fmt.kind == "percent":
         return "0" + ("." + "0" * fmt.decimals if fmt.decimals else "") + "%"
     if fmt.kind == "number":

@@ -37,9 +37,11 @@ def plan_co2e_by_year(carbon: pd.DataFrame, basis: str = "trend") -> dict:
     return {"$schema": _SCHEMA, "height": 320, "data": {"values": _records(long)},
             "title": f"CO2e by year (operational + embodied): flat grid dashed, {basis} solid",
             "mark": {"type": "line", "point": True},
-            "encoding": {"x": {"field": "calendar_year", "type": "ordinal", "title": "year"},
+            "encoding": {"x": {"field": "calendar_year", "type": "ordinal", "title": "year",
+                               "axis": {"labelAngle": 0}},
                          "y": {"field": "co2e_t", "type": "quantitative", "title": "CO2e (t)"},
-                         "color": {"field": "option", "type": "nominal", "title": "option"},
+                         "color": {"field": "option", "type": "nominal", "title": "option",
+                                   "legend": {"orient": "bottom", "columns": 2, "labelLimit": 360}},
                          "strokeDash": {"field": "grid", "type": "nominal", "title": "grid",
                                         "scale": {"domain": ["flat grid", f"{basis} grid"],
                                                   "range": [[4, 3], [1, 0]]}},
@@ -71,13 +73,14 @@ def start_months(long: pd.DataFrame, option: str) -> dict:
             ]}
 
 
-def water_card(row: pd.Series) -> tuple[str, str]:
-    """(value, help) of a water card: litres with the range, and the basis of the figure."""
+def water_card(row: pd.Series, unit: bool = True) -> tuple[str, str]:
+    """(value, help) of a water card: litres (with ' L' unless ``unit`` is false) with the range in the help,
+    and the basis of the figure."""
     water = float(row.get("water_l", math.nan))
     if math.isnan(water):
         return "no data", "no water figure for this option"
     low, high = float(row.get("water_l_low", math.nan)), float(row.get("water_l_high", math.nan))
-    value = f"{water:,.0f} L"
+    value = f"{water:,.0f}" + (" L" if unit else "")
     spread = "" if math.isnan(low) or math.isnan(high) else f" (range {low:,.0f} – {high:,.0f} L)"
     basis = row.get("water_basis")
     return value, (f"On-site cooling water (WUE × IT energy) + water of generating the electricity (EWIF × grid "

@@ -1,15 +1,19 @@
-"""Altair charts of the library's tables: a comparison, a break-even curve, a procurement plan.
+"""Charts of the library's tables: a comparison, a break-even curve, a procurement plan.
 
 Each function takes tables as the library returns them and returns a chart; nothing is computed here beyond
-labels and the reshaping Altair needs.
+labels and the reshaping a chart needs. The comparison's charts are Vega-Lite dicts; the break-even and plan
+charts are Altair's, imported only when one is drawn.
 """
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
+
+if TYPE_CHECKING:  # altair is imported when a chart is drawn (0.6 s: not on the compare tab)
+    import altair as alt
 
 PROVIDER_COLOURS = {"aws": "#ff9900", "gcp": "#4285f4", "azure": "#9467bd", "owned": "#555555"}
 
@@ -26,6 +30,8 @@ def _label(table: pd.DataFrame) -> pd.Series:
 
 
 def _colour() -> alt.Color:  # the Altair charts (own vs rent, procurement): a few rows each
+    import altair as alt
+
     return alt.Color("provider:N", title="provider",
                      scale=alt.Scale(domain=list(PROVIDER_COLOURS), range=list(PROVIDER_COLOURS.values())))
 
@@ -46,18 +52,25 @@ def _colour_spec() -> dict:
             "scale": {"domain": list(PROVIDER_COLOURS), "range": list(PROVIDER_COLOURS.values())}}
 
 
-def cost_co2e_scatter(table: pd.DataFrame) -> dict:
+def cost_co2e_scatter(table: pd.DataFrame, rows: pd.Index | None = None) -> dict:
     """Cost [USD] against CO2e [kg], one point per option; the Pareto front (``pareto``) drawn as a line.
 
     A Vega-Lite specification (a dict, data inline; built without Altair, which takes a quarter of a second to
     validate a thousand points). CO2e is ``co2e_total_kg`` (what the comparison engine's front uses) when the
     table has it. Rows without a cost are left out (they have no place on a cost axis). Both axes are
     logarithmic: options span decades.
+
+    rows : the index labels of the options a table beside the chart shows (None: every row); the points are
+    those rows and every row of the Pareto front. The specification does not depend on the rows (only its data
+    does), so the browser can swap the data of a chart already drawn instead of drawing it anew.
     """
     co2e, co2e_title = _co2e_column(table)
+    if rows is not None and len(rows) < len(table):
+        front = table["pareto"].astype(bool) if "pareto" in table else False
+        table = table.loc[table.index.isin(rows) | front]
     data = table.dropna(subset=["cost_usd", co2e]).assign(option=lambda t: _label(t))
-    keep = [c for c in ("option", "provider", "instance_type", "pricing", "gpu", "cost_usd", co2e, "wall_hours",
-                        "pareto") if c in data]
+    keep = [c for c in ("option", "provider", "instance_type", "pricing", "gpu", "cost_usd", co2e, "pareto")
+            if c in data]
     data = data[keep]
     tooltip = [{"field": "option", "type": "nominal"},
                {"field": "cost_usd", "type": "quantitative", "title": "cost (USD)", "format": ",.0f"},
@@ -84,21 +97,25 @@ def cost_co2e_scatter(table: pd.DataFrame) -> dict:
     return spec
 
 
-def region_bars(table: pd.DataFrame) -> dict:
-    """Two bar charts side by side, one bar per row: cost [USD] and CO2e [kg], in the table's order.
+#: Rows of a bar chart ordered by their cost, cheapest first.
+BY_COST = {"field": "cost_usd", "op": "min", "order": "ascending"}
 
-    A Vega-Lite specification (a dict, data inline), like ``cost_co2e_scatter``.
+
+def region_bars(table: pd.DataFrame) -> dict:
+    """Two bar charts side by side, one bar per row: cost [USD] and CO2e [kg], cheapest at the top.
+
+    A Vega-Lite specification (a dict, data inline), like ``cost_co2e_scatter``; both charts order their rows by
+    cost through the specification, not a list of the rows (so the spec stays the same as the data changes).
     """
     co2e, co2e_title = _co2e_column(table)
     data = table.assign(option=lambda t: _label(t))[["option", "provider", "cost_usd", co2e]]
-    order = data["option"].tolist()
     height = max(160, 22 * len(data))
 
     def bars(column: str, title: str, fmt: str, labels: bool = True) -> dict:
         # The second chart shares the first one's rows: its labels would only repeat them.
         axis = {"labelLimit": 300, "labelOverlap": False} if labels else {"labels": False, "ticks": False}
         return {"mark": {"type": "bar"}, "width": 280, "height": height, "encoding": {
-            "y": {"field": "option", "type": "nominal", "sort": order, "title": None, "axis": axis},
+            "y": {"field": "option", "type": "nominal", "sort": BY_COST, "title": None, "axis": axis},
             "x": {"field": column, "type": "quantitative", "title": title},
             "color": _colour_spec(),
             "tooltip": [{"field": "option", "type": "nominal"},
@@ -115,6 +132,8 @@ def breakeven_chart(curve: pd.DataFrame, clouds: pd.DataFrame, utilisation: floa
 
     curve : ``BreakEven.curve``; clouds : ``BreakEven.clouds``; utilisation : the expected one [-]
     """
+    import altair as alt
+
     priced = clouds.dropna(subset=["cloud_usd_per_gpu_hour"])[
         ["option", "provider", "cloud_usd_per_gpu_hour", "breakeven_utilisation"]]
     top = float(max(curve["owned_usd_per_gpu_hour"].min() * 6, priced["cloud_usd_per_gpu_hour"].max() * 1.6
@@ -143,6 +162,8 @@ def breakeven_chart(curve: pd.DataFrame, clouds: pd.DataFrame, utilisation: floa
 def tco_by_year(tco: pd.DataFrame, cloud: pd.DataFrame) -> alt.Chart:
     """Cumulative cost by year [USD]: the owned cluster (``Plan.tco``) and each priced cloud option
     (``Plan.cloud``), one line each."""
+    import altair as alt
+
     owned = pd.DataFrame({"year": tco["year"], "option": "owned", "provider": "owned",
                           "cumulative_usd": tco["cumulative_usd"]})
     priced = cloud.dropna(subset=["cumulative_cost_usd"])

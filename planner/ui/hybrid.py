@@ -8,8 +8,8 @@ against the owned fleet, the optima, timing and tornado. It computes nothing its
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -17,6 +17,10 @@ from planner import api
 from planner.errors import PlanError
 from planner.reports.safe_text import csv_safe
 from planner.ui import state
+from planner.ui.tables import show_table
+
+if TYPE_CHECKING:  # altair is imported when a chart is drawn (0.6 s: not on the compare tab)
+    import altair as alt
 
 #: This panel's inputs (their defaults are in ``planner.ui.state.DEFAULTS``, which keeps them in the URL).
 KEYS = ("hyb_spot_share", "hyb_carbon")
@@ -47,6 +51,8 @@ def hybrid_plan(kwargs: dict) -> object:
 
 def curve_chart(curve: pd.DataFrame, optima: pd.DataFrame) -> alt.HConcatChart:
     """Cost [USD] and CO2e [t] against owned servers, side by side, the optima as large points."""
+    import altair as alt
+
     data = curve.assign(co2e_t=curve["co2e_kg"] / 1000)
     marks = optima[optima["choice"].isin(["lowest cost", "lowest CO2e", "lowest cost + carbon price"])].assign(
         co2e_t=lambda t: t["co2e_kg"] / 1000)
@@ -81,11 +87,11 @@ def render_hybrid(procurement: Mapping[str, object]) -> None:
     st.caption(plan.timing_verdict)
     st.altair_chart(curve_chart(plan.curve, plan.optima), width="stretch")
     st.markdown("**Optima beside all-cloud and all-owned**")
-    st.dataframe(plan.optima, hide_index=True, width="stretch")
+    show_table(plan.optima)
     st.markdown("**Every fleet size**")
-    st.dataframe(plan.curve, hide_index=True, width="stretch")
+    show_table(plan.curve)
     st.markdown("**Sensitivity of the winning mix (tornado)**")
-    st.dataframe(plan.sensitivity, hide_index=True, width="stretch")
+    show_table(plan.sensitivity)
     st.download_button("Curve as CSV", csv_safe(plan.curve).to_csv(index=False).encode(), "hybrid_curve.csv", "text/csv")
     for note in plan.notes:
         st.caption(f"Note: {note}")

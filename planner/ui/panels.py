@@ -2,11 +2,13 @@
 
 Widgets keep their values in ``st.session_state`` under the keys of ``state.DEFAULTS``; the first run of a
 session fills them from the URL's query parameters, and every run writes them back, so a link reproduces
-the view. Library calls are cached with ``st.cache_data``, keyed on the inputs.
+the view. Library calls are cached, keyed on the inputs: ``st.cache_resource`` (shared, not copied) for what
+every run reads, ``st.cache_data`` for the rest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,10 +17,11 @@ import streamlit as st
 
 from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
-from planner.columns import column_format
 from planner.errors import PlanError, unknown
 from planner.reports.safe_text import csv_safe
 from planner.ui import charts, hybrid, state, time_water_panels
+from planner.ui.tables import display, show_table
+from planner.ui.vega import show_chart, split
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
 _LINK_PROBLEMS = "_link_problems"
@@ -27,29 +30,29 @@ BAR_REGIONS = 25
 
 
 # --- cached library calls -------------------------------------------------------------------------------------
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def presets_table() -> pd.DataFrame:
     return api.presets_table()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def gpu_ids() -> list[str]:
     return api.catalog_table("gpus")["gpu"].tolist()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def priced_servers() -> list[str]:
     """Catalog servers with a sourced price and GPU: the owned configurations the app can price."""
     servers = api.catalog_table("servers")
     return servers.loc[servers["price_usd"].notna() & servers["gpu"].notna(), "server"].tolist()
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def provider_regions(provider: str) -> list[str]:
     return sorted(api.filtered_offers(provider)["region"].unique())
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def offer_regions() -> list[str]:
     return sorted(api.filtered_offers()["region"].unique())
 
@@ -61,9 +64,10 @@ def gpu_regions(server: str, pricing: str) -> pd.DataFrame:
     return api.gpu_regions(str(gpu), pricing)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def workload_estimate(workload_kwargs: dict, estimate_kwargs: dict) -> tuple:
-    """``(workload, preset, estimate)`` for the inputs; a PlanError propagates (and is not cached)."""
+    """``(workload, preset, estimate)`` for the inputs; a PlanError propagates (and is not cached). Shared, not
+    copied, like the other look-ups of this section that every run makes: callers only read them."""
     workload, chosen = api.make_workload(**workload_kwargs)
     return workload, chosen, api.estimate_workload(workload, chosen, **estimate_kwargs)
 
@@ -250,54 +254,48 @@ def stale_banner() -> None:
                    "`trainplan prices refresh`.")
 
 
+def card_number(value: float) -> str:
+    """A number on a narrow card: as ``_number`` (no unit: the unit is in the card's label) below a million,
+    then in millions ('1.72 M'; the card's help gives the whole number)."""
+    if value is None or pd.isna(value) or abs(value) < 1e6:
+        return _number(value)
+    return f"{value / 1e6:,.2f} M"
+
+
+def _exact(value: float, unit: str) -> str:
+    return f" ({value:,.0f} {unit})" if value is not None and pd.notna(value) and abs(value) >= 1e6 else ""
+
+
 def estimate_cards(result: object) -> None:
-    """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy and CO2e at the current choice."""
+    """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy, CO2e and water at the current choice.
+
+    Six cards share a row, so each unit is in its card's label ("Energy (kWh)") and the value is a number
+    that fits ('1,049'; '1.72 M' above a million).
+    """
     row = result.table.iloc[0]
     cols = st.columns(6)
-    cols[0].metric("GPU-hours", _number(row["gpu_hours"]), help="GPU-hours of the workload (all runs)")
-    cols[1].metric("Wall-clock", _number(row["wall_hours"], "h"))
+    cols[0].metric("GPU-hours", card_number(row["gpu_hours"]),
+                   help="GPU-hours of the workload (all runs)" + _exact(row["gpu_hours"], "GPU-hours"))
+    cols[1].metric("Wall-clock (h)", card_number(row["wall_hours"]), help="Hours from start to end of all runs"
+                   + _exact(row["wall_hours"], "h"))
     # the GPU's name in the label: a value of '8 × p100-pcie-16gb' does not fit a card
     cols[2].metric("GPUs", f"{row['gpu_count']:g}", help=f"{row['gpu_count']:g} × {row['gpu']}")
     cols[2].caption(str(row["gpu"]))
-    cols[3].metric("Energy", _number(row["energy_kwh"], "kWh"),
-                   help="At your current choice (sidebar): its provider's PUE and its region's grid")
-    cols[4].metric("CO2e", _number(row["co2e_kg"], "kg"), help="Operational, location-based, at your current choice"
+    cols[3].metric("Energy (kWh)", card_number(row["energy_kwh"]),
+                   help="At your current choice (sidebar): its provider's PUE and its region's grid"
+                   + _exact(row["energy_kwh"], "kWh"))
+    cols[4].metric("CO2e (kg)", card_number(row["co2e_kg"]), help="Operational, location-based, at your current "
+                   "choice" + _exact(row["co2e_kg"], "kg")
                    + (f". Basis: {row['co2e_basis']}" if isinstance(row.get("co2e_basis"), str) else ""))
-    time_water_panels.water_metric(cols[5], row)
+    time_water_panels.water_metric(cols[5], row, unit_in_label=True)
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
 
-def column_config(columns: list[str], numeric: tuple[str, ...] = ()) -> dict[str, object]:
-    """Streamlit column configuration from ``planner.columns``: human headers with units, number formats.
-
-    numeric : the columns that hold numbers (an unlisted one gets a plain number format, not text)
-    """
-    config: dict[str, object] = {}
-    for column in columns:
-        fmt = column_format(column)
-        if fmt.kind == "bool":
-            config[column] = st.column_config.CheckboxColumn(fmt.header)
-        elif fmt.kind == "text" and column in numeric:  # a number column planner.columns does not list
-            config[column] = st.column_config.NumberColumn(fmt.header, format="%,.3g")
-        elif fmt.kind == "text":
-            config[column] = st.column_config.TextColumn(fmt.header, width="medium" if column in (
-                "option", "source", "note") else None)
-        else:
-            config[column] = st.column_config.NumberColumn(fmt.header, format=fmt.printf)
-    return config
-
-
-def show_table(table: pd.DataFrame, height: int | str = "auto", key: str | None = None) -> None:
-    """A library table under human headers (``planner.columns``); blank, not None, where text is missing."""
-    text = [c for c in table.columns if column_format(c).kind == "text" and table[c].dtype == object]
-    shown = table.assign(**{c: table[c].fillna("") for c in text}) if text else table
-    numeric = tuple(c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])
-                    and not pd.api.types.is_bool_dtype(table[c]))
-    st.dataframe(shown, hide_index=True, width="stretch", height=height,
-                 column_config=column_config(list(table), numeric), key=key)
-
-
+#: Pricing models in words (the data's names are snake_case).
+PRICING_LABELS = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
+#: The compare table's orders, in words (``state.SORTS``).
+SORT_LABELS = {"cost": "cost", "co2e": "CO2e (operational + embodied)", "time": "wall-clock"}
 #: Columns of the compare table shown by default, in order (every column with "All columns").
 COMPARE_COLUMNS = ("provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu", "cost_usd",
                    "co2e_total_kg", "wall_hours", "gpu_count", "gpu_hours", "energy_kwh", "co2e_kg", "co2e_embodied_kg",
@@ -326,8 +324,34 @@ class CompareView:
     current: pd.Series | None
     answers: CompareAnswers
     scatter: dict
-    bars: dict
+    bars: tuple  # through ``vega.split``
     bar_regions: int
+    _shown: dict = dataclasses.field(default_factory=dict, repr=False)
+
+    def shown(self, sort: str, rows: int | None, all_columns: bool) -> ShownRows:
+        """The rows in ``sort`` order, the first ``rows`` of them ready to draw, and their scatter; made once
+        per order, row limit and column set of this view."""
+        key = (sort, rows, all_columns)
+        if key not in self._shown:
+            ranked = answers.ranked_rows(self.table, sort)
+            first = ranked if rows is None else ranked.head(rows)
+            columns = [c for c in COMPARE_COLUMNS if c in self.table.columns]
+            if all_columns:
+                columns += [c for c in self.table.columns if c not in COMPARE_COLUMNS]
+            scatter = self.scatter if len(first) == len(ranked) else charts.cost_co2e_scatter(self.table, first.index)
+            self._shown[key] = ShownRows(ranked=ranked, count=len(first), table=display(first[columns]),
+                                         scatter=split(scatter))
+        return self._shown[key]
+
+
+@dataclass(frozen=True)
+class ShownRows:
+    """What the compare table and chart draw for one order and row limit (``CompareView.shown``)."""
+
+    ranked: pd.DataFrame  # every row, in the order (the download)
+    count: int  # rows drawn
+    table: tuple  # the first ``count`` rows through ``tables.display``
+    scatter: tuple  # through ``vega.split``
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -341,7 +365,7 @@ def compare_view(workload_kwargs: dict, compare_kwargs: dict, choice: dict) -> C
     regions = options.best_per_region(answers.feasible_rows(table), top=BAR_REGIONS)
     return CompareView(comparison=compared, table=table, current=current,
                        answers=answers.compare_answers(table, current),
-                       scatter=charts.cost_co2e_scatter(table), bars=charts.region_bars(regions),
+                       scatter=charts.cost_co2e_scatter(table), bars=split(charts.region_bars(regions)),
                        bar_regions=len(regions))
 
 
@@ -386,19 +410,33 @@ def option_cards(view: CompareView) -> None:
                    f"{_number(current['co2e_total_kg'], 'kg CO2e')}, {_number(current['wall_hours'], 'h')}.")
 
 
+#: The filters under "More filters", with their names in its label.
+MORE_FILTERS = {"cmp_regions": "regions", "cmp_gpus": "option GPUs", "cmp_servers": "owned servers",
+                "cmp_site": "site"}
+
+
 def compare_filters() -> None:
     """The compare view's filters (each an input mirrored in the URL)."""
-    row = st.columns([2, 1, 1, 1, 1])
+    row = st.columns([2.3, 1.5, 1, 1, 1.3])
     row[0].multiselect("Providers", list(state.COMPARE_PROVIDERS), key="cmp_providers")
-    row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing")
+    row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing",
+                       format_func=PRICING_LABELS.get)
     row[2].text_input("Max wall-clock (h, blank: any)", key="cmp_max_hours")
     row[3].text_input("Deadline (e.g. 30 day; blank: none)", key="cmp_deadline",
                       help="every option is sized to the whole instances or servers that finish in time, or marked "
                       "infeasible")
     row[4].selectbox("GPUs", list(state.GPU_SCOPES), key="cmp_gpu_scope",
-                     format_func=lambda v: "every GPU (converted)" if v == "all" else "same GPU only",
+                     format_func=lambda v: "all (converted)" if v == "all" else "same GPU only",
                      help="same GPU only: offers of the workload's own GPU, no conversion")
-    with st.expander("More filters: regions, GPUs, owned servers, site"):
+    # Drawn only while open (four long lists cost the browser a third of a second); closed, their values stay
+    # (keep_inputs) and the label names the ones set. A link that sets one opens it.
+    active = [name for key, name in MORE_FILTERS.items() if st.session_state.get(key) != state.DEFAULTS[key]]
+    section = st.expander("More filters: regions, GPUs, owned servers, site" + (
+        f" (set: {', '.join(active)})" if active else ""), key="_more_filters", on_change="rerun",
+        expanded=bool(active))
+    if not section.open:
+        return
+    with section:
         row = st.columns(2)
         row[0].multiselect("Regions (none: all)", offer_regions(), key="cmp_regions")
         row[1].multiselect("Option GPUs (none: all; hours converted by achieved throughput)", gpu_ids(), key="cmp_gpus")
@@ -423,25 +461,36 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
         return None
     option_cards(view)
     table = view.table
-    all_columns = st.toggle("All columns", key="cmp_all_columns",
-                            help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
-    columns = list(table.columns) if all_columns else [c for c in COMPARE_COLUMNS if c in table.columns]
-    if all_columns:
-        columns = [c for c in COMPARE_COLUMNS if c in table.columns] + [c for c in table.columns
-                                                                        if c not in COMPARE_COLUMNS]
+    row = st.columns([1, 1, 1])
+    row[0].selectbox("Sort by", list(state.SORTS), key="cmp_sort", format_func=SORT_LABELS.get,
+                     help="Feasible options first, in this order (ties as the cards break them: the first row is "
+                          "the card of the same name); the same orders as `trainplan compare --sort`")
+    row[1].selectbox("Rows shown", list(state.ROW_LIMITS), key="cmp_rows",
+                     format_func=lambda v: f"all {view.answers.rows:,}" if v == "all" else f"the first {v}",
+                     help="The download holds every row in this order, whatever is shown")
+    all_columns = row[2].toggle("All columns", key="cmp_all_columns",
+                                help="Ranges (low/high), instance counts, throughput ratio, assumption ids, …")
+    sort = str(st.session_state.get("cmp_sort", "cost"))
+    shown = view.shown(sort, state.row_limit(current_values()), bool(all_columns))
+    ranked = shown.ranked
     feasible = "" if view.answers.feasible == view.answers.rows else f" ({view.answers.feasible:,} feasible)"
-    st.caption(f"{view.answers.rows:,} options{feasible}: every cloud offer (provider × region × instance × pricing) "
-               "and owned server (dedicated purchase and shared cluster) that passes the filters, cheapest first. "
-               "Click a column header to sort. Owned rows use the sourced defaults at the site; vary them under "
-               "Own vs rent.")
-    show_table(table[columns], height=420)
-    st.download_button("Download the table (CSV)", lambda: csv_safe(table).to_csv(index=False).encode(),
+    first = f"the first {shown.count:,} of " if shown.count < len(ranked) else ""
+    st.caption(f"Showing {first}{view.answers.rows:,} options{feasible} by {SORT_LABELS[sort]}: every cloud offer "
+               "(provider × region × instance × pricing) and owned server (dedicated purchase and shared cluster) "
+               "that passes the filters. The cards above are from all of them. Click a column header to sort the "
+               "rows shown. Owned rows use the sourced defaults at the site; vary them under Own vs rent.")
+    show_table(shown.table, height=420)
+    st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: csv_safe(ranked).to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
-    for note in view.comparison.notes:
-        st.caption(f"Note: {note}")
-    st.vega_lite_chart(spec=view.scatter, width="stretch")
+    if view.comparison.notes:
+        st.caption("\n".join(f"- Note: {note}" for note in view.comparison.notes))
+    if shown.count < len(table):
+        front = int(table["pareto"].sum()) if "pareto" in table else 0
+        st.caption(f"The chart shows the {shown.count:,} options of the table and the {front:,} of the Pareto front "
+                   f"(of all {len(table):,} options); show all rows to see every option.")
+    show_chart(shown.scatter, width="stretch")
     st.markdown(f"**Cheapest option per region** (the {view.bar_regions} cheapest regions)")
-    st.vega_lite_chart(spec=view.bars, width="content")
+    show_chart(view.bars, width="content")
     time_water_panels.render_start_months(table, values)
     return view
 
@@ -452,11 +501,12 @@ def render_own_vs_rent() -> None:
     left.selectbox("Owned server", priced_servers(), key="own_server")
     left.text_input("Site (grid zone)", key="own_site", help="ISO-3 country, US state (US-CA), WORLD")
     left.number_input("Lifetime (years)", key="own_lifetime", min_value=0.25, max_value=30.0, step=1.0, format="%g")
-    left.slider("Expected utilisation", key="own_util", min_value=0.01, max_value=1.0, step=0.01)
+    left.slider("Expected utilisation (share of the year's hours busy)", key="own_util", min_value=0.01,
+                max_value=1.0, step=0.01)
     right.text_input("Electricity price (USD/kWh; blank: the site's)", key="own_elec")
     right.number_input("PUE of the machine room", key="own_pue", min_value=1.0, max_value=3.0, step=0.05,
                        format="%.2f")
-    right.radio("Cloud pricing", state.CLOUD_PRICING, key="own_pricing", horizontal=True)
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="own_pricing", horizontal=True, format_func=PRICING_LABELS.get)
     values = current_values()
     items = _cloud_items(values["own_server"], values["own_pricing"])
     if any(i not in items for i in st.session_state.get("own_clouds", [])):
@@ -470,7 +520,8 @@ def render_own_vs_rent() -> None:
         return
     owned = result.owned.iloc[0]
     cards = st.columns(1 + min(len(result.clouds), 3))
-    cards[0].metric(f"Owning at {owned['utilisation']:.0%} utilisation", f"${owned['owned_usd_per_gpu_hour']:.3f}",
+    cards[0].metric(f"Owning at {owned['utilisation']:.0%} utilisation (USD per busy GPU-hour)",
+                    f"${owned['owned_usd_per_gpu_hour']:.3f}",
                     help="USD per busy GPU-hour of the server's GPU: fixed costs over busy hours + electricity")
     for col, cloud in zip(cards[1:], result.clouds.itertuples(), strict=False):
         u = cloud.breakeven_utilisation
@@ -482,9 +533,12 @@ def render_own_vs_rent() -> None:
                     width="stretch")
     show_table(result.clouds[["option", "cloud_usd_per_gpu_hour", "breakeven_utilisation", "usd_per_gpu_hour",
                               "throughput_ratio", "overhead_fraction", "gpu", "source"]])
-    st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capex over the "
-               f"lifetime + upkeep), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD per busy GPU-hour. "
-               "c(u) = F / (8760 · n · u) + e; break-even u* = F / (8760 · n · (c_cloud − e)).")
+    st.caption(f"Owned: fixed {owned['fixed_usd_per_server_year']:,.0f} USD per server-year (capital recovery, "
+               f"network, facility, staff, maintenance), electricity {owned['electricity_usd_per_gpu_hour']:.3f} USD "
+               f"per busy GPU-hour and {owned['idle_electricity_usd_per_gpu_hour']:.3f} per idle one. "
+               "c(u) = C(u) / (8760 · n · u), C(u) the full cost of a server-year at utilisation u; break-even "
+               "u* = (F + e_i) / (c_cloud − e_b + e_i), F the fixed cost per GPU-hour of capacity, e_b and e_i the "
+               "electricity of a busy and an idle GPU-hour (planner.owned_cost).")
 
 
 def render_procurement() -> None:
@@ -497,7 +551,8 @@ def render_procurement() -> None:
     left.number_input("Growth per year (0.2 = +20%)", key="proc_growth", step=0.05, format="%.2f")
     right.slider("Target utilisation", key="proc_util", min_value=0.05, max_value=0.95, step=0.05)
     right.text_input("Site (grid zone)", key="proc_site")
-    right.radio("Cloud pricing", state.CLOUD_PRICING, key="proc_pricing", horizontal=True)
+    right.radio("Cloud pricing", state.CLOUD_PRICING, key="proc_pricing", horizontal=True,
+                format_func=PRICING_LABELS.get)
     values = current_values()
     regions = gpu_regions(values["proc_server"], values["proc_pricing"])
     items = (regions["provider"] + ":" + regions["region"]).tolist()

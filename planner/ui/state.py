@@ -64,6 +64,9 @@ DEFAULTS: dict[str, object] = {
     "cmp_deadline": "",
     "cmp_gpu_scope": "all",
     "cmp_site": "USA",
+    # The compare table's order (planner.compare.SORT_KEYS, as `trainplan compare --sort`) and rows shown.
+    "cmp_sort": "cost",
+    "cmp_rows": "100",
     # Own vs rent: one owned server at a site against cloud prices (empty clouds: each provider's cheapest).
     "own_server": "nvidia-dgx-1-v100",
     "own_site": "USA",
@@ -102,10 +105,15 @@ NUMBER_FIELDS: dict[str, tuple[str, tuple[float, float] | None]] = {
 TEXT_NUMBERS = {"hours": "hours", "gpu_hours": "gpu_hours", "pue": "pue"}
 #: planner.grid_time.GRID_BASES (repeated here so this module stays free of pandas; a test keeps them equal).
 GRID_BASES = ("flat", "trend", "projection")
+#: The compare table's orders (planner.compare.SORT_KEYS; repeated here so this module stays free of pandas; a
+#: test keeps them equal) and how many rows it shows (the first 100 by default; "all": every row).
+SORTS = ("cost", "co2e", "time")
+ROW_LIMITS = ("100", "all")
 #: The compare view's GPU scope: every GPU (hours converted), or only the workload's own (``api.compare(same_gpu)``).
 GPU_SCOPES = ("all", "same")
 CHOICES = {"tab": TABS, "mode": MODES, "how": HOW, "grid_basis": GRID_BASES, "own_pricing": CLOUD_PRICING,
-           "proc_pricing": CLOUD_PRICING, "cmp_gpu_scope": GPU_SCOPES}
+           "proc_pricing": CLOUD_PRICING, "cmp_gpu_scope": GPU_SCOPES,
+           "cmp_sort": SORTS, "cmp_rows": ROW_LIMITS}
 #: List inputs and their allowed items (None: checked against the data by the panels).
 LISTS: dict[str, tuple[str, ...] | None] = {
     "cmp_providers": COMPARE_PROVIDERS, "cmp_pricing": COMPARE_PRICING, "cmp_regions": None, "cmp_gpus": None,
@@ -253,6 +261,12 @@ def compare_kwargs(values: Mapping[str, object]) -> dict[str, object]:
         "same_gpu": values.get("cmp_gpu_scope", "all") == "same",
         **time_kwargs(values),
     }
+
+
+def row_limit(values: Mapping[str, object]) -> int | None:
+    """How many compare rows to show: ``cmp_rows`` as a number, None for "all"."""
+    rows = str(values.get("cmp_rows", DEFAULTS["cmp_rows"]))
+    return None if rows == "all" else int(rows)
 
 
 def cloud_entries(items: list[str], pricing: str) -> list[dict[str, str]] | None:

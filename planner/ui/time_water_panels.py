@@ -16,6 +16,8 @@ from planner.errors import PlanError
 from planner.grid_time import option_label, parse_month
 from planner.plan_grid import totals_by_option
 from planner.ui import carbon_time, state
+from planner.ui.tables import show_table
+from planner.ui.vega import show_chart
 
 #: Options of the comparison scanned for a best start month (the first rows, cheapest first).
 START_OPTIONS = 10
@@ -49,8 +51,18 @@ def _window(values: dict[str, object]) -> tuple[str, str]:
 
 
 def render_start_months(table: pd.DataFrame, values: dict[str, object]) -> None:
-    """When to start: the best month per option within a window, one option month by month, and water."""
-    with st.expander("When to start, and water: best start month per option; the Pareto front with water"):
+    """When to start: the best month per option within a window, one option month by month, and water.
+
+    Computed only while its expander is open (it scans every start month of the window for each option);
+    a link that sets the window opens it.
+    """
+    # Whether it opens is fixed by the session's first run (a changed argument would make it a new expander).
+    linked = st.session_state.setdefault("_start_linked", bool(values.get("best_from") or values.get("best_to")))
+    section = st.expander("When to start, and water: best start month per option; the Pareto front with water",
+                          key="_start_open", on_change="rerun", expanded=linked)
+    if not section.open:
+        return
+    with section:
         row = st.columns([1, 1, 3])
         row[0].text_input("Window from (YYYY-MM; blank: the start month)", key="best_from")
         row[1].text_input("Window to (YYYY-MM; blank: 12 months)", key="best_to")
@@ -64,17 +76,17 @@ def render_start_months(table: pd.DataFrame, values: dict[str, object]) -> None:
         st.caption(f"Location-based CO2e of the {len(rows)} cheapest options for each start month {first} to "
                    f"{last} (grid basis {values.get('grid_basis', 'trend')}); zones without a monthly profile use "
                    "their annual average and say so.")
-        st.dataframe(summary.drop(columns=["row"]), hide_index=True, width="stretch")
+        show_table(summary.drop(columns=["row"]))
         labels = [option_label(r) for r in rows.to_dict("records")]
         chosen = row[2].selectbox("Option, month by month", labels, key="_start_option")
-        st.vega_lite_chart(spec=carbon_time.start_months(long, chosen), width="stretch")
+        show_chart(carbon_time.start_months(long, chosen))
         if "pareto_water" in table:
             front = table[table["pareto_water"]]
             st.markdown(f"**Pareto front of cost, CO2e and water** ({len(front)} options: none is cheaper, "
                         "lower-carbon and lower-water at once)")
             shown = [c for c in ("provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu",
                                  "cost_usd", "co2e_total_kg", "water_l", "water_basis") if c in front]
-            st.dataframe(front[shown], hide_index=True, width="stretch")
+            show_table(front[shown])
 
 
 def state_values(values: dict[str, object]) -> dict[str, object]:
@@ -82,10 +94,11 @@ def state_values(values: dict[str, object]) -> dict[str, object]:
     return {**values, **{k: st.session_state.get(k, values.get(k)) for k in ("best_from", "best_to")}}
 
 
-def water_metric(column: object, row: pd.Series) -> None:
-    """A water card (litres, range and basis in its help) in a Streamlit column."""
-    value, help_text = carbon_time.water_card(row)
-    column.metric("Water", value, help=help_text)  # type: ignore[attr-defined]
+def water_metric(column: object, row: pd.Series, unit_in_label: bool = False) -> None:
+    """A water card (litres, range and basis in its help) in a Streamlit column; ``unit_in_label``: "Water (L)"
+    over the number alone (a narrow card)."""
+    value, help_text = carbon_time.water_card(row, unit=not unit_in_label)
+    column.metric("Water (L)" if unit_in_label else "Water", value, help=help_text)  # type: ignore[attr-defined]
 
 
 def render_plan_carbon(plan: object, basis: str) -> None:
@@ -93,6 +106,6 @@ def render_plan_carbon(plan: object, basis: str) -> None:
     carbon = plan.carbon  # type: ignore[attr-defined]
     if "co2e_flat_kg" not in carbon:
         return
-    st.vega_lite_chart(spec=carbon_time.plan_co2e_by_year(carbon, basis), width="stretch")
+    show_chart(carbon_time.plan_co2e_by_year(carbon, basis))
     st.markdown("**Carbon (flat grid and the grid basis) and water over the horizon**")
-    st.dataframe(totals_by_option(carbon), hide_index=True, width="stretch")
+    show_table(totals_by_option(carbon))
