@@ -48,7 +48,8 @@ class ColumnFormat:
         if math.isinf(number):  # e.g. the queue wait of a month whose demand exceeds capacity
             return "∞" if number > 0 else "-∞"
         if self.kind == "usd":
-            text = f"{abs(number):,.{self.decimals}f}"
+            cents = 2 if self.decimals == 0 and abs(number) < 1000 else self.decimals  # $3.90, not $4
+            text = f"{abs(number):,.{cents}f}"
             return f"-${text}" if number < 0 and text.strip("0.,") else f"${text}"
         if self.kind == "int":
             return f"{number:,.0f}"

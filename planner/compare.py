@@ -278,7 +278,9 @@ def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
                                                         rows["pue"])
     energy = np.where(dedicated, busy_energy, shared_energy)
     servers = np.where(dedicated, rows["servers"], 1.0)
-    wall = gpu_hours / np.where(dedicated, servers * rows["gpus_per_server"], rows["gpu_count"])
+    # the job runs on its own n GPUs (a deadline sizes n to every GPU bought; without one, a 1-GPU job on a bought
+    # 8-GPU server still takes its GPU-hours on one GPU)
+    wall = gpu_hours / rows["gpu_count"]
     common = dict(price_usd=rows["price_usd"], overhead_pct_of_capex=rows["overhead_pct"],
                   resale_fraction=rows["resale_fraction"], maintenance_pct_per_year=x["maintenance"],
                   staff_usd_per_server_year=rows["staff_usd"], hosting_usd_per_kw_month=rows["hosting_usd_per_kw_month"],

@@ -164,7 +164,10 @@ def test_compare_table_and_cards_equal_the_library_for_a_link():
     for column in ("cost_usd", "co2e_total_kg", "co2e_kg", "wall_hours", "energy_kwh"):
         assert shown[column].tolist() == pytest.approx(ordered[column].tolist()), column
     owned = shown[shown["provider"] == "owned"]
-    assert len(owned) and set(owned["region"]) == {"US-CA"} and set(owned["accounting_mode"]) == {"dedicated", "shared"}
+    # owned rows at the link's site; a dedicated 8-GPU server runs this 3-GPU job on 3 GPUs, so it may rank
+    # below the first 100 rows, but the shown owned rows are exactly the library's
+    assert len(owned) and set(owned["region"]) == {"US-CA"} and "shared" in set(owned["accounting_mode"])
+    assert set(expected.loc[expected["provider"] == "owned", "accounting_mode"]) == {"dedicated", "shared"}
     # The current choice: gcp us-central1 on the workload's GPU (P100), its cheapest offer.
     current = options.current_option(expected, "gcp", "us-central1", None, workload.gpu)
     assert current is not None

@@ -19,7 +19,9 @@ def test_headers_carry_units_and_bounds_take_their_base_format():
 
 def test_cells_read_as_money_whole_numbers_and_blanks():
     assert column_format("cost_usd").show(3280770.4) == "$3,280,770"
-    assert column_format("cost_usd").show(-541.2) == "-$541"
+    # below $1,000 a whole-dollar column keeps its cents: $3.90, not $4 (a 1-GPU hour is not rounded away)
+    assert column_format("cost_usd").show(-541.2) == "-$541.20" and column_format("cost_usd").show(3.904) == "$3.90"
+    assert column_format("cost_usd").show(999.996) == "$1,000.00" and column_format("cost_usd").show(1000.4) == "$1,000"
     assert column_format("gpu_count").show(8.0) == "8"
     assert column_format("wall_hours").show(1112.04) == "1,112.0"
     assert column_format("spot_overhead_fraction").show(0.125) == "12.5%"

@@ -95,6 +95,13 @@ ERRORS = [
     ("compare-optimiser-without-size", [*CMP, "--optimiser", "sgd"], "optimiser: the memory check needs the model's"),
     ("compare-sharding-without-size", [*CMP, "--sharding", "none"], "sharding: the memory check needs the model's"),
     ("compare-activation-without-size", [*CMP, "--activation-gb", "5"], "activation-gb: the memory check needs"),
+    # per GPU on 8 GPUs, 100 GB of state: zero3 100/8 = 12.5 GB and none 100 GB whatever the optimiser
+    # (zero1: 34.4 GB with Adam, 41.7 GB with SGD, planner.memory.model_state_gb_per_gpu: there it matters)
+    ("compare-optimiser+model-memory-zero3", [*CMP, "--model-memory-gb", "5", "--optimiser", "sgd"],
+     "optimiser: --model-memory-gb gives the whole training state, and with sharding zero3 its split"),
+    ("compare-optimiser+model-memory-none", [*CMP, "--model-memory-gb", "5", "--sharding", "none", "--optimiser",
+                                             "lion"], "optimiser: --model-memory-gb gives the whole training state, "
+                                                      "and with sharding none"),
     ("report-site+no-servers", [*REPORT, "--out", "OUT", "--server", "none", "--site", "DEU"],
      "--site DEU: --server none leaves owned servers out"),
     ("report-grid-basis-without-start", [*REPORT, "--out", "OUT", "--grid-basis", "flat"], "--grid-basis flat"),

@@ -141,3 +141,13 @@ def test_compare_takes_a_preset_name_and_refuses_other_types():
     for bad in (3, None, 2.5):
         with pytest.raises(PlanError, match="workload: expected a Workload"):
             api.compare(bad)
+
+
+def test_a_dedicated_purchase_runs_the_job_on_its_own_gpus():
+    # a 1-GPU, 3-hour A100 job bought as one 8-GPU DGX A100 server: it still runs on 1 GPU, so its wall-clock is
+    # its GPU-hours (3 h / the server GPU's throughput ratio), not GPU-hours / 8; the purchase is the whole server
+    workload, preset = api.make_workload(gpu="a100-sxm4-80gb", gpu_count=1, hours=3)
+    table = api.compare(workload, preset, providers=["owned"], servers=["nvidia-dgx-a100"]).table
+    row = table[table["accounting_mode"] == "dedicated"].iloc[0]
+    assert row.gpu_count == 1 and row.instances == 1 and row.billed_gpus == 8
+    assert row.wall_hours == pytest.approx(3.0 / row.throughput_ratio) and row.gpu_hours == pytest.approx(row.wall_hours * row.gpu_count)

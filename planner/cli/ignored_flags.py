@@ -90,7 +90,15 @@ def refuse_ignored_compare_flags(args: argparse.Namespace) -> None:
 
 
 def refuse_memory_flags_without_size(parameters: float | None, kwargs: Mapping[str, object]) -> None:
-    """compare: optimiser, sharding and activation memory only matter once the model's size is known."""
+    """compare: optimiser, sharding and activation memory only matter once the model's size is known (and the
+    optimiser, beside a whole-state ``--model-memory-gb``, only when some of that state is not sharded)."""
+    sharding = kwargs.get("sharding") or "zero3"
+    if kwargs.get("model_memory_gb") is not None and kwargs.get("optimiser") is not None and \
+            sharding in ("zero3", "fsdp", "none"):
+        # model_memory_gb is the whole state; the optimiser only splits it into the parts zero1/zero2 shard
+        raise PlanError(f"optimiser: --model-memory-gb gives the whole training state, and with sharding {sharding} "
+                        "its split between weights, gradients and optimiser does not change the memory per GPU, "
+                        "so it would change nothing; drop it, or use --sharding zero1 or zero2")
     if parameters is not None or kwargs.get("model_memory_gb") is not None:
         return
     for key, flag in MEMORY_FLAGS.items():
