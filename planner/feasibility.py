@@ -73,6 +73,7 @@ class Plan:
     max_gpus: float = float(MAX_JOB_GPUS.value)
     batch_tokens: float = float(scaling.GLOBAL_BATCH_TOKENS.value)
     whole_instances: bool = True
+    batch: Assumption = scaling.GLOBAL_BATCH_TOKENS
 
     def __post_init__(self) -> None:
         if self.deadline_hours is not None:
@@ -91,7 +92,8 @@ class Options:
 
     memory : the model's memory needs; deadline_hours : [h] or None; slow_multiple : see ``SLOW_MULTIPLE``
     mfu : the shipped ``mfu`` table (measured ratios, default MFU); instance_interconnect /
-    server_interconnect : the shipped interconnect tables (None: no scaling model, efficiency 1)
+    server_interconnect : the shipped interconnect tables (None: no scaling model, efficiency 1); batch : the
+    global batch in tokens of the Ethernet rule (``batch_assumption``)
     """
 
     memory: MemoryModel = field(default_factory=MemoryModel)
@@ -100,6 +102,7 @@ class Options:
     mfu: pd.DataFrame | None = None
     instance_interconnect: pd.DataFrame | None = None
     server_interconnect: pd.DataFrame | None = None
+    batch: Assumption = scaling.GLOBAL_BATCH_TOKENS
 
 
 def make_plan(options: Options, workload_wall_hours: float, workload_gpus: float, base_flops_per_gpu: float,
@@ -109,7 +112,7 @@ def make_plan(options: Options, workload_wall_hours: float, workload_gpus: float
     return Plan(workload_wall_hours=workload_wall_hours, workload_gpus=workload_gpus,
                 base_flops_per_gpu=base_flops_per_gpu, memory=options.memory, deadline_hours=options.deadline_hours,
                 slow_multiple=options.slow_multiple, whole_instances=whole_instances,
-                gpu_memory_gb=dict(gpu_memory_gb or {}))
+                gpu_memory_gb=dict(gpu_memory_gb or {}), batch_tokens=float(options.batch.value), batch=options.batch)
 
 
 def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.ndarray, flops: np.ndarray,
@@ -265,7 +268,7 @@ def plan_assumption_names(plan: Plan) -> list[str]:
 
 def plan_assumptions(plan: Plan) -> list[Assumption]:
     """The assumptions behind sizing and flags."""
-    out = [*memory_assumptions(plan.memory), *scaling.scaling_assumptions(), MAX_JOB_GPUS]
+    out = [*memory_assumptions(plan.memory), *scaling.scaling_assumptions(plan.batch), MAX_JOB_GPUS]
     if plan.deadline_hours is None:
         out.append(SLOW_MULTIPLE.with_value(plan.slow_multiple, SLOW_MULTIPLE.source) if plan.slow_multiple !=
                    float(SLOW_MULTIPLE.value) else SLOW_MULTIPLE)

@@ -79,6 +79,7 @@ _FIELDS = (
     _f("gpu_hours", "hour", 0, 1e10, "GPU-hours of one run", low_open=True),
     _f("parameters", None, 0, 1e15, "model parameters", low_open=True),
     _f("tokens", None, 0, 1e16, "training tokens", low_open=True),
+    _f("batch_tokens", None, 1, 1e9, "global batch, tokens per optimiser step"),
     _f("flops", None, 0, 1e30, "training compute [FLOP]", low_open=True),
     _f("mfu", None, 0, 1, "model-FLOPs utilisation", low_open=True),
     _f("repeats", None, 0, 1e6, "runs of the workload (tuning, experiments)", low_open=True),

@@ -41,3 +41,27 @@ def test_one_instance_is_perfect_and_ethernet_never_beats_rdma():
     assert e[2] == pytest.approx(RDMA_FACTOR_PER_DOUBLING)
     # 64 single-GPU VMs on 8 Gb/s: c = (2/3) x 1e14 x 63 / (1e9 x 4e6) = 1.05 -> e = 0.4878
     assert e[3] == pytest.approx(1 / (1 + 2 / 3 * 1e14 * 63 / (1e9 * 4e6)))
+
+
+def test_the_ethernet_rule_uses_the_workloads_own_published_batch():
+    # hand: k = 16 instances, R = 1e14 FLOP/s, 100 Gb/s = 1.25e10 B/s; BERT's batch 256 x 512 = 131,072 tokens:
+    # c = (2/3) * 1e14 * 15 / (1.25e10 * 131,072) = 0.6104, e = 1 / 1.6104 = 0.621; Llama 2's 4M: c = 0.02, e = 0.980
+    from planner.scaling import ethernet_efficiency
+
+    assert float(ethernet_efficiency(16, 1e14, 100, 131_072)) == pytest.approx(1 / (1 + 1e15 / 1.6384e15), rel=1e-9)
+    assert float(ethernet_efficiency(16, 1e14, 100, 4e6)) == pytest.approx(1 / 1.02, rel=1e-9)
+    from planner import api
+
+    bert = api.compare("bert-base", providers=["aws"])
+    given = api.compare("bert-base", providers=["aws"], batch_tokens=4e6)
+    rows = bert.assumptions.set_index("name")
+    assert rows.loc["global_batch_tokens", "value"] == 131_072 and "Devlin" in rows.loc["global_batch_tokens", "source"]
+    assert given.assumptions.set_index("name").loc["global_batch_tokens", "source"] == "user input"
+    llama = api.compare("llama2-7b", providers=["aws"]).assumptions.set_index("name")
+    assert llama.loc["global_batch_tokens", "value"] == 4e6  # no published batch of its own: Llama 2's
+    # the smaller batch only ever lowers an Ethernet row's efficiency, and does lower some
+    key = ["instance_type", "region", "pricing"]
+    both = bert.table.merge(given.table, on=key, suffixes=("", "_4m"))
+    assert (both["scaling_efficiency"] <= both["scaling_efficiency_4m"] + 1e-12).all()
+    ethernet = both[(both["interconnect"] == "ethernet") & (both["instances"] > 1)]
+    assert (ethernet["scaling_efficiency"] < ethernet["scaling_efficiency_4m"] - 1e-6).any()

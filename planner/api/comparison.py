@@ -14,13 +14,14 @@ from planner import feasibility, grid_time
 from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
-from planner.defaults import Assumption
+from planner.defaults import PRESET_BATCH_TOKENS, Assumption
 from planner.errors import PlanError
 from planner.estimate import PowerProfile
 from planner.fields import checked
 from planner.memory import MemoryModel
 from planner.ownership import conventions_note
 from planner.presets import Preset
+from planner.scaling import GLOBAL_BATCH_TOKENS
 from planner.shipped import ShippedData, load
 from planner.units import to_magnitude
 from planner.workload import Workload
@@ -78,6 +79,7 @@ def compare(
     model_memory_gb: float | None = None,
     activation_gb: float | None = None,
     slow_multiple: float | None = None,
+    batch_tokens: float | None = None,
     statistic: str = "central",
     start: str | None = None,
     grid_basis: str = "trend",
@@ -102,6 +104,8 @@ def compare(
     owned : further ``api.owned_server`` inputs of the owned rows (the full-cost conventions: idle_power_fraction,
     facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
+    batch_tokens : global batch [tokens per step] of the Ethernet scaling rule (default: the preset's published
+    batch, ``defaults.PRESET_BATCH_TOKENS``, else Llama 2's 4M)
     """
     workload, preset = _workload_of(workload, preset)
     data = load()
@@ -109,7 +113,7 @@ def compare(
     ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
     fit = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
                               model_memory_gb=model_memory_gb, activation_gb=activation_gb,
-                              slow_multiple=slow_multiple)
+                              slow_multiple=slow_multiple, preset=preset, batch_tokens=batch_tokens)
     if same_gpu:
         if gpus and any(g != workload.gpu for g in gpus):
             raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
@@ -190,8 +194,8 @@ def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> N
 
 def feasibility_options(workload: Workload, data: ShippedData, *, deadline: object = None, optimiser: str = "adam",
                         sharding: str = "zero3", model_memory_gb: float | None = None,
-                        activation_gb: float | None = None, slow_multiple: float | None = None
-                        ) -> feasibility.Options:
+                        activation_gb: float | None = None, slow_multiple: float | None = None,
+                        preset: Preset | None = None, batch_tokens: float | None = None) -> feasibility.Options:
     """The feasibility inputs of a comparison: the memory model of the workload, the deadline [h] and the
     shipped MFU and interconnect tables."""
     memory = MemoryModel(parameters=workload.parameters, model_memory_gb=model_memory_gb,
@@ -202,7 +206,16 @@ def feasibility_options(workload: Workload, data: ShippedData, *, deadline: obje
         memory=memory, deadline_hours=hours,
         slow_multiple=float(feasibility.SLOW_MULTIPLE.value) if slow_multiple is None else float(slow_multiple),
         mfu=data["mfu"], instance_interconnect=data.tables.get("instance_interconnect"),
-        server_interconnect=data.tables.get("server_interconnect"))
+        server_interconnect=data.tables.get("server_interconnect"), batch=batch_assumption(preset, batch_tokens))
+
+
+def batch_assumption(preset: Preset | None, batch_tokens: float | None = None) -> Assumption:
+    """The global batch of the Ethernet scaling rule: given, else the preset's published one, else Llama 2's."""
+    if batch_tokens is not None:
+        return Assumption("global_batch_tokens", float(batch_tokens), "tokens per optimiser step", "user input", "")
+    if preset is not None and preset.name in PRESET_BATCH_TOKENS:
+        return PRESET_BATCH_TOKENS[preset.name]
+    return GLOBAL_BATCH_TOKENS
 
 
 def feasibility_summary(table: pd.DataFrame) -> str:
