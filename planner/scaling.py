@@ -95,6 +95,6 @@ def scaling_efficiency(gpus: object, instances: object, rdma: object, achieved_f
 
 
 def scaling_assumptions(batch: Assumption = GLOBAL_BATCH_TOKENS) -> list[Assumption]:
-    """The assumptions behind ``scaling_efficiency``; ``batch`` is the global batch used (the workload's own
-    where published, ``defaults.PRESET_BATCH_TOKENS``, else Llama 2's 4M tokens)."""
+    """The assumptions behind ``scaling_efficiency``; ``batch`` is the global batch used (given, else Llama 2's
+    4M tokens)."""
     return [RDMA_RULE, ETHERNET_RULE, batch]

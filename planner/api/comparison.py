@@ -14,7 +14,7 @@ from planner import feasibility, grid_time
 from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
-from planner.defaults import PRESET_BATCH_TOKENS, Assumption
+from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.estimate import PowerProfile
 from planner.fields import checked
@@ -104,8 +104,8 @@ def compare(
     owned : further ``api.owned_server`` inputs of the owned rows (the full-cost conventions: idle_power_fraction,
     facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
-    batch_tokens : global batch [tokens per step] of the Ethernet scaling rule (default: the preset's published
-    batch, ``defaults.PRESET_BATCH_TOKENS``, else Llama 2's 4M)
+    batch_tokens : global batch [tokens per step] of the Ethernet scaling rule (default Llama 2's 4M; a smaller
+    batch, e.g. BERT's 256 x 512 = 131,072, all-reduces more often and scales worse on Ethernet)
     """
     workload, preset = _workload_of(workload, preset)
     data = load()
@@ -210,11 +210,10 @@ def feasibility_options(workload: Workload, data: ShippedData, *, deadline: obje
 
 
 def batch_assumption(preset: Preset | None, batch_tokens: float | None = None) -> Assumption:
-    """The global batch of the Ethernet scaling rule: given, else the preset's published one, else Llama 2's."""
+    """The global batch of the Ethernet scaling rule: given, else Llama 2's 4M tokens (``preset`` is kept for a
+    preset's own published batch; none is in the shipped data yet)."""
     if batch_tokens is not None:
         return Assumption("global_batch_tokens", float(batch_tokens), "tokens per optimiser step", "user input", "")
-    if preset is not None and preset.name in PRESET_BATCH_TOKENS:
-        return PRESET_BATCH_TOKENS[preset.name]
     return GLOBAL_BATCH_TOKENS
 
 
