@@ -280,6 +280,9 @@ def test_old_prices_raise_a_banner_and_the_assumptions_list_sources(monkeypatch)
         sources = [df.value for df in at.dataframe if "source" in df.value.columns and "name" in df.value.columns]
         assert sources and sources[0]["source"].str.len().gt(0).all()
         assert "power_w_measured" in set(sources[0]["name"]) and "price_snapshot_max_age_days" in set(sources[0]["name"])
+        # values as read: Strubell et al.'s measured 12,041.51 W to 6 figures, the 30-day threshold as 30
+        values = sources[0].set_index("name")["value"]
+        assert values["power_w_measured"] == "12,041.5" and values["price_snapshot_max_age_days"] == "30"
     finally:
         panels.snapshot_ages.clear()
 

@@ -55,7 +55,7 @@ def start_months(long: pd.DataFrame, option: str) -> dict:
     """
     rows = long[long["option"] == option][["start", "co2e_kg", "co2e_kg_low", "co2e_kg_high", "rank"]]
     rows = rows.assign(best=rows["rank"] == 1)
-    x = {"field": "start", "type": "ordinal", "title": "start month"}
+    x = {"field": "start", "type": "ordinal", "title": "start month", "axis": {"labelAngle": 0}}
     tooltip = [{"field": "start", "type": "ordinal"},
                {"field": "co2e_kg", "type": "quantitative", "title": "CO2e (kg)", "format": ",.1f"},
                {"field": "co2e_kg_low", "type": "quantitative", "title": "low (kg)", "format": ",.1f"},

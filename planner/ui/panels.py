@@ -599,13 +599,21 @@ def render_assumptions(result: object, view: CompareView | None) -> None:
     threshold = defaults.PRICE_SNAPSHOT_MAX_AGE_DAYS
     st.caption(f"Stale after {threshold.value:g} {threshold.unit}s: {threshold.source}.")
     st.subheader("Assumptions behind the headline estimate")
-    show_table(api.assumptions_table([*result.assumptions, threshold]).drop(columns="value_number"))
+    show_table(_assumption_rows(api.assumptions_table([*result.assumptions, threshold])))
     if view is not None:
         table = api.assumptions_table(view.comparison.assumptions)
         st.subheader(f"Assumptions behind the comparison ({len(table):,})")
         st.caption("Every grid intensity, PUE, price and default the compare table used; each row's "
                    "`Assumptions used` column (Compare, All columns) names its own.")
-        show_table(table.drop(columns="value_number"), height=420)
+        show_table(_assumption_rows(table), height=420)
+
+
+def _assumption_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """An assumptions table as read: a number value to 6 significant figures ('2,500', '5.90642'), a text value
+    ('0.7 / 1.0 / 1.0') as written; ``value_number`` dropped (it is the same number)."""
+    numbers = table["value_number"]
+    shown = numbers.map(lambda v: f"{v:,.6g}" if pd.notna(v) else "")
+    return table.assign(value=shown.where(numbers.notna(), table["value"].astype(str))).drop(columns="value_number")
 
 
 def render_exports(result: object, view: CompareView | None, values: dict[str, object]) -> None:
