@@ -64,3 +64,20 @@ def test_the_ethernet_rule_takes_the_workloads_batch():
     assert (both["scaling_efficiency"] <= both["scaling_efficiency_4m"] + 1e-12).all()
     ethernet = both[(both["interconnect"] == "ethernet") & (both["instances"] > 1)]
     assert (ethernet["scaling_efficiency"] < ethernet["scaling_efficiency_4m"] - 1e-6).any()
+
+
+def test_compare_and_report_take_the_batch_as_a_flag(tmp_path):
+    # --batch-tokens reaches the engine: the CSV's efficiencies equal the library's with the same batch
+    import pandas as pd
+
+    from planner import api
+    from planner.cli import main
+
+    out = tmp_path / "c.csv"
+    assert main(["compare", "bert-base", "--provider", "aws", "--batch-tokens", "131072", "--out", str(out)]) == 0
+    shown = pd.read_csv(out).sort_values(["instance_type", "region", "pricing"]).reset_index(drop=True)
+    library = api.compare("bert-base", providers=["aws"], batch_tokens=131_072).table
+    library = library.sort_values(["instance_type", "region", "pricing"]).reset_index(drop=True)
+    assert shown["scaling_efficiency"].tolist() == pytest.approx(library["scaling_efficiency"].tolist())
+    assert main(["report", "bert-base", "--batch-tokens", "131072", "--format", "md",
+                 "--out", str(tmp_path / "r.md")]) == 0

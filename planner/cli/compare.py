@@ -75,7 +75,7 @@ def _workload(args: argparse.Namespace) -> tuple:
 def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) -> dict[str, object]:
     given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
              "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
-             "same_gpu": True if args.same_gpu else None}
+             "same_gpu": True if args.same_gpu else None, "batch_tokens": args.batch_tokens}
     flags = {k: v for k, v in given.items() if v is not None}
     for line in file_keys_overridden(from_file, flags):  # the flag wins, and says so
         print(line, file=sys.stderr)
@@ -193,6 +193,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fit.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
                      "params x bytes/param")
     fit.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
+    fit.add_argument("--batch-tokens", type=float, help="global batch [tokens per optimiser step] of the Ethernet scaling rule (default 4,000,000, Llama 2's; "
+                     "BERT's is 256 x 512 = 131,072: a smaller batch scales worse on Ethernet)")
     owned = p.add_argument_group("owned servers")
     owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
     owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")

@@ -52,7 +52,7 @@ def _feasibility(args: argparse.Namespace) -> dict[str, object]:
     """The options compared in the report: sized to ``--deadline``, or the workload's own GPU only."""
     given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
              "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
-             "same_gpu": True if args.same_gpu else None}
+             "same_gpu": True if args.same_gpu else None, "batch_tokens": args.batch_tokens}
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -73,6 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     options.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
                          "the bytes-per-parameter rule")
     options.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
+    options.add_argument("--batch-tokens", type=float, help="global batch [tokens per optimiser step] of the Ethernet scaling rule (default 4,000,000, Llama 2's; "
+                     "BERT's is 256 x 512 = 131,072: a smaller batch scales worse on Ethernet)")
     options.add_argument("--same-gpu", action="store_true", help="compare only offers of the workload's own GPU")
     options.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     options.add_argument("--server", action="append", help="owned catalog servers (default: all priced; 'none')")
