@@ -157,3 +157,26 @@ def workload_from_args(args: argparse.Namespace) -> tuple:
     return api.make_workload(args.workload, gpu=args.gpu, gpu_count=args.gpu_count, hours=args.hours,
                              gpu_hours=args.gpu_hours, parameters=args.params, tokens=args.tokens, flops=args.flops,
                              mfu=args.mfu, repeats=args.repeats, precision=args.precision)
+
+
+def add_feasibility_args(group: argparse._ArgumentGroup) -> None:
+    """The feasibility flags of ``compare`` and ``report`` (one definition, so the two verbs cannot drift)."""
+    group.add_argument("--deadline", help="wall-clock every option must meet, e.g. '30 day': options are sized to "
+                       "the whole instances that finish in time, or infeasible")
+    group.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion "
+                       "(the memory check)")
+    group.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none (the memory check)")
+    group.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
+                       "params x bytes/param")
+    group.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
+    group.add_argument("--batch-tokens", type=float, help="global batch [tokens per optimiser step] of the Ethernet "
+                       "scaling rule (default 4,000,000, Llama 2's; BERT's is 256 x 512 = 131,072: a smaller batch "
+                       "scales worse on Ethernet)")
+
+
+def feasibility_flags(args: argparse.Namespace) -> dict[str, object]:
+    """The feasibility flags given (``add_feasibility_args`` and ``--same-gpu``) as ``api.compare`` keywords."""
+    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
+             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
+             "same_gpu": True if args.same_gpu else None, "batch_tokens": args.batch_tokens}
+    return {k: v for k, v in given.items() if v is not None}

@@ -11,7 +11,15 @@ import sys
 from pathlib import Path
 
 from planner import answers, api
-from planner.cli.common import add_format, add_workload_args, emit, workload_from_args, wrapped
+from planner.cli.common import (
+    add_feasibility_args,
+    add_format,
+    add_workload_args,
+    emit,
+    feasibility_flags,
+    workload_from_args,
+    wrapped,
+)
 from planner.cli.grid_water import add_time_water_args, print_best_start, water_line, window
 from planner.cli.ignored_flags import (
     file_keys_overridden,
@@ -73,10 +81,7 @@ def _workload(args: argparse.Namespace) -> tuple:
 
 
 def _feasibility_kwargs(args: argparse.Namespace, from_file: dict[str, object]) -> dict[str, object]:
-    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
-             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
-             "same_gpu": True if args.same_gpu else None, "batch_tokens": args.batch_tokens}
-    flags = {k: v for k, v in given.items() if v is not None}
+    flags = feasibility_flags(args)
     for line in file_keys_overridden(from_file, flags):  # the flag wins, and says so
         print(line, file=sys.stderr)
     return {**from_file, **flags}
@@ -186,15 +191,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     filters.add_argument("--same-gpu", action="store_true", help="only offers and servers of the workload's own GPU "
                          "(no conversion)")
     fit = p.add_argument_group("feasibility (memory, deadline)")
-    fit.add_argument("--deadline", help="wall-clock every option must meet, e.g. '30 day': options are sized to "
-                     "the whole instances that finish in time, or infeasible")
-    fit.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion")
-    fit.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none")
-    fit.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
-                     "params x bytes/param")
-    fit.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
-    fit.add_argument("--batch-tokens", type=float, help="global batch [tokens per optimiser step] of the Ethernet scaling rule (default 4,000,000, Llama 2's; "
-                     "BERT's is 256 x 512 = 131,072: a smaller batch scales worse on Ethernet)")
+    add_feasibility_args(fit)
     owned = p.add_argument_group("owned servers")
     owned.add_argument("--server", action="append", help="catalog server ids (default: all priced; 'none': cloud only)")
     owned.add_argument("--site", default="USA", help="grid zone of the owned site: USA, US-CA, DEU, … (default USA)")

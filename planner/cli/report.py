@@ -12,7 +12,13 @@ from pathlib import Path
 
 from planner import api
 from planner.cli import VERB_HELP
-from planner.cli.common import add_estimate_args, add_workload_args, workload_from_args
+from planner.cli.common import (
+    add_estimate_args,
+    add_feasibility_args,
+    add_workload_args,
+    feasibility_flags,
+    workload_from_args,
+)
 from planner.cli.grid_water import add_time_water_args
 from planner.cli.ignored_flags import refuse_ignored_report_flags, refuse_memory_flags_without_size
 from planner.reports import REPORT_FORMATS, write_report
@@ -27,7 +33,7 @@ def _report(args: argparse.Namespace) -> int:
     if args.generated_at is not None:
         utc_stamp(args.generated_at)
     workload, chosen = workload_from_args(args)
-    refuse_memory_flags_without_size(workload.parameters, _feasibility(args))
+    refuse_memory_flags_without_size(workload.parameters, feasibility_flags(args))
     power = None
     if args.power:
         from planner.measure.reader import power_profile_from_file
@@ -37,7 +43,7 @@ def _report(args: argparse.Namespace) -> int:
         [s.strip() for v in args.server for s in v.split(",") if s.strip()]
     # The options compared: on-demand unless --pricing says otherwise (a budget should not rest on spot).
     compare_kwargs = {"pricing": [args.pricing or "on_demand"], "max_wall_hours": args.max_hours,
-                      "servers": servers, "site_zone": args.site, **_feasibility(args)}
+                      "servers": servers, "site_zone": args.site, **feasibility_flags(args)}
     report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction, power=power,
                         gpu_w=args.gpu_w, host_w=args.host_w, grid_gco2e_per_kwh=args.grid_intensity,
@@ -46,14 +52,6 @@ def _report(args: argparse.Namespace) -> int:
     path = write_report(report, args.format, args.out)
     print(f"wrote {path} ({args.format}; generated at {report.generated_at})", file=sys.stderr)
     return 0
-
-
-def _feasibility(args: argparse.Namespace) -> dict[str, object]:
-    """The options compared in the report: sized to ``--deadline``, or the workload's own GPU only."""
-    given = {"deadline": args.deadline, "optimiser": args.optimiser, "sharding": args.sharding,
-             "model_memory_gb": args.model_memory_gb, "activation_gb": args.activation_gb,
-             "same_gpu": True if args.same_gpu else None, "batch_tokens": args.batch_tokens}
-    return {k: v for k, v in given.items() if v is not None}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,16 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_estimate_args(parser)
     options = parser.add_argument_group("options compared (the chosen one: --provider/--region, else the cheapest "
                                         "on-demand cloud offer of the workload's GPU)")
-    options.add_argument("--deadline", help="wall-clock every compared option must meet, e.g. '30 day' (options "
-                         "are sized to finish in time, or left out as infeasible)")
-    options.add_argument("--optimiser", "--optimizer", dest="optimiser", help="adam (default), adamw, sgd, lion "
-                         "(the memory check)")
-    options.add_argument("--sharding", help="zero3 (default; = fsdp), zero2, zero1, none (the memory check)")
-    options.add_argument("--model-memory-gb", type=float, help="the whole model's training state [GB] instead of "
-                         "the bytes-per-parameter rule")
-    options.add_argument("--activation-gb", type=float, help="activation memory per GPU [GB] instead of the rule")
-    options.add_argument("--batch-tokens", type=float, help="global batch [tokens per optimiser step] of the Ethernet scaling rule (default 4,000,000, Llama 2's; "
-                     "BERT's is 256 x 512 = 131,072: a smaller batch scales worse on Ethernet)")
+    add_feasibility_args(options)
     options.add_argument("--same-gpu", action="store_true", help="compare only offers of the workload's own GPU")
     options.add_argument("--max-hours", type=float, help="longest acceptable wall-clock time [h]")
     options.add_argument("--server", action="append", help="owned catalog servers (default: all priced; 'none')")
