@@ -447,3 +447,18 @@ PLAN_START_YEAR = Assumption(
     "plan_start_year", 2027, "calendar year",
     "trainplan convention: the first full calendar year after this release's data (gathered 2026-12-01); give "
     "start_year in the plan file for your own", "2026-12-01")
+
+# --- Global batch of published runs (the Ethernet scaling rule, planner/scaling.py) --------------------------
+#: Tokens per optimiser step of models whose paper states it, by key; presets of these models carry it
+#: (``Workload.batch_tokens``); other workloads take Llama 2's 4M (``scaling.GLOBAL_BATCH_TOKENS``). A smaller
+#: batch means more all-reduces per token, so Ethernet-linked options scale worse.
+PUBLISHED_BATCHES = {
+    "bert": Assumption(
+        "global_batch_tokens", 131_072, "tokens per optimiser step",
+        "Devlin, Chang, Lee, Toutanova 2019, BERT (NAACL), Sec. A.2: 'batch size of 256 sequences (256 sequences "
+        "* 512 tokens = 128,000 tokens/batch)', i.e. 256 x 512 = 131,072", "2019",
+        "the paper's pre-training batch; 90% of its steps use 128-token sequences (32,768 tokens), so Ethernet "
+        "options scale worse still than this figure gives"),
+}
+#: Presets of a model in ``PUBLISHED_BATCHES``.
+PRESET_BATCHES = {"bert-base": "bert", "bert-base-tpu-v2": "bert"}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from planner.catalog import Catalog
+from planner.defaults import PRESET_BATCHES, PUBLISHED_BATCHES
 from planner.errors import unknown
 from planner.feasibility import DEFAULT_DEADLINE_DAYS
 from planner.workload import Workload, from_compute, from_gpu_hours, from_hours, training_flops
@@ -113,7 +114,16 @@ def build_presets(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> dict[str
     presets.append(_lisa_preset(catalog, tables["ownership_defaults"]))
     presets += _published_presets(catalog, tables["published_runs"])
     presets += _compute_presets(catalog, tables["published_runs"], tables["mfu"])
-    return {p.name: p for p in presets}
+    return {p.name: _with_batch(p) for p in presets}
+
+
+def _with_batch(chosen: Preset) -> Preset:
+    """The preset with its model's published global batch (``defaults.PRESET_BATCHES``), where there is one."""
+    key = PRESET_BATCHES.get(chosen.name)
+    if key is None:
+        return chosen
+    batch = float(PUBLISHED_BATCHES[key].value)
+    return replace(chosen, workload=replace(chosen.workload, batch_tokens=batch, batch_basis=key))
 
 
 def preset(presets: dict[str, Preset], name: str) -> Preset:

@@ -36,6 +36,8 @@ class Workload:
     precision : the precision its FLOPs run at (for GPU-to-GPU conversion)
     notes : how the figures were obtained (estimates say so)
     parameters : the model's parameter count where known (memory fit), else None
+    batch_tokens : its global batch [tokens per optimiser step] where known (the Ethernet scaling rule), else
+    None (Llama 2's 4M is used); batch_basis : the ``defaults.PUBLISHED_BATCHES`` key it is from ('' = given)
     """
 
     name: str
@@ -47,6 +49,8 @@ class Workload:
     source: str = "user input"
     notes: tuple[str, ...] = field(default=())
     parameters: float | None = None
+    batch_tokens: float | None = None
+    batch_basis: str = ""
 
     @property
     def gpu_hours(self) -> float:

@@ -25,9 +25,11 @@ def test_report_of_a_preset_chooses_the_cheapest_cloud_offer_of_its_gpu_and_list
     assert "It is the cheapest feasible cloud offer of v100-sxm2-16gb, the GPU the workload is stated on" in \
         report.justification
     options = report.table[~report.table["chosen"]]
-    # the shortlist holds the cheapest option of the whole comparison and every owned configuration
+    # the shortlist holds the cheapest option of the whole comparison and every feasible owned configuration (the
+    # 3x RTX 2080 Ti workstations, 22 of them on 10 Gb/s Ethernet at BERT's batch, are too slow to be one)
     assert report.table["cost_usd"].min() == pytest.approx(full["cost_usd"].min())
-    assert (report.table["option_kind"] == "owned").sum() == (full["option_kind"] == "owned").sum()
+    owned = full["option_kind"] == "owned"
+    assert (report.table["option_kind"] == "owned").sum() == (owned & full["feasible"].astype(bool)).sum() < owned.sum()
     assert set(options["provider"]) <= {"aws", "gcp", "azure", "owned"} and len(options) >= 10
     names = set(report.assumptions["name"])
     # every shortlisted provider's PUE is listed (it changes energy), and the owned room's

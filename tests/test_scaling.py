@@ -52,19 +52,22 @@ def test_the_ethernet_rule_takes_the_workloads_batch():
     assert float(ethernet_efficiency(16, 1e14, 100, 4e6)) == pytest.approx(1 / 1.02, rel=1e-9)
     from planner import api
 
-    # BERT's published batch given through the library: the assumption row names it, and the smaller batch only
-    # ever lowers an Ethernet row's efficiency, and does lower some
-    bert = api.compare("bert-base", providers=["aws"], batch_tokens=131_072)
-    default = api.compare("bert-base", providers=["aws"])
+    # the bert-base preset carries BERT's published batch (Devlin et al.); a given batch wins; a workload without
+    # one takes Llama 2's 4M. The smaller batch only ever lowers an Ethernet row's efficiency, and does lower some
+    bert = api.compare("bert-base", providers=["aws"])
+    given = api.compare("bert-base", providers=["aws"], batch_tokens=4e6)
     rows = bert.assumptions.set_index("name")
-    assert rows.loc["global_batch_tokens", "value"] == 131_072 and rows.loc["global_batch_tokens", "source"] == "user input"
-    assert default.assumptions.set_index("name").loc["global_batch_tokens", "value"] == 4e6  # Llama 2's
+    assert rows.loc["global_batch_tokens", "value"] == 131_072 and "Devlin" in rows.loc["global_batch_tokens", "source"]
+    assert given.assumptions.set_index("name").loc["global_batch_tokens", "source"] == "user input"
+    moved, _ = api.make_workload("bert-base", gpu="h100-sxm5-80gb")  # the model's batch moves with it
+    assert moved.batch_tokens == 131_072
+    llama = api.compare("llama2-7b", providers=["aws"]).assumptions.set_index("name")
+    assert llama.loc["global_batch_tokens", "value"] == 4e6
     key = ["instance_type", "region", "pricing"]
-    both = bert.table.merge(default.table, on=key, suffixes=("", "_4m"))
+    both = bert.table.merge(given.table, on=key, suffixes=("", "_4m"))
     assert (both["scaling_efficiency"] <= both["scaling_efficiency_4m"] + 1e-12).all()
     ethernet = both[(both["interconnect"] == "ethernet") & (both["instances"] > 1)]
     assert (ethernet["scaling_efficiency"] < ethernet["scaling_efficiency_4m"] - 1e-6).any()
-
 
 def test_compare_and_report_take_the_batch_as_a_flag(tmp_path):
     # --batch-tokens reaches the engine: the CSV's efficiencies equal the library's with the same batch

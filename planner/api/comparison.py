@@ -14,7 +14,7 @@ from planner import feasibility, grid_time
 from planner.api import grid_water
 from planner.api.owned import owned_options
 from planner.api.snapshot import current_offers
-from planner.defaults import Assumption
+from planner.defaults import PUBLISHED_BATCHES, Assumption
 from planner.errors import PlanError
 from planner.estimate import PowerProfile
 from planner.fields import checked
@@ -104,8 +104,8 @@ def compare(
     owned : further ``api.owned_server`` inputs of the owned rows (the full-cost conventions: idle_power_fraction,
     facility, staff_fte_base, discount_rate, credit_residual, …; ``api.STRUBELL2019_CONVENTIONS`` for the paper's)
     statistic : what the ranking and Pareto front read: ``central`` (default) or ``p50`` (Monte Carlo median)
-    batch_tokens : global batch [tokens per step] of the Ethernet scaling rule (default Llama 2's 4M; a smaller
-    batch, e.g. BERT's 256 x 512 = 131,072, all-reduces more often and scales worse on Ethernet)
+    batch_tokens : global batch [tokens per step] of the Ethernet scaling rule (default: the workload's own,
+    e.g. BERT's 256 x 512 = 131,072 for its presets, else Llama 2's 4M; a smaller batch scales worse on Ethernet)
     """
     workload, preset = _workload_of(workload, preset)
     data = load()
@@ -206,14 +206,20 @@ def feasibility_options(workload: Workload, data: ShippedData, *, deadline: obje
         memory=memory, deadline_hours=hours,
         slow_multiple=float(feasibility.SLOW_MULTIPLE.value) if slow_multiple is None else float(slow_multiple),
         mfu=data["mfu"], instance_interconnect=data.tables.get("instance_interconnect"),
-        server_interconnect=data.tables.get("server_interconnect"), batch=batch_assumption(preset, batch_tokens))
+        server_interconnect=data.tables.get("server_interconnect"), batch=batch_assumption(workload, batch_tokens))
 
 
-def batch_assumption(preset: Preset | None, batch_tokens: float | None = None) -> Assumption:
-    """The global batch of the Ethernet scaling rule: given, else Llama 2's 4M tokens (``preset`` is kept for a
-    preset's own published batch; none is in the shipped data yet)."""
+def batch_assumption(workload: Workload, batch_tokens: float | None = None) -> Assumption:
+    """The global batch of the Ethernet scaling rule: given, else the workload's own (a preset's published one,
+    ``defaults.PUBLISHED_BATCHES``), else Llama 2's 4M tokens."""
     if batch_tokens is not None:
         return Assumption("global_batch_tokens", float(batch_tokens), "tokens per optimiser step", "user input", "")
+    if workload.batch_tokens is not None:
+        published = PUBLISHED_BATCHES.get(workload.batch_basis)
+        if published is not None and float(published.value) == float(workload.batch_tokens):
+            return published
+        return Assumption("global_batch_tokens", float(workload.batch_tokens), "tokens per optimiser step",
+                          "user input (workload)", "")
     return GLOBAL_BATCH_TOKENS
 
 
