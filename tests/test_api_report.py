@@ -26,7 +26,7 @@ def test_report_of_a_preset_chooses_the_cheapest_cloud_offer_of_its_gpu_and_list
         report.justification
     options = report.table[~report.table["chosen"]]
     # the shortlist holds the cheapest option of the whole comparison and every feasible owned configuration (the
-    # 3x RTX 2080 Ti workstations, 22 of them on 10 Gb/s Ethernet at BERT's batch, are too slow to be one)
+    # 3x RTX 2080 Ti workstations, 22 of them on 1 Gb/s Ethernet at BERT's batch, are too slow to be one)
     assert report.table["cost_usd"].min() == pytest.approx(full["cost_usd"].min())
     owned = full["option_kind"] == "owned"
     assert (report.table["option_kind"] == "owned").sum() == (owned & full["feasible"].astype(bool)).sum() < owned.sum()
