@@ -7,30 +7,18 @@ The CLI runs in-process; an error must be one line, exit 2, naming the flag or f
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import pandas as pd
 import pytest
+from cli_capture import run_cli as cli
 
 from planner import api
-from planner.cli import main
 
 EST = ["estimate", "--gpu", "t4", "--gpus", "1", "--hours", "2"]
 CMP = ["compare", "--gpu", "t4", "--gpus", "1", "--hours", "2"]
 REPORT = ["report", "--gpu", "t4", "--gpus", "1", "--hours", "2", "--format", "md"]
 MEASURED = {"gpu": {"avg_w_per_gpu": 250.0, "count": 1}, "cpu": {"avg_w": 50.0}, "dram": {"avg_w": 10.0}}
-
-
-def cli(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

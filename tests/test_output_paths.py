@@ -4,26 +4,15 @@ and report --out. Permission cases run as ``nobody`` (tests/nonroot.py) so root'
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 
 import pytest
+from cli_capture import run_cli as run
 from nonroot import as_nobody, shared_tmp
 
 from planner import files
-from planner.cli import build_parser, main
+from planner.cli import build_parser
 from planner.errors import PlanError
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def refused(*argv: str) -> str:
