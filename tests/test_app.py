@@ -325,3 +325,18 @@ def test_closed_sections_draw_nothing_and_keep_their_filters():
     at.run()
     when = next(e for e in at.expander if e.label.startswith("When to start"))
     assert not at.exception and len(when.dataframe) >= 1
+
+
+def test_a_dedicated_pick_says_what_it_buys_up_front():
+    # bert-base on the default filters: the cheapest pick is a dedicated purchase; its card says what the servers
+    # cost up front (servers x price x 1.10 network share), beside the credited cost it is ranked by
+    at = start(preset="bert-base")
+    assert not at.exception
+    workload, preset = api.make_workload("bert-base")
+    table = api.compare(workload, preset, providers=["aws", "gcp", "azure", "owned"], pricing=["on_demand"],
+                        site_zone="USA").table
+    cheapest = table[table["feasible"].astype(bool)].sort_values(["cost_usd", "co2e_total_kg", "wall_hours"],
+                                                                 kind="mergesort").iloc[0]
+    assert cheapest["accounting_mode"] == "dedicated"
+    line = f"buys ${cheapest['purchase_usd']:,.0f} of servers up front"
+    assert any(line in c.value for c in at.caption)

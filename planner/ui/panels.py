@@ -401,7 +401,9 @@ def option_cards(view: CompareView) -> None:
                    delta_color="inverse", help="CO2e: operational + embodied" if pick == "lowest_carbon" else None)
         col.caption(f"{option_name(row)}: {_usd(row['cost_usd'])} · "
                     f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}"
-                    + (f" · {_number(row['water_l'], 'L water')}" if "water_l" in row else ""))
+                    + (f" · {_number(row['water_l'], 'L water')}" if "water_l" in row else "")
+                    + (f" · buys {_usd(row['purchase_usd'])} of servers up front (the cost credits the value they "
+                       "keep)" if pd.notna(row.get("purchase_usd")) else ""))
     if current is None:
         st.caption("Pick a provider and region in the sidebar (on the workload's GPU, within the filters) to see "
                    "how each option differs from your choice.")
