@@ -71,7 +71,6 @@ class Plan:
     slow_multiple: float = float(SLOW_MULTIPLE.value)
     gpu_memory_gb: dict[str, float] = field(default_factory=dict)
     max_gpus: float = float(MAX_JOB_GPUS.value)
-    batch_tokens: float = float(scaling.GLOBAL_BATCH_TOKENS.value)
     whole_instances: bool = True
     batch: Assumption = scaling.GLOBAL_BATCH_TOKENS
 
@@ -79,6 +78,11 @@ class Plan:
         if self.deadline_hours is not None:
             positive("deadline", self.deadline_hours, "h")
         positive("slow_multiple", self.slow_multiple)
+
+    @property
+    def batch_tokens(self) -> float:
+        """The Ethernet rule's global batch [tokens per optimiser step]: the value of ``batch``."""
+        return float(self.batch.value)
 
     @property
     def workload_efficiency(self) -> float:
@@ -112,7 +116,7 @@ def make_plan(options: Options, workload_wall_hours: float, workload_gpus: float
     return Plan(workload_wall_hours=workload_wall_hours, workload_gpus=workload_gpus,
                 base_flops_per_gpu=base_flops_per_gpu, memory=options.memory, deadline_hours=options.deadline_hours,
                 slow_multiple=options.slow_multiple, whole_instances=whole_instances,
-                gpu_memory_gb=dict(gpu_memory_gb or {}), batch_tokens=float(options.batch.value), batch=options.batch)
+                gpu_memory_gb=dict(gpu_memory_gb or {}), batch=options.batch)
 
 
 def _efficiency(plan: Plan, gpus: np.ndarray, instances: np.ndarray, rdma: np.ndarray, flops: np.ndarray,

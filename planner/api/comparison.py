@@ -113,7 +113,7 @@ def compare(
     ratios = {data.catalog.gpu(gpu).gpu: ratio for gpu, ratio in (throughput_ratios or {}).items()}
     fit = feasibility_options(workload, data, deadline=deadline, optimiser=optimiser, sharding=sharding,
                               model_memory_gb=model_memory_gb, activation_gb=activation_gb,
-                              slow_multiple=slow_multiple, preset=preset, batch_tokens=batch_tokens)
+                              slow_multiple=slow_multiple, batch_tokens=batch_tokens)
     if same_gpu:
         if gpus and any(g != workload.gpu for g in gpus):
             raise PlanError(f"same_gpu: the option GPUs {', '.join(gpus)} differ from the workload's {workload.gpu}")
@@ -195,7 +195,7 @@ def _refuse_unused_ratios(ratios: Mapping[str, float], table: pd.DataFrame) -> N
 def feasibility_options(workload: Workload, data: ShippedData, *, deadline: object = None, optimiser: str = "adam",
                         sharding: str = "zero3", model_memory_gb: float | None = None,
                         activation_gb: float | None = None, slow_multiple: float | None = None,
-                        preset: Preset | None = None, batch_tokens: float | None = None) -> feasibility.Options:
+                        batch_tokens: float | None = None) -> feasibility.Options:
     """The feasibility inputs of a comparison: the memory model of the workload, the deadline [h] and the
     shipped MFU and interconnect tables."""
     memory = MemoryModel(parameters=workload.parameters, model_memory_gb=model_memory_gb,

@@ -144,7 +144,7 @@ def estimate_workload(
             data.catalog, workload, every_offer, data["cloud_regions"], data["grid_intensity"],
             data["spot_interruption"], (), settings=settings, providers=[provider] if provider else None,
             region_names=[region] if region else None, gpus=[workload.gpu], pricing=[chosen_pricing],
-            feasibility_options=feasibility_options(workload, data, preset=chosen))
+            feasibility_options=feasibility_options(workload, data))
         options = comparison.table
         option = options.iloc[0].to_dict()
     if matching.any() and not own_room:

@@ -68,7 +68,7 @@ def region_estimates(
     comparison = compare_engine.compare(
         data.catalog, workload, offers, data["cloud_regions"], data["grid_intensity"], data["spot_interruption"], (),
         settings=settings, providers=chosen_providers, gpus=[workload.gpu], pricing=[pricing],
-        feasibility_options=feasibility_options(workload, data, preset=chosen))
+        feasibility_options=feasibility_options(workload, data))
     # The engine's table is sorted by cost: the first row of a region is its cheapest offer, the estimate's option.
     table = comparison.table.drop_duplicates(["provider", "region"], keep="first").reset_index(drop=True)
     table = table[[c for c in REGION_COLUMNS if c != "pareto"]].copy()
