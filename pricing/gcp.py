@@ -146,17 +146,22 @@ def classify_sku(sku: Mapping[str, Any], host_families: Iterable[str]) -> tuple[
     if gcp_tpu.is_tpu_sku(sku):
         return "tpu", gcp_tpu.tpu_family(description), pricing
     if group == "GPU":
-        matched = _GPU_NAME.match(description)
-        name = normalise_gcp_gpu_name(matched["name"]) if matched else ""
-        if name not in accelerator_map("gcp", "sku_description"):
-            raise SkipItem("unmapped_gpu", matched["name"] if matched else description)
-        return "gpu", name, pricing
+        return "gpu", _mapped_gpu(description, description), pricing
     if group in HOST_RESOURCE_GROUPS:
         matched = _HOST.match(description)
         families = {family.upper() for family in host_families}
         if matched and matched["family"].upper() in families:
             return matched["kind"].lower(), matched["family"].upper(), pricing
     return None
+
+
+def _mapped_gpu(text: str, description: str) -> str:
+    """The catalog name of the GPU a SKU text names; ``SkipItem('unmapped_gpu')`` where the catalog has none."""
+    matched = _GPU_NAME.match(text)
+    name = normalise_gcp_gpu_name(matched["name"]) if matched else ""
+    if name not in accelerator_map("gcp", "sku_description"):
+        raise SkipItem("unmapped_gpu", matched["name"] if matched else description)
+    return name
 
 
 def _classify_commitment(sku: Mapping[str, Any], description: str, group: str | None, host_families: Iterable[str],
@@ -173,11 +178,7 @@ def _classify_commitment(sku: Mapping[str, Any], description: str, group: str | 
         raise SkipItem("ambiguous_match", description)  # the term in the name disagrees with the usage type
     part = matched["part"]
     if group == "GPU":
-        gpu = _GPU_NAME.match(part)
-        name = normalise_gcp_gpu_name(gpu["name"]) if gpu else ""
-        if name not in accelerator_map("gcp", "sku_description"):
-            raise SkipItem("unmapped_gpu", gpu["name"] if gpu else description)
-        return "gpu", name, pricing
+        return "gpu", _mapped_gpu(part, description), pricing
     host = _COMMITMENT_HOST.match(part)
     family = (host["family"] or "N1") if host else None
     if family is not None and family in {f.upper() for f in host_families}:
