@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from app_server import (
     ARTIFACTS,
+    CARD_VALUE,
     DEFAULT_COMPARE,
     cell_number,
     choose_preset,
@@ -32,13 +33,13 @@ def test_app_renders_and_answers_a_preset_change_in_chromium(tmp_path):
     first = api.compare(workload, preset, **DEFAULT_COMPARE).table.iloc[0]
     with running_app(tmp_path / "cache") as url, chromium_page() as page:
         page.goto(f"{url}/?preset=bert-base")
-        page.get_by_test_id("stMetricValue").first.wait_for()
+        page.locator(CARD_VALUE).first.wait_for()
         # 64 V100 × 79.2 h = 5,068.8 on the workload; the card is the chosen option's engine row (its Ethernet
         # scaling at BERT's batch makes it more)
         bert = api.estimate_workload(*api.make_workload("bert-base")).table.iloc[0]
         assert bert["gpu_hours"] >= 5068.8 and metric_text(page, "GPU-hours") == f"{bert['gpu_hours']:,.0f}"
         choose_preset(page, "transformer-big")
-        page.get_by_test_id("stMetricValue").get_by_text(energy, exact=True).wait_for()
+        page.locator(CARD_VALUE).get_by_text(energy, exact=True).wait_for()
         # 8 P100 × 84 h = 672 on the workload; the card is the engine row of the chosen option (its scaling)
         assert metric_text(page, "GPU-hours") == f"{row['gpu_hours']:,.0f}"
         assert metric_text(page, "CO2e (kg)") == co2e

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+from app_cards import metrics
 from streamlit.testing.v1 import AppTest
 
 from planner import defaults
@@ -30,7 +31,7 @@ def test_a_power_tower_in_the_hours_link_is_refused_and_the_page_renders():
     errors = [e.value for e in at.error]
     assert any("link parameter hours: hours '9**9**9 h': not a number with an optional unit" in e for e in errors)
     assert at.sidebar.text_input(key="hours").value == "24"
-    assert at.metric  # the default 24 h workload is estimated
+    assert metrics(at)  # the default 24 h workload is estimated
 
 
 @pytest.mark.parametrize("key, value, widget", [

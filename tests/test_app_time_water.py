@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from app_cards import all_cards
 from streamlit.testing.v1 import AppTest
 
 from planner import api
@@ -28,7 +29,7 @@ def test_water_card_and_start_month_equal_the_library_estimate():
     assert not at.exception
     workload, preset = api.make_workload("bert-base")
     row = api.estimate_workload(workload, preset, start="2027-03", grid_basis="flat").table.iloc[0]
-    shown = {m.label: m for m in at.metric}
+    shown = all_cards(at)
     assert _number(shown["Water (L)"].value) == pytest.approx(row["water_l"], abs=0.5)
     assert _number(shown["CO2e (kg)"].value) == pytest.approx(row["co2e_kg"], abs=0.5)
     assert "location-based from 2027-03" in shown["CO2e (kg)"].help
@@ -56,7 +57,7 @@ def test_bad_start_month_is_an_error_on_the_page():
 def test_procurement_tab_shows_co2e_by_year_flat_and_trend():
     at = start(tab="Procurement")
     assert not at.exception
-    shown = {m.label: m for m in at.metric}
+    shown = all_cards(at)
     assert "Water" in shown and "flat grid" in shown["Owned CO2e"].help
     totals = next(d.value for d in at.dataframe if "co2e_flat_kg" in d.value.columns)
     assert (totals["co2e_kg"] < totals["co2e_flat_kg"]).any()

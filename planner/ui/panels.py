@@ -19,7 +19,8 @@ from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
 from planner.errors import PlanError, unknown
 from planner.reports.safe_text import csv_safe
-from planner.ui import charts, hybrid, state, time_water_panels
+from planner.ui import carbon_time, charts, hybrid, state, time_water_panels
+from planner.ui.cards import Card, show_cards
 from planner.ui.tables import display, show_table
 from planner.ui.vega import show_chart, split
 from pricing.schema import PRICING_MODELS, PROVIDERS
@@ -269,25 +270,25 @@ def _exact(value: float, unit: str) -> str:
 def estimate_cards(result: object) -> None:
     """The workload's cards: GPU-hours, wall-clock, GPUs, and the energy, CO2e and water at the current choice.
 
-    Six cards share a row, so each unit is in its card's label ("Energy (kWh)") and the value is a number
-    that fits ('1,049'; '1.72 M' above a million).
+    Six cards share a row (one element, ``cards.show_cards``), so each unit is in its card's label ("Energy
+    (kWh)") and the value is a number that fits ('1,049'; '1.72 M' above a million).
     """
     row = result.table.iloc[0]
-    cols = st.columns(6)
-    cols[0].metric("GPU-hours", card_number(row["gpu_hours"]),
-                   help="GPU-hours of the workload (all runs)" + _exact(row["gpu_hours"], "GPU-hours"))
-    cols[1].metric("Wall-clock (h)", card_number(row["wall_hours"]), help="Hours from start to end of all runs"
-                   + _exact(row["wall_hours"], "h"))
-    # the GPU's name in the label: a value of '8 × p100-pcie-16gb' does not fit a card
-    cols[2].metric("GPUs", f"{row['gpu_count']:g}", help=f"{row['gpu_count']:g} × {row['gpu']}")
-    cols[2].caption(str(row["gpu"]))
-    cols[3].metric("Energy (kWh)", card_number(row["energy_kwh"]),
-                   help="At your current choice (sidebar): its provider's PUE and its region's grid"
-                   + _exact(row["energy_kwh"], "kWh"))
-    cols[4].metric("CO2e (kg)", card_number(row["co2e_kg"]), help="Operational, location-based, at your current "
-                   "choice" + _exact(row["co2e_kg"], "kg")
-                   + (f". Basis: {row['co2e_basis']}" if isinstance(row.get("co2e_basis"), str) else ""))
-    time_water_panels.water_metric(cols[5], row, unit_in_label=True)
+    water, water_help = carbon_time.water_card(row, unit=False)
+    basis = f". Basis: {row['co2e_basis']}" if isinstance(row.get("co2e_basis"), str) else ""
+    show_cards([
+        Card("GPU-hours", card_number(row["gpu_hours"]),
+             "GPU-hours of the workload (all runs)" + _exact(row["gpu_hours"], "GPU-hours")),
+        Card("Wall-clock (h)", card_number(row["wall_hours"]),
+             "Hours from start to end of all runs" + _exact(row["wall_hours"], "h")),
+        # the GPU's name under the card: a value of '8 × p100-pcie-16gb' does not fit a card
+        Card("GPUs", f"{row['gpu_count']:g}", f"{row['gpu_count']:g} × {row['gpu']}", note=str(row["gpu"])),
+        Card("Energy (kWh)", card_number(row["energy_kwh"]), "At your current choice (sidebar): its provider's PUE "
+             "and its region's grid" + _exact(row["energy_kwh"], "kWh")),
+        Card("CO2e (kg)", card_number(row["co2e_kg"]), "Operational, location-based, at your current choice"
+             + _exact(row["co2e_kg"], "kg") + basis),
+        Card("Water (L)", water, water_help),
+    ])
     for note in result.table.attrs.get("notes", ()):
         st.caption(f"Note: {note}")
 
@@ -376,34 +377,36 @@ def current_view(values: dict[str, object]) -> CompareView:
 
 
 def option_cards(view: CompareView) -> None:
-    """The cloud cost range and the cheapest, lowest-carbon and fastest option, from the same filtered rows."""
+    """The cloud cost range and the cheapest, lowest-carbon and fastest option, from the same filtered rows (one
+    row of cards, ``cards.show_cards``)."""
     found, current = view.answers, view.current
-    cols = st.columns([1.6, 1, 1, 1])
     if found.has_cloud_cost:
         cost = _usd(found.cloud_cost_low) if found.cloud_options == 1 else \
             f"{_usd(found.cloud_cost_low)} – {_usd(found.cloud_cost_high)}"
-        cols[0].metric("Cloud cost", cost, help=f"The {found.cloud_cost_method}.")
-        cols[0].caption(f"{found.cloud_options:,} cloud options, cheapest to dearest")
+        row = [Card("Cloud cost", cost, f"The {found.cloud_cost_method}.",
+                    note=f"{found.cloud_options:,} cloud options, cheapest to dearest")]
     else:
-        cols[0].metric("Cloud cost", "no cloud option", help="No feasible cloud option passes the filters.")
+        row = [Card("Cloud cost", "no cloud option", "No feasible cloud option passes the filters.")]
     picks = found.picks
     if len(picks) == 0:
+        show_cards(row, [1.6, 1, 1, 1])
         st.warning("No option with a cost passes the filters: widen them.")
         return
     vs = " vs your choice"
-    cards = (("cheapest", "Cheapest", "cost_usd", _usd),
+    kinds = (("cheapest", "Cheapest", "cost_usd", _usd),
              ("lowest_carbon", "Lowest carbon", "co2e_total_kg", lambda v: _number(v, "kg")),
              ("fastest", "Fastest", "wall_hours", lambda v: _number(v, "h")))
-    for col, (pick, title, column, show) in zip(cols[1:], cards, strict=True):
-        row = picks.loc[pick]
-        delta = row[f"delta_{column}"]
-        col.metric(title, show(row[column]), delta=None if pd.isna(delta) else f"{show(delta)}{vs}",
-                   delta_color="inverse", help="CO2e: operational + embodied" if pick == "lowest_carbon" else None)
-        col.caption(f"{option_name(row)}: {_usd(row['cost_usd'])} · "
-                    f"{_number(row['co2e_total_kg'], 'kg CO2e')} · {_number(row['wall_hours'], 'h')}"
-                    + (f" · {_number(row['water_l'], 'L water')}" if "water_l" in row else "")
-                    + (f" · buys {_usd(row['purchase_usd'])} of servers up front (the cost credits the value they "
-                       "keep)" if pd.notna(row.get("purchase_usd")) else ""))
+    for pick, title, column, show in kinds:
+        pick_row = picks.loc[pick]
+        delta = pick_row[f"delta_{column}"]
+        row.append(Card(title, show(pick_row[column]), "CO2e: operational + embodied" if pick == "lowest_carbon"
+                        else None, delta=None if pd.isna(delta) else f"{show(delta)}{vs}",
+                        note=f"{option_name(pick_row)}: {_usd(pick_row['cost_usd'])} · "
+                        f"{_number(pick_row['co2e_total_kg'], 'kg CO2e')} · {_number(pick_row['wall_hours'], 'h')}"
+                        + (f" · {_number(pick_row['water_l'], 'L water')}" if "water_l" in pick_row else "")
+                        + (f" · buys {_usd(pick_row['purchase_usd'])} of servers up front (the cost credits the "
+                           "value they keep)" if pd.notna(pick_row.get("purchase_usd")) else "")))
+    show_cards(row, [1.6, 1, 1, 1])
     if current is None:
         st.caption("Pick a provider and region in the sidebar (on the workload's GPU, within the filters) to see "
                    "how each option differs from your choice.")
