@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from app_cards import all_cards
 from streamlit.testing.v1 import AppTest
 
 from planner.ui import tables
@@ -55,7 +56,17 @@ def test_cards_fit_their_number_and_name_the_unit_in_the_label():
     at.query_params["preset"] = "llama2-70b"
     at.run()
     assert not at.exception
-    cards = {m.label: m for m in at.metric}
+    cards = all_cards(at)
     assert {"GPU-hours", "Wall-clock (h)", "GPUs", "Energy (kWh)", "CO2e (kg)", "Water (L)"} <= set(cards)
     # Llama 2 70B: 1,720,320 A100 GPU-hours (Touvron et al. 2023, Table 2), shown in millions, whole in the help
     assert cards["GPU-hours"].value == "1.72 M" and "(1,720,320 GPU-hours)" in cards["GPU-hours"].help
+
+
+def test_the_datas_snake_case_words_are_shown_in_words():
+    table = pd.DataFrame({"pricing": ["on_demand", "spot", None],
+                          "option": ["aws us-east-1 p5.48xlarge on_demand", "x_on_demand_y", "gcp spot"]})
+    cells, _ = tables.display(table)
+    assert cells["pricing"].tolist() == ["on-demand", "spot", ""]
+    # whole words only: an id that contains the word keeps it
+    assert cells["option"].tolist() == ["aws us-east-1 p5.48xlarge on-demand", "x_on_demand_y", "gcp spot"]
+    assert tables.readable("the cheapest on_demand offer") == "the cheapest on-demand offer"

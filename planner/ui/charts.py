@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from planner.ui.tables import readable
+
 if TYPE_CHECKING:  # altair is imported when a chart is drawn (0.6 s: not on the compare tab)
     import altair as alt
 
@@ -72,6 +74,8 @@ def cost_co2e_scatter(table: pd.DataFrame, rows: pd.Index | None = None) -> dict
     keep = [c for c in ("option", "provider", "instance_type", "pricing", "gpu", "cost_usd", co2e, "pareto")
             if c in data]
     data = data[keep]
+    if "pricing" in data:  # the tooltip's words: on-demand, not on_demand
+        data = data.assign(pricing=data["pricing"].map(lambda v: readable(v) if isinstance(v, str) else v))
     tooltip = [{"field": "option", "type": "nominal"},
                {"field": "cost_usd", "type": "quantitative", "title": "cost (USD)", "format": ",.0f"},
                {"field": co2e, "type": "quantitative", "title": co2e_title, "format": ",.1f"}]
@@ -170,6 +174,7 @@ def tco_by_year(tco: pd.DataFrame, cloud: pd.DataFrame) -> alt.Chart:
     rented = pd.DataFrame({"year": priced["year"], "option": priced["option"], "provider": priced["provider"],
                            "cumulative_usd": priced["cumulative_cost_usd"]})
     data = pd.concat([owned, rented], ignore_index=True)
+    data["option"] = data["option"].map(readable)  # the legend's words: on-demand, not on_demand
     names = list(dict.fromkeys(data["option"]))
     palette = ["#333333", "#4285f4", "#ff9900", "#9467bd", "#2ca02c", "#d62728", "#8c564b", "#17becf"]
     colours = [palette[i % len(palette)] for i in range(len(names))]

@@ -21,7 +21,7 @@ from planner.errors import PlanError, unknown
 from planner.reports.safe_text import csv_safe
 from planner.ui import carbon_time, charts, hybrid, state, time_water_panels
 from planner.ui.cards import Card, show_cards
-from planner.ui.tables import display, show_table
+from planner.ui.tables import display, readable, show_table
 from planner.ui.vega import show_chart, split
 from pricing.schema import PRICING_MODELS, PROVIDERS
 
@@ -206,7 +206,7 @@ def placement_panel() -> None:
     if st.session_state["region"] not in regions:
         st.session_state["region"] = state.ANY
     side.selectbox("Region", regions, key="region", disabled=provider == state.ANY)
-    side.selectbox("Pricing", [state.ANY, *PRICING_MODELS], key="pricing")
+    side.selectbox("Pricing", [state.ANY, *PRICING_MODELS], key="pricing", format_func=lambda v: PRICING_LABELS.get(v, v))
     side.text_input("PUE (blank: the provider's)", key="pue")
     side.text_input("Grid zone (blank: the region's, else USA)", key="grid",
                     help="ISO-3 country (DEU), US state (US-CA), WORLD, US-EPA-2018; see `trainplan catalog grid`")
@@ -290,7 +290,7 @@ def estimate_cards(result: object) -> None:
         Card("Water (L)", water, water_help),
     ])
     for note in result.table.attrs.get("notes", ()):
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {readable(note)}")
 
 
 #: Pricing models in words (the data's names are snake_case).
@@ -306,8 +306,9 @@ COMPARE_COLUMNS = ("provider", "region", "instance_type", "server", "accounting_
 def option_name(row: pd.Series) -> str:
     if row.get("option_kind") == "owned" or pd.notna(row.get("server")):
         return f"owned {row.get('server')} ({row.get('gpu')}, {row.get('accounting_mode')}) at {row.get('region')}"
+    pricing = row.get("pricing")
     return f"{row.get('provider')} {row.get('region')} {row.get('instance_type')} ({row.get('gpu')}, " \
-           f"{row.get('pricing')})"
+           f"{PRICING_LABELS.get(pricing, pricing)})"
 
 
 def current_choice(table: pd.DataFrame, values: dict[str, object], gpu: str) -> pd.Series | None:
@@ -422,7 +423,8 @@ MORE_FILTERS = {"cmp_regions": "regions", "cmp_gpus": "option GPUs", "cmp_server
 
 def compare_filters() -> None:
     """The compare view's filters (each an input mirrored in the URL)."""
-    row = st.columns([2.3, 1.5, 1, 1, 1.3])
+    # Wide enough for the four provider chips (aws, gcp, azure, owned) and the on-demand one beside their icons.
+    row = st.columns([2.75, 1.5, 0.9, 0.95, 1.2])
     row[0].multiselect("Providers", list(state.COMPARE_PROVIDERS), key="cmp_providers")
     row[1].multiselect("Pricing (cloud)", list(state.COMPARE_PRICING), key="cmp_pricing",
                        format_func=PRICING_LABELS.get)
@@ -488,7 +490,7 @@ def render_compare(values: dict[str, object]) -> CompareView | None:
     st.download_button(f"Download all {len(ranked):,} rows (CSV)", lambda: csv_safe(ranked).to_csv(index=False).encode(),
                        file_name="trainplan-options.csv", mime="text/csv", key="compare_csv", on_click="ignore")
     if view.comparison.notes:
-        st.caption("\n".join(f"- Note: {note}" for note in view.comparison.notes))
+        st.caption("\n".join(f"- Note: {readable(note)}" for note in view.comparison.notes))
     if shown.count < len(table):
         front = int(table["pareto"].sum()) if "pareto" in table else 0
         st.caption(f"The chart shows the {shown.count:,} options of the table and the {front:,} of the Pareto front "
@@ -572,7 +574,7 @@ def render_procurement() -> None:
     except PlanError as exc:
         st.error(str(exc))
         return
-    st.info(headline)
+    st.info(readable(headline))
     owned = plan.summary.iloc[0]
     cards = st.columns(4)
     cards[0].metric(f"Owned TCO, {len(plan.years)} years", _usd(owned["total_usd"]))

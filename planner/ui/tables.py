@@ -1,13 +1,14 @@
 """The app's tables: a library table under human headers with units and number formats (``planner.columns``).
 
 Every table on every tab goes through ``show_table``: headers such as "Cost (USD)", costs as "$1,614",
-integers as integers, percentages with their column's decimals, yes/no columns as ticks, and a blank cell
-(not "None") where a value does not apply.
+integers as integers, percentages with their column's decimals, yes/no columns as ticks, a blank cell (not
+"None") where a value does not apply, and the data's snake_case words in words ("on-demand").
 """
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,20 @@ from planner.columns import column_format
 #: Text columns that hold long phrases: drawn wide so a reader sees them without widening the column.
 WIDE = {"option": 300, "source": "large", "note": "medium", "name": "medium", "description": "large",
         "infeasible_reason": "medium", "verdict": "large"}
+
+
+#: The data's snake_case words as a reader writes them, replaced as whole words in text cells and notes.
+VALUE_WORDS = {"on_demand": "on-demand"}
+_WORDS = re.compile(r"\b(" + "|".join(map(re.escape, VALUE_WORDS)) + r")\b")
+
+
+def readable(text: str) -> str:
+    """``text`` with the data's snake_case words in words ('aws us-east-1 p5.48xlarge on_demand' → '... on-demand')."""
+    return _WORDS.sub(lambda m: VALUE_WORDS[m.group()], text)
+
+
+def _readable_cells(series: pd.Series) -> pd.Series:
+    return series.map(lambda v: readable(v) if isinstance(v, str) else v)
 
 
 def _is_flag(series: pd.Series) -> bool:
@@ -74,9 +89,9 @@ def display(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, object]]:
             if series.dtype == object:
                 mixed = series.dropna().map(lambda v: isinstance(v, int | float | np.integer | np.floating)
                                             and not isinstance(v, bool | np.bool_)).any()
-                cells[column] = series.map(_as_text) if mixed else series.fillna("")
+                cells[column] = _readable_cells(series.map(_as_text) if mixed else series.fillna(""))
             elif pd.api.types.is_string_dtype(series):
-                cells[column] = series.fillna("")
+                cells[column] = _readable_cells(series.fillna(""))
             config[column] = st.column_config.TextColumn(fmt.header, width=WIDE.get(column))
     return (table.assign(**cells) if cells else table), config
 
