@@ -323,7 +323,8 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
     # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
     price_high = np.where(is_spot > 0, np.fmax(price, np.nan_to_num(on_demand_price, nan=price)), price)
-    rates = spot.interruption_rates(joined, spot_table)
+    bands = spot.aws_bands(spot_table)
+    rates = spot.interruption_rates(joined, spot_table, bands)
     # A GPU's share of its host: the host's embodied CO2e grows with its memory where the instance shape gives it
     # (CCF/Teads: base + kg per GB; an instance of G of the host's 8 GPUs holds G/8 of its memory), else BLOOM's.
     host_per_gpu_gb = joined["memory_gib"].astype(float).to_numpy() * 1.073741824 / per_instance
@@ -378,7 +379,6 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
 
     band_mask = rates["rate_name"].str.startswith("spot_band_aws_").to_numpy()
     band_names = rates["rate_name"].to_numpy(dtype=object)
-    bands = spot.aws_bands(spot_table)
     band_source = spot_table.loc[(spot_table["provider"] == "aws") & (spot_table["region"] != "all"), "source"]
     band_rows = pd.DataFrame({"name": "spot_band_aws_" + bands["region"] + "_" + bands["instance_type"],
                               "value": bands["band"], "unit": "share of Spot instances interrupted per month (band)",

@@ -97,19 +97,22 @@ def aws_bands(spot_table: pd.DataFrame) -> pd.DataFrame:
             [["region", "instance_type", "band", "as_of"]].drop_duplicates(["region", "instance_type"]))
 
 
-def interruption_rates(offers: pd.DataFrame, spot_table: pd.DataFrame) -> pd.DataFrame:
+def interruption_rates(offers: pd.DataFrame, spot_table: pd.DataFrame, bands: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
     """Low / central / high interruptions per instance-hour for each offer row (aligned to its index).
 
     Columns: ``rate_low``, ``rate_central``, ``rate_high`` [1/h], ``rate_basis`` (what the rate is
     from, e.g. ``aws advisor band 5-10% (us-east-1 p4d.24xlarge)``) and ``rate_name`` (the assumption name).
     Non-spot rows get 0 (and an empty basis). Every bound uses Google's per-day share at the same bound.
+    bands : ``aws_bands(spot_table)`` where the caller has it already.
     """
     # Plain object arrays and one dict lookup per offer: a handful of operations whatever the row count
     # (an estimate prepares its GPU's ~100 offers; pandas' per-operation cost dominated that).
-    bands = aws_bands(spot_table)
-    band_of = dict(zip(zip(bands["region"], bands["instance_type"], strict=True), zip(bands["band"], bands["as_of"], strict=True),
-                       strict=True))
-    provider, region, instance_type = (offers[c].to_numpy(dtype=object) for c in ("provider", "region", "instance_type"))
+    bands = aws_bands(spot_table) if bands is None else bands
+    places = zip(bands["region"], bands["instance_type"], strict=True)
+    band_of = dict(zip(places, zip(bands["band"], bands["as_of"], strict=True), strict=True))
+    provider, region, instance_type = (offers[c].to_numpy(dtype=object)
+                                       for c in ("provider", "region", "instance_type"))
     found = [band_of.get(k) for k in zip(region, instance_type, strict=True)]
     is_aws = provider == "aws"
     has_band = is_aws & np.array([f is not None for f in found], dtype=bool)

@@ -46,6 +46,6 @@ def test_estimate_imports_no_procurement_report_or_hybrid_code():
     code = ("import sys, io, contextlib\nfrom planner.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
             "    main(['estimate', 'bert-base'])\n"
             "print(sorted(m for m in ('planner.api.hybrid', 'planner.api.plans', 'planner.api.reporting', "
-            "'planner.reports', 'planner.hybrid', 'pint') if m in sys.modules))")
+            "'planner.reports', 'planner.hybrid', 'planner.procurement', 'pint') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,10 @@ from planner import defaults, grid_time, plan_grid, text, water
 from planner.compare import Comparison, zone_country
 from planner.defaults import Assumption
 from planner.prepared import first_by_name
-from planner.procurement import Plan
 from planner.shipped import load
+
+if TYPE_CHECKING:  # only plan_over_time's signature: an estimate imports no procurement code
+    from planner.procurement import Plan
 
 
 @functools.lru_cache(maxsize=1)
