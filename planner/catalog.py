@@ -94,15 +94,22 @@ class Catalog:
 
     def gpu(self, gpu_id: str) -> GPU:
         """Look up a GPU by catalog id (case-insensitive)."""
-        hit = self.gpus[self.gpus["gpu"].str.lower() == str(gpu_id).strip().lower()]
-        if hit.empty:
+        row = self._gpu_rows.get(str(gpu_id).strip().lower())
+        if row is None:
             raise unknown("gpu", gpu_id, self.gpus["gpu"])
-        row = hit.iloc[0]
         peaks = {c: _opt(row.get(c)) for c in ("fp32_tflops", "fp16_tensor_tflops", "bf16_tensor_tflops")}
         if pd.isna(row["tdp_w"]):
             raise PlanError(f"gpu '{row['gpu']}': the catalog has no TDP for it")
         return GPU(row["gpu"], row["name"], float(row["tdp_w"]), float(row["memory_gb"]), peaks,
                    _opt(row["release_year"]), _opt(row["launch_price_usd"]), row["source"])
+
+    @cached_property
+    def _gpu_rows(self) -> dict[str, dict[str, object]]:
+        """Each GPU's row by lower-case id (the first row of an id), built once per catalog."""
+        rows: dict[str, dict[str, object]] = {}
+        for row in self.gpus.to_dict("records"):
+            rows.setdefault(str(row["gpu"]).lower(), row)
+        return rows
 
     def server(self, server_id: str) -> ServerConfig:
         """Look up an owned server configuration by id."""

@@ -25,6 +25,7 @@ from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
+from planner.text import distinct_codes
 
 RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR,
                        "savings_plan_1y": HOURS_PER_YEAR, "savings_plan_3y": 3 * HOURS_PER_YEAR}  # paid every hour
@@ -282,13 +283,14 @@ def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
     return np.array([";".join(x for x in row if x) for row in zip(*columns, strict=True)], dtype=object)
 
 
-def _siblings(keys: pd.DataFrame, pricing: np.ndarray, kind: str) -> np.ndarray:
-    """Per offer, the position of the offer of the same (provider, region, instance_type) priced ``kind``."""
-    positions = pd.Series(np.arange(len(keys)))
-    of_kind = keys[pricing == kind].assign(position=positions[pricing == kind].to_numpy())
-    of_kind = of_kind.drop_duplicates(["provider", "region", "instance_type"])
-    merged = keys.merge(of_kind, on=["provider", "region", "instance_type"], how="left")
-    return merged["position"].fillna(-1).to_numpy(int)
+def _siblings(instance: np.ndarray, pricing: np.ndarray, kind: str) -> np.ndarray:
+    """Per offer, the position of the first offer of the same (provider, region, instance_type) priced ``kind``
+    (-1 where there is none); ``instance``: each offer's code of that triple (``text.distinct_codes``)."""
+    rows = np.flatnonzero(pricing == kind)
+    first = np.full(int(instance.max()) + 1 if len(instance) else 0, len(instance), dtype=np.int64)
+    np.minimum.at(first, instance[rows], rows)
+    position = first[instance]
+    return np.where(position < len(instance), position, -1)
 
 
 # --- Cloud ----------------------------------------------------------------------------------------------
@@ -316,9 +318,9 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     pricing = joined["pricing"].to_numpy(dtype=object)
     is_spot = (pricing == "spot").astype(float)
     price = joined["usd_per_hour"].astype(float).to_numpy()
-    keys = joined[["provider", "region", "instance_type"]]
-    on_demand_row = _siblings(keys, pricing, "on_demand")
-    spot_row = _siblings(keys, pricing, "spot")
+    instance, _ = distinct_codes(joined["provider"], joined["region"], joined["instance_type"])
+    on_demand_row = _siblings(instance, pricing, "on_demand")
+    spot_row = _siblings(instance, pricing, "spot")
     on_demand_price = np.where(on_demand_row >= 0, price[np.maximum(on_demand_row, 0)], np.nan)
     # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
     # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
