@@ -119,10 +119,14 @@ def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     The second figure is the grid_intensity row of the region's subdivision (US state, eGRID2023) or else
     its country (OWID/Ember, 2022-2023): a different year and source from the region's own factor.
     """
-    zone = regions["subdivision"].where(regions["subdivision"].isin(grid["zone"]), regions["country_iso3"])
-    other = zone.map(grid.drop_duplicates("zone").set_index("zone")["gco2e_per_kwh"])
+    # one dict of the zones' intensities (the first row of a zone), looked up per region
+    zones = grid["zone"].to_numpy(dtype=object)
+    intensity = dict(zip(zones[::-1], grid["gco2e_per_kwh"].to_numpy(float)[::-1], strict=True))
+    listed = np.array([s in intensity for s in regions["subdivision"].to_numpy(dtype=object)], dtype=bool)
+    zone = regions["subdivision"].where(listed, regions["country_iso3"])
     central = regions["grid_gco2e_per_kwh"].astype(float)
-    other = other.fillna(central).astype(float)
+    other = np.array([intensity.get(z, np.nan) for z in zone.to_numpy(dtype=object)], dtype=float)
+    other = np.where(np.isnan(other), central.to_numpy(float), other)
     return pd.DataFrame({
         "provider": regions["provider"], "region": regions["region"], "location": regions["location"],
         "country": regions["country_iso3"], "grid_central": central, "grid_low": np.minimum(central, other),
