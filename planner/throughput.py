@@ -59,7 +59,11 @@ def usable_mfu(mfu: pd.DataFrame) -> pd.DataFrame:
 
 def mfu_by_gpu(mfu: pd.DataFrame | None) -> dict[str, dict[str, float]]:
     """{gpu: {model: median MFU}} of the usable rows (``usable_mfu``)."""
-    rows = usable_mfu(mfu)
+    return _medians(usable_mfu(mfu))
+
+
+def _medians(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """``mfu_by_gpu`` of rows already narrowed by ``usable_mfu``."""
     medians = rows.groupby(["gpu", "model"])["mfu"].median()
     out: dict[str, dict[str, float]] = {}
     for (gpu, model), value in medians.items():
@@ -185,7 +189,7 @@ def _lookups(catalog: Catalog, mfu: pd.DataFrame | None) -> dict:
                 "bandwidth": {g: float(v) for g, v in bandwidth.items() if v > 0},
                 "memory_gb": {g: float(v) for g, v in pd.to_numeric(gpus["memory_gb"], errors="coerce").items()
                               if v > 0},
-                "medians": mfu_by_gpu(mfu), "sources": sources,
+                "medians": _medians(used), "sources": sources,
                 "mfu_rows": mfu_rows,
                 "mfu_all": [float(v) for v in used["mfu"]]}
         if len(_LOOKUPS) > 16:
