@@ -50,9 +50,10 @@ def test_option_ranges_span_the_compared_options_with_their_labels():
     # Costs 3,277.5 / 1,200 / 2,500: min 1,200 (gcp spot), max 3,277.5 (aws on-demand); the estimate row is not
     # one of the compared options.
     assert ranges.loc["cost_usd", ["min", "max"]].tolist() == [1200.0, 3277.5]
-    assert ranges.loc["cost_usd", "min_option"] == "gcp us-central1 a2-ultragpu-8g spot"
+    # each option in the words the justification uses
+    assert ranges.loc["cost_usd", "min_option"] == "Google Cloud a2-ultragpu-8g instances in us-central1 (spot)"
     assert ranges.loc["co2e_kg", ["min", "max"]].tolist() == [38.0, 200.0]
-    assert ranges.loc["co2e_kg", "max_option"] == "owned dgx-a100 shared USA"
+    assert ranges.loc["co2e_kg", "max_option"] == "owned dgx-a100 servers in USA (shared)"
 
 
 def test_equivalences_use_strubell_table1_and_the_epa_vehicle_year():

@@ -52,6 +52,7 @@ class Report:
     table : the tidy options table (``option`` label, ``chosen`` flag, then ``OPTION_COLUMNS`` present)
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
     option_ranges : across the feasible compared options: quantity, unit, min, max, min_option, max_option
+        (each option in words, ``option_prose``)
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
     assumptions : name, value, unit, source (its full text: which page, table, figure), as_of, note, ``ref`` (the
         numbers in ``sources`` of the works that source names, as text: "3" or "3, 17")
@@ -355,7 +356,7 @@ def _option_ranges(options: pd.DataFrame) -> pd.DataFrame:
             continue
         low, high = values.idxmin(), values.idxmax()
         rows.append({"quantity": column, "unit": unit, "min": float(values[low]), "max": float(values[high]),
-                     "min_option": str(options.loc[low, "option"]), "max_option": str(options.loc[high, "option"])})
+                     "min_option": option_prose(options.loc[low]), "max_option": option_prose(options.loc[high])})
     return pd.DataFrame(rows, columns=["quantity", "unit", "min", "max", "min_option", "max_option"])
 
 
@@ -508,9 +509,9 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
         rng = ranges.set_index("quantity")
         pieces = []
         if "cost_usd" in rng.index:
-            pieces.append(f"cost runs from {display_usd(rng.loc['cost_usd', 'min'])} "
-                          f"({rng.loc['cost_usd', 'min_option']}) to {display_usd(rng.loc['cost_usd', 'max'])} "
-                          f"({rng.loc['cost_usd', 'max_option']})")
+            pieces.append(f"cost runs from {display_usd(rng.loc['cost_usd', 'min'])} for "
+                          f"{rng.loc['cost_usd', 'min_option']} to {display_usd(rng.loc['cost_usd', 'max'])} for "
+                          f"{rng.loc['cost_usd', 'max_option']}")
         if "co2e_kg" in rng.index:
             pieces.append(f"CO2e from {display_number(rng.loc['co2e_kg', 'min'])} to "
                           f"{display_number(rng.loc['co2e_kg', 'max'])} kg")
