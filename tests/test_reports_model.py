@@ -220,3 +220,12 @@ def test_dollars_show_cents_below_a_thousand_and_cars_in_days_below_a_tenth_of_a
     assert model._car_sentence(0.5)[0].startswith("The operational CO2e equals 0.5 years of")
     assert model._car_sentence(0.001) == []
 
+
+
+def test_the_reader_key_table_says_pricing_in_words_and_keeps_every_value():
+    report = sample_report()
+    reader, ids = report.reader_key_table, report.key_table
+    # the same rows and numbers; only the option labels' pricing word changes ("on_demand" -> "on-demand")
+    assert reader.drop(columns="option").equals(ids.drop(columns="option"))
+    assert [o.replace("on-demand", "on_demand") for o in reader["option"]] == list(ids["option"])
+    assert not reader["option"].str.contains("on_demand").any() and ids["option"].str.contains("on_demand").any()

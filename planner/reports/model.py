@@ -91,6 +91,15 @@ class Report:
         return tuple(sorted(set(self.price_snapshots["fetched_at"].astype(str)))) if len(self.price_snapshots) else ()
 
     @property
+    def reader_key_table(self) -> pd.DataFrame:
+        """``key_table`` as a reader sees it (PDF, HTML, Markdown, DOCX): the option labels' pricing in words
+        ("on-demand", "1-year reserved"); ``key_table`` itself keeps the ids the CSV and XLSX carry."""
+        table = self.key_table.copy()
+        if "option" in table.columns:
+            table["option"] = table["option"].astype(str).map(reader_label)
+        return table
+
+    @property
     def chosen(self) -> pd.Series:
         """The chosen option's row of ``table``."""
         return self.table[self.table["chosen"]].iloc[0]
@@ -594,6 +603,11 @@ def key_options(compared: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
 
 _PROVIDERS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 _PRICING = {"on_demand": "on-demand", "spot": "spot", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+
+
+def reader_label(label: str) -> str:
+    """An option id with its pricing in words: ``aws us-west-2 p4de.24xlarge on-demand``."""
+    return " ".join(_PRICING.get(word, word) for word in label.split(" "))
 
 
 def option_prose(row: pd.Series) -> str:
