@@ -299,6 +299,24 @@ def _siblings(instance: np.ndarray, pricing: np.ndarray, kind: str) -> np.ndarra
 
 # --- Cloud ----------------------------------------------------------------------------------------------
 
+def _with_regions(offers: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``offers.merge(table, on=["provider", "region"], how="left")`` for a table with one row per region: each
+    offer takes its region's row by position (a merge cost an estimate's ~100 offers 5-6 ms)."""
+    keys = ["provider", "region"]
+    row_of = {k: i for i, k in enumerate(zip(table["provider"].to_numpy(dtype=object),
+                                             table["region"].to_numpy(dtype=object), strict=True))}
+    others = [c for c in table.columns if c not in keys]
+    if len(row_of) != len(table) or set(others) & set(offers.columns):
+        return offers.merge(table, on=keys, how="left")
+    position = np.array([row_of.get(k, -1) for k in zip(offers["provider"].to_numpy(dtype=object),
+                                                         offers["region"].to_numpy(dtype=object), strict=True)],
+                        dtype=np.int64)
+    if (position < 0).any():
+        return offers.merge(table, on=keys, how="left")
+    right = table[others].iloc[position].reset_index(drop=True)
+    return pd.concat([offers.reset_index(drop=True), right], axis=1)
+
+
 def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame, grid: pd.DataFrame,
                   spot_table: pd.DataFrame) -> PreparedCloud:
     """Join every offer with the catalog, its region, PUE, host power, spot hazard and ids (see ``PreparedCloud``).
@@ -307,7 +325,7 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     """
     offers = offers.reset_index(drop=True)
     table = region_grid(regions, grid)
-    joined = offers.merge(table.drop(columns=["location"]), on=["provider", "region"], how="left")
+    joined = _with_regions(offers, table.drop(columns=["location"]))
     if joined["grid_central"].isna().any():
         missing = joined.loc[joined["grid_central"].isna(), ["provider", "region"]].drop_duplicates()
         raise PlanError("region: no grid intensity for " + ", ".join(missing["provider"] + " " + missing["region"]))

@@ -130,3 +130,35 @@ def test_triangular_draws_in_place_equal_the_quantile():
     assert np.array_equal(drawn, plain)  # the same operations as before they were written in place
     assert np.allclose(drawn, ranges.triangular_quantile(u[None, :], low, central, high), rtol=1e-14, atol=0)
     assert np.all(drawn[1] == 2.0)  # a fixed input (low = central = high) stays fixed
+
+
+def test_estimate_paths_equal_the_plain_pandas_they_replace(data):
+    # An estimate prepares its GPU's ~100 offers, where pandas' cost per operation dominated: the offers'
+    # regions are joined by position, siblings and spot rates found per distinct key. Each equals the plain
+    # merge / per-row result, for the shipped snapshot in its order and shuffled.
+    from planner import prepared
+    from planner.api.snapshot import current_offers
+
+    table = prepared.region_grid(data["cloud_regions"], data["grid_intensity"]).drop(columns=["location"])
+    offers = current_offers()
+    shuffled = offers.sample(frac=1, random_state=3).reset_index(drop=True)
+    for frame in (offers, shuffled, offers[offers["gpu"] == "v100-sxm2-16gb"].reset_index(drop=True)):
+        pd.testing.assert_frame_equal(prepared._with_regions(frame, table),
+                                      frame.merge(table, on=["provider", "region"], how="left"), check_exact=True)
+        rates = spot.interruption_rates(frame, data["spot_interruption"]).set_index(frame.index)
+        one_by_one = pd.concat([spot.interruption_rates(frame.iloc[[i]], data["spot_interruption"])
+                                for i in range(0, len(frame), 97)])
+        pd.testing.assert_frame_equal(rates.loc[one_by_one.index], one_by_one, check_exact=True)
+        pricing = frame["pricing"].to_numpy(dtype=object)
+        instance, _ = text.distinct_codes(frame["provider"], frame["region"], frame["instance_type"])
+        siblings = prepared._siblings(instance, pricing, "on_demand")
+        keys = list(zip(frame["provider"], frame["region"], frame["instance_type"], strict=True))
+        first = {}
+        for i, (key, kind) in enumerate(zip(keys, pricing, strict=True)):
+            if kind == "on_demand":
+                first.setdefault(key, i)
+        assert siblings.tolist() == [first.get(k, -1) for k in keys]
+    # an unknown region falls back to the merge (its grid columns missing), which prepare_cloud then refuses
+    odd = offers.head(3).assign(region=["nowhere-1", offers["region"].iloc[1], offers["region"].iloc[2]])
+    joined = prepared._with_regions(odd, table)
+    assert joined["grid_central"].isna().tolist() == [True, False, False]
