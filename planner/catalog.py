@@ -94,9 +94,10 @@ class Catalog:
 
     def gpu(self, gpu_id: str) -> GPU:
         """Look up a GPU by catalog id (case-insensitive)."""
-        row = self._gpu_rows.get(str(gpu_id).strip().lower())
-        if row is None:
+        position = self._gpu_positions.get(str(gpu_id).strip().lower())
+        if position is None:
             raise unknown("gpu", gpu_id, self.gpus["gpu"])
+        row = self.gpus.iloc[position]
         peaks = {c: _opt(row.get(c)) for c in ("fp32_tflops", "fp16_tensor_tflops", "bf16_tensor_tflops")}
         if pd.isna(row["tdp_w"]):
             raise PlanError(f"gpu '{row['gpu']}': the catalog has no TDP for it")
@@ -104,12 +105,13 @@ class Catalog:
                    _opt(row["release_year"]), _opt(row["launch_price_usd"]), row["source"])
 
     @cached_property
-    def _gpu_rows(self) -> dict[str, dict[str, object]]:
-        """Each GPU's row by lower-case id (the first row of an id), built once per catalog."""
-        rows: dict[str, dict[str, object]] = {}
-        for row in self.gpus.to_dict("records"):
-            rows.setdefault(str(row["gpu"]).lower(), row)
-        return rows
+    def _gpu_positions(self) -> dict[str, int]:
+        """Each GPU's row position by lower-case id (the first row of an id), built once per catalog."""
+        positions: dict[str, int] = {}
+        for i, gpu in enumerate(self.gpus["gpu"].to_numpy(dtype=object)):
+            if isinstance(gpu, str):
+                positions.setdefault(gpu.lower(), i)
+        return positions
 
     def server(self, server_id: str) -> ServerConfig:
         """Look up an owned server configuration by id."""
