@@ -14,7 +14,7 @@ A term a kind does not have is left out of its pass (cloud rows have no c_B, c_C
 o and no T). The coefficients of each kind:
 
 cloud (``cloud_coefficients``; ``planner.spot``)
-    o = k · λ · (c/2 + r + D · (1 − A^k)) on spot, 0 otherwise; c_A = k · price [USD per instance-hour];
+    o = k · λ · (c/2 + r + D · (1 − A^k)) (λ = 0 off spot); c_A = k · price [USD per instance-hour];
     T = the commitment's term [h]; ε = ε_TDP · f + ε_host with ε_TDP = PUE · TDP / 1000 and
     ε_host = PUE · host / n / 1000 [kWh per GPU-h] (``energy.kwh_per_gpu_hour``: ``E = PUE · t · (n · TDP · f
     + host) / 1000``), or PUE · P_job / n / 1000 where the job's summed power is given; e_W = billed GPUs · e.
@@ -83,21 +83,21 @@ def evaluate(workload_gpu_hours: object, c: Mapping[str, object]) -> dict[str, o
 def cloud_coefficients(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> Coefficients:
     """Cloud rows' coefficients for one workload (see the module).
 
-    rows : gpu_count n, instances k, billed_gpus, is_spot (0/1), term_hours [h], kwh_at_tdp (PUE · TDP / 1000),
+    rows : gpu_count n, instances k, billed_gpus, term_hours [h], kwh_at_tdp (PUE · TDP / 1000),
     host_kwh_per_gpu_hour (PUE · host / n / 1000), pue, embodied_kg_per_gpu_hour e, optionally job_power_w [W,
     NaN where not given]
-    x : ratio, power_fraction f, grid, price [USD per instance-hour], spot_rate λ [1/h per instance], checkpoint c,
+    x : ratio, power_fraction f, grid, price [USD per instance-hour], spot_rate λ [1/h per instance; 0 off spot], checkpoint c,
     restart r [h], availability A, capacity_wait D [h]
     """
     k = rows["instances"]
-    rate = spot.job_interruptions_per_hour(k, x["spot_rate"])
-    wait = spot.capacity_wait_hours(k, x["availability"], x["capacity_wait"])
+    # λ is 0 off spot (``spot.interruption_rates``; a given rate applies to spot rows only), so is o
+    overhead = spot.overhead_fraction(spot.job_interruptions_per_hour(k, x["spot_rate"]), x["checkpoint"],
+                                      x["restart"], spot.capacity_wait_hours(k, x["availability"], x["capacity_wait"]))
     kwh = rows["kwh_at_tdp"] * x["power_fraction"] + rows["host_kwh_per_gpu_hour"]
-    job_power = rows.get("job_power_w")
-    if job_power is not None:
+    if "job_power_w" in rows:
+        job_power = rows["job_power_w"]
         kwh = np.where(np.isnan(job_power), kwh, kwh_per_gpu_hour(rows["pue"], job_power) / rows["gpu_count"])
-    return {"ratio": x["ratio"], "overhead": rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"],
-                                                                                       x["restart"], wait),
+    return {"ratio": x["ratio"], "overhead": overhead,
             "gpu_count": rows["gpu_count"], "cost_a": k * x["price"], "term": rows["term_hours"],
             "kwh_per_gpu_hour": kwh, "grid": x["grid"], "embodied_w": rows["billed_gpus"] * rows["embodied_kg_per_gpu_hour"]}
 

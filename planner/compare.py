@@ -215,13 +215,13 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     """Outputs of cloud rows for one set of inputs ``x`` (scalars or arrays; they broadcast).
 
     rows : workload_gpu_hours [GPU·h on the workload's GPU], gpu_count n, instances k, gpus_per_instance G,
-    billed_gpus, is_spot (0/1), term_hours [h], kwh_at_tdp [PUE · TDP / 1000, kWh per GPU-h],
+    billed_gpus, term_hours [h], kwh_at_tdp [PUE · TDP / 1000, kWh per GPU-h],
     host_kwh_per_gpu_hour [PUE · the job's host share / n / 1000], pue [-], embodied_kg_per_gpu_hour
     [kg/GPU-h], optionally job_power_w [W, the job's summed draw where given, else NaN]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
-    instance], checkpoint [h], restart [h], availability [-], capacity_wait [h]
+    instance; 0 off spot], checkpoint [h], restart [h], availability [-], capacity_wait [h]
 
-    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` for spot (``planner.spot``), 0 otherwise;
+    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` (``planner.spot``; λ = 0 off spot);
     ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
     ``E = PUE · t · (n · TDP · f + host) / 1000 = H · (PUE · TDP · f + PUE · host / n) / 1000``
     (``PUE · t · P_job / 1000`` where the job's power is given), ``CO2e = E · I / 1000``, embodied
