@@ -228,7 +228,9 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     ``= billed · t · e``: the coefficients of ``planner.coefficients`` and its one pass.
     """
     c = coefficients.cloud_coefficients(rows, x)
-    return {**coefficients.evaluate(rows["workload_gpu_hours"], c), "spot_overhead_fraction": c["overhead"]}
+    out = coefficients.evaluate(rows["workload_gpu_hours"], c)
+    out["spot_overhead_fraction"] = c["overhead"]
+    return out
 
 
 def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object],
@@ -251,8 +253,9 @@ def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object],
     """
     if rates is None:
         rates = coefficients.owned_rates(rows, x)
-    return {**coefficients.evaluate(rows["workload_gpu_hours"], coefficients.owned_coefficients(rows, x, rates)),
-            "spot_overhead_fraction": 0.0}
+    out = coefficients.evaluate(rows["workload_gpu_hours"], coefficients.owned_coefficients(rows, x, rates))
+    out["spot_overhead_fraction"] = 0.0
+    return out
 
 
 def pareto_front(cost: np.ndarray, co2e: np.ndarray) -> np.ndarray:
