@@ -2,9 +2,10 @@
 
 A row is one way of getting the compute: a cloud offer (provider, region, instance type, pricing) or an
 owned server configuration in one accounting mode (``dedicated`` purchase or ``shared`` cluster) at one
-site. Every row is computed by the same column expressions (``evaluate_cloud``, ``evaluate_owned``), at
-the low, central and high ends of its uncertain inputs (``planner.ranges``) and, on request, over a seeded
-Monte Carlo.
+site. Every row is computed by the same column expressions: each kind's coefficients, then one pass from them
+to every output (``planner.coefficients``, through ``evaluate_cloud`` and ``evaluate_owned``; an owned row's
+rates, which do not depend on the workload, are kept per bound between calls), at the low, central and high
+ends of its uncertain inputs (``planner.ranges``) and, on request, over a seeded Monte Carlo.
 
 Cloud rows
     The workload's GPU-hours move to the offer's GPU through the achieved-throughput ratio at the
