@@ -26,6 +26,7 @@ from planner.energy import kwh_per_gpu_hour
 from planner.errors import PlanError
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
+from planner.text import distinct_codes
 
 RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR,
                        "savings_plan_1y": HOURS_PER_YEAR, "savings_plan_3y": 3 * HOURS_PER_YEAR}  # paid every hour
@@ -123,10 +124,14 @@ def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     The second figure is the grid_intensity row of the region's subdivision (US state, eGRID2023) or else
     its country (OWID/Ember, 2022-2023): a different year and source from the region's own factor.
     """
-    zone = regions["subdivision"].where(regions["subdivision"].isin(grid["zone"]), regions["country_iso3"])
-    other = zone.map(grid.drop_duplicates("zone").set_index("zone")["gco2e_per_kwh"])
+    # one dict of the zones' intensities (the first row of a zone), looked up per region
+    zones = grid["zone"].to_numpy(dtype=object)
+    intensity = dict(zip(zones[::-1], grid["gco2e_per_kwh"].to_numpy(float)[::-1], strict=True))
+    listed = np.array([s in intensity for s in regions["subdivision"].to_numpy(dtype=object)], dtype=bool)
+    zone = regions["subdivision"].where(listed, regions["country_iso3"])
     central = regions["grid_gco2e_per_kwh"].astype(float)
-    other = other.fillna(central).astype(float)
+    other = np.array([intensity.get(z, np.nan) for z in zone.to_numpy(dtype=object)], dtype=float)
+    other = np.where(np.isnan(other), central.to_numpy(float), other)
     return pd.DataFrame({
         "provider": regions["provider"], "region": regions["region"], "location": regions["location"],
         "country": regions["country_iso3"], "grid_central": central, "grid_low": np.minimum(central, other),
@@ -287,13 +292,14 @@ def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
     return np.array([";".join(x for x in row if x) for row in zip(*columns, strict=True)], dtype=object)
 
 
-def _siblings(keys: pd.DataFrame, pricing: np.ndarray, kind: str) -> np.ndarray:
-    """Per offer, the position of the offer of the same (provider, region, instance_type) priced ``kind``."""
-    positions = pd.Series(np.arange(len(keys)))
-    of_kind = keys[pricing == kind].assign(position=positions[pricing == kind].to_numpy())
-    of_kind = of_kind.drop_duplicates(["provider", "region", "instance_type"])
-    merged = keys.merge(of_kind, on=["provider", "region", "instance_type"], how="left")
-    return merged["position"].fillna(-1).to_numpy(int)
+def _siblings(instance: np.ndarray, pricing: np.ndarray, kind: str) -> np.ndarray:
+    """Per offer, the position of the first offer of the same (provider, region, instance_type) priced ``kind``
+    (-1 where there is none); ``instance``: each offer's code of that triple (``text.distinct_codes``)."""
+    rows = np.flatnonzero(pricing == kind)
+    first = np.full(int(instance.max()) + 1 if len(instance) else 0, len(instance), dtype=np.int64)
+    np.minimum.at(first, instance[rows], rows)
+    position = first[instance]
+    return np.where(position < len(instance), position, -1)
 
 
 # --- Cloud ----------------------------------------------------------------------------------------------
@@ -321,14 +327,15 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     pricing = joined["pricing"].to_numpy(dtype=object)
     is_spot = (pricing == "spot").astype(float)
     price = joined["usd_per_hour"].astype(float).to_numpy()
-    keys = joined[["provider", "region", "instance_type"]]
-    on_demand_row = _siblings(keys, pricing, "on_demand")
-    spot_row = _siblings(keys, pricing, "spot")
+    instance, _ = distinct_codes(joined["provider"], joined["region"], joined["instance_type"])
+    on_demand_row = _siblings(instance, pricing, "on_demand")
+    spot_row = _siblings(instance, pricing, "spot")
     on_demand_price = np.where(on_demand_row >= 0, price[np.maximum(on_demand_row, 0)], np.nan)
     # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
     # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
     price_high = np.where(is_spot > 0, np.fmax(price, np.nan_to_num(on_demand_price, nan=price)), price)
-    rates = spot.interruption_rates(joined, spot_table)
+    bands = spot.aws_bands(spot_table)
+    rates = spot.interruption_rates(joined, spot_table, bands)
     # A GPU's share of its host: the host's embodied CO2e grows with its memory where the instance shape gives it
     # (CCF/Teads: base + kg per GB; an instance of G of the host's 8 GPUs holds G/8 of its memory), else BLOOM's.
     host_per_gpu_gb = joined["memory_gib"].astype(float).to_numpy() * 1.073741824 / per_instance
@@ -388,7 +395,6 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
 
     band_mask = rates["rate_name"].str.startswith("spot_band_aws_").to_numpy()
     band_names = rates["rate_name"].to_numpy(dtype=object)
-    bands = spot.aws_bands(spot_table)
     band_source = spot_table.loc[(spot_table["provider"] == "aws") & (spot_table["region"] != "all"), "source"]
     band_rows = pd.DataFrame({"name": "spot_band_aws_" + bands["region"] + "_" + bands["instance_type"],
                               "value": bands["band"], "unit": "share of Spot instances interrupted per month (band)",

@@ -27,3 +27,25 @@ def test_help_imports_neither_pandas_nor_pint():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
     assert "estimate" in out and "prices" in out
+
+
+def test_api_imports_a_topic_module_on_first_use_of_its_names():
+    # ``planner.api`` re-exports every topic module's public names lazily (PEP 562): importing it imports
+    # none of them; one name imports its module only; every listed name is that module's own object.
+    code = ("import sys, importlib\nfrom planner import api\nloaded = lambda: sorted(m for m in sys.modules "
+            "if m.startswith('planner.api.'))\nprint(loaded())\napi.estimate_workload\n"
+            "print('planner.api.hybrid' in sys.modules, 'planner.api.estimates' in sys.modules)\n"
+            "bad = [n for m, names in api.EXPORTS.items() for n in names\n"
+            "       if getattr(api, n) is not getattr(importlib.import_module('planner.api.' + m), n)]\n"
+            "print(bad, sorted(api.__all__) == sorted(n for names in api.EXPORTS.values() for n in names))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines() == ["[]", "False True", "[] True"]
+
+
+def test_estimate_imports_no_procurement_report_or_hybrid_code():
+    code = ("import sys, io, contextlib\nfrom planner.cli import main\nwith contextlib.redirect_stdout(io.StringIO()):\n"
+            "    main(['estimate', 'bert-base'])\n"
+            "print(sorted(m for m in ('planner.api.hybrid', 'planner.api.plans', 'planner.api.reporting', "
+            "'planner.reports', 'planner.hybrid', 'planner.procurement', 'pint') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
