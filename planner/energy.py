@@ -37,6 +37,12 @@ def energy_from_total_power_kwh(hours: Num, total_w: Num, pue: Num = 1.58) -> Nu
     return pue * hours * total_w / 1000.0
 
 
+def kwh_per_gpu_hour(pue: Num, watts_per_gpu: Num) -> Num:
+    """Grid energy of one GPU-hour at a draw per GPU: ``PUE · W / 1000`` [kWh/GPU-h] (``training_energy_kwh`` per
+    GPU-hour: ``E = H · (PUE · TDP · f / 1000 + PUE · host / n / 1000)``)."""
+    return pue * watts_per_gpu / 1000.0
+
+
 def gpu_power_w(tdp_w: Num, fraction_of_tdp: Num = 1.0) -> Num:
     """Average power of one GPU when not measured: ``p_gpu = TDP · f`` [W]."""
     if np.any(np.asarray(fraction_of_tdp) <= 0) or np.any(np.asarray(fraction_of_tdp) > 1):

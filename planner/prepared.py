@@ -22,6 +22,7 @@ import pyarrow as pa
 from planner import defaults, spot, text
 from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
 from planner.defaults import Assumption
+from planner.energy import kwh_per_gpu_hour
 from planner.errors import PlanError
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
@@ -59,7 +60,8 @@ class PreparedCloud:
 
     text : ``CLOUD_TEXT`` columns (object arrays)
     values : gpus_per_instance G, is_spot (0/1), term_hours [h], tdp_w [W], memory_gb [GB per GPU],
-    host_w_per_instance [W], pue [-], price [USD per instance-hour], price_high (spot: up to the on-demand
+    host_w_per_instance [W], pue [-], kwh_at_tdp (PUE · TDP / 1000) and host_kwh_per_gpu_hour (PUE · host / G /
+    1000) [kWh per GPU-h], price [USD per instance-hour], price_high (spot: up to the on-demand
     price), rate_low/central/high [interruptions per instance-hour], grid_low/central/high [g/kWh],
     cfe_pct [%], embodied_kg_per_gpu_hour [kg/GPU-h]
     ids / ids_spot_given : ``;``-joined assumption names per offer (spot hazard from the data / from
@@ -91,12 +93,15 @@ class PreparedCloud:
 
 @dataclass(frozen=True, eq=False)
 class PreparedOwned:
-    """Owned server options as aligned arrays (one per option); ``options`` keeps them for assumptions."""
+    """Owned server options as aligned arrays (one per option); ``options`` keeps them for assumptions; ``rates``
+    keeps the engine's owned rates at each bound (``planner.compare``)."""
 
     options: tuple[OwnedOption, ...]
     text: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
     ids: np.ndarray
+    #: ``coefficients.owned_rates`` per (rows, bound, settings): they depend on these options, not the workload
+    rates: dict[tuple[object, ...], dict[str, object]] = field(default_factory=dict)
 
 
 # --- Pieces ---------------------------------------------------------------------------------------------
@@ -360,14 +365,19 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + host_share
     # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
     embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value))
+    pue = joined["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float)
+    tdp = joined["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy()
     values = {
         "gpus_per_instance": per_instance,
         "is_spot": is_spot,
         "term_hours": joined["pricing"].map(RESERVED_TERM_HOURS).fillna(0.0).to_numpy(float),
-        "tdp_w": joined["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy(),
+        "tdp_w": tdp,
         "memory_gb": joined["gpu"].map(gpus["memory_gb"]).astype(float).to_numpy(),
         "host_w_per_instance": host_instance,
-        "pue": joined["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float),
+        "pue": pue,
+        # the energy of one GPU-hour at its full TDP and of its host share (``energy.kwh_per_gpu_hour``)
+        "kwh_at_tdp": kwh_per_gpu_hour(pue, tdp),
+        "host_kwh_per_gpu_hour": kwh_per_gpu_hour(pue, host_instance / per_instance),
         "price": price,
         "price_high": price_high,
         "rate_low": rates["rate_low"].to_numpy(float),
