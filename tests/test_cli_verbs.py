@@ -49,3 +49,20 @@ def test_estimate_imports_no_procurement_report_or_hybrid_code():
             "'planner.reports', 'planner.hybrid', 'planner.procurement', 'pint') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_the_program_prints_what_main_returns_and_only_the_program_freezes_the_heap():
+    # ``trainplan`` (main() with sys.argv) leaves the heap out of the interpreter's last collections as it
+    # exits (gc.freeze); its output is the whole of what main prints, and main(argv) keeps the caller's GC.
+    import gc
+    import os
+
+    from cli_capture import run_cli
+
+    frozen = gc.get_freeze_count()
+    code, out, _ = run_cli("estimate", "bert-base", "--format", "csv")
+    assert code == 0 and gc.get_freeze_count() == frozen
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.run([sys.executable, "-m", "planner.cli", "estimate", "bert-base", "--format", "csv"],
+                           capture_output=True, text=True, check=True, env=env)
+    assert child.stdout == out and len(out.splitlines()) == 2
