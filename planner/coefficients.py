@@ -133,7 +133,7 @@ def owned_rates(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> Coef
                    shared_kwh_per_gpu_hour(power_w, idle_w, per_server, x["utilisation"], rows["pue"]))
     return {"opex_per_hour": np.where(dedicated, bought["opex_per_hour"], 0.0),
             "capital_per_hour": np.where(dedicated, bought["capital_per_hour"], 0.0),
-            "life_hours": bought["life_hours"] + 0.0 * power_w,
+            "life_hours": bought["life_hours"],
             "written_off": np.where(dedicated, bought["written_off"], 0.0),
             "cost_b": np.where(dedicated, bought["electricity_per_gpu_hour"], shared),
             "kwh_per_gpu_hour": kwh, "embodied_w": np.where(dedicated, embodied, 0.0),

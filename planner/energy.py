@@ -19,16 +19,6 @@ def training_energy_kwh(hours: Num, gpu_w: Num, n_gpus: Num, cpu_w: Num = 0.0, d
     pue : power usage effectiveness of the facility [-], >= 1
     Works on scalars and numpy arrays / pandas Series alike. Returns energy [kWh].
     """
-    if isinstance(hours, np.ndarray) and isinstance(gpu_w, np.ndarray) and hours.ndim == 2 and \
-            hours.dtype == gpu_w.dtype == np.float64 and hours.shape == np.broadcast_shapes(
-                np.shape(pue), np.shape(n_gpus), np.shape(cpu_w), np.shape(dram_w), gpu_w.shape, hours.shape) == \
-            np.broadcast_shapes(np.shape(n_gpus), gpu_w.shape):
-        # Monte Carlo blocks (rows x draws): the same operations in the same order, written in place
-        power = n_gpus * gpu_w
-        np.add(cpu_w + dram_w, power, out=power)
-        energy = pue * hours
-        np.multiply(energy, power, out=energy)
-        return np.divide(energy, 1000.0, out=energy)
     return pue * hours * (cpu_w + dram_w + n_gpus * gpu_w) / 1000.0
 
 

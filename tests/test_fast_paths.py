@@ -1,6 +1,6 @@
 """The speed paths of issue 18 give exactly what the plain code gives: text columns built without a Python step
 per row (planner.text), the blocked Pareto front, percentiles partitioned as bit patterns, powers once per
-distinct instance count, energy and triangular draws written in place."""
+distinct instance count and triangular draws written in place."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from planner import energy, ranges, spot, text
+from planner import ranges, spot, text
 from planner.api import grid_water
 
 
@@ -106,16 +106,6 @@ def test_power_once_per_distinct_instance_count():
     instances = np.repeat(np.array([[1.0], [2.0], [8.0], [64.0]]), 10, axis=0)
     assert np.array_equal(spot.capacity_wait_hours(instances, availability, 0.5),
                           0.5 * (1.0 - availability ** instances))
-
-
-def test_energy_in_place_equals_the_formula():
-    rng = np.random.default_rng(4)
-    hours = rng.random((5, 300)) * 100
-    gpu_w = rng.random((5, 1)) * 700 * rng.random((1, 300))
-    n, host, pue = np.full((5, 1), 8.0), rng.random((5, 1)) * 900, np.full((5, 1), 1.15)
-    # E = PUE · t · (host + 0 + n · p) / 1000, the same operations in the same order
-    assert np.array_equal(energy.training_energy_kwh(hours, gpu_w, n, host, 0.0, pue),
-                          pue * hours * (host + 0.0 + n * gpu_w) / 1000.0)
 
 
 def test_triangular_draws_in_place_equal_the_quantile():
