@@ -7,6 +7,7 @@ lookup raises ``PlanError`` with close matches for an unknown id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -93,15 +94,24 @@ class Catalog:
 
     def gpu(self, gpu_id: str) -> GPU:
         """Look up a GPU by catalog id (case-insensitive)."""
-        hit = self.gpus[self.gpus["gpu"].str.lower() == str(gpu_id).strip().lower()]
-        if hit.empty:
+        position = self._gpu_positions.get(str(gpu_id).strip().lower())
+        if position is None:
             raise unknown("gpu", gpu_id, self.gpus["gpu"])
-        row = hit.iloc[0]
+        row = self.gpus.iloc[position]
         peaks = {c: _opt(row.get(c)) for c in ("fp32_tflops", "fp16_tensor_tflops", "bf16_tensor_tflops")}
         if pd.isna(row["tdp_w"]):
             raise PlanError(f"gpu '{row['gpu']}': the catalog has no TDP for it")
         return GPU(row["gpu"], row["name"], float(row["tdp_w"]), float(row["memory_gb"]), peaks,
                    _opt(row["release_year"]), _opt(row["launch_price_usd"]), row["source"])
+
+    @cached_property
+    def _gpu_positions(self) -> dict[str, int]:
+        """Each GPU's row position by lower-case id (the first row of an id), built once per catalog."""
+        positions: dict[str, int] = {}
+        for i, gpu in enumerate(self.gpus["gpu"].to_numpy(dtype=object)):
+            if isinstance(gpu, str):
+                positions.setdefault(gpu.lower(), i)
+        return positions
 
     def server(self, server_id: str) -> ServerConfig:
         """Look up an owned server configuration by id."""
@@ -133,16 +143,23 @@ class Catalog:
         Columns: gpu, tflops (NaN where the catalog has none), column (where it came from).
         """
         choice("precision", precision, PRECISIONS)
+        return self._peaks[precision].copy()
+
+    @cached_property
+    def _peaks(self) -> dict[str, pd.DataFrame]:
+        """``peak_tflops`` of every precision, built once per catalog (its tables never change at run time)."""
         gpus = self.gpus.drop_duplicates("gpu")
-        tflops = pd.Series(np.nan, index=gpus.index)
-        column = pd.Series("", index=gpus.index, dtype=object)
-        for name in reversed(_THROUGHPUT_COLUMNS[precision]):
-            values = pd.to_numeric(gpus[name], errors="coerce")
-            ok = values > 0
-            tflops = tflops.where(~ok, values)
-            column = column.where(~ok, name)
-        return pd.DataFrame({"gpu": gpus["gpu"].to_numpy(), "tflops": tflops.to_numpy(float),
-                             "column": column.to_numpy()})
+        out = {}
+        for precision in PRECISIONS:
+            tflops = np.full(len(gpus), np.nan)
+            column = np.full(len(gpus), "", dtype=object)
+            for name in reversed(_THROUGHPUT_COLUMNS[precision]):
+                values = pd.to_numeric(gpus[name], errors="coerce").to_numpy(float)
+                ok = values > 0
+                tflops = np.where(ok, values, tflops)
+                column = np.where(ok, name, column)
+            out[precision] = pd.DataFrame({"gpu": gpus["gpu"].to_numpy(), "tflops": tflops, "column": column})
+        return out
 
     def throughput_ratio(self, from_gpu: str, to_gpu: str, precision: str,
                          parameters: float | None = None) -> tuple[float, str]:

@@ -2,9 +2,10 @@
 
 A row is one way of getting the compute: a cloud offer (provider, region, instance type, pricing) or an
 owned server configuration in one accounting mode (``dedicated`` purchase or ``shared`` cluster) at one
-site. Every row is computed by the same column expressions (``evaluate_cloud``, ``evaluate_owned``), at
-the low, central and high ends of its uncertain inputs (``planner.ranges``) and, on request, over a seeded
-Monte Carlo.
+site. Every row is computed by the same column expressions: each kind's coefficients, then one pass from them
+to every output (``planner.coefficients``, through ``evaluate_cloud`` and ``evaluate_owned``; an owned row's
+rates, which do not depend on the workload, are kept per bound between calls), at the low, central and high
+ends of its uncertain inputs (``planner.ranges``) and, on request, over a seeded Monte Carlo.
 
 Cloud rows
     The workload's GPU-hours move to the offer's GPU through the achieved-throughput ratio at the
@@ -44,22 +45,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from planner import defaults, feasibility, prepared, spot, text, throughput
-from planner.carbon import co2e_kg
+from planner import coefficients, defaults, feasibility, prepared, text, throughput
 from planner.catalog import Catalog
 from planner.defaults import Assumption
-from planner.energy import energy_from_total_power_kwh, training_energy_kwh
+from planner.energy import kwh_per_gpu_hour
 from planner.errors import PlanError, fraction, non_negative, positive, unknown
 from planner.owned_cost import staff_fte
-from planner.ownership import (
-    ACCOUNTING_MODES,
-    capex_usd,
-    dedicated_project_cost_usd,
-    embodied_kg_per_gpu_hour,
-    energy_kwh_per_gpu_hour,
-    shared_cost_usd_per_gpu_hour,
-    shared_kwh_per_gpu_hour,
-)
+from planner.ownership import ACCOUNTING_MODES, capex_usd
 from planner.prepared import (  # noqa: F401 - re-exported: the engine's public names
     ASSUMPTION_COLUMNS,
     RESERVED_TERM_HOURS,
@@ -224,40 +216,26 @@ def evaluate_cloud(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     """Outputs of cloud rows for one set of inputs ``x`` (scalars or arrays; they broadcast).
 
     rows : workload_gpu_hours [GPU·h on the workload's GPU], gpu_count n, instances k, gpus_per_instance G,
-    billed_gpus, is_spot (0/1), term_hours [h], tdp_w [W], host_w [W, the job's host share], pue [-],
-    embodied_kg_per_gpu_hour [kg/GPU-h], job_power_w [W, the job's summed draw where given, else NaN]
+    billed_gpus, term_hours [h], kwh_at_tdp [PUE · TDP / 1000, kWh per GPU-h],
+    host_kwh_per_gpu_hour [PUE · the job's host share / n / 1000], pue [-], embodied_kg_per_gpu_hour
+    [kg/GPU-h], optionally job_power_w [W, the job's summed draw where given, else NaN]
     x : ratio [-], power_fraction [-], grid [g/kWh], price [USD per instance-hour], spot_rate [1/h per
-    instance], checkpoint [h], restart [h], availability [-], capacity_wait [h]
+    instance; 0 off spot], checkpoint [h], restart [h], availability [-], capacity_wait [h]
 
-    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` for spot (``planner.spot``), 0 otherwise;
+    ``o = k · λ · (c/2 + r + D · (1 − A^k))`` (``planner.spot``; λ = 0 off spot);
     ``H = H_w / r · (1 + o)``, ``t = H / n``, ``cost = k · price · max(t, term)``,
-    ``E = PUE · t · (n · TDP · f + host) / 1000`` (``PUE · t · P_job / 1000`` where the job's power is given),
-    ``CO2e = E · I / 1000``, embodied ``= billed · t · e``.
+    ``E = PUE · t · (n · TDP · f + host) / 1000 = H · (PUE · TDP · f + PUE · host / n) / 1000``
+    (``PUE · t · P_job / 1000`` where the job's power is given), ``CO2e = E · I / 1000``, embodied
+    ``= billed · t · e``: the coefficients of ``planner.coefficients`` and its one pass.
     """
-    plain_gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
-    rate = spot.job_interruptions_per_hour(rows["instances"], x["spot_rate"])
-    wait = spot.capacity_wait_hours(rows["instances"], x["availability"], x["capacity_wait"])
-    overhead = rows["is_spot"] * spot.overhead_fraction(rate, x["checkpoint"], x["restart"], wait)
-    gpu_hours = plain_gpu_hours * (1.0 + overhead)
-    wall = gpu_hours / rows["gpu_count"]
-    cost = rows["instances"] * x["price"] * np.maximum(wall, rows["term_hours"])
-    energy = training_energy_kwh(wall, rows["tdp_w"] * x["power_fraction"], rows["gpu_count"], rows["host_w"], 0.0,
-                                 rows["pue"])
-    job_power = rows.get("job_power_w")
-    if job_power is not None and not np.isnan(job_power).all():
-        energy = np.where(np.isnan(job_power), energy, energy_from_total_power_kwh(wall, job_power, rows["pue"]))
-    return {
-        "gpu_hours": gpu_hours,
-        "wall_hours": wall,
-        "cost_usd": cost,
-        "energy_kwh": energy,
-        "co2e_kg": co2e_kg(energy, x["grid"]),
-        "co2e_embodied_kg": rows["billed_gpus"] * wall * rows["embodied_kg_per_gpu_hour"],
-        "spot_overhead_fraction": overhead + 0.0 * wall,
-    }
+    c = coefficients.cloud_coefficients(rows, x)
+    out = coefficients.evaluate(rows["workload_gpu_hours"], c)
+    out["spot_overhead_fraction"] = c["overhead"]
+    return out
 
 
-def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> dict[str, np.ndarray]:
+def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object],
+                   rates: Mapping[str, object] | None = None) -> dict[str, np.ndarray]:
     """Outputs of owned rows (both accounting modes) for one set of inputs ``x``, by ``planner.owned_cost``.
 
     rows : workload_gpu_hours, gpu_count n (the job's), gpus_per_server G, servers (dedicated; NaN for
@@ -266,44 +244,19 @@ def evaluate_owned(rows: Mapping[str, np.ndarray], x: Mapping[str, object]) -> d
     electricity_usd_per_kwh, embodied_kg_per_server, idle_fraction, facility_usd_per_kw_year, discount_rate,
     credit_residual (0/1)
     x : ratio, power_fraction, grid, utilisation [-], lifetime [years], maintenance [% per year]
-    Shared rows carry their share of the cluster's idle hours in cost and energy; embodied CO2e is the
-    time share of the GPU-hours each row reserves.
+    rates : ``coefficients.owned_rates(rows, x)`` when already computed for these rows and inputs
+
+    ``H = H_w / r``, ``t = H / n`` (the job runs on its own n GPUs: a deadline sizes n to every GPU bought;
+    without one a 1-GPU job on a bought 8-GPU server still takes its GPU-hours on one GPU). A dedicated purchase
+    of S servers pays ``S · K · (1 − b) + S · opex · t / 8760 + E · price_kWh`` (``ownership.dedicated_cost_terms``);
+    a shared row ``H ×`` the cluster's full cost per busy GPU-hour and its share of the idle hours' energy;
+    embodied CO2e is the time share of the GPU-hours each row reserves (billed GPUs × t, or H).
     """
-    gpu_hours = rows["workload_gpu_hours"] / x["ratio"]
-    power_w = rows["gpus_per_server"] * (rows["tdp_w"] * x["power_fraction"] + rows["host_w_per_gpu"])
-    idle_w = power_w * rows["idle_fraction"]
-    dedicated = rows["is_dedicated"] > 0
-    busy_energy = gpu_hours * energy_kwh_per_gpu_hour(power_w, rows["gpus_per_server"], rows["pue"])
-    shared_energy = gpu_hours * shared_kwh_per_gpu_hour(power_w, idle_w, rows["gpus_per_server"], x["utilisation"],
-                                                        rows["pue"])
-    energy = np.where(dedicated, busy_energy, shared_energy)
-    servers = np.where(dedicated, rows["servers"], 1.0)
-    # the job runs on its own n GPUs (a deadline sizes n to every GPU bought; without one, a 1-GPU job on a bought
-    # 8-GPU server still takes its GPU-hours on one GPU)
-    wall = gpu_hours / rows["gpu_count"]
-    common = dict(price_usd=rows["price_usd"], overhead_pct_of_capex=rows["overhead_pct"],
-                  resale_fraction=rows["resale_fraction"], maintenance_pct_per_year=x["maintenance"],
-                  staff_usd_per_server_year=rows["staff_usd"], hosting_usd_per_kw_month=rows["hosting_usd_per_kw_month"],
-                  power_w=power_w, gpu_count=rows["gpus_per_server"], pue=rows["pue"],
-                  electricity_usd_per_kwh=rows["electricity_usd_per_kwh"],
-                  facility_usd_per_kw_year=rows["facility_usd_per_kw_year"])
-    bought = dedicated_project_cost_usd(servers, gpu_hours, wall, lifetime_years=x["lifetime"],
-                                        credit_residual=rows["credit_residual"], **common)
-    shared = gpu_hours * shared_cost_usd_per_gpu_hour(lifetime_years=x["lifetime"], utilisation=x["utilisation"],
-                                                      idle_power_w=idle_w, discount_rate=rows["discount_rate"],
-                                                      **common)
-    reserved_gpu_hours = np.where(dedicated, rows["billed_gpus"] * wall, gpu_hours)
-    embodied = reserved_gpu_hours * embodied_kg_per_gpu_hour(rows["embodied_kg_per_server"], rows["gpus_per_server"],
-                                                             x["lifetime"])
-    return {
-        "gpu_hours": gpu_hours,
-        "wall_hours": wall,
-        "cost_usd": np.where(dedicated, bought, shared),
-        "energy_kwh": energy,
-        "co2e_kg": co2e_kg(energy, x["grid"]),
-        "co2e_embodied_kg": embodied,
-        "spot_overhead_fraction": 0.0 * wall,
-    }
+    if rates is None:
+        rates = coefficients.owned_rates(rows, x)
+    out = coefficients.evaluate(rows["workload_gpu_hours"], coefficients.owned_coefficients(rows, x, rates))
+    out["spot_overhead_fraction"] = 0.0
+    return out
 
 
 def pareto_front(cost: np.ndarray, co2e: np.ndarray) -> np.ndarray:
@@ -401,14 +354,19 @@ def cloud_inputs(cloud: PreparedCloud, keep: np.ndarray, workload: Workload,
         "billed_gpus": instances * v["gpus_per_instance"],
         "is_spot": v["is_spot"],
         "term_hours": v["term_hours"],
-        "tdp_w": v["tdp_w"],
         "memory_gb": v["memory_gb"],
-        "host_w": v["host_w_per_instance"] * n / v["gpus_per_instance"] if settings.host_w is None else
-        np.full(size, settings.host_w),
         "pue": v["pue"] if settings.pue is None else np.full(size, settings.pue),
+        "kwh_at_tdp": v["kwh_at_tdp"],
+        "host_kwh_per_gpu_hour": v["host_kwh_per_gpu_hour"],
         "embodied_kg_per_gpu_hour": v["embodied_kg_per_gpu_hour"],
-        "job_power_w": np.full(size, np.nan if settings.job_power_w is None else settings.job_power_w),
     }
+    if settings.pue is not None or settings.host_w is not None:  # a convention given: the energy rates again
+        host_per_gpu = v["host_w_per_instance"] / v["gpus_per_instance"] if settings.host_w is None else \
+            np.full(size, settings.host_w / n)
+        rows["kwh_at_tdp"] = kwh_per_gpu_hour(rows["pue"], v["tdp_w"])
+        rows["host_kwh_per_gpu_hour"] = kwh_per_gpu_hour(rows["pue"], host_per_gpu)
+    if settings.job_power_w is not None:
+        rows["job_power_w"] = np.full(size, settings.job_power_w)
     if settings.spot_interruptions_per_hour is not None:
         spot_rate = Range.fixed(np.where(v["is_spot"] > 0, settings.spot_interruptions_per_hour, 0.0))
     else:
@@ -535,7 +493,10 @@ def _apply_measured(gpu: np.ndarray, rows: dict[str, np.ndarray], ranges: dict[s
     has = ~np.isnan(measured)
     if not has.any():
         return rows, ranges, ids, has
-    rows = {**rows, "tdp_w": np.where(has, measured, rows["tdp_w"])}
+    if "kwh_at_tdp" in rows:  # cloud rows carry their energy per GPU-hour at the draw per GPU
+        rows = {**rows, "kwh_at_tdp": np.where(has, kwh_per_gpu_hour(rows["pue"], measured), rows["kwh_at_tdp"])}
+    else:
+        rows = {**rows, "tdp_w": np.where(has, measured, rows["tdp_w"])}
     fraction_range = ranges["power_fraction"]
     ranges = {**ranges, "power_fraction": Range(*(
         np.where(has, 1.0, np.broadcast_to(np.asarray(fraction_range.at(b), float), len(gpu))) for b in BOUNDS))}
@@ -558,18 +519,45 @@ def owned_range_assumptions() -> list[Assumption]:
 
 # --- The whole comparison ------------------------------------------------------------------------------
 
-Evaluator = Callable[[Mapping[str, np.ndarray], Mapping[str, object]], dict[str, np.ndarray]]
+Evaluator = Callable[..., dict[str, np.ndarray]]
+#: ``(bound, inputs at it) -> coefficients.owned_rates`` of one comparison's owned rows, kept between calls.
+Rates = Callable[[str, Mapping[str, object]], Mapping[str, object]]
+
+
+def _at(evaluate: Evaluator, rows: Mapping[str, np.ndarray], x: Mapping[str, object], bound: str,
+        rates: Rates | None) -> dict[str, np.ndarray]:
+    return evaluate(rows, x) if rates is None else evaluate(rows, x, rates(bound, x))
+
+
+def _owned_rates(own: PreparedOwned, positions: np.ndarray, dedicated: np.ndarray, rows: Mapping[str, np.ndarray],
+                 settings: Settings) -> Rates:
+    """The owned rows' rates at a bound, computed once per (options, rows, bound, settings) and then reused:
+    they depend on the servers, the site, the settings and the inputs, not on the workload
+    (``coefficients.owned_rates``; the workload's own numbers are in ``owned_coefficients``)."""
+    key = (positions.tobytes(), dedicated.tobytes(), settings.pue, settings.gpu_power_fraction,
+           tuple(sorted(settings.measured_gpu_w.items())), settings.owned_utilisation, settings.owned_lifetime_years,
+           settings.maintenance_pct_per_year)
+
+    def at(bound: str, x: Mapping[str, object]) -> Mapping[str, object]:
+        hit = own.rates.get((bound, key))
+        if hit is None:
+            if len(own.rates) > 64:
+                own.rates.clear()
+            hit = own.rates[(bound, key)] = coefficients.owned_rates(rows, x)
+        return hit
+    return at
 
 
 def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], evaluate: Evaluator,
-                  settings: Settings, size: int, kind: str) -> dict[str, np.ndarray]:
+                  settings: Settings, size: int, kind: str, rates: Rates | None = None) -> dict[str, np.ndarray]:
     """Every output at the low, central and high inputs and, with a Monte Carlo, its percentiles per row.
 
     The Monte Carlo's random streams are named by ``kind`` (``cloud``/``owned``): independent across kinds.
+    rates : the owned rows' rates at each bound (the Monte Carlo computes them from each block's draws).
     """
     out = {}
     for bound in BOUNDS:
-        result = evaluate(rows, at_bound(ranges, bound))
+        result = _at(evaluate, rows, at_bound(ranges, bound), bound, rates)
         for name, values in result.items():
             key = name if bound == "central" else f"{name}_{bound}"
             if bound == "central" or name in RANGED:
@@ -589,11 +577,11 @@ def _evaluate_all(rows: Mapping[str, np.ndarray], ranges: Mapping[str, Range], e
 
 
 def _timed_grid(ranges: dict[str, Range], rows: Mapping[str, np.ndarray], evaluate: Evaluator, settings: Settings,
-                where: Mapping[str, np.ndarray]) -> dict[str, Range]:
+                where: Mapping[str, np.ndarray], rates: Rates | None = None) -> dict[str, Range]:
     """The grid range times ``settings.grid_factor`` over each row's central wall-clock (unchanged without one)."""
     if settings.grid_factor is None:
         return ranges
-    wall = np.asarray(evaluate(rows, at_bound(ranges, "central"))["wall_hours"], float)
+    wall = np.asarray(_at(evaluate, rows, at_bound(ranges, "central"), "central", rates)["wall_hours"], float)
     low, central, high = settings.grid_factor(where, np.broadcast_to(wall, (len(where["region"]),)))
     grid = ranges["grid"]
     return {**ranges, "grid": Range(np.asarray(grid.low, float) * np.minimum(low, central),
@@ -726,10 +714,11 @@ def compare(
             ids = _convention_ids(own.ids[positions] + fit["ids"],
                                   Settings(pue=settings.pue, grid_gco2e_per_kwh=settings.grid_gco2e_per_kwh))
             rows, ranges, ids, measured = _apply_measured(gpu, rows, ranges, ids, settings)
+            rates = _owned_rates(own, positions, dedicated, rows, settings)
             ranges = _timed_grid(ranges, rows, evaluate_owned, settings, {
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
-                **{c: own.text[c][positions] for c in ("region", "country")}})
-            out = _evaluate_all(rows, ranges, evaluate_owned, settings, size, "owned")
+                **{c: own.text[c][positions] for c in ("region", "country")}}, rates)
+            out = _evaluate_all(rows, ranges, evaluate_owned, settings, size, "owned", rates)
             parts.append({
                 "option_kind": np.full(size, "owned", dtype=object), "provider": np.full(size, OWNED, dtype=object),
                 "region": own.text["region"][positions], "location": own.text["location"][positions],
@@ -790,10 +779,12 @@ def job_row(gpu_hours: float, gpu_count: float, pue: float, grid_gco2e_per_kwh: 
         "workload_gpu_hours": np.array([float(gpu_hours)]), "gpu_count": np.array([float(gpu_count)]),
         "instances": np.array([float(gpu_count)]), "gpus_per_instance": np.array([1.0]),
         "billed_gpus": np.array([float(gpu_count)]), "is_spot": np.array([0.0]), "term_hours": np.array([0.0]),
-        "tdp_w": np.array([float(tdp_w)]), "host_w": np.array([float(host_w)]), "pue": np.array([float(pue)]),
-        "embodied_kg_per_gpu_hour": np.array([0.0]),
-        "job_power_w": np.array([np.nan if job_power_w is None else float(job_power_w)]),
+        "kwh_at_tdp": np.array([kwh_per_gpu_hour(float(pue), float(tdp_w))]),
+        "host_kwh_per_gpu_hour": np.array([kwh_per_gpu_hour(float(pue), float(host_w) / float(gpu_count))]),
+        "pue": np.array([float(pue)]), "embodied_kg_per_gpu_hour": np.array([0.0]),
     }
+    if job_power_w is not None:
+        rows["job_power_w"] = np.array([float(job_power_w)])
     ranges = {"ratio": Range.fixed(1.0), "power_fraction": power_fraction or Range.fixed(1.0),
               "grid": Range.fixed(float(grid_gco2e_per_kwh)), "price": Range.fixed(float(usd_per_gpu_hour)),
               "spot_rate": Range.fixed(0.0), "checkpoint": Range.fixed(0.0), "restart": Range.fixed(0.0),

@@ -19,22 +19,18 @@ def training_energy_kwh(hours: Num, gpu_w: Num, n_gpus: Num, cpu_w: Num = 0.0, d
     pue : power usage effectiveness of the facility [-], >= 1
     Works on scalars and numpy arrays / pandas Series alike. Returns energy [kWh].
     """
-    if isinstance(hours, np.ndarray) and isinstance(gpu_w, np.ndarray) and hours.ndim == 2 and \
-            hours.dtype == gpu_w.dtype == np.float64 and hours.shape == np.broadcast_shapes(
-                np.shape(pue), np.shape(n_gpus), np.shape(cpu_w), np.shape(dram_w), gpu_w.shape, hours.shape) == \
-            np.broadcast_shapes(np.shape(n_gpus), gpu_w.shape):
-        # Monte Carlo blocks (rows x draws): the same operations in the same order, written in place
-        power = n_gpus * gpu_w
-        np.add(cpu_w + dram_w, power, out=power)
-        energy = pue * hours
-        np.multiply(energy, power, out=energy)
-        return np.divide(energy, 1000.0, out=energy)
     return pue * hours * (cpu_w + dram_w + n_gpus * gpu_w) / 1000.0
 
 
 def energy_from_total_power_kwh(hours: Num, total_w: Num, pue: Num = 1.58) -> Num:
     """``E = PUE · t · P / 1000`` for a run whose summed average power P is known [kWh] (Strubell's Table 3 W)."""
     return pue * hours * total_w / 1000.0
+
+
+def kwh_per_gpu_hour(pue: Num, watts_per_gpu: Num) -> Num:
+    """Grid energy of one GPU-hour at a draw per GPU: ``PUE · W / 1000`` [kWh/GPU-h] (``training_energy_kwh`` per
+    GPU-hour: ``E = H · (PUE · TDP · f / 1000 + PUE · host / n / 1000)``)."""
+    return pue * watts_per_gpu / 1000.0
 
 
 def gpu_power_w(tdp_w: Num, fraction_of_tdp: Num = 1.0) -> Num:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -12,6 +11,8 @@ class PlanError(ValueError):
 
 def unknown(field: str, value: object, allowed: Iterable[str], limit: int = 8) -> PlanError:
     """``gpu 'v101': unknown; did you mean v100-sxm2-16gb, v100-sxm2-32gb?`` (or the allowed values)."""
+    import difflib  # only on this error path: every command imports this module
+
     allowed = sorted({str(a) for a in allowed})
     text = str(value).lower()
     close = [a for a in allowed if text and (a.lower().startswith(text) or text in a.lower())]

@@ -144,7 +144,7 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
 
     rows : the engine's row arrays with workload_gpu_hours, gpu_count, billed_gpus, memory_gb, ``per_unit``
     (GPUs per instance or server), ``units`` (instances, or servers: NaN for shared owned rows), and
-    optionally host_w (scaled with the GPU count) and is_spot; ranges["ratio"] : the throughput ratio
+    optionally is_spot (the energy rows carry per GPU-hour, unchanged by the count); ranges["ratio"] : the throughput ratio
     gpu : each row's GPU id; link : ``interconnect_of_offers`` / ``interconnect_of_servers``
     Returns (rows, ranges, fit) with fit = throughput_ratio (per GPU, before scaling), scaling_efficiency,
     interconnect, network_gbps, memory_required_gb, gpu_memory_gb, sizing_reason, ids (``;name`` suffixes).
@@ -190,8 +190,6 @@ def size(rows: dict[str, np.ndarray], ranges: dict[str, Range], plan: Plan, gpu:
                           np.where(over, "scaling", "")).astype(object)
         k = np.minimum(k, cap)
         n = k * g
-        if "host_w" in rows:
-            rows["host_w"] = np.asarray(rows["host_w"], float) * n / n_old
         rows["gpu_count"] = n
         rows["billed_gpus"] = n
         rows[units] = np.where(np.isnan(units_now), np.nan, k)

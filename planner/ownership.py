@@ -227,15 +227,41 @@ def dedicated_project_cost_usd(servers: Num, gpu_hours: Num, wall_hours: Num, pr
     ``cost = s · K · (1 − b) + s · (opex + facility · W/1000) · t / 8760 + GPU·h · PUE · W / n / 1000 · price_kWh``,
     ``K = P · (1 + o/100)``; ``b`` = book value left after ``t`` (``owned_cost.book_value_fraction``, salvage =
     resale) where ``credit_residual`` is 1, else the resale share (Strubell et al.: 0, the servers written off).
+    Computed from its terms (``dedicated_cost_terms``), as the comparison engine does.
     """
-    energy = energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * gpu_hours
+    terms = dedicated_cost_terms(price_usd, overhead_pct_of_capex, resale_fraction, maintenance_pct_per_year,
+                                 staff_usd_per_server_year, hosting_usd_per_kw_month, power_w, gpu_count, pue,
+                                 electricity_usd_per_kwh, facility_usd_per_kw_year, lifetime_years, credit_residual)
+    return (servers * (terms["opex_per_hour"] * wall_hours + terms["capital_per_hour"]
+                       * np.minimum(wall_hours, terms["life_hours"]) + terms["written_off"])
+            + terms["electricity_per_gpu_hour"] * gpu_hours)
+
+
+def dedicated_cost_terms(price_usd: Num, overhead_pct_of_capex: Num, resale_fraction: Num,
+                         maintenance_pct_per_year: Num, staff_usd_per_server_year: Num, hosting_usd_per_kw_month: Num,
+                         power_w: Num, gpu_count: Num, pue: Num, electricity_usd_per_kwh: Num,
+                         facility_usd_per_kw_year: Num = 0.0, lifetime_years: Num = 1.0,
+                         credit_residual: Num = 0.0) -> dict[str, Num]:
+    """The dedicated project cost as terms of its wall hours ``t`` and GPU-hours ``H``, per server bought.
+
+    ``cost = s · (opex_per_hour · t + capital_per_hour · min(t, life_hours) + written_off)
+    + electricity_per_gpu_hour · H`` with opex_per_hour ``= (opex + facility · W/1000) / 8760`` [USD per
+    server-hour]; credited the book value left (``credit_residual`` 1: it falls straight from ``K`` to the resale
+    share over the life, so ``1 − b = (1 − s_r) · min(t / (8760 · L), 1)``): capital_per_hour
+    ``= K · (1 − s_r) / (8760 · L)``, life_hours ``= 8760 · L`` and written_off 0; otherwise capital_per_hour 0
+    and written_off ``= K · (1 − s_r)``; electricity_per_gpu_hour ``= PUE · W / n / 1000 · price_kWh``.
+    """
     opex = (fixed_opex_usd_per_year(price_usd, maintenance_pct_per_year, staff_usd_per_server_year,
                                     hosting_usd_per_kw_month, power_w)
             + facility_usd_per_kw_year * power_w / 1000.0)
-    book = owned_cost.book_value_fraction(wall_hours / HOURS_PER_YEAR, lifetime_years, resale_fraction)
-    kept = np.where(np.asarray(credit_residual, float) > 0, book, resale_fraction)
-    return (servers * capex_usd(price_usd, overhead_pct_of_capex) * (1 - kept)
-            + servers * opex * wall_hours / HOURS_PER_YEAR + energy * electricity_usd_per_kwh)
+    lost = capex_usd(price_usd, overhead_pct_of_capex) * (1.0 - resale_fraction)
+    life_hours = HOURS_PER_YEAR * np.asarray(lifetime_years, float)
+    credit = np.asarray(credit_residual, float) > 0
+    return {"opex_per_hour": opex / HOURS_PER_YEAR,
+            "capital_per_hour": np.where(credit, lost / life_hours, 0.0),
+            "life_hours": life_hours,
+            "written_off": np.where(credit, 0.0, lost),
+            "electricity_per_gpu_hour": energy_kwh_per_gpu_hour(power_w, gpu_count, pue) * electricity_usd_per_kwh}
 
 
 def conventions_note(server: OwnedServer) -> str:

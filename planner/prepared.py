@@ -22,9 +22,11 @@ import pyarrow as pa
 from planner import defaults, spot, text
 from planner.catalog import _THROUGHPUT_COLUMNS, PRECISIONS, Catalog
 from planner.defaults import Assumption
+from planner.energy import kwh_per_gpu_hour
 from planner.errors import PlanError
 from planner.ownership import HOURS_PER_YEAR, OwnedServer, staff_share_usd_per_server_year
 from planner.ranges import Range
+from planner.text import distinct_codes
 
 RESERVED_TERM_HOURS = {"reserved_1y": HOURS_PER_YEAR, "reserved_3y": 3 * HOURS_PER_YEAR,
                        "savings_plan_1y": HOURS_PER_YEAR, "savings_plan_3y": 3 * HOURS_PER_YEAR}  # paid every hour
@@ -58,7 +60,8 @@ class PreparedCloud:
 
     text : ``CLOUD_TEXT`` columns (object arrays)
     values : gpus_per_instance G, is_spot (0/1), term_hours [h], tdp_w [W], memory_gb [GB per GPU],
-    host_w_per_instance [W], pue [-], price [USD per instance-hour], price_high (spot: up to the on-demand
+    host_w_per_instance [W], pue [-], kwh_at_tdp (PUE · TDP / 1000) and host_kwh_per_gpu_hour (PUE · host / G /
+    1000) [kWh per GPU-h], price [USD per instance-hour], price_high (spot: up to the on-demand
     price), rate_low/central/high [interruptions per instance-hour], grid_low/central/high [g/kWh],
     cfe_pct [%], embodied_kg_per_gpu_hour [kg/GPU-h]
     ids / ids_spot_given : ``;``-joined assumption names per offer (spot hazard from the data / from
@@ -90,12 +93,15 @@ class PreparedCloud:
 
 @dataclass(frozen=True, eq=False)
 class PreparedOwned:
-    """Owned server options as aligned arrays (one per option); ``options`` keeps them for assumptions."""
+    """Owned server options as aligned arrays (one per option); ``options`` keeps them for assumptions; ``rates``
+    keeps the engine's owned rates at each bound (``planner.compare``)."""
 
     options: tuple[OwnedOption, ...]
     text: dict[str, np.ndarray]
     values: dict[str, np.ndarray]
     ids: np.ndarray
+    #: ``coefficients.owned_rates`` per (rows, bound, settings): they depend on these options, not the workload
+    rates: dict[tuple[object, ...], dict[str, object]] = field(default_factory=dict)
 
 
 # --- Pieces ---------------------------------------------------------------------------------------------
@@ -118,10 +124,14 @@ def region_grid(regions: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     The second figure is the grid_intensity row of the region's subdivision (US state, eGRID2023) or else
     its country (OWID/Ember, 2022-2023): a different year and source from the region's own factor.
     """
-    zone = regions["subdivision"].where(regions["subdivision"].isin(grid["zone"]), regions["country_iso3"])
-    other = zone.map(grid.drop_duplicates("zone").set_index("zone")["gco2e_per_kwh"])
+    # one dict of the zones' intensities (the first row of a zone), looked up per region
+    zones = grid["zone"].to_numpy(dtype=object)
+    intensity = dict(zip(zones[::-1], grid["gco2e_per_kwh"].to_numpy(float)[::-1], strict=True))
+    listed = np.array([s in intensity for s in regions["subdivision"].to_numpy(dtype=object)], dtype=bool)
+    zone = regions["subdivision"].where(listed, regions["country_iso3"])
     central = regions["grid_gco2e_per_kwh"].astype(float)
-    other = other.fillna(central).astype(float)
+    other = np.array([intensity.get(z, np.nan) for z in zone.to_numpy(dtype=object)], dtype=float)
+    other = np.where(np.isnan(other), central.to_numpy(float), other)
     return pd.DataFrame({
         "provider": regions["provider"], "region": regions["region"], "location": regions["location"],
         "country": regions["country_iso3"], "grid_central": central, "grid_low": np.minimum(central, other),
@@ -282,16 +292,35 @@ def _join(parts: Sequence[np.ndarray | str], size: int) -> np.ndarray:
     return np.array([";".join(x for x in row if x) for row in zip(*columns, strict=True)], dtype=object)
 
 
-def _siblings(keys: pd.DataFrame, pricing: np.ndarray, kind: str) -> np.ndarray:
-    """Per offer, the position of the offer of the same (provider, region, instance_type) priced ``kind``."""
-    positions = pd.Series(np.arange(len(keys)))
-    of_kind = keys[pricing == kind].assign(position=positions[pricing == kind].to_numpy())
-    of_kind = of_kind.drop_duplicates(["provider", "region", "instance_type"])
-    merged = keys.merge(of_kind, on=["provider", "region", "instance_type"], how="left")
-    return merged["position"].fillna(-1).to_numpy(int)
+def _siblings(instance: np.ndarray, pricing: np.ndarray, kind: str) -> np.ndarray:
+    """Per offer, the position of the first offer of the same (provider, region, instance_type) priced ``kind``
+    (-1 where there is none); ``instance``: each offer's code of that triple (``text.distinct_codes``)."""
+    rows = np.flatnonzero(pricing == kind)
+    first = np.full(int(instance.max()) + 1 if len(instance) else 0, len(instance), dtype=np.int64)
+    np.minimum.at(first, instance[rows], rows)
+    position = first[instance]
+    return np.where(position < len(instance), position, -1)
 
 
 # --- Cloud ----------------------------------------------------------------------------------------------
+
+def _with_regions(offers: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
+    """``offers.merge(table, on=["provider", "region"], how="left")`` for a table with one row per region: each
+    offer takes its region's row by position (a merge cost an estimate's ~100 offers 5-6 ms)."""
+    keys = ["provider", "region"]
+    row_of = {k: i for i, k in enumerate(zip(table["provider"].to_numpy(dtype=object),
+                                             table["region"].to_numpy(dtype=object), strict=True))}
+    others = [c for c in table.columns if c not in keys]
+    if len(row_of) != len(table) or set(others) & set(offers.columns):
+        return offers.merge(table, on=keys, how="left")
+    position = np.array([row_of.get(k, -1) for k in zip(offers["provider"].to_numpy(dtype=object),
+                                                         offers["region"].to_numpy(dtype=object), strict=True)],
+                        dtype=np.int64)
+    if (position < 0).any():
+        return offers.merge(table, on=keys, how="left")
+    right = table[others].iloc[position].reset_index(drop=True)
+    return pd.concat([offers.reset_index(drop=True), right], axis=1)
+
 
 def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame, grid: pd.DataFrame,
                   spot_table: pd.DataFrame) -> PreparedCloud:
@@ -301,7 +330,7 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     """
     offers = offers.reset_index(drop=True)
     table = region_grid(regions, grid)
-    joined = offers.merge(table.drop(columns=["location"]), on=["provider", "region"], how="left")
+    joined = _with_regions(offers, table.drop(columns=["location"]))
     if joined["grid_central"].isna().any():
         missing = joined.loc[joined["grid_central"].isna(), ["provider", "region"]].drop_duplicates()
         raise PlanError("region: no grid intensity for " + ", ".join(missing["provider"] + " " + missing["region"]))
@@ -316,14 +345,15 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     pricing = joined["pricing"].to_numpy(dtype=object)
     is_spot = (pricing == "spot").astype(float)
     price = joined["usd_per_hour"].astype(float).to_numpy()
-    keys = joined[["provider", "region", "instance_type"]]
-    on_demand_row = _siblings(keys, pricing, "on_demand")
-    spot_row = _siblings(keys, pricing, "spot")
+    instance, _ = distinct_codes(joined["provider"], joined["region"], joined["instance_type"])
+    on_demand_row = _siblings(instance, pricing, "on_demand")
+    spot_row = _siblings(instance, pricing, "spot")
     on_demand_price = np.where(on_demand_row >= 0, price[np.maximum(on_demand_row, 0)], np.nan)
     # Spot is stored as the cheapest zone's snapshot price; it can rise to the on-demand price (AWS's default
     # maximum price), so that is the high end. On-demand and reserved list prices are the same in every zone.
     price_high = np.where(is_spot > 0, np.fmax(price, np.nan_to_num(on_demand_price, nan=price)), price)
-    rates = spot.interruption_rates(joined, spot_table)
+    bands = spot.aws_bands(spot_table)
+    rates = spot.interruption_rates(joined, spot_table, bands)
     # A GPU's share of its host: the host's embodied CO2e grows with its memory where the instance shape gives it
     # (CCF/Teads: base + kg per GB; an instance of G of the host's 8 GPUs holds G/8 of its memory), else BLOOM's.
     host_per_gpu_gb = joined["memory_gib"].astype(float).to_numpy() * 1.073741824 / per_instance
@@ -335,14 +365,19 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
     embodied_per_gpu = float(defaults.EMBODIED_GPU_KG.value) + host_share
     # The time-share rule (SCI, CCF): a rented GPU-hour carries 1 / (8760 · L) of its GPU's embodied CO2e.
     embodied_rate = embodied_per_gpu / (HOURS_PER_YEAR * float(defaults.CLOUD_LIFETIME_YEARS.value))
+    pue = joined["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float)
+    tdp = joined["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy()
     values = {
         "gpus_per_instance": per_instance,
         "is_spot": is_spot,
         "term_hours": joined["pricing"].map(RESERVED_TERM_HOURS).fillna(0.0).to_numpy(float),
-        "tdp_w": joined["gpu"].map(gpus["tdp_w"]).astype(float).to_numpy(),
+        "tdp_w": tdp,
         "memory_gb": joined["gpu"].map(gpus["memory_gb"]).astype(float).to_numpy(),
         "host_w_per_instance": host_instance,
-        "pue": joined["provider"].map({p: float(a.value) for p, a in defaults.PUE.items()}).to_numpy(float),
+        "pue": pue,
+        # the energy of one GPU-hour at its full TDP and of its host share (``energy.kwh_per_gpu_hour``)
+        "kwh_at_tdp": kwh_per_gpu_hour(pue, tdp),
+        "host_kwh_per_gpu_hour": kwh_per_gpu_hour(pue, host_instance / per_instance),
         "price": price,
         "price_high": price_high,
         "rate_low": rates["rate_low"].to_numpy(float),
@@ -378,7 +413,6 @@ def prepare_cloud(catalog: Catalog, offers: pd.DataFrame, regions: pd.DataFrame,
 
     band_mask = rates["rate_name"].str.startswith("spot_band_aws_").to_numpy()
     band_names = rates["rate_name"].to_numpy(dtype=object)
-    bands = spot.aws_bands(spot_table)
     band_source = spot_table.loc[(spot_table["provider"] == "aws") & (spot_table["region"] != "all"), "source"]
     band_rows = pd.DataFrame({"name": "spot_band_aws_" + bands["region"] + "_" + bands["instance_type"],
                               "value": bands["band"], "unit": "share of Spot instances interrupted per month (band)",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -39,27 +42,31 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _paper_presets(catalog: Catalog, inputs: pd.DataFrame) -> list[Preset]:
-    presets = []
+def _paper_presets(catalog: Catalog, inputs: pd.DataFrame) -> list[tuple[str, Callable[[], Preset]]]:
+    builders = []
     seen: set[str] = set()
     for row in inputs.itertuples():
         name = _slug(row.model)
         if name in seen or row.accelerator.startswith("TPU"):
             name = f"{name}-{_slug(row.accelerator)}"
         seen.add(name)
-        count = float(row.count)
-        notes: tuple[str, ...] = ()
-        if row.accelerator.startswith("TPU"):
-            # A 2019 TPU "device" is a v2-8 / v3-8 board: 4 chips; the catalog counts chips.
-            count *= 4
-            notes = (f"{int(row.count)} TPU devices = {int(count)} chips (4 chips per v2-8/v3-8 device)",)
-        if float(row.hours_used) != float(row.hours_printed):
-            notes += (str(row.note),)
-        workload = from_hours(catalog, f"{row.model} ({row.hardware})", row.gpu, count, float(row.hours_used),
-                              precision="fp32", source=str(row.source), notes=notes)
-        power = None if pd.isna(row.power_w) else float(row.power_w)
-        presets.append(Preset(name, workload, f"Strubell et al. 2019, Table 3: {row.model} on {row.hardware}", power))
-    return presets
+        builders.append((name, functools.partial(_paper_preset, catalog, name, row)))
+    return builders
+
+
+def _paper_preset(catalog: Catalog, name: str, row: Any) -> Preset:
+    count = float(row.count)
+    notes: tuple[str, ...] = ()
+    if row.accelerator.startswith("TPU"):
+        # A 2019 TPU "device" is a v2-8 / v3-8 board: 4 chips; the catalog counts chips.
+        count *= 4
+        notes = (f"{int(row.count)} TPU devices = {int(count)} chips (4 chips per v2-8/v3-8 device)",)
+    if float(row.hours_used) != float(row.hours_printed):
+        notes += (str(row.note),)
+    workload = from_hours(catalog, f"{row.model} ({row.hardware})", row.gpu, count, float(row.hours_used),
+                          precision="fp32", source=str(row.source), notes=notes)
+    power = None if pd.isna(row.power_w) else float(row.power_w)
+    return Preset(name, workload, f"Strubell et al. 2019, Table 3: {row.model} on {row.hardware}", power)
 
 
 def _lisa_preset(catalog: Catalog, ownership: pd.DataFrame) -> Preset:
@@ -72,29 +79,29 @@ def _lisa_preset(catalog: Catalog, ownership: pd.DataFrame) -> Preset:
     return Preset("lisa", workload, "Strubell et al. 2019, Table 4: developing LISA (4,789 models, 239,942 GPU-h)")
 
 
-def _published_presets(catalog: Catalog, runs: pd.DataFrame) -> list[Preset]:
-    presets = []
+def _published_presets(catalog: Catalog, runs: pd.DataFrame) -> list[tuple[str, Callable[[], Preset]]]:
     known = set(catalog.gpu_ids())
-    for row in runs.itertuples():
-        if row.gpu not in known or pd.isna(row.gpu_hours) or row.verified != "yes":
-            continue
-        gpu_hours = float(row.gpu_hours)
-        if pd.isna(row.gpu_count):
-            count = count_for_deadline(gpu_hours)
-            days = float(DEFAULT_DEADLINE_DAYS.value)
-            notes: tuple[str, ...] = (
-                f"GPU count not published: {count:,.0f} GPUs ({count / SERVER_GPUS:,.0f} whole {SERVER_GPUS}-GPU "
-                f"servers), the fewest that finish its {gpu_hours:,.0f} GPU-h within trainplan's {days:g}-day "
-                "default deadline; the count sets the wall-clock time, how many servers a dedicated purchase "
-                "buys and the scaling of every option (pass --gpus or --deadline to change it)",)
-        else:
-            count, notes = float(row.gpu_count), ()
-        parameters = None if pd.isna(row.params_b) else float(row.params_b) * 1e9
-        workload = from_gpu_hours(catalog, str(row.model), row.gpu, gpu_hours, count,
-                                  source=f"{row.source} ({row.url})", notes=notes)
-        workload = replace(workload, parameters=parameters)
-        presets.append(Preset(row.run_id, workload, f"{row.model}: {float(row.gpu_hours):,.0f} GPU-h on {row.gpu}"))
-    return presets
+    return [(str(row.run_id), functools.partial(_published_preset, catalog, row)) for row in runs.itertuples()
+            if row.gpu in known and not pd.isna(row.gpu_hours) and row.verified == "yes"]
+
+
+def _published_preset(catalog: Catalog, row: Any) -> Preset:
+    gpu_hours = float(row.gpu_hours)
+    if pd.isna(row.gpu_count):
+        count = count_for_deadline(gpu_hours)
+        days = float(DEFAULT_DEADLINE_DAYS.value)
+        notes: tuple[str, ...] = (
+            f"GPU count not published: {count:,.0f} GPUs ({count / SERVER_GPUS:,.0f} whole {SERVER_GPUS}-GPU "
+            f"servers), the fewest that finish its {gpu_hours:,.0f} GPU-h within trainplan's {days:g}-day "
+            "default deadline; the count sets the wall-clock time, how many servers a dedicated purchase "
+            "buys and the scaling of every option (pass --gpus or --deadline to change it)",)
+    else:
+        count, notes = float(row.gpu_count), ()
+    parameters = None if pd.isna(row.params_b) else float(row.params_b) * 1e9
+    workload = from_gpu_hours(catalog, str(row.model), row.gpu, gpu_hours, count,
+                              source=f"{row.source} ({row.url})", notes=notes)
+    workload = replace(workload, parameters=parameters)
+    return Preset(row.run_id, workload, f"{row.model}: {float(row.gpu_hours):,.0f} GPU-h on {row.gpu}")
 
 
 def _compute_presets(catalog: Catalog, runs: pd.DataFrame, mfu: pd.DataFrame) -> list[Preset]:
@@ -108,13 +115,26 @@ def _compute_presets(catalog: Catalog, runs: pd.DataFrame, mfu: pd.DataFrame) ->
     return [Preset("mpt-7b-compute", workload, "MPT-7B: 7B params x 1T tokens on 440 A100-40GB at MosaicML's MFU")]
 
 
-def build_presets(catalog: Catalog, tables: dict[str, pd.DataFrame]) -> dict[str, Preset]:
-    """Every preset by name."""
-    presets = _paper_presets(catalog, tables["strubell2019_inputs"])
-    presets.append(_lisa_preset(catalog, tables["ownership_defaults"]))
-    presets += _published_presets(catalog, tables["published_runs"])
-    presets += _compute_presets(catalog, tables["published_runs"], tables["mfu"])
-    return {p.name: _with_batch(p) for p in presets}
+def preset_builders(catalog: Catalog, tables: Mapping[str, pd.DataFrame]) -> dict[str, Callable[[], Preset]]:
+    """Every preset's name, in listing order, with the function that builds it (nothing is built yet)."""
+    named = _paper_presets(catalog, tables["strubell2019_inputs"])
+    named.append(("lisa", lambda: _lisa_preset(catalog, tables["ownership_defaults"])))
+    named += _published_presets(catalog, tables["published_runs"])
+    named.append(("mpt-7b-compute", lambda: _compute_presets(catalog, tables["published_runs"], tables["mfu"])[0]))
+    return dict(named)
+
+
+def build_presets(catalog: Catalog, tables: Mapping[str, pd.DataFrame]) -> dict[str, Preset]:
+    """Every preset by name (each built and validated)."""
+    return {name: _with_batch(build()) for name, build in preset_builders(catalog, tables).items()}
+
+
+def build_preset(catalog: Catalog, tables: Mapping[str, pd.DataFrame], name: str) -> Preset:
+    """One preset by name, building only it (``build_presets()[name]``); close matches on a miss."""
+    builders = preset_builders(catalog, tables)
+    if name not in builders:
+        raise unknown("workload preset", name, builders)
+    return _with_batch(builders[name]())
 
 
 def _with_batch(chosen: Preset) -> Preset:

@@ -28,10 +28,12 @@ First order: work lost in a re-run is not itself interrupted again; checkpoint w
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from planner import defaults
+from planner import defaults, text
 from planner.units import Num
 
 HOURS_PER_DAY = 24.0
@@ -69,7 +71,10 @@ def capacity_wait_hours(instances: Num, availability: Num, wait_hours: Num) -> N
 
 def _power(base: Num, exponent: Num) -> Num:
     """``base ** exponent``; for a (1, draws) base and a (rows, 1) exponent of few distinct values (instance
-    counts in a Monte Carlo block), each distinct row once, then copied (the same values)."""
+    counts in a Monte Carlo block), each distinct row once, then copied (the same values); for one positive
+    base and a row of exponents, ``e^(k · ln A)`` (an exponential per row costs a third of a power)."""
+    if np.ndim(base) == 0 and isinstance(exponent, np.ndarray) and exponent.ndim == 1 and float(base) > 0:
+        return np.exp(exponent * math.log(base))
     if isinstance(base, np.ndarray) and isinstance(exponent, np.ndarray) and base.ndim == 2 and \
             exponent.ndim == 2 and base.shape[0] == 1 and exponent.shape[1] == 1 and exponent.shape[0] > 8:
         values, inverse = np.unique(exponent[:, 0], return_inverse=True)
@@ -97,37 +102,48 @@ def aws_bands(spot_table: pd.DataFrame) -> pd.DataFrame:
             [["region", "instance_type", "band", "as_of"]].drop_duplicates(["region", "instance_type"]))
 
 
-def interruption_rates(offers: pd.DataFrame, spot_table: pd.DataFrame) -> pd.DataFrame:
+def interruption_rates(offers: pd.DataFrame, spot_table: pd.DataFrame, bands: pd.DataFrame | None = None
+                       ) -> pd.DataFrame:
     """Low / central / high interruptions per instance-hour for each offer row (aligned to its index).
 
     Columns: ``rate_low``, ``rate_central``, ``rate_high`` [1/h], ``rate_basis`` (what the rate is
     from, e.g. ``aws advisor band 5-10% (us-east-1 p4d.24xlarge)``) and ``rate_name`` (the assumption name).
     Non-spot rows get 0 (and an empty basis). Every bound uses Google's per-day share at the same bound.
+    bands : ``aws_bands(spot_table)`` where the caller has it already.
     """
-    out = pd.DataFrame(index=offers.index)
-    bands = aws_bands(spot_table)
-    merged = offers[["provider", "region", "instance_type"]].reset_index().merge(
-        bands, on=["region", "instance_type"], how="left").set_index("index").reindex(offers.index)
-    is_aws = offers["provider"] == "aws"
-    band = merged["band"].where(is_aws & merged["band"].notna(), defaults.AWS_SPOT_GLOBAL_BAND)
-    pct = pd.DataFrame(band.map(defaults.AWS_SPOT_BANDS_PCT).tolist(), index=offers.index,
-                       columns=["low", "central", "high"])
+    # Computed once per distinct (provider, region, instance type, pricing), then taken per offer: a few
+    # operations on small arrays whatever the row count (pandas' per-operation cost dominated an estimate's
+    # ~100 offers; a synthetic snapshot of 100 copies of each offer has no more distinct places than one).
+    bands = aws_bands(spot_table) if bands is None else bands
+    band_region, band_type, band_pct, band_as_of = (bands[c].to_numpy(dtype=object)
+                                                    for c in ("region", "instance_type", "band", "as_of"))
+    band_of = dict(zip(zip(band_region, band_type, strict=True), zip(band_pct, band_as_of, strict=True), strict=True))
+    keys = [offers[c] for c in ("provider", "region", "instance_type", "pricing")]
+    codes, first = text.distinct_codes(*keys)
+    provider, region, instance_type, pricing = (np.asarray(k.array.take(first), dtype=object) for k in keys)
+    found = [band_of.get(k) for k in zip(region, instance_type, strict=True)]
+    is_aws = provider == "aws"
+    has_band = is_aws & np.array([f is not None for f in found], dtype=bool)
+    band = np.array([f[0] if f is not None and aws else defaults.AWS_SPOT_GLOBAL_BAND
+                     for f, aws in zip(found, is_aws, strict=True)], dtype=object)
+    pct = np.array([defaults.AWS_SPOT_BANDS_PCT[b] for b in band], dtype=float).reshape(len(band), 3)
     reference = hazard_from_daily_share(np.asarray(defaults.GCP_PREEMPTION_PCT_PER_DAY, dtype=float))
     global_pct = defaults.AWS_SPOT_BANDS_PCT[defaults.AWS_SPOT_GLOBAL_BAND][1]
-    is_spot = (offers["pricing"] == "spot").to_numpy()
+    is_spot = pricing == "spot"
+    out = pd.DataFrame(index=offers.index)
     for i, bound in enumerate(("low", "central", "high")):
-        aws_rate = hazard_from_band(pct[bound].to_numpy(float), global_pct, reference[i])
-        out[f"rate_{bound}"] = np.where(is_spot, np.where(is_aws.to_numpy(), aws_rate, reference[i]), 0.0)
-    has_band = is_aws & merged["band"].notna()
-    basis = np.where(has_band, "aws advisor band " + band + " (" + offers["region"] + " " + offers["instance_type"] + ")",
+        aws_rate = hazard_from_band(pct[:, i], global_pct, reference[i])
+        out[f"rate_{bound}"] = np.where(is_spot, np.where(is_aws, aws_rate, reference[i]), 0.0)[codes]
+    basis = np.where(has_band, "aws advisor band " + band + " (" + region + " " + instance_type + ")",
                      np.where(is_aws, "aws advisor global rate <10% (no band for this type/region)",
-                              np.where(offers["provider"] == "gcp", "gcp documented 5-15% per day",
+                              np.where(provider == "gcp", "gcp documented 5-15% per day",
                                        "azure: no stored rate; gcp's 5-15% per day used")))
-    out["rate_basis"] = np.where(is_spot, basis, "")
-    name = np.where(has_band, "spot_band_aws_" + offers["region"] + "_" + offers["instance_type"],
+    out["rate_basis"] = np.where(is_spot, basis, "").astype(object)[codes]
+    name = np.where(has_band, "spot_band_aws_" + region + "_" + instance_type,
                     np.where(is_aws, "aws_spot_band_mapping", "gcp_preemption_pct_per_day"))
-    out["rate_name"] = np.where(is_spot, name, "")
-    out["rate_as_of"] = np.where(has_band, merged["as_of"].fillna(""), "")
+    out["rate_name"] = np.where(is_spot, name, "").astype(object)[codes]
+    as_of = np.array(["" if f is None or pd.isna(f[1]) else f[1] for f in found], dtype=object)
+    out["rate_as_of"] = np.where(has_band, as_of, "").astype(object)[codes]
     return out
 
 

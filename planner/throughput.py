@@ -59,7 +59,11 @@ def usable_mfu(mfu: pd.DataFrame) -> pd.DataFrame:
 
 def mfu_by_gpu(mfu: pd.DataFrame | None) -> dict[str, dict[str, float]]:
     """{gpu: {model: median MFU}} of the usable rows (``usable_mfu``)."""
-    rows = usable_mfu(mfu)
+    return _medians(usable_mfu(mfu))
+
+
+def _medians(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """``mfu_by_gpu`` of rows already narrowed by ``usable_mfu``."""
     medians = rows.groupby(["gpu", "model"])["mfu"].median()
     out: dict[str, dict[str, float]] = {}
     for (gpu, model), value in medians.items():
@@ -175,16 +179,18 @@ def _lookups(catalog: Catalog, mfu: pd.DataFrame | None) -> dict:
         frames = {p: catalog.peak_tflops(p) for p in ("fp32", "fp16", "bf16")}
         used = usable_mfu(mfu)
         sources: dict[str, set[str]] = {}
-        for gpu, source in zip(used["gpu"].astype(str), used["source"].astype(str), strict=True):
+        mfu_rows: dict[str, list[float]] = {}  # each GPU's rows in table order, one pass
+        for gpu, source, value in zip(used["gpu"].astype(str), used["source"].astype(str), used["mfu"], strict=True):
             sources.setdefault(gpu, set()).add(source)
+            mfu_rows.setdefault(gpu, []).append(float(value))
         data = {"peaks": {p: {g: float(v) for g, v in zip(f["gpu"], f["tflops"], strict=True) if v > 0}
                           for p, f in frames.items()},
                 "columns": {p: dict(zip(f["gpu"], f["column"], strict=True)) for p, f in frames.items()},
                 "bandwidth": {g: float(v) for g, v in bandwidth.items() if v > 0},
                 "memory_gb": {g: float(v) for g, v in pd.to_numeric(gpus["memory_gb"], errors="coerce").items()
                               if v > 0},
-                "medians": mfu_by_gpu(mfu), "sources": sources,
-                "mfu_rows": {g: [float(v) for v in used.loc[used["gpu"] == g, "mfu"]] for g in set(used["gpu"])},
+                "medians": _medians(used), "sources": sources,
+                "mfu_rows": mfu_rows,
                 "mfu_all": [float(v) for v in used["mfu"]]}
         if len(_LOOKUPS) > 16:
             _LOOKUPS.clear()

@@ -122,6 +122,19 @@ def test_presets_cover_the_paper_and_modern_runs():
     assert table.loc["lisa", "gpu_hours"] == pytest.approx(239942)
 
 
+def test_one_preset_built_alone_equals_its_entry_among_all(data):
+    # A preset by name builds only that one (``trainplan estimate bert-base``); every shipped preset is still
+    # built and validated by ``build_presets`` (and here), and each one built alone is that same preset.
+    from planner.presets import build_preset, build_presets
+
+    every = build_presets(data.catalog, data.tables)
+    assert len(every) >= 20
+    for name, built in every.items():
+        assert build_preset(data.catalog, data.tables, name) == built
+    with pytest.raises(PlanError, match="bert-bse.*bert-base"):
+        build_preset(data.catalog, data.tables, "bert-bse")
+
+
 def test_region_estimates_row_is_the_estimate_for_that_region():
     workload, preset = api.make_workload("bert-base")
     table = api.region_estimates(workload, preset, providers=["gcp"], pricing="on_demand").table

@@ -18,7 +18,7 @@ def bert():
 def test_report_of_a_preset_chooses_the_cheapest_cloud_offer_of_its_gpu_and_lists_the_comparison_shortlist(bert):
     report = api.report(*bert, generated_at=FIXED)
     chosen = report.chosen
-    full = api.compare(*bert).table
+    full = api.compare(*bert, pricing=["on_demand"]).table  # a report compares on-demand unless told otherwise
     same_gpu = full[(full["gpu"] == "v100-sxm2-16gb") & (full["option_kind"] == "cloud")]
     # the plan as stated (rent the preset's V100s), its cheapest offer: the same row of the same comparison
     assert chosen["gpu"] == "v100-sxm2-16gb" and chosen["cost_usd"] == same_gpu["cost_usd"].min()
@@ -40,7 +40,7 @@ def test_report_of_a_preset_chooses_the_cheapest_cloud_offer_of_its_gpu_and_list
 
 def test_report_at_a_provider_and_region_chooses_that_row(bert):
     report = api.report(*bert, provider="gcp", region="us-central1", generated_at=FIXED)
-    full = api.compare(*bert).table
+    full = api.compare(*bert, pricing=["on_demand"]).table
     row = full[(full["provider"] == "gcp") & (full["region"] == "us-central1") & (full["gpu"] == "v100-sxm2-16gb")]
     assert report.chosen["cost_usd"] == row["cost_usd"].min() and "gcp us-central1" in report.chosen_label
 
@@ -93,3 +93,21 @@ def test_the_report_answers_from_the_same_rows_as_compare_under_the_same_filters
     # the chosen option is one of the comparison's rows, with its cost, CO2e and wall-clock unchanged
     same = table[(table["cost_usd"] == report.chosen["cost_usd"]) & (table["co2e_kg"] == report.chosen["co2e_kg"])]
     assert len(same) >= 1 and same["wall_hours"].iloc[0] == report.chosen["wall_hours"] <= 100.0
+
+
+def test_the_library_and_the_cli_report_the_same_comparison(bert, tmp_path):
+    """``api.report`` and ``trainplan report`` share one default: on-demand and owned options, not spot."""
+    from cli_capture import run_cli
+
+    report = api.report(*bert, generated_at=FIXED)
+    code, _, _ = run_cli("report", "bert-base", "--format", "md", "--out", str(tmp_path / "r.md"),
+                         "--generated-at", FIXED)
+    text = (tmp_path / "r.md").read_text()
+    table = api.compare(*bert).table
+    on_demand = int((table["pricing"] != "spot").sum())
+    # every priced row but spot: the library's counts are the ones the CLI's file states
+    assert code == 0 and report.compared_count == on_demand < len(table)
+    assert f"**Options:** {report.compared_count:,} options compared, {report.feasible_count:,} feasible" in text
+    assert f"**Chosen option:** {report.chosen_label}" in text and report.chosen["pricing"] == "on_demand"
+    spot = api.report(*bert, pricing="spot", generated_at=FIXED)
+    assert spot.compared_count == int((table["pricing"] != "on_demand").sum())

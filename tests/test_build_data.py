@@ -68,3 +68,21 @@ def test_every_data_table_row_keeps_a_source(data):
                  "ownership_defaults", "published_runs", "mfu", "accelerator_map", "strubell2019_inputs"):
         table = data[name]
         assert table["source"].notna().all(), name
+
+
+def test_read_table_equals_read_sql_query_for_every_shipped_table():
+    # planner.shipped reads each table from the cursor's rows (cheaper than read_sql_query); the frames must be
+    # the same, dtypes included, for every table (the empty ones too).
+    import pandas as pd
+
+    from planner.shipped import read_table
+
+    conn = sqlite3.connect(f"file:{shipped_db_path()}?mode=ro", uri=True)
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        assert len(names) > 30
+        for name in names:
+            pd.testing.assert_frame_equal(read_table(conn, name), pd.read_sql_query(f'SELECT * FROM "{name}"', conn),
+                                          check_exact=True, obj=name)
+    finally:
+        conn.close()

@@ -1,6 +1,6 @@
 """The speed paths of issue 18 give exactly what the plain code gives: text columns built without a Python step
 per row (planner.text), the blocked Pareto front, percentiles partitioned as bit patterns, powers once per
-distinct instance count, energy and triangular draws written in place."""
+distinct instance count and triangular draws written in place."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from planner import energy, ranges, spot, text
+from planner import ranges, spot, text
 from planner.api import grid_water
 
 
@@ -108,16 +108,6 @@ def test_power_once_per_distinct_instance_count():
                           0.5 * (1.0 - availability ** instances))
 
 
-def test_energy_in_place_equals_the_formula():
-    rng = np.random.default_rng(4)
-    hours = rng.random((5, 300)) * 100
-    gpu_w = rng.random((5, 1)) * 700 * rng.random((1, 300))
-    n, host, pue = np.full((5, 1), 8.0), rng.random((5, 1)) * 900, np.full((5, 1), 1.15)
-    # E = PUE · t · (host + 0 + n · p) / 1000, the same operations in the same order
-    assert np.array_equal(energy.training_energy_kwh(hours, gpu_w, n, host, 0.0, pue),
-                          pue * hours * (host + 0.0 + n * gpu_w) / 1000.0)
-
-
 def test_triangular_draws_in_place_equal_the_quantile():
     u = np.random.default_rng(5).random(400)
     low, central, high = np.array([[1.0], [2.0], [5.0]]), np.array([[1.5], [2.0], [9.0]]), np.array([[3.0], [2.0],
@@ -130,3 +120,35 @@ def test_triangular_draws_in_place_equal_the_quantile():
     assert np.array_equal(drawn, plain)  # the same operations as before they were written in place
     assert np.allclose(drawn, ranges.triangular_quantile(u[None, :], low, central, high), rtol=1e-14, atol=0)
     assert np.all(drawn[1] == 2.0)  # a fixed input (low = central = high) stays fixed
+
+
+def test_estimate_paths_equal_the_plain_pandas_they_replace(data):
+    # An estimate prepares its GPU's ~100 offers, where pandas' cost per operation dominated: the offers'
+    # regions are joined by position, siblings and spot rates found per distinct key. Each equals the plain
+    # merge / per-row result, for the shipped snapshot in its order and shuffled.
+    from planner import prepared
+    from planner.api.snapshot import current_offers
+
+    table = prepared.region_grid(data["cloud_regions"], data["grid_intensity"]).drop(columns=["location"])
+    offers = current_offers()
+    shuffled = offers.sample(frac=1, random_state=3).reset_index(drop=True)
+    for frame in (offers, shuffled, offers[offers["gpu"] == "v100-sxm2-16gb"].reset_index(drop=True)):
+        pd.testing.assert_frame_equal(prepared._with_regions(frame, table),
+                                      frame.merge(table, on=["provider", "region"], how="left"), check_exact=True)
+        rates = spot.interruption_rates(frame, data["spot_interruption"]).set_index(frame.index)
+        one_by_one = pd.concat([spot.interruption_rates(frame.iloc[[i]], data["spot_interruption"])
+                                for i in range(0, len(frame), 97)])
+        pd.testing.assert_frame_equal(rates.loc[one_by_one.index], one_by_one, check_exact=True)
+        pricing = frame["pricing"].to_numpy(dtype=object)
+        instance, _ = text.distinct_codes(frame["provider"], frame["region"], frame["instance_type"])
+        siblings = prepared._siblings(instance, pricing, "on_demand")
+        keys = list(zip(frame["provider"], frame["region"], frame["instance_type"], strict=True))
+        first = {}
+        for i, (key, kind) in enumerate(zip(keys, pricing, strict=True)):
+            if kind == "on_demand":
+                first.setdefault(key, i)
+        assert siblings.tolist() == [first.get(k, -1) for k in keys]
+    # an unknown region falls back to the merge (its grid columns missing), which prepare_cloud then refuses
+    odd = offers.head(3).assign(region=["nowhere-1", offers["region"].iloc[1], offers["region"].iloc[2]])
+    joined = prepared._with_regions(odd, table)
+    assert joined["grid_central"].isna().tolist() == [True, False, False]

@@ -37,7 +37,7 @@ def test_docx_opens_with_the_justification_paragraph(document, report):
 def test_docx_key_table_reads_back_as_shown_everywhere(document, report):
     table = document.tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows]
-    key = report.key_table
+    key = report.reader_key_table
     assert rows[0] == [column_format(c).header for c in key.columns]
     assert rows[1:] == [[column_format(c).show(v) for c, v in zip(key.columns, values, strict=True)]
                         for values in key.itertuples(index=False)]

@@ -70,7 +70,7 @@ def _expected(report, table_id):
     """The table each id shows, as the renderer selects it (headers: ``planner.columns`` unless named)."""
     from planner.reports.html import INPUT_HEADERS, inputs_table
 
-    return {"key-options": (report.key_table, None), "inputs": (inputs_table(report), INPUT_HEADERS)}[table_id]
+    return {"key-options": (report.reader_key_table, None), "inputs": (inputs_table(report), INPUT_HEADERS)}[table_id]
 
 
 @pytest.mark.parametrize("table_id", ["key-options", "inputs"])

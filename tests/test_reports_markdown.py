@@ -67,7 +67,7 @@ def test_markdown_tables_parse_back_to_the_report_values(tables, report, heading
 
 
 def test_markdown_key_options_read_as_a_person_reads_them(tables, report):
-    assert_cells_match(tables["Key options"], report.key_table, human=True)
+    assert_cells_match(tables["Key options"], report.reader_key_table, human=True)
 
 
 def test_markdown_assumptions_cite_numbered_sources(tables, report):

@@ -50,9 +50,10 @@ def test_option_ranges_span_the_compared_options_with_their_labels():
     # Costs 3,277.5 / 1,200 / 2,500: min 1,200 (gcp spot), max 3,277.5 (aws on-demand); the estimate row is not
     # one of the compared options.
     assert ranges.loc["cost_usd", ["min", "max"]].tolist() == [1200.0, 3277.5]
-    assert ranges.loc["cost_usd", "min_option"] == "gcp us-central1 a2-ultragpu-8g spot"
+    # each option in the words the justification uses
+    assert ranges.loc["cost_usd", "min_option"] == "Google Cloud a2-ultragpu-8g instances in us-central1 (spot)"
     assert ranges.loc["co2e_kg", ["min", "max"]].tolist() == [38.0, 200.0]
-    assert ranges.loc["co2e_kg", "max_option"] == "owned dgx-a100 shared USA"
+    assert ranges.loc["co2e_kg", "max_option"] == "owned dgx-a100 servers in USA (shared)"
 
 
 def test_equivalences_use_strubell_table1_and_the_epa_vehicle_year():
@@ -219,3 +220,12 @@ def test_dollars_show_cents_below_a_thousand_and_cars_in_days_below_a_tenth_of_a
     assert model._car_sentence(0.5)[0].startswith("The operational CO2e equals 0.5 years of")
     assert model._car_sentence(0.001) == []
 
+
+
+def test_the_reader_key_table_says_pricing_in_words_and_keeps_every_value():
+    report = sample_report()
+    reader, ids = report.reader_key_table, report.key_table
+    # the same rows and numbers; only the option labels' pricing word changes ("on_demand" -> "on-demand")
+    assert reader.drop(columns="option").equals(ids.drop(columns="option"))
+    assert [o.replace("on-demand", "on_demand") for o in reader["option"]] == list(ids["option"])
+    assert not reader["option"].str.contains("on_demand").any() and ids["option"].str.contains("on_demand").any()

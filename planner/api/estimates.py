@@ -129,7 +129,7 @@ def estimate_workload(
         matching &= every_offer["provider"] == provider
     if region:
         matching &= every_offer["region"] == region
-    basis = (f"chosen option: the cheapest {chosen_pricing} offer of {workload.gpu}"
+    basis = (f"chosen option: the cheapest {chosen_pricing.replace('_', '-')} offer of {workload.gpu}"
              + (f" in {provider}" if provider else "") + (f" {region}" if region else "")
              + " (the comparison engine's row for it: its provider's PUE, region's grid, instance host power, "
              "whole instances billed, unless given)")

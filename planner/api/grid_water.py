@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,8 +20,10 @@ from planner import defaults, grid_time, plan_grid, text, water
 from planner.compare import Comparison, zone_country
 from planner.defaults import Assumption
 from planner.prepared import first_by_name
-from planner.procurement import Plan
 from planner.shipped import load
+
+if TYPE_CHECKING:  # only plan_over_time's signature: an estimate imports no procurement code
+    from planner.procurement import Plan
 
 
 @functools.lru_cache(maxsize=1)
@@ -179,14 +182,18 @@ def _place_factors(table: pd.DataFrame, owned_cooling: str, owned_wue_l_per_kwh:
                                                         dict[str, np.ndarray]]:
     """(each row's place code, (WUE, EWIF) per place, {column: its value per place}): one lookup per distinct
     place (option_kind, provider, region, country and the columns ``also``), none per row."""
-    owned = _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
+    def owned() -> water.WaterFactor:
+        return _owned_wue(owned_cooling, None if owned_wue_l_per_kwh is None else float(owned_wue_l_per_kwh))
+
+    if owned_cooling != "unknown" or owned_wue_l_per_kwh is not None:
+        owned()  # a room's own cooling or WUE is checked even where no row is owned; the default needs no check
     names = ("option_kind", "provider", "region", "country", *also)
     codes, first = text.distinct_codes(*(table[c] for c in names))
     at = {c: np.asarray(table[c].array.take(first), dtype=object) for c in names}
     found = []
     for kind, provider, region, country in zip(*(at[c] for c in names[:4]), strict=True):
         if kind == "owned":
-            found.append((owned, _grid_ewif(zone_country(str(region)))))
+            found.append((owned(), _grid_ewif(zone_country(str(region)))))
         else:
             found.append((_cloud_wue(provider, region),
                           _grid_ewif(country if isinstance(country, str) and country else None)))
@@ -298,8 +305,9 @@ def estimate_extras(table: pd.DataFrame, *, provider: str | None, region: str | 
     zone = grid_zone or str(defaults.DEFAULT_GRID_ZONE.value)
     cloud = bool(provider and region)
     if cloud:
-        country_of = data["cloud_regions"].set_index(["provider", "region"])["country_iso3"]
-        country = country_of.get((provider, region))
+        regions = data["cloud_regions"]
+        hit = regions.loc[(regions["provider"] == provider) & (regions["region"] == region), "country_iso3"]
+        country = hit.iloc[0] if len(hit) else None
         frame = pd.DataFrame({"option_kind": ["cloud"], "provider": [provider], "region": [region],
                               "country": [country], "server": [None]})
     else:

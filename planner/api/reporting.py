@@ -56,7 +56,8 @@ def report(
 
     comparison : the comparison the report is about (``api.compare(...)``); default: ``compare`` of the
         workload with ``compare_kwargs`` (its filters, e.g. ``{"providers": ["aws"], "max_wall_hours": 72}``)
-        and the same measured power. The report shows a report-sized part of it
+        and the same measured power; the options compared are on-demand (and owned) unless ``compare_kwargs``
+        or ``pricing`` says otherwise, since a budget should not rest on spot. The report shows a report-sized part of it
         (``planner.options.report_subset``), and takes its counts, cloud cost range and picks from all of it.
     chosen_row : index label of the chosen option in ``comparison.table``; default: the row of
         ``provider``/``region``/``pricing`` on the workload's GPU when given, else the cheapest feasible cloud
@@ -88,10 +89,11 @@ def report(
         (power is not None and power.measured)
     if options_table is None:
         if comparison is None:
+            compare_kwargs = {"pricing": [pricing or "on_demand"], **(compare_kwargs or {})}
             comparison = compare(workload, chosen, gpu_power_fraction=gpu_power_fraction,
                                  power=power if power is not None and power.measured else None, start=start,
                                  grid_basis=grid_basis, owned_cooling=cooling, owned_wue_l_per_kwh=wue_l_per_kwh,
-                                 **(compare_kwargs or {}))
+                                 **compare_kwargs)
         table = comparison.table
         reason = "the option chosen"
         if chosen_row is None and provider and region:

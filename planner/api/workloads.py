@@ -10,7 +10,7 @@ import pandas as pd
 from planner import defaults
 from planner.errors import PlanError, positive
 from planner.fields import checked
-from planner.presets import Preset, build_presets, preset
+from planner.presets import Preset, build_preset, build_presets, preset
 from planner.shipped import load
 from planner.throughput import default_mfu
 from planner.units import to_magnitude
@@ -27,6 +27,19 @@ def _shipped_presets() -> dict[str, Preset]:
     # Built once per process: the shipped data is read once (``load``) and presets are frozen dataclasses.
     data = load()
     return build_presets(data.catalog, data.tables)
+
+
+def _shipped_preset(name: str) -> Preset:
+    """One preset by name: from ``presets()`` once every preset is built, else building only that one."""
+    if _shipped_presets.cache_info().currsize:
+        return preset(_shipped_presets(), name)
+    if name not in _one_preset:
+        data = load()
+        _one_preset[name] = build_preset(data.catalog, data.tables, name)
+    return _one_preset[name]
+
+
+_one_preset: dict[str, Preset] = {}
 
 
 def presets_table() -> pd.DataFrame:
@@ -76,7 +89,7 @@ def _make_workload(preset_name: str | None, *, gpu: str | None, gpu_count: float
     catalog = data.catalog
     positive("repeats", repeats)
     if preset_name:
-        chosen = preset(presets(), preset_name)
+        chosen = _shipped_preset(preset_name)
         ignored = [n for n, v in (("hours", hours), ("gpu_hours", gpu_hours), ("parameters", parameters),
                                   ("tokens", tokens), ("flops", flops), ("mfu", mfu)) if v is not None]
         if ignored:

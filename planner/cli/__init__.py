@@ -54,6 +54,7 @@ def build_parser(argv: list[str] | None = None, verbs: tuple[str, ...] | None = 
 
 
 def main(argv: list[str] | None = None) -> int:
+    program = argv is None  # run as the program (``trainplan``, ``python -m planner.cli``): the process ends next
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser(argv).parse_args(argv)
@@ -63,3 +64,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         return 0
+    finally:
+        if program:
+            _before_exit()
+
+
+def _before_exit() -> None:
+    """Leave the heap out of the interpreter's last garbage collections (``gc.freeze``).
+
+    With pandas, pyarrow and the engine loaded, the collections Python runs while it shuts down traverse some
+    70,000 objects for nothing (the process is ending; the OS frees its memory): 60-100 ms of every command.
+    Nothing waits on them: the output is flushed by Python as it exits, files are closed by their ``with``
+    blocks and ``atexit`` handlers still run. Only for the program: a caller of ``main(argv)`` keeps its GC.
+    """
+    import gc
+
+    gc.freeze()

@@ -41,8 +41,8 @@ def _report(args: argparse.Namespace) -> int:
         power = power_profile_from_file(Path(args.power), workload.gpu_count)
     servers = None if not args.server else [] if args.server == ["none"] else \
         [s.strip() for v in args.server for s in v.split(",") if s.strip()]
-    # The options compared: on-demand unless --pricing says otherwise (a budget should not rest on spot).
-    compare_kwargs = {"pricing": [args.pricing or "on_demand"], "max_wall_hours": args.max_hours,
+    # The options compared: api.report's default, on-demand unless --pricing says otherwise.
+    compare_kwargs = {"max_wall_hours": args.max_hours,
                       "servers": servers, "site_zone": args.site, **feasibility_flags(args)}
     report = api.report(workload, chosen, provider=args.provider, region=args.region, pricing=args.pricing,
                         grid_zone=args.grid, pue=args.pue, gpu_power_fraction=args.gpu_power_fraction, power=power,

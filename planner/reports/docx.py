@@ -88,7 +88,7 @@ def render_docx(report: Report) -> bytes:
     document.add_paragraph(report.justification)
     document.add_heading("Key options", level=2)
     co2e = co2e_column(report.key_table)
-    _table(document, report.key_table)
+    _table(document, report.reader_key_table)
     counts = f"{report.compared_count:,} options compared" + (
         f", {report.feasible_count:,} feasible" if report.feasible_count != report.compared_count else "")
     drawn = drawn_on_text(report)

@@ -95,7 +95,7 @@ def render_html(report: Report) -> bytes:
         f"prices fetched: {escape(snapshots)} · {escape(counts)}</p>",
         f'<h2>Justification of resources</h2><p class="justification" id="justification">'
         f"{escape(report.justification)}</p>",
-        "<h2>Key options</h2>" + html_table(report.key_table, "key-options"),
+        "<h2>Key options</h2>" + html_table(report.reader_key_table, "key-options"),
         "<h2>Key figures</h2><ul id=\"summary\">" + "".join(f"<li>{escape(s)}</li>" for s in report.summary) + "</ul>",
     ]
     if svg:

@@ -45,7 +45,7 @@ def render_markdown(report: Report) -> bytes:
         "## Justification of resources",
         report.justification,
         "## Key options",
-        markdown_table(report.key_table, human=True),
+        markdown_table(report.reader_key_table, human=True),
         "## Key figures",
         "\n".join(f"- {line}" for line in report.summary),
     ]

@@ -52,6 +52,7 @@ class Report:
     table : the tidy options table (``option`` label, ``chosen`` flag, then ``OPTION_COLUMNS`` present)
     totals : the chosen option's quantity, unit, central, low, high (low/high NaN where no range)
     option_ranges : across the feasible compared options: quantity, unit, min, max, min_option, max_option
+        (each option in words, ``option_prose``)
     equivalences : comparison, kg_co2e_each, times (chosen CO2e / kg each), source, as_of
     assumptions : name, value, unit, source (its full text: which page, table, figure), as_of, note, ``ref`` (the
         numbers in ``sources`` of the works that source names, as text: "3" or "3, 17")
@@ -88,6 +89,15 @@ class Report:
     def price_snapshot_dates(self) -> tuple[str, ...]:
         """The distinct ``fetched_at`` dates of the price snapshots behind the costs, sorted."""
         return tuple(sorted(set(self.price_snapshots["fetched_at"].astype(str)))) if len(self.price_snapshots) else ()
+
+    @property
+    def reader_key_table(self) -> pd.DataFrame:
+        """``key_table`` as a reader sees it (PDF, HTML, Markdown, DOCX): the option labels' pricing in words
+        ("on-demand", "1-year reserved"); ``key_table`` itself keeps the ids the CSV and XLSX carry."""
+        table = self.key_table.copy()
+        if "option" in table.columns:
+            table["option"] = table["option"].astype(str).map(reader_label)
+        return table
 
     @property
     def chosen(self) -> pd.Series:
@@ -355,7 +365,7 @@ def _option_ranges(options: pd.DataFrame) -> pd.DataFrame:
             continue
         low, high = values.idxmin(), values.idxmax()
         rows.append({"quantity": column, "unit": unit, "min": float(values[low]), "max": float(values[high]),
-                     "min_option": str(options.loc[low, "option"]), "max_option": str(options.loc[high, "option"])})
+                     "min_option": option_prose(options.loc[low]), "max_option": option_prose(options.loc[high])})
     return pd.DataFrame(rows, columns=["quantity", "unit", "min", "max", "min_option", "max_option"])
 
 
@@ -508,9 +518,9 @@ def _summary(workload: Workload, chosen: pd.Series, totals: pd.DataFrame, ranges
         rng = ranges.set_index("quantity")
         pieces = []
         if "cost_usd" in rng.index:
-            pieces.append(f"cost runs from {display_usd(rng.loc['cost_usd', 'min'])} "
-                          f"({rng.loc['cost_usd', 'min_option']}) to {display_usd(rng.loc['cost_usd', 'max'])} "
-                          f"({rng.loc['cost_usd', 'max_option']})")
+            pieces.append(f"cost runs from {display_usd(rng.loc['cost_usd', 'min'])} for "
+                          f"{rng.loc['cost_usd', 'min_option']} to {display_usd(rng.loc['cost_usd', 'max'])} for "
+                          f"{rng.loc['cost_usd', 'max_option']}")
         if "co2e_kg" in rng.index:
             pieces.append(f"CO2e from {display_number(rng.loc['co2e_kg', 'min'])} to "
                           f"{display_number(rng.loc['co2e_kg', 'max'])} kg")
@@ -593,6 +603,11 @@ def key_options(compared: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
 
 _PROVIDERS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
 _PRICING = {"on_demand": "on-demand", "spot": "spot", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
+
+
+def reader_label(label: str) -> str:
+    """An option id with its pricing in words: ``aws us-west-2 p4de.24xlarge on-demand``."""
+    return " ".join(_PRICING.get(word, word) for word in label.split(" "))
 
 
 def option_prose(row: pd.Series) -> str:

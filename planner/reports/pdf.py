@@ -208,12 +208,12 @@ def render_pdf(report: Report) -> bytes:
     # left-aligned: justified text spreads words apart, and a pasted copy would carry the extra spaces
     pdf.multi_cell(0, 5.2, report.justification, align="L", new_x="LMARGIN", new_y="NEXT")
 
-    key = report.key_table
+    key = report.reader_key_table
     co2e = co2e_column(key)
     _heading(pdf, "Key options")
     headers = ["Why listed", "Option", "GPU", "GPUs", "Wall-clock\n(h)", "GPU-hours", "Cost\n(USD)",
                "CO2e\n(kg)" + (" *" if co2e == "co2e_total_kg" else "")]
-    _table(pdf, key, (20, 44, 24, 10, 18, 18, 20, 20), font_size=7, bold_rows=(0,), headers=headers)
+    _table(pdf, key, (19, 42, 27, 10, 18, 18, 20, 20), font_size=7, bold_rows=(0,), headers=headers)
     pdf.set_font("DejaVu", size=7)
     counts = f"{report.compared_count:,} options compared"
     if report.feasible_count != report.compared_count:
