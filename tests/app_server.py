@@ -136,14 +136,6 @@ def chromium_page() -> Iterator[object]:
 SCATTER_POINTS = "[data-testid=stVegaLiteChart] svg.marks .mark-symbol path"
 
 
-def wait_rendered(page: object) -> None:
-    """Wait until the page shows its main results: the headline Energy card, the compare table's first cost
-    cell (the grid's accessible copy of the drawn canvas) and the points of the cost-vs-CO2e chart."""
-    page.locator(CARD_VALUE).first.wait_for()
-    page.get_by_test_id("stDataFrame").first.get_by_test_id(f"glide-cell-{COST_COLUMN}-0").wait_for(state="attached")
-    page.locator(SCATTER_POINTS).first.wait_for(state="attached")
-
-
 #: Records in the page when the table's canvas first draws each cost text ('$1,614'). Glide's grid paints its cells
 #: on a canvas and refreshes the table's accessible copy (the ``glide-cell-*`` elements that ``wait_first_cost``
 #: reads) 200 ms later, debounced: the canvas is what a person sees, so the benchmarks time it. Only the grid draws
