@@ -15,7 +15,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: Targets of issue 18, each printed beside its figure: benchmark -> (what is compared, limit, unit).
+#: Targets of issues 18 (engine, CLI) and 16 (the app), each printed beside its figure: benchmark -> (what is compared, limit, unit).
 #: ``extra:KEY`` compares an ``extra_info`` value instead of the median.
 TARGETS: dict[str, list[tuple[str, float, str]]] = {
     "bench_compare.py::test_api_compare_warm_full_catalog": [("median", 0.020, "s")],
@@ -25,6 +25,10 @@ TARGETS: dict[str, list[tuple[str, float, str]]] = {
     "bench_compare.py::test_compare_100x_offers": [("median", 1.0, "s")],
     "bench_cli.py::test_trainplan_help": [("median", 0.3, "s")],
     "bench_cli.py::test_trainplan_estimate_bert_base": [("median", 0.6, "s")],
+    "bench_app.py::test_first_render_new_tab": [("median", 3.0, "s")],
+    "bench_app.py::test_first_render_fresh_server": [("median", 3.0, "s")],
+    "bench_app.py::test_interaction_round_trip": [("median", 0.3, "s")],
+    "bench_app.py::test_interaction_round_trip_computed_before": [("median", 0.3, "s")],
 }
 
 
