@@ -16,6 +16,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+#: The data's pricing words as a reader writes them, in every table, note, label and report ("on-demand").
+PRICING_WORDS = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved", "reserved_1y": "1-year reserved",
+                 "reserved_3y": "3-year reserved"}
+_PRICING_WORD = re.compile(r"\b(" + "|".join(map(re.escape, PRICING_WORDS)) + r")\b")
+
+
+def readable(text: str) -> str:
+    """``text`` with the data's pricing words as whole words in words ('... p5.48xlarge on_demand' → '... on-demand')."""
+    return _PRICING_WORD.sub(lambda m: PRICING_WORDS[m.group()], text)
+
+
 #: Display kinds: usd ($ and thousands separators), int (whole numbers), year (a whole number without a thousands
 #: separator: 2023, not 2,023), number (fixed decimals), percent (a fraction shown ×100 with '%'), bool (yes/blank), text.
 KINDS = ("usd", "int", "year", "number", "percent", "bool", "text")

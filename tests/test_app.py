@@ -159,7 +159,7 @@ def test_compare_table_and_cards_equal_the_library_for_a_link():
     # The first 100 rows, cheapest first (ties: lower total CO2e, then wall-clock)
     ordered = expected.sort_values(["cost_usd", "co2e_total_kg", "wall_hours"], kind="mergesort").head(100)
     keys = ["provider", "region", "instance_type", "server", "accounting_mode", "pricing", "gpu"]
-    # the table says "on-demand" where the data says on_demand (planner.ui.tables.VALUE_WORDS)
+    # the table says "on-demand" where the data says on_demand (planner.columns.PRICING_WORDS)
     in_words = ordered[keys].fillna("").replace("on_demand", "on-demand")
     assert shown[keys].fillna("").values.tolist() == in_words.values.tolist()
     for column in ("cost_usd", "co2e_total_kg", "co2e_kg", "wall_hours", "energy_kwh"):

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from planner.columns import column_format, display_table, header, text_table, with_option_columns
+from planner.columns import column_format, display_table, header, readable, text_table, with_option_columns
 
 
 def test_headers_carry_units_and_bounds_take_their_base_format():
@@ -58,3 +58,11 @@ def test_a_year_shows_without_a_thousands_separator():
     # `trainplan catalog grid` showed the grid's year 2023 as "2,023"
     assert column_format("year").show(2023.0) == "2023" and column_format("year").printf == "%d"
     assert column_format("breakeven_year").show(3) == "3"
+
+
+def test_pricing_words_replace_whole_words_only():
+    # one map for the app, the reports and the estimate's note: ids and notes read in words
+    assert readable("aws us-west-2 p4de.24xlarge on_demand") == "aws us-west-2 p4de.24xlarge on-demand"
+    assert readable("gcp us-central1 a3-highgpu-8g reserved_1y") == "gcp us-central1 a3-highgpu-8g 1-year reserved"
+    # a column name that merely contains a pricing word is left as it is
+    assert readable("on_demand_cost_usd and spot_statistic") == "on_demand_cost_usd and spot_statistic"

@@ -14,6 +14,7 @@ from planner.api.grid_water import estimate_extras
 from planner.api.snapshot import current_offers as snapshot_offers
 from planner.api.snapshot import offers_of_gpu
 from planner.carbon import region_intensity, zone_intensity
+from planner.columns import readable
 from planner.defaults import Assumption
 from planner.errors import PlanError, at_least, choice, non_negative, positive
 from planner.estimate import Estimate, PowerProfile, default_power, estimate_table
@@ -129,7 +130,7 @@ def estimate_workload(
         matching &= every_offer["provider"] == provider
     if region:
         matching &= every_offer["region"] == region
-    basis = (f"chosen option: the cheapest {chosen_pricing.replace('_', '-')} offer of {workload.gpu}"
+    basis = (f"chosen option: the cheapest {readable(chosen_pricing)} offer of {workload.gpu}"
              + (f" in {provider}" if provider else "") + (f" {region}" if region else "")
              + " (the comparison engine's row for it: its provider's PUE, region's grid, instance host power, "
              "whole instances billed, unless given)")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner import answers, defaults
+from planner.columns import PRICING_WORDS, readable
 from planner.defaults import Assumption
 from planner.errors import PlanError
 from planner.reports import water_time
@@ -96,7 +97,7 @@ class Report:
         ("on-demand", "1-year reserved"); ``key_table`` itself keeps the ids the CSV and XLSX carry."""
         table = self.key_table.copy()
         if "option" in table.columns:
-            table["option"] = table["option"].astype(str).map(reader_label)
+            table["option"] = table["option"].astype(str).map(readable)
         return table
 
     @property
@@ -602,14 +603,6 @@ def key_options(compared: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
 
 
 _PROVIDERS = {"aws": "AWS", "gcp": "Google Cloud", "azure": "Azure"}
-_PRICING = {"on_demand": "on-demand", "spot": "spot", "reserved_1y": "1-year reserved", "reserved_3y": "3-year reserved"}
-
-
-def reader_label(label: str) -> str:
-    """An option id with its pricing in words: ``aws us-west-2 p4de.24xlarge on-demand``."""
-    return " ".join(_PRICING.get(word, word) for word in label.split(" "))
-
-
 def option_prose(row: pd.Series) -> str:
     """An option in words: "AWS p4de.24xlarge instances in us-west-2 (on-demand)", "owned nvidia-dgx-h100
     servers in the United States (dedicated)"; its label where the defining fields are missing."""
@@ -624,7 +617,7 @@ def option_prose(row: pd.Series) -> str:
     if text("provider") and text("instance_type"):
         provider = _PROVIDERS.get(text("provider"), text("provider"))
         where = f" in {text('region')}" if text("region") else ""
-        pricing = f" ({_PRICING.get(text('pricing'), text('pricing'))})" if text("pricing") else ""
+        pricing = f" ({PRICING_WORDS.get(text('pricing'), text('pricing'))})" if text("pricing") else ""
         return f"{provider} {text('instance_type')} instances{where}{pricing}"
     return text("option") or option_label(row)
 

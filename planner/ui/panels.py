@@ -17,6 +17,7 @@ import streamlit as st
 
 from planner import answers, api, defaults, options
 from planner.answers import CompareAnswers
+from planner.columns import PRICING_WORDS
 from planner.errors import PlanError, unknown
 from planner.reports.safe_text import csv_safe
 from planner.ui import carbon_time, charts, hybrid, state, time_water_panels
@@ -294,7 +295,7 @@ def estimate_cards(result: object) -> None:
 
 
 #: Pricing models in words (the data's names are snake_case).
-PRICING_LABELS = {"on_demand": "on-demand", "spot": "spot", "reserved": "reserved"}
+PRICING_LABELS = PRICING_WORDS
 #: The compare table's orders, in words (``state.SORTS``).
 SORT_LABELS = {"cost": "cost", "co2e": "CO2e (operational + embodied)", "time": "wall-clock"}
 #: Columns of the compare table shown by default, in order (every column with "All columns").

@@ -8,27 +8,16 @@ integers as integers, percentages with their column's decimals, yes/no columns a
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from planner.columns import column_format
+from planner.columns import column_format, readable
 
 #: Text columns that hold long phrases: drawn wide so a reader sees them without widening the column.
 WIDE = {"option": 300, "source": "large", "note": "medium", "name": "medium", "description": "large",
         "infeasible_reason": "medium", "verdict": "large"}
-
-
-#: The data's snake_case words as a reader writes them, replaced as whole words in text cells and notes.
-VALUE_WORDS = {"on_demand": "on-demand"}
-_WORDS = re.compile(r"\b(" + "|".join(map(re.escape, VALUE_WORDS)) + r")\b")
-
-
-def readable(text: str) -> str:
-    """``text`` with the data's snake_case words in words ('aws us-east-1 p5.48xlarge on_demand' → '... on-demand')."""
-    return _WORDS.sub(lambda m: VALUE_WORDS[m.group()], text)
 
 
 def _readable_cells(series: pd.Series) -> pd.Series:
